@@ -1,0 +1,328 @@
+//! The full public representation of one article.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::utc;
+use crate::db::models::article::ArticleLink;
+use crate::db::queries::article_read::{ArticleRecord, MediaUse};
+use crate::domain::blocks::{self, Block, MediaView};
+use crate::domain::byline::{display_byline, Credit};
+use crate::domain::kinds::{BylineRole, ContributorKind, MediaKind, TopicKind};
+use crate::domain::language::{localized, Language, TextDirection};
+
+/// Reading speed used for `reading_time_minutes`.
+const WORDS_PER_MINUTE: usize = 200;
+
+/// A published article with everything a page needs to render it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ArticleView {
+    /// Public id (UUID).
+    pub id: String,
+    pub slug: String,
+    /// BCP 47 language tag.
+    #[schema(example = "ar")]
+    pub language: String,
+    /// Text direction implied by the language.
+    pub dir: TextDirection,
+    pub headline: String,
+    /// The standfirst.
+    pub lead: Option<String>,
+    /// Where the story was filed from.
+    pub dateline: Option<String>,
+    /// The byline as displayed, in the article's language: "بقلم: يورونيوز مع أ ف ب".
+    pub byline: Option<String>,
+    pub bylines: Vec<BylineView>,
+    pub featured_media: Option<ArticleMediaView>,
+    /// The body as typed blocks, for front-ends that interleave their own slots.
+    pub body: Vec<Block>,
+    /// The body rendered as sanitized HTML.
+    pub body_html: String,
+    /// The body as plain text.
+    pub body_text: String,
+    pub word_count: usize,
+    pub reading_time_minutes: usize,
+    /// Topics, the primary one first.
+    pub topics: Vec<TopicRef>,
+    /// Curated related articles, in the editors' order.
+    pub related: Vec<ArticleLinkView>,
+    /// The same story in other languages (for `hreflang`).
+    pub translations: Vec<ArticleLinkView>,
+    pub corrections: Vec<CorrectionView>,
+    pub canonical_url: String,
+    pub first_published_at: Option<DateTime<Utc>>,
+    pub published_at: Option<DateTime<Utc>>,
+    pub updated_at: DateTime<Utc>,
+    /// Increments on every change; used for optimistic concurrency on writes.
+    pub version: i32,
+}
+
+/// One credited contributor.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct BylineView {
+    pub role: BylineRole,
+    pub contributor: ContributorRef,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ContributorRef {
+    pub slug: String,
+    pub kind: ContributorKind,
+    /// The name in the article's language.
+    pub name: String,
+    pub url: Option<String>,
+}
+
+/// A media asset as this article uses it. Credits are never optional decoration: `credit` and
+/// `copyright_holder` travel with every use.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ArticleMediaView {
+    pub id: String,
+    pub kind: MediaKind,
+    pub url: String,
+    pub mime_type: String,
+    pub width: Option<i32>,
+    pub height: Option<i32>,
+    pub duration_ms: Option<i64>,
+    pub alt_text: Option<String>,
+    /// This article's caption: its override if it has one, else the asset's own.
+    pub caption: Option<String>,
+    /// Who made it.
+    pub credit: Option<String>,
+    pub copyright_holder: Option<String>,
+    pub license: Option<String>,
+    pub source: Option<String>,
+    pub renditions: Vec<RenditionView>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RenditionView {
+    pub name: String,
+    pub url: String,
+    pub mime_type: String,
+    pub width: Option<i32>,
+    pub height: Option<i32>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TopicRef {
+    pub slug: String,
+    pub kind: TopicKind,
+    /// The name in the article's language.
+    pub name: String,
+    /// True for the article's primary topic.
+    pub primary: bool,
+}
+
+/// A link to another public article.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ArticleLinkView {
+    pub id: String,
+    pub slug: String,
+    pub language: String,
+    pub headline: String,
+    pub canonical_url: String,
+    pub published_at: Option<DateTime<Utc>>,
+}
+
+/// A dated correction note.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CorrectionView {
+    pub corrected_at: DateTime<Utc>,
+    pub note: String,
+}
+
+/// Builds canonical URLs for articles that do not store their own.
+#[derive(Debug, Clone)]
+pub struct UrlBuilder {
+    site: url::Url,
+}
+
+impl UrlBuilder {
+    pub fn new(site: url::Url) -> Self {
+        UrlBuilder { site }
+    }
+
+    /// `{site}/{language}/{slug}`, the slug percent-encoded.
+    pub fn article(&self, language: &str, slug: &str) -> String {
+        let mut url = self.site.clone();
+        if let Ok(mut segments) = url.path_segments_mut() {
+            segments.pop_if_empty().push(language).push(slug);
+        }
+        url.to_string()
+    }
+
+    fn canonical(&self, stored: Option<&str>, language: &str, slug: &str) -> String {
+        stored.map_or_else(|| self.article(language, slug), str::to_owned)
+    }
+}
+
+fn parse_names(json: &str) -> BTreeMap<String, String> {
+    serde_json::from_str(json).unwrap_or_default()
+}
+
+fn name_in(language: &str, names_json: &str, fallback: &str) -> String {
+    localized(&parse_names(names_json), language)
+        .unwrap_or(fallback)
+        .to_owned()
+}
+
+impl ArticleView {
+    pub fn build(record: ArticleRecord, urls: &UrlBuilder) -> Self {
+        let article = record.article;
+        let language = article.language.clone();
+        let dir = Language::parse(&language)
+            .map(|l| l.direction())
+            .unwrap_or(TextDirection::Ltr);
+
+        let bylines: Vec<BylineView> = record
+            .bylines
+            .iter()
+            .filter_map(|(byline, contributor)| {
+                Some(BylineView {
+                    role: byline.role.parse().ok()?,
+                    contributor: ContributorRef {
+                        slug: contributor.slug.clone(),
+                        kind: contributor.kind.parse().ok()?,
+                        name: name_in(&language, &contributor.localized_names, &contributor.name),
+                        url: contributor.url.clone(),
+                    },
+                })
+            })
+            .collect();
+        let credits: Vec<Credit<'_>> = bylines
+            .iter()
+            .map(|b| Credit {
+                name: &b.contributor.name,
+                role: b.role,
+            })
+            .collect();
+        let byline = display_byline(&language, &credits);
+
+        let body: Vec<Block> = record
+            .blocks
+            .iter()
+            .filter_map(|row| serde_json::from_str(&row.data).ok())
+            .collect();
+        let media_by_id: HashMap<&str, &MediaUse> = record
+            .media
+            .iter()
+            .map(|m| (m.asset.public_id.as_str(), m))
+            .collect();
+        let body_html = blocks::render_html(&body, |id| {
+            media_by_id.get(id).map(|m| MediaView {
+                url: &m.asset.url,
+                alt: m.asset.alt_text.as_deref(),
+                caption: m
+                    .usage
+                    .caption_override
+                    .as_deref()
+                    .or(m.asset.caption.as_deref()),
+                credit: m.asset.credit.as_deref(),
+            })
+        });
+        let body_text = blocks::render_text(&body);
+        let word_count = blocks::word_count(&body_text);
+
+        let featured_media = record
+            .media
+            .iter()
+            .find(|m| m.usage.is_featured)
+            .and_then(media_view);
+        let topics = record
+            .topics
+            .iter()
+            .filter_map(|(link, topic)| {
+                Some(TopicRef {
+                    slug: topic.slug.clone(),
+                    kind: topic.kind.parse().ok()?,
+                    name: name_in(&language, &topic.localized_names, &topic.name),
+                    primary: link.is_primary,
+                })
+            })
+            .collect();
+        let link = |a: &ArticleLink| ArticleLinkView {
+            id: a.public_id.clone(),
+            slug: a.slug.clone(),
+            language: a.language.clone(),
+            headline: a.headline.clone(),
+            canonical_url: urls.canonical(a.canonical_url.as_deref(), &a.language, &a.slug),
+            published_at: a.published_at.map(utc),
+        };
+
+        ArticleView {
+            canonical_url: urls.canonical(
+                article.canonical_url.as_deref(),
+                &language,
+                &article.slug,
+            ),
+            id: article.public_id,
+            slug: article.slug,
+            dir,
+            headline: article.headline,
+            lead: article.lead,
+            dateline: article.dateline,
+            byline,
+            bylines,
+            featured_media,
+            body_html,
+            body_text,
+            word_count,
+            reading_time_minutes: word_count.div_ceil(WORDS_PER_MINUTE).max(1),
+            body,
+            topics,
+            related: record.related.iter().map(link).collect(),
+            translations: record.translations.iter().map(link).collect(),
+            corrections: record
+                .corrections
+                .into_iter()
+                .map(|c| CorrectionView {
+                    corrected_at: utc(c.corrected_at),
+                    note: c.note,
+                })
+                .collect(),
+            first_published_at: article.first_published_at.map(utc),
+            published_at: article.published_at.map(utc),
+            updated_at: utc(article.updated_at),
+            version: article.version,
+            language,
+        }
+    }
+}
+
+fn media_view(m: &MediaUse) -> Option<ArticleMediaView> {
+    let asset = &m.asset;
+    Some(ArticleMediaView {
+        id: asset.public_id.clone(),
+        kind: asset.kind.parse().ok()?,
+        url: asset.url.clone(),
+        mime_type: asset.mime_type.clone(),
+        width: asset.width,
+        height: asset.height,
+        duration_ms: asset.duration_ms,
+        alt_text: asset.alt_text.clone(),
+        caption: m
+            .usage
+            .caption_override
+            .clone()
+            .or_else(|| asset.caption.clone()),
+        credit: asset.credit.clone(),
+        copyright_holder: asset.copyright_holder.clone(),
+        license: asset.license.clone(),
+        source: asset.source.clone(),
+        renditions: m
+            .renditions
+            .iter()
+            .map(|r| RenditionView {
+                name: r.name.clone(),
+                url: r.url.clone(),
+                mime_type: r.mime_type.clone(),
+                width: r.width,
+                height: r.height,
+            })
+            .collect(),
+    })
+}

@@ -1,0 +1,12 @@
+//! Response shapes (serde + OpenAPI schemas), built from stored rows. Nothing here touches the
+//! database or HTTP; handlers in `crate::routes` put the two together.
+
+pub mod article;
+pub mod health;
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+
+/// Stored timestamps are naive UTC; the API always states the offset.
+pub fn utc(timestamp: NaiveDateTime) -> DateTime<Utc> {
+    timestamp.and_utc()
+}

@@ -1,0 +1,130 @@
+//! What `serve` does before it listens: connect, migrate, settle the signing secret, and on a
+//! fresh database load the demo content and create the first admin.
+
+use crate::config::{ConfigError, Settings};
+use crate::db::queries::{secrets, seed, users};
+use crate::db::{self, migrate, Backend, DbConnection, DbError, DbPool};
+use crate::domain::kinds::UserRole;
+use crate::domain::password;
+
+/// Where the generated JWT secret of a SQLite instance is kept.
+const JWT_SECRET_NAME: &str = "jwt_hs256_secret";
+/// The bootstrap admin created on a database without users.
+pub const BOOTSTRAP_ADMIN_EMAIL: &str = "admin@khabar.local";
+
+#[derive(Debug, thiserror::Error)]
+pub enum BootstrapError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Database(#[from] DbError),
+    #[error("{0}")]
+    Other(String),
+}
+
+/// A database ready to serve, and what was done to make it so.
+pub struct Prepared {
+    pub pool: DbPool,
+    pub jwt_secret: String,
+    pub migrations_applied: Vec<String>,
+    pub jwt_secret_generated: bool,
+    pub demo: Option<seed::Inserted>,
+    /// Email and one-time password of an admin created just now.
+    pub admin_created: Option<(String, String)>,
+}
+
+/// Connects and migrates; used by every subcommand that needs the database.
+pub fn open(settings: &Settings) -> Result<(DbPool, Vec<String>), BootstrapError> {
+    let pool = db::connect(&settings.database_url, settings.pool_size)?;
+    let mut conn = pool.get().map_err(DbError::Pool)?;
+    let applied = migrate::run_pending(&mut conn)?;
+    Ok((pool, applied))
+}
+
+pub fn prepare(settings: &Settings) -> Result<Prepared, BootstrapError> {
+    settings.require_jwt_secret()?;
+    let (pool, migrations_applied) = open(settings)?;
+    let mut conn = pool.get().map_err(DbError::Pool)?;
+    let (jwt_secret, jwt_secret_generated) = match &settings.jwt_secret {
+        Some(secret) => (secret.clone(), false),
+        None => stored_jwt_secret(&mut conn)?,
+    };
+    let demo = if settings.loads_demo() {
+        load_demo_if_empty(&mut conn)?
+    } else {
+        None
+    };
+    let admin_created = create_first_admin(&mut conn)?;
+    drop(conn);
+    Ok(Prepared {
+        pool,
+        jwt_secret,
+        migrations_applied,
+        jwt_secret_generated,
+        demo,
+        admin_created,
+    })
+}
+
+fn stored_jwt_secret(conn: &mut DbConnection) -> Result<(String, bool), BootstrapError> {
+    debug_assert_eq!(
+        conn.backend(),
+        Backend::Sqlite,
+        "PostgreSQL requires a configured secret"
+    );
+    let mut failure = None;
+    let (secret, created) = secrets::get_or_create(conn, JWT_SECRET_NAME, || {
+        const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        password::random_string(ALPHABET, 64).unwrap_or_else(|e| {
+            failure = Some(e.to_string());
+            String::new()
+        })
+    })?;
+    if let Some(failure) = failure {
+        return Err(BootstrapError::Other(format!(
+            "cannot generate a JWT secret: {failure}"
+        )));
+    }
+    Ok((secret, created))
+}
+
+/// Loads the demo content when there are no articles yet; `None` when there were some.
+pub fn load_demo_if_empty(
+    conn: &mut DbConnection,
+) -> Result<Option<seed::Inserted>, BootstrapError> {
+    use diesel::prelude::*;
+    let articles: i64 = crate::db::schema::articles::table
+        .count()
+        .get_result(conn)
+        .map_err(DbError::from)?;
+    if articles > 0 {
+        return Ok(None);
+    }
+    Ok(Some(seed::insert_content(
+        conn,
+        &crate::seed::demo_content(),
+    )?))
+}
+
+/// Creates `admin@khabar.local` with a random password when no user exists yet.
+fn create_first_admin(conn: &mut DbConnection) -> Result<Option<(String, String)>, BootstrapError> {
+    if users::count(conn)? > 0 {
+        return Ok(None);
+    }
+    let (password, hash) = new_password()?;
+    users::create(
+        conn,
+        BOOTSTRAP_ADMIN_EMAIL,
+        &hash,
+        UserRole::Admin,
+        Some("Administrator"),
+    )?;
+    Ok(Some((BOOTSTRAP_ADMIN_EMAIL.to_owned(), password)))
+}
+
+/// A generated password and its Argon2id hash.
+pub fn new_password() -> Result<(String, String), BootstrapError> {
+    let password = password::generate().map_err(|e| BootstrapError::Other(e.to_string()))?;
+    let hash = password::hash(&password).map_err(|e| BootstrapError::Other(e.to_string()))?;
+    Ok((password, hash))
+}

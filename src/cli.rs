@@ -1,0 +1,152 @@
+//! The `khabar` command line.
+
+use clap::{Parser, Subcommand};
+
+use crate::bootstrap::{self, BootstrapError};
+use crate::config::{Options, Settings};
+use crate::db::queries::{seed, users};
+use crate::db::DbError;
+use crate::domain::kinds::UserRole;
+use crate::startup::Application;
+
+#[derive(Debug, Parser)]
+#[command(name = "khabar", version, about = "Headless content API for newsrooms")]
+pub struct Cli {
+    #[command(flatten)]
+    pub options: Options,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Migrate, then serve the API (the default).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Load the demo content (from the Euronews Arabic reference page) if there are no articles.
+    Demo,
+    /// Manage users.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Print the OpenAPI document (commit it as openapi/openapi.json).
+    Openapi,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user with a generated password, printed once.
+    Create {
+        #[arg(long)]
+        email: String,
+        /// admin, editor, writer or partner.
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        name: Option<String>,
+    },
+}
+
+/// Runs the command; the error is one line for the operator.
+pub fn run(cli: Cli) -> Result<(), String> {
+    let command = cli.command.unwrap_or(Command::Serve);
+    if let Command::Openapi = command {
+        print!("{}", crate::openapi::document_json());
+        return Ok(());
+    }
+    crate::telemetry::init(&cli.options.log, cli.options.log_format)?;
+    let settings = Settings::from_options(&cli.options).map_err(|e| e.to_string())?;
+    let one_line = |e: BootstrapError| e.to_string().replace('\n', " ");
+    match command {
+        Command::Serve => serve(&settings).map_err(one_line),
+        Command::Migrate => {
+            let (_, applied) = bootstrap::open(&settings).map_err(one_line)?;
+            println!(
+                "{} migration(s) applied: {}",
+                applied.len(),
+                applied.join(", ")
+            );
+            Ok(())
+        }
+        Command::Demo => {
+            let (pool, _) = bootstrap::open(&settings).map_err(one_line)?;
+            let mut conn = pool.get().map_err(|e| DbError::Pool(e).to_string())?;
+            match bootstrap::load_demo_if_empty(&mut conn).map_err(one_line)? {
+                Some(seed::Inserted { articles, contributors, topics, media }) => println!(
+                    "demo content loaded: {articles} articles, {contributors} contributors, {topics} topics, {media} media"
+                ),
+                None => println!("the database already has articles; demo content not loaded"),
+            }
+            Ok(())
+        }
+        Command::User(UserCommand::Create { email, role, name }) => {
+            let role: UserRole = role
+                .parse()
+                .map_err(|e: crate::domain::kinds::UnknownValue| format!("--role: {e}"))?;
+            let email = email.trim().to_lowercase();
+            if !email.contains('@') || email.starts_with('@') || email.ends_with('@') {
+                return Err(format!("--email: '{email}' is not an email address"));
+            }
+            let (pool, _) = bootstrap::open(&settings).map_err(one_line)?;
+            let mut conn = pool.get().map_err(|e| DbError::Pool(e).to_string())?;
+            if users::find_by_email(&mut conn, &email)
+                .map_err(|e| e.to_string())?
+                .is_some()
+            {
+                return Err(format!(
+                    "--email: a user with the email '{email}' already exists"
+                ));
+            }
+            let (password, hash) = bootstrap::new_password().map_err(one_line)?;
+            users::create(&mut conn, &email, &hash, role, name.as_deref())
+                .map_err(|e| e.to_string())?;
+            println!("created {role} {email}");
+            println!("password (shown once): {password}");
+            Ok(())
+        }
+        Command::Openapi => unreachable!("handled above"),
+    }
+}
+
+fn serve(settings: &Settings) -> Result<(), BootstrapError> {
+    let system = actix_web::rt::System::new();
+    system.block_on(async {
+        let application = Application::build(settings)?;
+        let summary = &application.prepared;
+        if !summary.migrations_applied.is_empty() {
+            tracing::info!(applied = ?summary.migrations_applied, "database migrated");
+        }
+        if summary.jwt_secret_generated {
+            tracing::info!("generated a JWT signing secret and stored it in the database (table instance_secrets); set KHABAR_JWT_SECRET to use your own");
+        }
+        let base = settings.public_url.as_str().trim_end_matches('/').to_owned();
+        println!("Khabar {} serving on {} ({})", env!("CARGO_PKG_VERSION"), base, settings.database_url.display());
+        if summary.demo_loaded {
+            println!("Loaded the demo content.");
+        }
+        if let Some((email, password)) = &summary.admin_created {
+            println!("Created the first admin. Shown once, keep it safe:");
+            println!("  email:    {email}");
+            println!("  password: {password}");
+        }
+        println!("Worth opening:");
+        let demo = crate::api::article::UrlBuilder::new(settings.public_url.clone());
+        let demo_article = demo.article("v1", "articles");
+        let slug = crate::seed::demo_article_slug();
+        println!("  {demo_article}/{}   (demo article)", percent_encode_segment(&slug));
+        println!("  {base}/openapi.json   (API contract)");
+        println!("  {base}/readyz         (readiness)");
+        application
+            .run_until_stopped()
+            .await
+            .map_err(|e| BootstrapError::Other(format!("server failed: {e}")))
+    })
+}
+
+fn percent_encode_segment(segment: &str) -> String {
+    let mut url = url::Url::parse("http://x/").expect("static URL parses");
+    url.path_segments_mut()
+        .expect("http URLs have paths")
+        .push(segment);
+    url.path().trim_start_matches('/').to_owned()
+}

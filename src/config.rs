@@ -1,0 +1,276 @@
+//! Settings, from flags and environment (clap reads both), checked once at start. Each problem
+//! is reported as one line naming the setting.
+
+use std::net::SocketAddr;
+
+use clap::{Args, ValueEnum};
+
+use crate::db::{Backend, DatabaseUrl};
+
+/// Shortest JWT signing secret accepted: HS256 wants at least its 256-bit output size.
+pub const MIN_JWT_SECRET_BYTES: usize = 32;
+
+/// The options every subcommand shares, as given.
+#[derive(Debug, Clone, Args)]
+pub struct Options {
+    /// Database: `sqlite://<path>` (default, created if missing) or `postgres://…`.
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://khabar.db",
+        global = true
+    )]
+    pub database_url: String,
+    /// Address to listen on.
+    #[arg(
+        long,
+        env = "KHABAR_BIND",
+        default_value = "127.0.0.1:8080",
+        global = true
+    )]
+    pub bind: String,
+    /// HS256 secret for access tokens (at least 32 bytes). Required on PostgreSQL; on SQLite
+    /// one is generated and kept in the database when unset.
+    #[arg(long, env = "KHABAR_JWT_SECRET", hide_env_values = true, global = true)]
+    pub jwt_secret: Option<String>,
+    /// The URL clients use to reach this API (for links and startup hints).
+    /// Default: http://<bind>.
+    #[arg(long, env = "KHABAR_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
+    /// The newsroom's website, for canonical article URLs (`<site>/<language>/<slug>`).
+    /// Default: the public URL.
+    #[arg(long, env = "KHABAR_SITE_URL", global = true)]
+    pub site_url: Option<String>,
+    /// Database connections per process.
+    #[arg(long, env = "KHABAR_DB_POOL_SIZE", default_value = "16", global = true)]
+    pub pool_size: String,
+    /// HTTP worker threads. Default: one per core.
+    #[arg(long, env = "KHABAR_WORKERS", global = true)]
+    pub workers: Option<String>,
+    /// Load the demo content into an empty database on `serve`: `auto` does so on SQLite only.
+    #[arg(
+        long,
+        env = "KHABAR_DEMO",
+        value_enum,
+        default_value = "auto",
+        global = true
+    )]
+    pub demo: DemoMode,
+    /// Log filter, in tracing's `EnvFilter` syntax (`info`, `khabar=debug,actix_web=warn`).
+    #[arg(long, env = "KHABAR_LOG", default_value = "info", global = true)]
+    pub log: String,
+    /// Log format.
+    #[arg(
+        long,
+        env = "KHABAR_LOG_FORMAT",
+        value_enum,
+        default_value = "text",
+        global = true
+    )]
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DemoMode {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Checked settings.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub database_url: DatabaseUrl,
+    pub bind: SocketAddr,
+    pub jwt_secret: Option<String>,
+    pub public_url: url::Url,
+    pub site_url: url::Url,
+    pub pool_size: u32,
+    pub workers: usize,
+    pub demo: DemoMode,
+}
+
+/// A setting that cannot be used, named as the operator would set it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{setting}: {message}")]
+pub struct ConfigError {
+    pub setting: &'static str,
+    pub message: String,
+}
+
+fn config_error(setting: &'static str, message: impl Into<String>) -> ConfigError {
+    ConfigError {
+        setting,
+        message: message.into(),
+    }
+}
+
+fn parse_url(setting: &'static str, raw: &str) -> Result<url::Url, ConfigError> {
+    let url = url::Url::parse(raw)
+        .map_err(|e| config_error(setting, format!("'{raw}' is not a URL: {e}")))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(config_error(
+            setting,
+            format!("'{raw}' must be an http or https URL"),
+        ));
+    }
+    Ok(url)
+}
+
+impl Settings {
+    pub fn from_options(options: &Options) -> Result<Self, ConfigError> {
+        let database_url = DatabaseUrl::parse(&options.database_url).map_err(|e| {
+            config_error(
+                "DATABASE_URL",
+                e.to_string().trim_start_matches("DATABASE_URL "),
+            )
+        })?;
+        let bind: SocketAddr = options.bind.trim().parse().map_err(|_| {
+            config_error(
+                "KHABAR_BIND",
+                format!(
+                    "'{}' is not a socket address such as 127.0.0.1:8080",
+                    options.bind
+                ),
+            )
+        })?;
+        let jwt_secret = options.jwt_secret.clone().filter(|s| !s.is_empty());
+        if let Some(secret) = &jwt_secret {
+            if secret.len() < MIN_JWT_SECRET_BYTES {
+                return Err(config_error(
+                    "KHABAR_JWT_SECRET",
+                    format!("must be at least {MIN_JWT_SECRET_BYTES} bytes long"),
+                ));
+            }
+        }
+        let public_url = match &options.public_url {
+            Some(raw) => parse_url("KHABAR_PUBLIC_URL", raw)?,
+            None => parse_url("KHABAR_BIND", &format!("http://{bind}/"))?,
+        };
+        let site_url = match &options.site_url {
+            Some(raw) => parse_url("KHABAR_SITE_URL", raw)?,
+            None => public_url.clone(),
+        };
+        let pool_size = options
+            .pool_size
+            .trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (1..=1000).contains(n))
+            .ok_or_else(|| {
+                config_error(
+                    "KHABAR_DB_POOL_SIZE",
+                    "must be a whole number from 1 to 1000",
+                )
+            })?;
+        let workers = match &options.workers {
+            Some(raw) => raw
+                .trim()
+                .parse::<usize>()
+                .ok()
+                .filter(|n| (1..=512).contains(n))
+                .ok_or_else(|| {
+                    config_error("KHABAR_WORKERS", "must be a whole number from 1 to 512")
+                })?,
+            None => std::thread::available_parallelism().map_or(2, usize::from),
+        };
+        Ok(Settings {
+            database_url,
+            bind,
+            jwt_secret,
+            public_url,
+            site_url,
+            pool_size,
+            workers,
+            demo: options.demo,
+        })
+    }
+
+    /// Whether `serve` should load the demo content into an empty database.
+    pub fn loads_demo(&self) -> bool {
+        match self.demo {
+            DemoMode::Always => true,
+            DemoMode::Never => false,
+            DemoMode::Auto => self.database_url.backend() == Backend::Sqlite,
+        }
+    }
+
+    /// PostgreSQL deployments run several nodes that must share one signing secret, so it has to
+    /// be configured; a generated one would differ per node.
+    pub fn require_jwt_secret(&self) -> Result<(), ConfigError> {
+        if self.database_url.backend() == Backend::Postgres && self.jwt_secret.is_none() {
+            return Err(config_error(
+                "KHABAR_JWT_SECRET",
+                format!("is required with PostgreSQL (at least {MIN_JWT_SECRET_BYTES} bytes, the same on every node)"),
+            ));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    #[derive(Parser)]
+    struct Probe {
+        #[command(flatten)]
+        options: Options,
+    }
+
+    fn settings(args: &[&str]) -> Result<Settings, ConfigError> {
+        let probe =
+            Probe::try_parse_from(std::iter::once("khabar").chain(args.iter().copied())).unwrap();
+        Settings::from_options(&probe.options)
+    }
+
+    #[test]
+    fn defaults_are_sqlite_on_loopback() {
+        let s = settings(&[
+            "--database-url",
+            "sqlite://khabar.db",
+            "--bind",
+            "127.0.0.1:8080",
+        ])
+        .unwrap();
+        assert_eq!(s.database_url, DatabaseUrl::Sqlite("khabar.db".into()));
+        assert_eq!(s.public_url.as_str(), "http://127.0.0.1:8080/");
+        assert!(s.loads_demo());
+        assert!(s.require_jwt_secret().is_ok());
+    }
+
+    #[test]
+    fn each_bad_setting_is_named() {
+        let cases: &[(&[&str], &str)] = &[
+            (&["--database-url", "mysql://x"], "DATABASE_URL"),
+            (&["--bind", "localhost"], "KHABAR_BIND"),
+            (&["--jwt-secret", "short"], "KHABAR_JWT_SECRET"),
+            (&["--public-url", "ftp://x"], "KHABAR_PUBLIC_URL"),
+            (&["--pool-size", "0"], "KHABAR_DB_POOL_SIZE"),
+            (&["--workers", "many"], "KHABAR_WORKERS"),
+        ];
+        for (args, setting) in cases {
+            let err = settings(args).unwrap_err();
+            assert_eq!(err.setting, *setting, "{args:?}");
+            assert!(!err.to_string().contains('\n'));
+        }
+    }
+
+    #[test]
+    fn postgres_needs_a_shared_secret() {
+        let s = settings(&["--database-url", "postgres://localhost/khabar"]).unwrap();
+        assert!(!s.loads_demo());
+        assert_eq!(
+            s.require_jwt_secret().unwrap_err().setting,
+            "KHABAR_JWT_SECRET"
+        );
+    }
+}

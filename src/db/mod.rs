@@ -1,0 +1,79 @@
+//! Persistence: one diesel code path for SQLite and PostgreSQL.
+//!
+//! Portable queries live in `queries`; the few places that must speak one backend's dialect
+//! match on [`DbConnection`] and say why.
+
+mod conn;
+pub mod migrate;
+pub mod models;
+pub mod queries;
+pub mod schema;
+
+use std::time::Duration;
+
+use chrono::{NaiveDateTime, SubsecRound, Utc};
+use diesel::r2d2::{ManageConnection, Pool, PoolError};
+
+pub use conn::{
+    Backend, ConnectionManager, DatabaseUrl, DbConnection, InvalidDatabaseUrl, MultiBackend,
+};
+
+pub type DbPool = Pool<ConnectionManager>;
+
+/// Everything the persistence layer can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("cannot connect to the database: {0}")]
+    Connect(String),
+    #[error("no database connection available: {0}")]
+    Pool(#[from] PoolError),
+    #[error(transparent)]
+    Query(#[from] diesel::result::Error),
+    #[error("migration failed: {0}")]
+    Migration(String),
+    #[error("stored data is inconsistent: {0}")]
+    Corrupt(String),
+    #[error("the database task did not finish")]
+    Cancelled,
+}
+
+/// Opens a pool of `size` connections, failing at once with the backend's own error when the
+/// first connection cannot be made (rather than after the pool's connection timeout).
+pub fn connect(url: &DatabaseUrl, size: u32) -> Result<DbPool, DbError> {
+    let manager = ConnectionManager::new(url.clone());
+    manager.connect().map_err(|e| {
+        DbError::Connect(format!("{}: {}", url.display(), first_line(&e.to_string())))
+    })?;
+    Pool::builder()
+        .max_size(size)
+        .connection_timeout(Duration::from_secs(10))
+        .connection_customizer(Box::new(conn::SqlitePragmas))
+        .build(manager)
+        .map_err(DbError::Pool)
+}
+
+fn first_line(message: &str) -> &str {
+    message.lines().next().unwrap_or(message).trim()
+}
+
+/// Runs blocking database work on the blocking thread pool, off the async workers.
+pub async fn run<T, E, F>(pool: &DbPool, work: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+    T: Send + 'static,
+    E: From<DbError> + Send + 'static,
+{
+    let pool = pool.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut conn = pool.get().map_err(DbError::Pool)?;
+        work(&mut conn)
+    })
+    .await
+    .map_err(|_| DbError::Cancelled)?
+}
+
+/// The current time as stored: naive UTC, truncated to microseconds because PostgreSQL keeps
+/// no more and both backends must return the same values.
+pub fn utc_now() -> NaiveDateTime {
+    Utc::now().naive_utc().trunc_subsecs(6)
+}

@@ -1,0 +1,107 @@
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::schema::{article_blocks, articles, bylines, corrections, related_articles};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = articles)]
+pub struct Article {
+    pub id: i64,
+    pub public_id: String,
+    pub slug: String,
+    pub language: String,
+    pub translation_group_id: i64,
+    pub headline: String,
+    pub lead: Option<String>,
+    pub dateline: Option<String>,
+    pub status: String,
+    pub canonical_url: Option<String>,
+    pub author_user_id: Option<i64>,
+    pub version: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub first_published_at: Option<NaiveDateTime>,
+    pub published_at: Option<NaiveDateTime>,
+    pub scheduled_at: Option<NaiveDateTime>,
+    pub embargo_until: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = articles)]
+pub struct NewArticle<'a> {
+    pub public_id: String,
+    pub slug: &'a str,
+    pub language: &'a str,
+    pub translation_group_id: i64,
+    pub headline: &'a str,
+    pub lead: Option<&'a str>,
+    pub dateline: Option<&'a str>,
+    pub status: &'a str,
+    pub canonical_url: Option<&'a str>,
+    pub author_user_id: Option<i64>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub first_published_at: Option<NaiveDateTime>,
+    pub published_at: Option<NaiveDateTime>,
+    pub scheduled_at: Option<NaiveDateTime>,
+    pub embargo_until: Option<NaiveDateTime>,
+}
+
+/// The few columns a link to another article needs (related articles, translations).
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = articles)]
+pub struct ArticleLink {
+    pub public_id: String,
+    pub slug: String,
+    pub language: String,
+    pub headline: String,
+    pub canonical_url: Option<String>,
+    pub published_at: Option<NaiveDateTime>,
+}
+
+/// One stored body block: `data` is the block's JSON, `media_id` the asset it shows, if any.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = article_blocks)]
+pub struct BlockRow {
+    pub article_id: i64,
+    pub position: i32,
+    pub kind: String,
+    pub data: String,
+    pub media_id: Option<i64>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = bylines)]
+pub struct Byline {
+    pub article_id: i64,
+    pub position: i32,
+    pub contributor_id: i64,
+    pub role: String,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = related_articles)]
+pub struct RelatedArticle {
+    pub article_id: i64,
+    pub position: i32,
+    pub related_article_id: i64,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = corrections)]
+pub struct Correction {
+    pub id: i64,
+    pub article_id: i64,
+    pub corrected_at: NaiveDateTime,
+    pub note: String,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = corrections)]
+pub struct NewCorrection<'a> {
+    pub article_id: i64,
+    pub corrected_at: NaiveDateTime,
+    pub note: &'a str,
+    pub created_at: NaiveDateTime,
+}

@@ -1,0 +1,34 @@
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::schema::contributors;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = contributors)]
+pub struct Contributor {
+    pub id: i64,
+    pub slug: String,
+    pub kind: String,
+    pub name: String,
+    /// JSON object of BCP 47 language tag to name.
+    pub localized_names: String,
+    pub bio: Option<String>,
+    pub avatar_url: Option<String>,
+    pub url: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = contributors)]
+pub struct NewContributor<'a> {
+    pub slug: &'a str,
+    pub kind: &'a str,
+    pub name: &'a str,
+    pub localized_names: String,
+    pub bio: Option<&'a str>,
+    pub avatar_url: Option<&'a str>,
+    pub url: Option<&'a str>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}

@@ -1,0 +1,196 @@
+//! Reading one public article with everything its page shows.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::models::article::{Article, ArticleLink, BlockRow, Byline, Correction};
+use crate::db::models::contributor::Contributor;
+use crate::db::models::media::{ArticleMedia, MediaAsset, Rendition};
+use crate::db::models::topic::{ArticleTopic, Topic};
+use crate::db::schema::{
+    article_blocks, article_media, article_topics, articles, bylines, contributors, corrections,
+    media_assets, media_renditions, related_articles, topics,
+};
+use crate::db::{DbConnection, DbError, MultiBackend};
+use crate::domain::kinds::ArticleStatus;
+
+/// How a client named an article.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ArticleKey {
+    PublicId(String),
+    Slug {
+        slug: String,
+        language: Option<String>,
+    },
+}
+
+/// A published article and the rows its representation is built from, each list in page order.
+#[derive(Debug, Clone)]
+pub struct ArticleRecord {
+    pub article: Article,
+    pub blocks: Vec<BlockRow>,
+    pub bylines: Vec<(Byline, Contributor)>,
+    pub media: Vec<MediaUse>,
+    pub topics: Vec<(ArticleTopic, Topic)>,
+    pub related: Vec<ArticleLink>,
+    pub translations: Vec<ArticleLink>,
+    pub corrections: Vec<Correction>,
+}
+
+/// An asset as one article uses it.
+#[derive(Debug, Clone)]
+pub struct MediaUse {
+    pub usage: ArticleMedia,
+    pub asset: MediaAsset,
+    pub renditions: Vec<Rendition>,
+}
+
+/// What a lookup by slug without a language found.
+#[derive(Debug)]
+pub enum Lookup {
+    Found(Box<ArticleRecord>),
+    NotFound,
+    /// The slug is public in several languages; the caller must pick one.
+    Ambiguous(Vec<String>),
+}
+
+type PublicArticles<'a> = articles::BoxedQuery<'a, MultiBackend>;
+
+/// Articles the public may see at `now`: published, publish time reached, embargo lifted.
+pub fn public_articles<'a>(now: NaiveDateTime) -> PublicArticles<'a> {
+    articles::table
+        .filter(articles::status.eq(ArticleStatus::Published.as_str()))
+        .filter(articles::published_at.le(now))
+        .filter(
+            articles::embargo_until
+                .is_null()
+                .or(articles::embargo_until.le(now)),
+        )
+        .into_boxed()
+}
+
+/// Finds a public article by id or slug and loads everything it shows.
+pub fn find_public(
+    conn: &mut DbConnection,
+    key: &ArticleKey,
+    now: NaiveDateTime,
+) -> Result<Lookup, DbError> {
+    let mut query = public_articles(now);
+    query = match key {
+        ArticleKey::PublicId(id) => query.filter(articles::public_id.eq(id.clone())),
+        ArticleKey::Slug { slug, language } => {
+            let query = query.filter(articles::slug.eq(slug.clone()));
+            match language {
+                Some(language) => query.filter(articles::language.eq(language.clone())),
+                None => query,
+            }
+        }
+    };
+    let mut found: Vec<Article> = query
+        .select(Article::as_select())
+        .order(articles::language.asc())
+        .limit(16)
+        .load(conn)?;
+    match found.len() {
+        0 => Ok(Lookup::NotFound),
+        1 => {
+            let article = found.remove(0);
+            Ok(Lookup::Found(Box::new(load_record(conn, article, now)?)))
+        }
+        _ => Ok(Lookup::Ambiguous(
+            found.into_iter().map(|a| a.language).collect(),
+        )),
+    }
+}
+
+fn load_record(
+    conn: &mut DbConnection,
+    article: Article,
+    now: NaiveDateTime,
+) -> Result<ArticleRecord, DbError> {
+    let id = article.id;
+    let blocks = article_blocks::table
+        .filter(article_blocks::article_id.eq(id))
+        .order(article_blocks::position.asc())
+        .select(BlockRow::as_select())
+        .load(conn)?;
+    let bylines = bylines::table
+        .inner_join(contributors::table)
+        .filter(bylines::article_id.eq(id))
+        .order(bylines::position.asc())
+        .select((Byline::as_select(), Contributor::as_select()))
+        .load(conn)?;
+    let topics = article_topics::table
+        .inner_join(topics::table)
+        .filter(article_topics::article_id.eq(id))
+        .order((
+            article_topics::is_primary.desc(),
+            article_topics::position.asc(),
+        ))
+        .select((ArticleTopic::as_select(), Topic::as_select()))
+        .load(conn)?;
+    let related = public_articles(now)
+        .inner_join(
+            related_articles::table.on(related_articles::related_article_id.eq(articles::id)),
+        )
+        .filter(related_articles::article_id.eq(id))
+        .order(related_articles::position.asc())
+        .select(ArticleLink::as_select())
+        .load(conn)?;
+    let translations = public_articles(now)
+        .filter(articles::translation_group_id.eq(article.translation_group_id))
+        .filter(articles::id.ne(id))
+        .order(articles::language.asc())
+        .select(ArticleLink::as_select())
+        .load(conn)?;
+    let corrections = corrections::table
+        .filter(corrections::article_id.eq(id))
+        .order((corrections::corrected_at.asc(), corrections::id.asc()))
+        .select(Correction::as_select())
+        .load(conn)?;
+    let media = load_media(conn, id)?;
+    Ok(ArticleRecord {
+        article,
+        blocks,
+        bylines,
+        media,
+        topics,
+        related,
+        translations,
+        corrections,
+    })
+}
+
+fn load_media(conn: &mut DbConnection, article_id: i64) -> Result<Vec<MediaUse>, DbError> {
+    let uses: Vec<(ArticleMedia, MediaAsset)> = article_media::table
+        .inner_join(media_assets::table)
+        .filter(article_media::article_id.eq(article_id))
+        .order((
+            article_media::is_featured.desc(),
+            article_media::position.asc(),
+        ))
+        .select((ArticleMedia::as_select(), MediaAsset::as_select()))
+        .load(conn)?;
+    let ids: Vec<i64> = uses.iter().map(|(_, asset)| asset.id).collect();
+    let mut renditions: Vec<Rendition> = media_renditions::table
+        .filter(media_renditions::media_id.eq_any(ids))
+        .order((
+            media_renditions::media_id.asc(),
+            media_renditions::width.asc(),
+        ))
+        .select(Rendition::as_select())
+        .load(conn)?;
+    Ok(uses
+        .into_iter()
+        .map(|(usage, asset)| {
+            let (own, rest): (Vec<_>, Vec<_>) =
+                renditions.drain(..).partition(|r| r.media_id == asset.id);
+            renditions = rest;
+            MediaUse {
+                usage,
+                asset,
+                renditions: own,
+            }
+        })
+        .collect())
+}

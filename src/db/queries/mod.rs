@@ -1,0 +1,6 @@
+//! Portable queries taking `&mut DbConnection`: the same code runs on both backends.
+
+pub mod article_read;
+pub mod secrets;
+pub mod seed;
+pub mod users;

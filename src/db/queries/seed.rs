@@ -1,0 +1,268 @@
+//! Inserting a whole [`ContentSet`] in one transaction (demo data, generated data).
+
+use std::collections::HashMap;
+
+use diesel::prelude::*;
+
+use crate::db::models::article::{BlockRow, Byline, NewArticle, RelatedArticle};
+use crate::db::models::contributor::NewContributor;
+use crate::db::models::media::{ArticleMedia, NewMediaAsset, NewRendition};
+use crate::db::models::topic::{ArticleTopic, NewTopic};
+use crate::db::schema::{
+    article_blocks, article_media, article_topics, articles, bylines, contributors, media_assets,
+    media_renditions, related_articles, topics, translation_groups,
+};
+use crate::db::{utc_now, DbConnection, DbError};
+use crate::domain::blocks::Block;
+use crate::domain::kinds::ArticleStatus;
+use crate::seed::{ArticleSpec, ContentSet};
+
+/// What an insert created, for the caller to report.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Inserted {
+    pub articles: usize,
+    pub contributors: usize,
+    pub topics: usize,
+    pub media: usize,
+}
+
+fn json_object(pairs: &[(&str, &str)]) -> String {
+    let map: serde_json::Map<String, serde_json::Value> = pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), serde_json::Value::from(*v)))
+        .collect();
+    serde_json::Value::Object(map).to_string()
+}
+
+fn unknown(what: &str, key: &str) -> DbError {
+    DbError::Corrupt(format!("content set refers to unknown {what} '{key}'"))
+}
+
+/// Inserts every part of `set`, all or nothing. Articles are inserted as published.
+pub fn insert_content(conn: &mut DbConnection, set: &ContentSet) -> Result<Inserted, DbError> {
+    conn.transaction(|conn| {
+        let now = utc_now();
+        let mut contributor_ids = HashMap::new();
+        for c in &set.contributors {
+            let id: i64 = diesel::insert_into(contributors::table)
+                .values(NewContributor {
+                    slug: c.slug,
+                    kind: c.kind.as_str(),
+                    name: c.name,
+                    localized_names: json_object(c.localized_names),
+                    bio: c.bio,
+                    avatar_url: None,
+                    url: c.url,
+                    created_at: now,
+                    updated_at: now,
+                })
+                .returning(contributors::id)
+                .get_result(conn)?;
+            contributor_ids.insert(c.slug, id);
+        }
+        let mut topic_ids: HashMap<&str, i64> = HashMap::new();
+        for t in &set.topics {
+            let parent_id = match t.parent {
+                Some(parent) => Some(
+                    *topic_ids
+                        .get(parent)
+                        .ok_or_else(|| unknown("topic", parent))?,
+                ),
+                None => None,
+            };
+            let id: i64 = diesel::insert_into(topics::table)
+                .values(NewTopic {
+                    slug: t.slug,
+                    kind: t.kind.as_str(),
+                    name: t.name,
+                    localized_names: json_object(t.localized_names),
+                    description: None,
+                    parent_id,
+                    created_at: now,
+                    updated_at: now,
+                })
+                .returning(topics::id)
+                .get_result(conn)?;
+            topic_ids.insert(t.slug, id);
+        }
+        // Media: key -> (row id, public id)
+        let mut media_ids: HashMap<&str, (i64, String)> = HashMap::new();
+        for m in &set.media {
+            let public_id = uuid::Uuid::now_v7().to_string();
+            let id: i64 = diesel::insert_into(media_assets::table)
+                .values(NewMediaAsset {
+                    public_id: public_id.clone(),
+                    kind: m.kind.as_str(),
+                    url: m.url,
+                    mime_type: m.mime_type,
+                    width: m.width,
+                    height: m.height,
+                    duration_ms: None,
+                    alt_text: m.alt_text,
+                    caption: m.caption,
+                    credit: m.credit,
+                    copyright_holder: m.copyright_holder,
+                    license: m.license,
+                    source: m.source,
+                    created_at: now,
+                    updated_at: now,
+                })
+                .returning(media_assets::id)
+                .get_result(conn)?;
+            for (name, url, width, height) in &m.renditions {
+                diesel::insert_into(media_renditions::table)
+                    .values(NewRendition {
+                        media_id: id,
+                        name,
+                        url,
+                        mime_type: m.mime_type,
+                        width: Some(*width),
+                        height: Some(*height),
+                    })
+                    .execute(conn)?;
+            }
+            media_ids.insert(m.key, (id, public_id));
+        }
+        let ids = Ids {
+            contributors: &contributor_ids,
+            topics: &topic_ids,
+            media: &media_ids,
+        };
+        let mut article_ids: HashMap<(&str, &str), (i64, i64)> = HashMap::new();
+        for spec in &set.articles {
+            let group = match &spec.translation_of {
+                Some((language, slug)) => {
+                    article_ids
+                        .get(&(*language, slug.as_str()))
+                        .ok_or_else(|| unknown("article", slug))?
+                        .1
+                }
+                None => diesel::insert_into(translation_groups::table)
+                    .values(translation_groups::created_at.eq(now))
+                    .returning(translation_groups::id)
+                    .get_result(conn)?,
+            };
+            let id = insert_article(conn, spec, group, &ids, now)?;
+            article_ids.insert((spec.language, spec.slug.as_str()), (id, group));
+        }
+        for spec in &set.articles {
+            let (id, _) = article_ids[&(spec.language, spec.slug.as_str())];
+            for (position, (language, slug)) in spec.related.iter().enumerate() {
+                let (related_id, _) = *article_ids
+                    .get(&(*language, slug.as_str()))
+                    .ok_or_else(|| unknown("related article", slug))?;
+                diesel::insert_into(related_articles::table)
+                    .values(RelatedArticle {
+                        article_id: id,
+                        position: position as i32,
+                        related_article_id: related_id,
+                    })
+                    .execute(conn)?;
+            }
+        }
+        Ok(Inserted {
+            articles: set.articles.len(),
+            contributors: set.contributors.len(),
+            topics: set.topics.len(),
+            media: set.media.len(),
+        })
+    })
+}
+
+struct Ids<'a> {
+    contributors: &'a HashMap<&'a str, i64>,
+    topics: &'a HashMap<&'a str, i64>,
+    media: &'a HashMap<&'a str, (i64, String)>,
+}
+
+fn insert_article(
+    conn: &mut DbConnection,
+    spec: &ArticleSpec,
+    translation_group_id: i64,
+    ids: &Ids<'_>,
+    now: chrono::NaiveDateTime,
+) -> Result<i64, DbError> {
+    let id: i64 = diesel::insert_into(articles::table)
+        .values(NewArticle {
+            public_id: uuid::Uuid::now_v7().to_string(),
+            slug: &spec.slug,
+            language: spec.language,
+            translation_group_id,
+            headline: spec.headline,
+            lead: spec.lead,
+            dateline: spec.dateline,
+            status: ArticleStatus::Published.as_str(),
+            canonical_url: None,
+            author_user_id: None,
+            created_at: now,
+            updated_at: now,
+            first_published_at: Some(spec.published_at),
+            published_at: Some(spec.published_at),
+            scheduled_at: None,
+            embargo_until: None,
+        })
+        .returning(articles::id)
+        .get_result(conn)?;
+    for (position, block) in spec.body.iter().enumerate() {
+        let media_id = match block.media_id() {
+            Some(key) => Some(ids.media.get(key).ok_or_else(|| unknown("media", key))?.0),
+            None => None,
+        };
+        let mut stored = block.clone();
+        if let (
+            Block::Image {
+                media_id: public, ..
+            },
+            Some(key),
+        ) = (&mut stored, block.media_id())
+        {
+            public.clone_from(&ids.media[key].1);
+        }
+        diesel::insert_into(article_blocks::table)
+            .values(BlockRow {
+                article_id: id,
+                position: position as i32,
+                kind: stored.kind().to_owned(),
+                data: serde_json::to_string(&stored)
+                    .map_err(|e| DbError::Corrupt(e.to_string()))?,
+                media_id,
+            })
+            .execute(conn)?;
+    }
+    for (position, (slug, role)) in spec.bylines.iter().enumerate() {
+        diesel::insert_into(bylines::table)
+            .values(Byline {
+                article_id: id,
+                position: position as i32,
+                contributor_id: *ids
+                    .contributors
+                    .get(slug)
+                    .ok_or_else(|| unknown("contributor", slug))?,
+                role: role.as_str().to_owned(),
+            })
+            .execute(conn)?;
+    }
+    if let Some((key, caption_override)) = spec.featured_media {
+        let (media_id, _) = ids.media.get(key).ok_or_else(|| unknown("media", key))?;
+        diesel::insert_into(article_media::table)
+            .values(ArticleMedia {
+                article_id: id,
+                media_id: *media_id,
+                is_featured: true,
+                caption_override: caption_override.map(str::to_owned),
+                position: 0,
+            })
+            .execute(conn)?;
+    }
+    for (position, slug) in spec.topics.iter().enumerate() {
+        diesel::insert_into(article_topics::table)
+            .values(ArticleTopic {
+                article_id: id,
+                topic_id: *ids.topics.get(slug).ok_or_else(|| unknown("topic", slug))?,
+                is_primary: position == 0,
+                position: position as i32,
+            })
+            .execute(conn)?;
+    }
+    Ok(id)
+}

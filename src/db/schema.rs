@@ -1,0 +1,203 @@
+//! The one portable schema both backends share. Kept by hand: it must only use the SQL types
+//! diesel's `MultiConnection` supports on SQLite and PostgreSQL alike (JSON is stored as text).
+
+diesel::table! {
+    instance_secrets (name) {
+        name -> Text,
+        value -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    contributors (id) {
+        id -> BigInt,
+        slug -> Text,
+        kind -> Text,
+        name -> Text,
+        localized_names -> Text,
+        bio -> Nullable<Text>,
+        avatar_url -> Nullable<Text>,
+        url -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> BigInt,
+        email -> Text,
+        password_hash -> Text,
+        role -> Text,
+        display_name -> Nullable<Text>,
+        contributor_id -> Nullable<BigInt>,
+        disabled -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    topics (id) {
+        id -> BigInt,
+        slug -> Text,
+        kind -> Text,
+        name -> Text,
+        localized_names -> Text,
+        description -> Nullable<Text>,
+        parent_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    media_assets (id) {
+        id -> BigInt,
+        public_id -> Text,
+        kind -> Text,
+        url -> Text,
+        mime_type -> Text,
+        width -> Nullable<Integer>,
+        height -> Nullable<Integer>,
+        duration_ms -> Nullable<BigInt>,
+        alt_text -> Nullable<Text>,
+        caption -> Nullable<Text>,
+        credit -> Nullable<Text>,
+        copyright_holder -> Nullable<Text>,
+        license -> Nullable<Text>,
+        source -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    media_renditions (id) {
+        id -> BigInt,
+        media_id -> BigInt,
+        name -> Text,
+        url -> Text,
+        mime_type -> Text,
+        width -> Nullable<Integer>,
+        height -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    translation_groups (id) {
+        id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    articles (id) {
+        id -> BigInt,
+        public_id -> Text,
+        slug -> Text,
+        language -> Text,
+        translation_group_id -> BigInt,
+        headline -> Text,
+        lead -> Nullable<Text>,
+        dateline -> Nullable<Text>,
+        status -> Text,
+        canonical_url -> Nullable<Text>,
+        author_user_id -> Nullable<BigInt>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        first_published_at -> Nullable<Timestamp>,
+        published_at -> Nullable<Timestamp>,
+        scheduled_at -> Nullable<Timestamp>,
+        embargo_until -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    article_blocks (article_id, position) {
+        article_id -> BigInt,
+        position -> Integer,
+        kind -> Text,
+        data -> Text,
+        media_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    bylines (article_id, position) {
+        article_id -> BigInt,
+        position -> Integer,
+        contributor_id -> BigInt,
+        role -> Text,
+    }
+}
+
+diesel::table! {
+    article_media (article_id, media_id) {
+        article_id -> BigInt,
+        media_id -> BigInt,
+        is_featured -> Bool,
+        caption_override -> Nullable<Text>,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    article_topics (article_id, topic_id) {
+        article_id -> BigInt,
+        topic_id -> BigInt,
+        is_primary -> Bool,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    related_articles (article_id, position) {
+        article_id -> BigInt,
+        position -> Integer,
+        related_article_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    corrections (id) {
+        id -> BigInt,
+        article_id -> BigInt,
+        corrected_at -> Timestamp,
+        note -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(users -> contributors (contributor_id));
+diesel::joinable!(media_renditions -> media_assets (media_id));
+diesel::joinable!(articles -> translation_groups (translation_group_id));
+diesel::joinable!(articles -> users (author_user_id));
+diesel::joinable!(article_blocks -> articles (article_id));
+diesel::joinable!(article_blocks -> media_assets (media_id));
+diesel::joinable!(bylines -> articles (article_id));
+diesel::joinable!(bylines -> contributors (contributor_id));
+diesel::joinable!(article_media -> articles (article_id));
+diesel::joinable!(article_media -> media_assets (media_id));
+diesel::joinable!(article_topics -> articles (article_id));
+diesel::joinable!(article_topics -> topics (topic_id));
+diesel::joinable!(corrections -> articles (article_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    instance_secrets,
+    contributors,
+    users,
+    topics,
+    media_assets,
+    media_renditions,
+    translation_groups,
+    articles,
+    article_blocks,
+    bylines,
+    article_media,
+    article_topics,
+    related_articles,
+    corrections,
+);

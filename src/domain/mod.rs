@@ -1,0 +1,8 @@
+//! Newsroom rules in plain Rust: no actix, no diesel. Handlers and the data layer call into these.
+
+pub mod blocks;
+pub mod byline;
+pub mod kinds;
+pub mod language;
+pub mod password;
+pub mod slug;

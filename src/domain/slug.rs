@@ -1,0 +1,87 @@
+//! URL slugs. Arabic slugs are first-class: letters of any script are kept, diacritics and
+//! tatweel dropped so that the same headline always yields the same slug.
+
+/// Longest slug generated from a headline, in characters; long enough to stay readable.
+const GENERATED_MAX_CHARS: usize = 80;
+/// Longest slug accepted (the schema checks the same bound).
+pub const MAX_CHARS: usize = 200;
+
+fn is_arabic_mark(c: char) -> bool {
+    matches!(c, '\u{0610}'..='\u{061A}' | '\u{064B}'..='\u{065F}' | '\u{0670}' | '\u{06D6}'..='\u{06ED}' | '\u{0640}')
+}
+
+/// Builds a slug from a headline: lower case, words joined by `-`, Arabic letters kept.
+pub fn slugify(headline: &str) -> String {
+    let mut slug = String::new();
+    let mut pending_dash = false;
+    for c in headline.chars().filter(|c| !is_arabic_mark(*c)) {
+        if c.is_alphanumeric() {
+            if pending_dash && !slug.is_empty() {
+                slug.push('-');
+            }
+            pending_dash = false;
+            slug.extend(c.to_lowercase());
+        } else {
+            pending_dash = true;
+        }
+        if slug.chars().count() >= GENERATED_MAX_CHARS {
+            break;
+        }
+    }
+    slug.trim_end_matches('-').to_owned()
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "a slug is 1 to {MAX_CHARS} lower-case letters or digits (any script) joined by single '-'"
+)]
+pub struct InvalidSlug;
+
+/// Accepts a slug as a client wrote it, if it is already in the form `slugify` produces.
+pub fn parse(candidate: &str) -> Result<&str, InvalidSlug> {
+    let well_formed = !candidate.is_empty()
+        && candidate.chars().count() <= MAX_CHARS
+        && !candidate.starts_with('-')
+        && !candidate.ends_with('-')
+        && !candidate.contains("--")
+        && candidate
+            .chars()
+            .all(|c| c == '-' || (c.is_alphanumeric() && !c.is_uppercase() && !is_arabic_mark(c)));
+    if well_formed {
+        Ok(candidate)
+    } else {
+        Err(InvalidSlug)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_arabic_and_drops_punctuation_and_tashkeel() {
+        assert_eq!(
+            slugify("محادثات عسكرية وأمنية جديدة بين رئيس حكومة الوفاق ووزير الدفاع التركي"),
+            "محادثات-عسكرية-وأمنية-جديدة-بين-رئيس-حكومة-الوفاق-ووزير-الدفاع-التركي"
+        );
+        assert_eq!(slugify("هل سينفذ السيسي تهديده؟"), "هل-سينفذ-السيسي-تهديده");
+        assert_eq!(slugify("مُحَمَّد ــ  Hello, World!"), "محمد-hello-world");
+        assert!(parse(&slugify("مُحَمَّد ــ  Hello, World!")).is_ok());
+    }
+
+    #[test]
+    fn generated_slugs_are_bounded() {
+        let long = "كلمة ".repeat(100);
+        let slug = slugify(&long);
+        assert!(slug.chars().count() <= GENERATED_MAX_CHARS);
+        assert!(!slug.ends_with('-'));
+    }
+
+    #[test]
+    fn parse_rejects_malformed_slugs() {
+        for bad in ["", "-a", "a-", "a--b", "A", "a b", "a/b", "مُحمد"] {
+            assert!(parse(bad).is_err(), "{bad:?} should be rejected");
+        }
+        assert!(parse("libya-2020").is_ok());
+    }
+}

@@ -1,0 +1,18 @@
+//! Khabar: a headless content API for newsrooms.
+//!
+//! Layers, outside in: `routes` (HTTP handlers) → `api` (response shapes) → `domain` (newsroom
+//! rules, no framework types) and `db` (diesel on SQLite or PostgreSQL). `error` maps every
+//! failure to an RFC 9457 problem document in one place.
+
+pub mod api;
+pub mod bootstrap;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod openapi;
+pub mod routes;
+pub mod seed;
+pub mod startup;
+pub mod telemetry;

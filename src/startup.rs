@@ -1,0 +1,155 @@
+//! Building the HTTP application and the server around it.
+
+use std::net::TcpListener;
+
+use actix_web::dev::Server;
+use actix_web::{middleware, web, App, HttpRequest, HttpResponse, HttpServer};
+use utoipa::OpenApi;
+use utoipa_actix_web::AppExt;
+
+use crate::api::article::UrlBuilder;
+use crate::bootstrap::{self, BootstrapError, Prepared};
+use crate::config::Settings;
+use crate::error::{problem_response, ApiError};
+use crate::openapi::ApiDoc;
+use crate::routes::{self, meta::OpenApiJson, AppState};
+
+/// Largest JSON request body accepted (larger ones get 413).
+const MAX_JSON_BYTES: usize = 1024 * 1024;
+
+/// A prepared database and a bound listener, ready to run.
+pub struct Application {
+    port: u16,
+    server: Server,
+    pub prepared: PreparedSummary,
+}
+
+/// What startup did, for the operator (the one-time admin password included).
+pub struct PreparedSummary {
+    pub migrations_applied: Vec<String>,
+    pub jwt_secret_generated: bool,
+    pub demo_loaded: bool,
+    pub admin_created: Option<(String, String)>,
+}
+
+impl Application {
+    /// Prepares the database and binds `settings.bind` (port 0 picks a free port).
+    pub fn build(settings: &Settings) -> Result<Self, BootstrapError> {
+        let Prepared {
+            pool,
+            jwt_secret: _,
+            migrations_applied,
+            jwt_secret_generated,
+            demo,
+            admin_created,
+        } = bootstrap::prepare(settings)?;
+        let listener = TcpListener::bind(settings.bind).map_err(|e| {
+            BootstrapError::Other(format!(
+                "KHABAR_BIND: cannot listen on {}: {e}",
+                settings.bind
+            ))
+        })?;
+        let port = listener
+            .local_addr()
+            .map_err(|e| BootstrapError::Other(e.to_string()))?
+            .port();
+        let state = AppState {
+            pool,
+            urls: UrlBuilder::new(settings.site_url.clone()),
+        };
+        let spec = OpenApiJson(crate::openapi::document_json());
+        let server = HttpServer::new(move || {
+            let (app, _) = App::new()
+                .into_utoipa_app()
+                .openapi(ApiDoc::openapi())
+                .app_data(web::Data::new(state.clone()))
+                .app_data(web::Data::new(spec.clone()))
+                .app_data(json_config())
+                .app_data(query_config())
+                .app_data(path_config())
+                .configure(routes::configure)
+                .split_for_parts();
+            app.wrap(middleware::Compress::default())
+                .wrap(middleware::Logger::new("%a \"%r\" %s %b %T"))
+                .default_service(web::to(not_found))
+        })
+        .workers(settings.workers)
+        .listen(listener)
+        .map_err(|e| BootstrapError::Other(format!("KHABAR_BIND: {e}")))?
+        .run();
+        Ok(Application {
+            port,
+            server,
+            prepared: PreparedSummary {
+                migrations_applied,
+                jwt_secret_generated,
+                demo_loaded: demo.is_some(),
+                admin_created,
+            },
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+async fn not_found(request: HttpRequest) -> HttpResponse {
+    problem_response(
+        &ApiError::NotFound(format!("nothing is served at {}", request.path())).problem(),
+    )
+}
+
+fn json_config() -> web::JsonConfig {
+    web::JsonConfig::default()
+        .limit(MAX_JSON_BYTES)
+        .error_handler(|error, _| {
+            use actix_web::error::JsonPayloadError;
+            let response = match &error {
+                JsonPayloadError::Overflow { .. }
+                | JsonPayloadError::OverflowKnownLength { .. } => {
+                    let mut problem = ApiError::bad_request(format!(
+                        "the body is larger than {MAX_JSON_BYTES} bytes"
+                    ))
+                    .problem();
+                    problem.status = 413;
+                    problem.title = "Payload Too Large".into();
+                    problem.problem_type = "urn:khabar:problem:payload-too-large".into();
+                    problem_response(&problem)
+                }
+                JsonPayloadError::ContentType => {
+                    let mut problem =
+                        ApiError::bad_request("send the body as application/json").problem();
+                    problem.status = 415;
+                    problem.title = "Unsupported Media Type".into();
+                    problem.problem_type = "urn:khabar:problem:unsupported-media-type".into();
+                    problem_response(&problem)
+                }
+                other => problem_response(
+                    &ApiError::bad_request(format!("malformed JSON body: {other}")).problem(),
+                ),
+            };
+            actix_web::error::InternalError::from_response(error, response).into()
+        })
+}
+
+fn query_config() -> web::QueryConfig {
+    web::QueryConfig::default().error_handler(|error, _| {
+        let response = problem_response(
+            &ApiError::bad_request(format!("invalid query string: {error}")).problem(),
+        );
+        actix_web::error::InternalError::from_response(error, response).into()
+    })
+}
+
+fn path_config() -> web::PathConfig {
+    web::PathConfig::default().error_handler(|error, _| {
+        let response =
+            problem_response(&ApiError::bad_request(format!("invalid path: {error}")).problem());
+        actix_web::error::InternalError::from_response(error, response).into()
+    })
+}
