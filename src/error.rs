@@ -138,27 +138,29 @@ fn database_problem(error: &DbError) -> (StatusCode, &'static str, String, Vec<F
             "no such resource".into(),
             vec![],
         ),
-        DbError::Query(DieselError::DatabaseError(kind, info)) => match kind {
-            DatabaseErrorKind::UniqueViolation => (
-                StatusCode::CONFLICT,
-                "conflict",
-                "a resource with the same unique value already exists".into(),
-                column_errors(info.column_name(), "already taken"),
-            ),
-            DatabaseErrorKind::ForeignKeyViolation => (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "unprocessable",
-                "a referenced resource does not exist, or is still referenced".into(),
-                column_errors(info.column_name(), "refers to a missing resource"),
-            ),
-            DatabaseErrorKind::CheckViolation | DatabaseErrorKind::NotNullViolation => (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "unprocessable",
-                "a value is outside what the content model allows".into(),
-                column_errors(info.column_name(), "not allowed"),
-            ),
-            _ => internal(error),
-        },
+        DbError::Query(query_error @ DieselError::DatabaseError(_, info)) => {
+            match crate::db::violation_kind(query_error).unwrap_or(DatabaseErrorKind::Unknown) {
+                DatabaseErrorKind::UniqueViolation => (
+                    StatusCode::CONFLICT,
+                    "conflict",
+                    "a resource with the same unique value already exists".into(),
+                    column_errors(info.column_name(), "already taken"),
+                ),
+                DatabaseErrorKind::ForeignKeyViolation => (
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "unprocessable",
+                    "a referenced resource does not exist, or is still referenced".into(),
+                    column_errors(info.column_name(), "refers to a missing resource"),
+                ),
+                DatabaseErrorKind::CheckViolation | DatabaseErrorKind::NotNullViolation => (
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "unprocessable",
+                    "a value is outside what the content model allows".into(),
+                    column_errors(info.column_name(), "not allowed"),
+                ),
+                _ => internal(error),
+            }
+        }
         DbError::Pool(_) | DbError::Connect(_) => (
             StatusCode::SERVICE_UNAVAILABLE,
             "unavailable",

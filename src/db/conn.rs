@@ -155,16 +155,28 @@ impl ManageConnection for ConnectionManager {
 #[derive(Debug, Clone, Copy)]
 pub struct SqlitePragmas;
 
+impl SqlitePragmas {
+    /// Switches the database file to write-ahead logging. The mode is stored in the file, so
+    /// this runs once, on the first connection, before the pool opens the others: switching
+    /// needs an exclusive lock that parallel new connections would contend for.
+    pub fn enable_wal(conn: &mut DbConnection) -> Result<(), r2d2::Error> {
+        if let DbConnection::Sqlite(sqlite) = conn {
+            sqlite
+                .batch_execute("PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL;")
+                .map_err(r2d2::Error::QueryError)?;
+        }
+        Ok(())
+    }
+}
+
 impl CustomizeConnection<DbConnection, r2d2::Error> for SqlitePragmas {
     fn on_acquire(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
         if let DbConnection::Sqlite(sqlite) = conn {
-            // busy_timeout first: the pool opens connections in parallel, and switching to WAL
-            // needs a lock the others may briefly hold. synchronous=FULL keeps acknowledged
-            // writes across power loss, not just process crashes; writes are rare here.
+            // synchronous=FULL keeps acknowledged writes across power loss, not just process
+            // crashes; writes are rare here. Foreign keys are off by default in SQLite.
             sqlite
                 .batch_execute(
                     "PRAGMA busy_timeout = 5000;
-                     PRAGMA journal_mode = WAL;
                      PRAGMA synchronous = FULL;
                      PRAGMA foreign_keys = ON;",
                 )

@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use chrono::{NaiveDateTime, SubsecRound, Utc};
 use diesel::r2d2::{ManageConnection, Pool, PoolError};
+use diesel::result::DatabaseErrorKind;
 
 pub use conn::{
     Backend, ConnectionManager, DatabaseUrl, DbConnection, InvalidDatabaseUrl, MultiBackend,
@@ -37,13 +38,32 @@ pub enum DbError {
     Cancelled,
 }
 
+/// The kind of constraint a failed statement violated, the same on both backends.
+///
+/// SQLite reports a foreign key whose `ON DELETE RESTRICT` fired with a generic constraint
+/// code, which diesel cannot classify; its fixed message identifies it.
+pub fn violation_kind(error: &diesel::result::Error) -> Option<DatabaseErrorKind> {
+    match error {
+        diesel::result::Error::DatabaseError(DatabaseErrorKind::Unknown, info)
+            if info.message() == "FOREIGN KEY constraint failed" =>
+        {
+            Some(DatabaseErrorKind::ForeignKeyViolation)
+        }
+        diesel::result::Error::DatabaseError(kind, _) => Some(*kind),
+        _ => None,
+    }
+}
+
 /// Opens a pool of `size` connections, failing at once with the backend's own error when the
 /// first connection cannot be made (rather than after the pool's connection timeout).
 pub fn connect(url: &DatabaseUrl, size: u32) -> Result<DbPool, DbError> {
     let manager = ConnectionManager::new(url.clone());
-    manager.connect().map_err(|e| {
+    let cannot = |e: diesel::r2d2::Error| {
         DbError::Connect(format!("{}: {}", url.display(), first_line(&e.to_string())))
-    })?;
+    };
+    let mut first = manager.connect().map_err(cannot)?;
+    conn::SqlitePragmas::enable_wal(&mut first).map_err(cannot)?;
+    drop(first);
     Pool::builder()
         .max_size(size)
         .connection_timeout(Duration::from_secs(10))

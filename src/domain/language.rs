@@ -74,6 +74,19 @@ pub enum TextDirection {
     Rtl,
 }
 
+/// Picks the name for `language` from a map of language tag to name: the exact tag first, then
+/// its primary subtag (`ar` for `ar-EG`).
+pub fn localized<'a>(
+    names: &'a std::collections::BTreeMap<String, String>,
+    language: &str,
+) -> Option<&'a str> {
+    let primary = language.split('-').next().unwrap_or(language);
+    names
+        .get(language)
+        .or_else(|| names.get(primary))
+        .map(String::as_str)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -118,17 +131,4 @@ mod tests {
             assert!(Language::parse(bad).is_err(), "{bad} should be rejected");
         }
     }
-}
-
-/// Picks the name for `language` from a map of language tag to name: the exact tag first, then
-/// its primary subtag (`ar` for `ar-EG`).
-pub fn localized<'a>(
-    names: &'a std::collections::BTreeMap<String, String>,
-    language: &str,
-) -> Option<&'a str> {
-    let primary = language.split('-').next().unwrap_or(language);
-    names
-        .get(language)
-        .or_else(|| names.get(primary))
-        .map(String::as_str)
 }

@@ -13,20 +13,25 @@ fn is_arabic_mark(c: char) -> bool {
 /// Builds a slug from a headline: lower case, words joined by `-`, Arabic letters kept.
 pub fn slugify(headline: &str) -> String {
     let mut slug = String::new();
+    let mut length = 0;
     let mut pending_dash = false;
     for c in headline.chars().filter(|c| !is_arabic_mark(*c)) {
-        if c.is_alphanumeric() {
-            if pending_dash && !slug.is_empty() {
-                slug.push('-');
-            }
-            pending_dash = false;
-            slug.extend(c.to_lowercase());
-        } else {
+        if !c.is_alphanumeric() {
             pending_dash = true;
+            continue;
         }
-        if slug.chars().count() >= GENERATED_MAX_CHARS {
+        let dash = pending_dash && length > 0;
+        let lower: String = c.to_lowercase().collect();
+        let added = usize::from(dash) + lower.chars().count();
+        if length + added > GENERATED_MAX_CHARS {
             break;
         }
+        if dash {
+            slug.push('-');
+        }
+        slug.push_str(&lower);
+        length += added;
+        pending_dash = false;
     }
     slug.trim_end_matches('-').to_owned()
 }

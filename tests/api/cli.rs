@@ -1,0 +1,159 @@
+//! The binary: bad configuration exits non-zero with one clear line.
+
+use std::process::Command;
+
+fn khabar(args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_khabar"));
+    command.current_dir(dir.path()).args(args);
+    for key in [
+        "DATABASE_URL",
+        "KHABAR_BIND",
+        "KHABAR_JWT_SECRET",
+        "KHABAR_PUBLIC_URL",
+        "KHABAR_SITE_URL",
+        "KHABAR_LOG",
+    ] {
+        command.env_remove(key);
+    }
+    command.envs(env.iter().copied());
+    let output = command.output().unwrap();
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+fn assert_one_line_error(args: &[&str], env: &[(&str, &str)], expected_start: &str) {
+    let (code, _, stderr) = khabar(args, env);
+    assert_ne!(code, 0, "{args:?} {env:?} should fail");
+    let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(lines.len(), 1, "one line expected, got: {stderr}");
+    assert!(
+        lines[0].starts_with(expected_start),
+        "{:?} does not start with {expected_start:?}",
+        lines[0]
+    );
+}
+
+#[test]
+fn bad_configuration_is_one_line_naming_the_setting() {
+    assert_one_line_error(
+        &["migrate"],
+        &[("DATABASE_URL", "mysql://db/khabar")],
+        "khabar: error: DATABASE_URL: ",
+    );
+    assert_one_line_error(
+        &["migrate"],
+        &[("DATABASE_URL", "pgdb")],
+        "khabar: error: DATABASE_URL: ",
+    );
+    assert_one_line_error(
+        &["migrate"],
+        &[("DATABASE_URL", "postgres://[bad")],
+        "khabar: error: DATABASE_URL: ",
+    );
+    assert_one_line_error(
+        &["serve"],
+        &[("KHABAR_BIND", "nowhere")],
+        "khabar: error: KHABAR_BIND: ",
+    );
+    assert_one_line_error(
+        &["serve"],
+        &[("KHABAR_BIND", "256.0.0.1:80")],
+        "khabar: error: KHABAR_BIND: ",
+    );
+    assert_one_line_error(
+        &["serve"],
+        &[("KHABAR_JWT_SECRET", "short")],
+        "khabar: error: KHABAR_JWT_SECRET: ",
+    );
+    assert_one_line_error(
+        &["serve"],
+        &[("KHABAR_LOG", "=[")],
+        "khabar: error: KHABAR_LOG: ",
+    );
+    assert_one_line_error(
+        &["serve"],
+        &[("DATABASE_URL", "postgres://postgres@127.0.0.1:1/khabar")],
+        "khabar: error: KHABAR_JWT_SECRET: is required with PostgreSQL",
+    );
+    assert_one_line_error(
+        &["migrate"],
+        &[("DATABASE_URL", "postgres://postgres@127.0.0.1:1/khabar")],
+        "khabar: error: cannot connect to the database: postgres://postgres@127.0.0.1:1/khabar: ",
+    );
+    assert_one_line_error(
+        &["user", "create", "--email", "x@y.z", "--role", "boss"],
+        &[],
+        "khabar: error: --role: unknown user role 'boss'",
+    );
+}
+
+#[test]
+fn a_port_in_use_is_one_line_too() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let bind = taken.local_addr().unwrap().to_string();
+    assert_one_line_error(
+        &["serve"],
+        &[("KHABAR_BIND", &bind)],
+        "khabar: error: KHABAR_BIND: cannot listen on",
+    );
+}
+
+#[test]
+fn migrate_demo_and_user_create_work_on_a_fresh_sqlite_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("k.db").display());
+    let env = [("DATABASE_URL", url.as_str())];
+    let (code, stdout, stderr) = khabar(&["migrate"], &env);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.starts_with("1 migration(s) applied"), "{stdout}");
+    let (code, stdout, _) = khabar(&["demo"], &env);
+    assert_eq!(code, 0);
+    assert_eq!(
+        stdout.trim(),
+        "demo content loaded: 5 articles, 2 contributors, 17 topics, 1 media"
+    );
+    let (_, stdout, _) = khabar(&["demo"], &env);
+    assert_eq!(
+        stdout.trim(),
+        "the database already has articles; demo content not loaded"
+    );
+    let (code, stdout, stderr) = khabar(
+        &[
+            "user",
+            "create",
+            "--email",
+            "Editor@Example.com",
+            "--role",
+            "editor",
+        ],
+        &env,
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.starts_with("created editor editor@example.com\npassword (shown once): "),
+        "{stdout}"
+    );
+    assert_one_line_error(
+        &[
+            "user",
+            "create",
+            "--email",
+            "editor@example.com",
+            "--role",
+            "writer",
+        ],
+        &env,
+        "khabar: error: --email: a user with the email 'editor@example.com' already exists",
+    );
+}
+
+#[test]
+fn openapi_command_prints_the_document() {
+    let (code, stdout, _) = khabar(&["openapi"], &[]);
+    assert_eq!(code, 0);
+    assert_eq!(stdout, khabar::openapi::document_json());
+}

@@ -1,0 +1,42 @@
+//! The committed contract and the code must not drift.
+
+use crate::helpers::{Backend, TestApp};
+
+#[test]
+fn committed_openapi_matches_the_code() {
+    let path = format!("{}/openapi/openapi.json", env!("CARGO_MANIFEST_DIR"));
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    let generated = khabar::openapi::document_json();
+    assert!(
+        committed == generated,
+        "openapi/openapi.json is out of date with the code. Regenerate it with:\n    cargo run -- openapi > openapi/openapi.json\nand commit the result."
+    );
+}
+
+#[test]
+fn document_is_openapi_3_1_and_lists_every_route() {
+    let document: serde_json::Value =
+        serde_json::from_str(&khabar::openapi::document_json()).unwrap();
+    assert_eq!(document["openapi"], "3.1.0");
+    let paths: Vec<&String> = document["paths"].as_object().unwrap().keys().collect();
+    assert_eq!(
+        paths,
+        vec!["/healthz", "/openapi.json", "/readyz", "/v1/articles/{key}"]
+    );
+    let get_article = &document["paths"]["/v1/articles/{key}"]["get"];
+    for status in ["200", "400", "404"] {
+        assert!(
+            get_article["responses"][status].is_object(),
+            "GET /v1/articles/{{key}} documents {status}"
+        );
+    }
+    assert!(get_article["responses"]["404"]["content"]["application/problem+json"].is_object());
+}
+
+async fn served_document_is_the_committed_one(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let served = app.get("/openapi.json").await.text().await.unwrap();
+    assert_eq!(served, khabar::openapi::document_json());
+}
+
+crate::on_both_backends!(served_document_is_the_committed_one);
