@@ -1,6 +1,8 @@
 //! What `serve` does before it listens: connect, migrate, settle the signing secret, and on a
 //! fresh database load the demo content and create the first admin.
 
+use diesel::result::DatabaseErrorKind;
+
 use crate::config::{ConfigError, Settings};
 use crate::db::queries::{secrets, seed, users};
 use crate::db::{self, migrate, Backend, DbConnection, DbError, DbPool};
@@ -112,14 +114,23 @@ fn create_first_admin(conn: &mut DbConnection) -> Result<Option<(String, String)
         return Ok(None);
     }
     let (password, hash) = new_password()?;
-    users::create(
+    let created = users::create(
         conn,
         BOOTSTRAP_ADMIN_EMAIL,
         &hash,
         UserRole::Admin,
         Some("Administrator"),
-    )?;
-    Ok(Some((BOOTSTRAP_ADMIN_EMAIL.to_owned(), password)))
+    );
+    match created {
+        Ok(_) => Ok(Some((BOOTSTRAP_ADMIN_EMAIL.to_owned(), password))),
+        // Another node starting at the same moment created it first; its output has the password.
+        Err(DbError::Query(ref e))
+            if db::violation_kind(e) == Some(DatabaseErrorKind::UniqueViolation) =>
+        {
+            Ok(None)
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// A generated password and its Argon2id hash.
