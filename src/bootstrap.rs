@@ -3,6 +3,7 @@
 
 use diesel::result::DatabaseErrorKind;
 
+use crate::api::article::UrlBuilder;
 use crate::config::{ConfigError, Settings};
 use crate::db::queries::{secrets, seed, users};
 use crate::db::{self, migrate, Backend, DbConnection, DbError, DbPool};
@@ -52,7 +53,7 @@ pub fn prepare(settings: &Settings) -> Result<Prepared, BootstrapError> {
         None => stored_jwt_secret(&mut conn)?,
     };
     let demo = if settings.loads_demo() {
-        load_demo_if_empty(&mut conn)?
+        load_demo_if_empty(&mut conn, &UrlBuilder::new(settings.site_url.clone()))?
     } else {
         None
     };
@@ -90,9 +91,10 @@ fn stored_jwt_secret(conn: &mut DbConnection) -> Result<(String, bool), Bootstra
     Ok((secret, created))
 }
 
-/// Loads the demo content when there are no articles yet; `None` when there were some.
+/// Loads and compiles the demo content when there are no articles yet; `None` when there were.
 pub fn load_demo_if_empty(
     conn: &mut DbConnection,
+    urls: &UrlBuilder,
 ) -> Result<Option<seed::Inserted>, BootstrapError> {
     use diesel::prelude::*;
     let articles: i64 = crate::db::schema::articles::table
@@ -102,9 +104,12 @@ pub fn load_demo_if_empty(
     if articles > 0 {
         return Ok(None);
     }
-    Ok(Some(seed::insert_content(
+    let demo = crate::seed::demo_content();
+    Ok(Some(crate::delivery::insert_and_compile(
         conn,
-        &crate::seed::demo_content(),
+        &demo,
+        urls,
+        db::utc_now(),
     )?))
 }
 
@@ -124,9 +129,7 @@ fn create_first_admin(conn: &mut DbConnection) -> Result<Option<(String, String)
     match created {
         Ok(_) => Ok(Some((BOOTSTRAP_ADMIN_EMAIL.to_owned(), password))),
         // Another node starting at the same moment created it first; its output has the password.
-        Err(DbError::Query(ref e))
-            if db::violation_kind(e) == Some(DatabaseErrorKind::UniqueViolation) =>
-        {
+        Err(DbError::Query(ref e)) if db::violation_kind(e) == Some(DatabaseErrorKind::UniqueViolation) => {
             Ok(None)
         }
         Err(e) => Err(e.into()),

@@ -61,18 +61,15 @@ pub fn run(cli: Cli) -> Result<(), String> {
         Command::Serve => serve(&settings).map_err(one_line),
         Command::Migrate => {
             let (_, applied) = bootstrap::open(&settings).map_err(one_line)?;
-            println!(
-                "{} migration(s) applied: {}",
-                applied.len(),
-                applied.join(", ")
-            );
+            println!("{} migration(s) applied: {}", applied.len(), applied.join(", "));
             Ok(())
         }
         Command::Demo => {
             let (pool, _) = bootstrap::open(&settings).map_err(one_line)?;
             let mut conn = pool.get().map_err(|e| DbError::Pool(e).to_string())?;
-            match bootstrap::load_demo_if_empty(&mut conn).map_err(one_line)? {
-                Some(seed::Inserted { articles, contributors, topics, media }) => println!(
+            let urls = crate::api::article::UrlBuilder::new(settings.site_url.clone());
+            match bootstrap::load_demo_if_empty(&mut conn, &urls).map_err(one_line)? {
+                Some(seed::Inserted { articles, contributors, topics, media, .. }) => println!(
                     "demo content loaded: {articles} articles, {contributors} contributors, {topics} topics, {media} media"
                 ),
                 None => println!("the database already has articles; demo content not loaded"),
@@ -93,13 +90,10 @@ pub fn run(cli: Cli) -> Result<(), String> {
                 .map_err(|e| e.to_string())?
                 .is_some()
             {
-                return Err(format!(
-                    "--email: a user with the email '{email}' already exists"
-                ));
+                return Err(format!("--email: a user with the email '{email}' already exists"));
             }
             let (password, hash) = bootstrap::new_password().map_err(one_line)?;
-            users::create(&mut conn, &email, &hash, role, name.as_deref())
-                .map_err(|e| e.to_string())?;
+            users::create(&mut conn, &email, &hash, role, name.as_deref()).map_err(|e| e.to_string())?;
             println!("created {role} {email}");
             println!("password (shown once): {password}");
             Ok(())

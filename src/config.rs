@@ -22,12 +22,7 @@ pub struct Options {
     )]
     pub database_url: String,
     /// Address to listen on.
-    #[arg(
-        long,
-        env = "KHABAR_BIND",
-        default_value = "127.0.0.1:8080",
-        global = true
-    )]
+    #[arg(long, env = "KHABAR_BIND", default_value = "127.0.0.1:8080", global = true)]
     pub bind: String,
     /// HS256 secret for access tokens (at least 32 bytes). Required on PostgreSQL; on SQLite
     /// one is generated and kept in the database when unset.
@@ -47,14 +42,22 @@ pub struct Options {
     /// HTTP worker threads. Default: one per core.
     #[arg(long, env = "KHABAR_WORKERS", global = true)]
     pub workers: Option<String>,
-    /// Load the demo content into an empty database on `serve`: `auto` does so on SQLite only.
+    /// `Cache-Control: max-age` of public responses, in seconds.
+    #[arg(long, env = "KHABAR_CACHE_MAX_AGE", default_value = "60", global = true)]
+    pub cache_max_age: String,
+    /// `Cache-Control: stale-while-revalidate` of public responses, in seconds.
     #[arg(
         long,
-        env = "KHABAR_DEMO",
-        value_enum,
-        default_value = "auto",
+        env = "KHABAR_CACHE_STALE_WHILE_REVALIDATE",
+        default_value = "300",
         global = true
     )]
+    pub cache_stale_while_revalidate: String,
+    /// Memory for the in-process response cache, in MiB (0 turns it off).
+    #[arg(long, env = "KHABAR_CACHE_MB", default_value = "64", global = true)]
+    pub cache_mb: String,
+    /// Load the demo content into an empty database on `serve`: `auto` does so on SQLite only.
+    #[arg(long, env = "KHABAR_DEMO", value_enum, default_value = "auto", global = true)]
     pub demo: DemoMode,
     /// Log filter, in tracing's `EnvFilter` syntax (`info`, `khabar=debug,actix_web=warn`).
     #[arg(long, env = "KHABAR_LOG", default_value = "info", global = true)]
@@ -94,6 +97,9 @@ pub struct Settings {
     pub pool_size: u32,
     pub workers: usize,
     pub demo: DemoMode,
+    pub cache_max_age: u32,
+    pub cache_stale_while_revalidate: u32,
+    pub cache_mb: u64,
 }
 
 /// A setting that cannot be used, named as the operator would set it.
@@ -112,8 +118,8 @@ fn config_error(setting: &'static str, message: impl Into<String>) -> ConfigErro
 }
 
 fn parse_url(setting: &'static str, raw: &str) -> Result<url::Url, ConfigError> {
-    let url = url::Url::parse(raw)
-        .map_err(|e| config_error(setting, format!("'{raw}' is not a URL: {e}")))?;
+    let url =
+        url::Url::parse(raw).map_err(|e| config_error(setting, format!("'{raw}' is not a URL: {e}")))?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err(config_error(
             setting,
@@ -123,14 +129,19 @@ fn parse_url(setting: &'static str, raw: &str) -> Result<url::Url, ConfigError> 
     Ok(url)
 }
 
+/// A whole number from `min` to `max`.
+fn number(setting: &'static str, raw: &str, min: u64, max: u64) -> Result<u64, ConfigError> {
+    raw.trim()
+        .parse::<u64>()
+        .ok()
+        .filter(|n| (min..=max).contains(n))
+        .ok_or_else(|| config_error(setting, format!("must be a whole number from {min} to {max}")))
+}
+
 impl Settings {
     pub fn from_options(options: &Options) -> Result<Self, ConfigError> {
-        let database_url = DatabaseUrl::parse(&options.database_url).map_err(|e| {
-            config_error(
-                "DATABASE_URL",
-                e.to_string().trim_start_matches("DATABASE_URL "),
-            )
-        })?;
+        let database_url = DatabaseUrl::parse(&options.database_url)
+            .map_err(|e| config_error("DATABASE_URL", e.to_string().trim_start_matches("DATABASE_URL ")))?;
         let bind: SocketAddr = options.bind.trim().parse().map_err(|_| {
             config_error(
                 "KHABAR_BIND",
@@ -157,29 +168,19 @@ impl Settings {
             Some(raw) => parse_url("KHABAR_SITE_URL", raw)?,
             None => public_url.clone(),
         };
-        let pool_size = options
-            .pool_size
-            .trim()
-            .parse::<u32>()
-            .ok()
-            .filter(|n| (1..=1000).contains(n))
-            .ok_or_else(|| {
-                config_error(
-                    "KHABAR_DB_POOL_SIZE",
-                    "must be a whole number from 1 to 1000",
-                )
-            })?;
+        let pool_size = number("KHABAR_DB_POOL_SIZE", &options.pool_size, 1, 1000)? as u32;
         let workers = match &options.workers {
-            Some(raw) => raw
-                .trim()
-                .parse::<usize>()
-                .ok()
-                .filter(|n| (1..=512).contains(n))
-                .ok_or_else(|| {
-                    config_error("KHABAR_WORKERS", "must be a whole number from 1 to 512")
-                })?,
+            Some(raw) => number("KHABAR_WORKERS", raw, 1, 512)? as usize,
             None => std::thread::available_parallelism().map_or(2, usize::from),
         };
+        let cache_max_age = number("KHABAR_CACHE_MAX_AGE", &options.cache_max_age, 0, 31_536_000)? as u32;
+        let cache_stale_while_revalidate = number(
+            "KHABAR_CACHE_STALE_WHILE_REVALIDATE",
+            &options.cache_stale_while_revalidate,
+            0,
+            31_536_000,
+        )? as u32;
+        let cache_mb = number("KHABAR_CACHE_MB", &options.cache_mb, 0, 1_048_576)?;
         Ok(Settings {
             database_url,
             bind,
@@ -189,6 +190,9 @@ impl Settings {
             pool_size,
             workers,
             demo: options.demo,
+            cache_max_age,
+            cache_stale_while_revalidate,
+            cache_mb,
         })
     }
 
@@ -227,20 +231,13 @@ mod tests {
     }
 
     fn settings(args: &[&str]) -> Result<Settings, ConfigError> {
-        let probe =
-            Probe::try_parse_from(std::iter::once("khabar").chain(args.iter().copied())).unwrap();
+        let probe = Probe::try_parse_from(std::iter::once("khabar").chain(args.iter().copied())).unwrap();
         Settings::from_options(&probe.options)
     }
 
     #[test]
     fn defaults_are_sqlite_on_loopback() {
-        let s = settings(&[
-            "--database-url",
-            "sqlite://khabar.db",
-            "--bind",
-            "127.0.0.1:8080",
-        ])
-        .unwrap();
+        let s = settings(&["--database-url", "sqlite://khabar.db", "--bind", "127.0.0.1:8080"]).unwrap();
         assert_eq!(s.database_url, DatabaseUrl::Sqlite("khabar.db".into()));
         assert_eq!(s.public_url.as_str(), "http://127.0.0.1:8080/");
         assert!(s.loads_demo());
@@ -256,6 +253,8 @@ mod tests {
             (&["--public-url", "ftp://x"], "KHABAR_PUBLIC_URL"),
             (&["--pool-size", "0"], "KHABAR_DB_POOL_SIZE"),
             (&["--workers", "many"], "KHABAR_WORKERS"),
+            (&["--cache-max-age=-1"], "KHABAR_CACHE_MAX_AGE"),
+            (&["--cache-mb", "lots"], "KHABAR_CACHE_MB"),
         ];
         for (args, setting) in cases {
             let err = settings(args).unwrap_err();
@@ -268,9 +267,6 @@ mod tests {
     fn postgres_needs_a_shared_secret() {
         let s = settings(&["--database-url", "postgres://localhost/khabar"]).unwrap();
         assert!(!s.loads_demo());
-        assert_eq!(
-            s.require_jwt_secret().unwrap_err().setting,
-            "KHABAR_JWT_SECRET"
-        );
+        assert_eq!(s.require_jwt_secret().unwrap_err().setting, "KHABAR_JWT_SECRET");
     }
 }

@@ -58,17 +58,11 @@ pub enum ApiError {
     #[error("{0}")]
     NotFound(String),
     #[error("{detail}")]
-    BadRequest {
-        detail: String,
-        errors: Vec<FieldError>,
-    },
+    BadRequest { detail: String, errors: Vec<FieldError> },
     #[error("{0}")]
     Conflict(String),
     #[error("{detail}")]
-    Unprocessable {
-        detail: String,
-        errors: Vec<FieldError>,
-    },
+    Unprocessable { detail: String, errors: Vec<FieldError> },
     #[error("{0}")]
     Unavailable(String),
     #[error(transparent)]
@@ -94,18 +88,14 @@ impl ApiError {
     /// The problem document this error becomes.
     pub fn problem(&self) -> Problem {
         let (status, code, detail, errors) = match self {
-            ApiError::NotFound(detail) => {
-                (StatusCode::NOT_FOUND, "not-found", detail.clone(), vec![])
-            }
+            ApiError::NotFound(detail) => (StatusCode::NOT_FOUND, "not-found", detail.clone(), vec![]),
             ApiError::BadRequest { detail, errors } => (
                 StatusCode::BAD_REQUEST,
                 "bad-request",
                 detail.clone(),
                 errors.clone(),
             ),
-            ApiError::Conflict(detail) => {
-                (StatusCode::CONFLICT, "conflict", detail.clone(), vec![])
-            }
+            ApiError::Conflict(detail) => (StatusCode::CONFLICT, "conflict", detail.clone(), vec![]),
             ApiError::Unprocessable { detail, errors } => (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "unprocessable",

@@ -1,6 +1,7 @@
 //! Building the HTTP application and the server around it.
 
 use std::net::TcpListener;
+use std::time::Duration;
 
 use actix_web::dev::Server;
 use actix_web::{middleware, web, App, HttpRequest, HttpResponse, HttpServer};
@@ -10,8 +11,11 @@ use utoipa_actix_web::AppExt;
 use crate::api::article::UrlBuilder;
 use crate::bootstrap::{self, BootstrapError, Prepared};
 use crate::config::Settings;
+use crate::delivery::cache::DeliveryCache;
+use crate::domain::cursor::CursorSigner;
 use crate::error::{problem_response, ApiError};
 use crate::openapi::ApiDoc;
+use crate::routes::conditional::CachePolicy;
 use crate::routes::{self, meta::OpenApiJson, AppState};
 
 /// Largest JSON request body accepted (larger ones get 413).
@@ -21,6 +25,7 @@ const MAX_JSON_BYTES: usize = 1024 * 1024;
 pub struct Application {
     port: u16,
     server: Server,
+    cache: DeliveryCache,
     pub prepared: PreparedSummary,
 }
 
@@ -37,17 +42,14 @@ impl Application {
     pub fn build(settings: &Settings) -> Result<Self, BootstrapError> {
         let Prepared {
             pool,
-            jwt_secret: _,
+            jwt_secret,
             migrations_applied,
             jwt_secret_generated,
             demo,
             admin_created,
         } = bootstrap::prepare(settings)?;
         let listener = TcpListener::bind(settings.bind).map_err(|e| {
-            BootstrapError::Other(format!(
-                "KHABAR_BIND: cannot listen on {}: {e}",
-                settings.bind
-            ))
+            BootstrapError::Other(format!("KHABAR_BIND: cannot listen on {}: {e}", settings.bind))
         })?;
         let port = listener
             .local_addr()
@@ -56,7 +58,15 @@ impl Application {
         let state = AppState {
             pool,
             urls: UrlBuilder::new(settings.site_url.clone()),
+            public_url: settings.public_url.clone(),
+            cache: DeliveryCache::new(
+                settings.cache_mb * 1024 * 1024,
+                Duration::from_secs(u64::from(settings.cache_max_age.max(1))),
+            ),
+            cursors: CursorSigner::new(jwt_secret.as_bytes()),
+            cache_policy: CachePolicy::new(settings.cache_max_age, settings.cache_stale_while_revalidate),
         };
+        let cache = state.cache.clone();
         let spec = OpenApiJson(crate::openapi::document_json());
         let server = HttpServer::new(move || {
             let (app, _) = App::new()
@@ -69,7 +79,8 @@ impl Application {
                 .app_data(path_config())
                 .configure(routes::configure)
                 .split_for_parts();
-            app.wrap(middleware::Compress::default())
+            app.wrap(cors())
+                .wrap(middleware::Compress::default())
                 .wrap(middleware::Logger::new("%a \"%r\" %s %b %T"))
                 .default_service(web::to(not_found))
         })
@@ -80,6 +91,7 @@ impl Application {
         Ok(Application {
             port,
             server,
+            cache,
             prepared: PreparedSummary {
                 migrations_applied,
                 jwt_secret_generated,
@@ -93,15 +105,36 @@ impl Application {
         self.port
     }
 
+    /// The response cache, for in-process callers that change content around the API.
+    pub fn cache(&self) -> DeliveryCache {
+        self.cache.clone()
+    }
+
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
 }
 
+/// Public reads may be fetched from any origin; conditional request headers and the paging
+/// and caching response headers are allowed through.
+fn cors() -> actix_cors::Cors {
+    use actix_web::http::header;
+    actix_cors::Cors::default()
+        .allow_any_origin()
+        .send_wildcard()
+        .allowed_methods(["GET", "HEAD", "OPTIONS"])
+        .allowed_headers([
+            header::ACCEPT,
+            header::IF_NONE_MATCH,
+            header::IF_MODIFIED_SINCE,
+            header::AUTHORIZATION,
+        ])
+        .expose_headers([header::ETAG, header::LINK, header::LAST_MODIFIED])
+        .max_age(86_400)
+}
+
 async fn not_found(request: HttpRequest) -> HttpResponse {
-    problem_response(
-        &ApiError::NotFound(format!("nothing is served at {}", request.path())).problem(),
-    )
+    problem_response(&ApiError::NotFound(format!("nothing is served at {}", request.path())).problem())
 }
 
 fn json_config() -> web::JsonConfig {
@@ -110,20 +143,17 @@ fn json_config() -> web::JsonConfig {
         .error_handler(|error, _| {
             use actix_web::error::JsonPayloadError;
             let response = match &error {
-                JsonPayloadError::Overflow { .. }
-                | JsonPayloadError::OverflowKnownLength { .. } => {
-                    let mut problem = ApiError::bad_request(format!(
-                        "the body is larger than {MAX_JSON_BYTES} bytes"
-                    ))
-                    .problem();
+                JsonPayloadError::Overflow { .. } | JsonPayloadError::OverflowKnownLength { .. } => {
+                    let mut problem =
+                        ApiError::bad_request(format!("the body is larger than {MAX_JSON_BYTES} bytes"))
+                            .problem();
                     problem.status = 413;
                     problem.title = "Payload Too Large".into();
                     problem.problem_type = "urn:khabar:problem:payload-too-large".into();
                     problem_response(&problem)
                 }
                 JsonPayloadError::ContentType => {
-                    let mut problem =
-                        ApiError::bad_request("send the body as application/json").problem();
+                    let mut problem = ApiError::bad_request("send the body as application/json").problem();
                     problem.status = 415;
                     problem.title = "Unsupported Media Type".into();
                     problem.problem_type = "urn:khabar:problem:unsupported-media-type".into();
@@ -139,17 +169,15 @@ fn json_config() -> web::JsonConfig {
 
 fn query_config() -> web::QueryConfig {
     web::QueryConfig::default().error_handler(|error, _| {
-        let response = problem_response(
-            &ApiError::bad_request(format!("invalid query string: {error}")).problem(),
-        );
+        let response =
+            problem_response(&ApiError::bad_request(format!("invalid query string: {error}")).problem());
         actix_web::error::InternalError::from_response(error, response).into()
     })
 }
 
 fn path_config() -> web::PathConfig {
     web::PathConfig::default().error_handler(|error, _| {
-        let response =
-            problem_response(&ApiError::bad_request(format!("invalid path: {error}")).problem());
+        let response = problem_response(&ApiError::bad_request(format!("invalid path: {error}")).problem());
         actix_web::error::InternalError::from_response(error, response).into()
     })
 }

@@ -6,8 +6,8 @@ use crate::config::LogFormat;
 
 /// Installs the global subscriber. Fails with a one-line message on a bad filter.
 pub fn init(filter: &str, format: LogFormat) -> Result<(), String> {
-    let filter = EnvFilter::try_new(filter)
-        .map_err(|e| format!("KHABAR_LOG: '{filter}' is not a log filter: {e}"))?;
+    let filter =
+        EnvFilter::try_new(filter).map_err(|e| format!("KHABAR_LOG: '{filter}' is not a log filter: {e}"))?;
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::seo::{self, Seo};
 use super::utc;
 use crate::db::models::article::ArticleLink;
 use crate::db::queries::article_read::{ArticleRecord, MediaUse};
@@ -53,6 +54,8 @@ pub struct ArticleView {
     pub translations: Vec<ArticleLinkView>,
     pub corrections: Vec<CorrectionView>,
     pub canonical_url: String,
+    /// Search and social metadata, ready to embed.
+    pub seo: Seo,
     pub first_published_at: Option<DateTime<Utc>>,
     pub published_at: Option<DateTime<Utc>>,
     pub updated_at: DateTime<Utc>,
@@ -216,11 +219,7 @@ impl ArticleView {
             media_by_id.get(id).map(|m| MediaView {
                 url: &m.asset.url,
                 alt: m.asset.alt_text.as_deref(),
-                caption: m
-                    .usage
-                    .caption_override
-                    .as_deref()
-                    .or(m.asset.caption.as_deref()),
+                caption: m.usage.caption_override.as_deref().or(m.asset.caption.as_deref()),
                 credit: m.asset.credit.as_deref(),
             })
         });
@@ -253,12 +252,9 @@ impl ArticleView {
             published_at: a.published_at.map(utc),
         };
 
-        ArticleView {
-            canonical_url: urls.canonical(
-                article.canonical_url.as_deref(),
-                &language,
-                &article.slug,
-            ),
+        let mut view = ArticleView {
+            seo: Seo::default(),
+            canonical_url: urls.canonical(article.canonical_url.as_deref(), &language, &article.slug),
             id: article.public_id,
             slug: article.slug,
             dir,
@@ -289,7 +285,9 @@ impl ArticleView {
             updated_at: utc(article.updated_at),
             version: article.version,
             language,
-        }
+        };
+        view.seo = seo::build(&view);
+        view
     }
 }
 
@@ -304,11 +302,7 @@ fn media_view(m: &MediaUse) -> Option<ArticleMediaView> {
         height: asset.height,
         duration_ms: asset.duration_ms,
         alt_text: asset.alt_text.clone(),
-        caption: m
-            .usage
-            .caption_override
-            .clone()
-            .or_else(|| asset.caption.clone()),
+        caption: m.usage.caption_override.clone().or_else(|| asset.caption.clone()),
         credit: asset.credit.clone(),
         copyright_holder: asset.copyright_holder.clone(),
         license: asset.license.clone(),

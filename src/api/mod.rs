@@ -2,7 +2,10 @@
 //! database or HTTP; handlers in `crate::routes` put the two together.
 
 pub mod article;
+pub mod catalog;
 pub mod health;
+pub mod seo;
+pub mod summary;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 

@@ -57,8 +57,8 @@ impl DatabaseUrl {
             return Err(InvalidDatabaseUrl::Empty);
         }
         if raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
-            let parsed = url::Url::parse(raw)
-                .map_err(|e| InvalidDatabaseUrl::Postgres(redact(raw), e.to_string()))?;
+            let parsed =
+                url::Url::parse(raw).map_err(|e| InvalidDatabaseUrl::Postgres(redact(raw), e.to_string()))?;
             if parsed.host_str().is_none_or(str::is_empty) && parsed.query().is_none() {
                 return Err(InvalidDatabaseUrl::Postgres(redact(raw), "no host".into()));
             }
@@ -135,9 +135,7 @@ impl ManageConnection for ConnectionManager {
     fn connect(&self) -> Result<DbConnection, r2d2::Error> {
         match &self.url {
             DatabaseUrl::Postgres(url) => PgConnection::establish(url).map(DbConnection::Pg),
-            DatabaseUrl::Sqlite(path) => {
-                SqliteConnection::establish(path).map(DbConnection::Sqlite)
-            }
+            DatabaseUrl::Sqlite(path) => SqliteConnection::establish(path).map(DbConnection::Sqlite),
         }
         .map_err(r2d2::Error::ConnectionError)
     }

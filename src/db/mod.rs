@@ -15,9 +15,7 @@ use chrono::{NaiveDateTime, SubsecRound, Utc};
 use diesel::r2d2::{ManageConnection, Pool, PoolError};
 use diesel::result::DatabaseErrorKind;
 
-pub use conn::{
-    Backend, ConnectionManager, DatabaseUrl, DbConnection, InvalidDatabaseUrl, MultiBackend,
-};
+pub use conn::{Backend, ConnectionManager, DatabaseUrl, DbConnection, InvalidDatabaseUrl, MultiBackend};
 
 pub type DbPool = Pool<ConnectionManager>;
 

@@ -200,4 +200,55 @@ diesel::allow_tables_to_appear_in_same_query!(
     article_topics,
     related_articles,
     corrections,
+    article_deliveries,
+    delivery_topics,
+    delivery_contributors,
+    article_tombstones,
 );
+
+diesel::table! {
+    article_deliveries (article_id) {
+        article_id -> BigInt,
+        public_id -> Text,
+        slug -> Text,
+        language -> Text,
+        published_at -> Timestamp,
+        visible_from -> Timestamp,
+        updated_at -> Timestamp,
+        full_json -> Text,
+        summary_json -> Text,
+        etag -> Text,
+        surrogate_keys -> Text,
+    }
+}
+
+diesel::table! {
+    delivery_topics (topic_id, article_id) {
+        topic_id -> BigInt,
+        article_id -> BigInt,
+        published_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    delivery_contributors (contributor_id, article_id, role) {
+        contributor_id -> BigInt,
+        article_id -> BigInt,
+        role -> Text,
+        published_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    article_tombstones (id) {
+        id -> BigInt,
+        public_id -> Text,
+        slug -> Text,
+        language -> Text,
+        reason -> Text,
+        removed_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(delivery_topics -> article_deliveries (article_id));
+diesel::joinable!(delivery_contributors -> article_deliveries (article_id));

@@ -128,11 +128,7 @@ pub fn validate_and_sanitize(blocks: Vec<Block>) -> Result<Vec<Block>, Vec<Block
                 caption,
             } => {
                 if media_id.is_none() == url.is_none() {
-                    fail(
-                        index,
-                        "media_id",
-                        "a video needs exactly one of media_id or url",
-                    );
+                    fail(index, "media_id", "a video needs exactly one of media_id or url");
                 }
                 if url.as_deref().is_some_and(|u| !is_web_url(u)) {
                     fail(index, "url", "must be an http or https URL");
@@ -203,9 +199,7 @@ pub fn render_html<'a>(blocks: &[Block], media: impl Fn(&str) -> Option<MediaVie
     for block in blocks {
         match block {
             Block::Paragraph { html } => out.push_str(&format!("<p>{html}</p>")),
-            Block::Heading { level, text } => {
-                out.push_str(&format!("<h{level}>{}</h{level}>", escape(text)))
-            }
+            Block::Heading { level, text } => out.push_str(&format!("<h{level}>{}</h{level}>", escape(text))),
             Block::Quote { text, cite } => {
                 out.push_str(&format!("<blockquote><p>{}</p>", escape(text)));
                 if let Some(cite) = cite {

@@ -105,18 +105,12 @@ mod tests {
             credit("يورونيوز", BylineRole::Author),
             credit("أ ف ب", BylineRole::Agency),
         ];
-        assert_eq!(
-            display_byline("ar", &ar).unwrap(),
-            "بقلم: يورونيوز مع أ ف ب"
-        );
+        assert_eq!(display_byline("ar", &ar).unwrap(), "بقلم: يورونيوز مع أ ف ب");
         let en = [
             credit("Euronews", BylineRole::Author),
             credit("AFP", BylineRole::Agency),
         ];
-        assert_eq!(
-            display_byline("en-GB", &en).unwrap(),
-            "By Euronews with AFP"
-        );
+        assert_eq!(display_byline("en-GB", &en).unwrap(), "By Euronews with AFP");
     }
 
     #[test]
@@ -146,9 +140,6 @@ mod tests {
             display_byline("fr", &[credit("AFP", BylineRole::Agency)]).unwrap(),
             "Par AFP"
         );
-        assert_eq!(
-            display_byline("en", &[credit("X", BylineRole::Editor)]),
-            None
-        );
+        assert_eq!(display_byline("en", &[credit("X", BylineRole::Editor)]), None);
     }
 }

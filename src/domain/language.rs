@@ -25,8 +25,7 @@ impl Language {
             .ok_or_else(invalid)?;
         let mut normalized = primary.to_ascii_lowercase();
         for part in parts {
-            if part.is_empty() || part.len() > 8 || !part.bytes().all(|b| b.is_ascii_alphanumeric())
-            {
+            if part.is_empty() || part.len() > 8 || !part.bytes().all(|b| b.is_ascii_alphanumeric()) {
                 return Err(invalid());
             }
             normalized.push('-');
@@ -93,41 +92,17 @@ mod tests {
 
     #[test]
     fn arabic_and_its_regions_are_rtl() {
-        assert_eq!(
-            Language::parse("ar").unwrap().direction(),
-            TextDirection::Rtl
-        );
+        assert_eq!(Language::parse("ar").unwrap().direction(), TextDirection::Rtl);
         assert_eq!(Language::parse("ar-eg").unwrap().as_str(), "ar-EG");
-        assert_eq!(
-            Language::parse("AR-EG").unwrap().direction(),
-            TextDirection::Rtl
-        );
-        assert_eq!(
-            Language::parse("fa").unwrap().direction(),
-            TextDirection::Rtl
-        );
-        assert_eq!(
-            Language::parse("en").unwrap().direction(),
-            TextDirection::Ltr
-        );
-        assert_eq!(
-            Language::parse("zh-hant-tw").unwrap().as_str(),
-            "zh-Hant-TW"
-        );
+        assert_eq!(Language::parse("AR-EG").unwrap().direction(), TextDirection::Rtl);
+        assert_eq!(Language::parse("fa").unwrap().direction(), TextDirection::Rtl);
+        assert_eq!(Language::parse("en").unwrap().direction(), TextDirection::Ltr);
+        assert_eq!(Language::parse("zh-hant-tw").unwrap().as_str(), "zh-Hant-TW");
     }
 
     #[test]
     fn rejects_what_is_not_a_tag() {
-        for bad in [
-            "",
-            "a",
-            "abcdefghij",
-            "ar_EG",
-            "ar-",
-            "12",
-            "ar--EG",
-            "عربي",
-        ] {
+        for bad in ["", "a", "abcdefghij", "ar_EG", "ar-", "12", "ar--EG", "عربي"] {
             assert!(Language::parse(bad).is_err(), "{bad} should be rejected");
         }
     }

@@ -2,6 +2,7 @@
 
 pub mod blocks;
 pub mod byline;
+pub mod cursor;
 pub mod kinds;
 pub mod language;
 pub mod password;

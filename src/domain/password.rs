@@ -35,11 +35,7 @@ pub fn random_string(alphabet: &[u8], length: usize) -> Result<String, HashError
     let mut buffer = [0u8; 64];
     while out.len() < length {
         getrandom::fill(&mut buffer).map_err(|e| HashError(e.to_string()))?;
-        for byte in buffer
-            .iter()
-            .map(|b| usize::from(*b))
-            .filter(|b| *b < limit)
-        {
+        for byte in buffer.iter().map(|b| usize::from(*b)).filter(|b| *b < limit) {
             if out.len() == length {
                 break;
             }

@@ -37,9 +37,7 @@ pub fn slugify(headline: &str) -> String {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "a slug is 1 to {MAX_CHARS} lower-case letters or digits (any script) joined by single '-'"
-)]
+#[error("a slug is 1 to {MAX_CHARS} lower-case letters or digits (any script) joined by single '-'")]
 pub struct InvalidSlug;
 
 /// Accepts a slug as a client wrote it, if it is already in the form `slugify` produces.

@@ -1,11 +1,18 @@
-use actix_web::{get, web};
-use serde::Deserialize;
-use utoipa::IntoParams;
+use std::sync::Arc;
 
+use actix_web::{get, web, HttpRequest, HttpResponse};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::conditional::respond;
+use super::lists::{self, ArticlePage, ListParams};
 use super::State;
-use crate::api::article::ArticleView;
-use crate::db::queries::article_read::{self, ArticleKey, Lookup};
-use crate::db::{self, utc_now};
+use crate::api::article::{ArticleLinkView, ArticleView};
+use crate::db::queries::article_read::ArticleKey;
+use crate::db::queries::delivery::{self, Found};
+use crate::db::{self, utc_now, DbError};
+use crate::delivery::cache::Representation;
+use crate::delivery::strong_etag;
 use crate::domain::language::Language;
 use crate::domain::slug;
 use crate::error::{ApiError, FieldError, Problem};
@@ -24,7 +31,53 @@ pub struct ArticleQuery {
     /// Language of the article, when the slug is used in several languages.
     #[param(example = "ar")]
     pub language: Option<String>,
+    /// Comma-separated top-level fields to keep (sparse fieldset), e.g. `headline,byline,seo`.
+    pub fields: Option<String>,
 }
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct LinkQuery {
+    /// Language of the article, when the slug is used in several languages.
+    #[param(example = "ar")]
+    pub language: Option<String>,
+}
+
+/// Articles linked from one article.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ArticleLinks {
+    pub data: Vec<ArticleLinkView>,
+}
+
+/// Top-level fields of the full article shape, for `fields=`.
+const ARTICLE_FIELDS: &[&str] = &[
+    "id",
+    "slug",
+    "language",
+    "dir",
+    "headline",
+    "lead",
+    "dateline",
+    "byline",
+    "bylines",
+    "featured_media",
+    "body",
+    "body_html",
+    "body_text",
+    "word_count",
+    "reading_time_minutes",
+    "topics",
+    "related",
+    "translations",
+    "corrections",
+    "canonical_url",
+    "seo",
+    "first_published_at",
+    "published_at",
+    "updated_at",
+    "version",
+];
 
 fn parse_key(key: &str, language: Option<&str>) -> Result<ArticleKey, ApiError> {
     let language = language
@@ -37,21 +90,134 @@ fn parse_key(key: &str, language: Option<&str>) -> Result<ArticleKey, ApiError> 
     if let Ok(id) = uuid::Uuid::parse_str(key) {
         return Ok(ArticleKey::PublicId(id.hyphenated().to_string()));
     }
-    let slug = slug::parse(key)
-        .map_err(|_| ApiError::NotFound(format!("no published article has the slug '{key}'")))?;
+    let slug = slug::parse(key).map_err(|_| not_found(key))?;
     Ok(ArticleKey::Slug {
         slug: slug.to_owned(),
         language,
     })
 }
 
+fn not_found(key: &str) -> ApiError {
+    ApiError::NotFound(format!("no published article has the id or slug '{key}'"))
+}
+
+fn parse_fields(raw: Option<&str>) -> Result<Vec<String>, ApiError> {
+    let fields: Vec<String> = raw
+        .map(|r| {
+            r.split(',')
+                .map(|f| f.trim().to_owned())
+                .filter(|f| !f.is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
+    let unknown: Vec<FieldError> = fields
+        .iter()
+        .filter(|f| !ARTICLE_FIELDS.contains(&f.as_str()))
+        .map(|f| {
+            FieldError::new(
+                "fields",
+                format!("unknown field '{f}'; allowed: {}", ARTICLE_FIELDS.join(", ")),
+            )
+        })
+        .collect();
+    if unknown.is_empty() {
+        Ok(fields)
+    } else {
+        Err(ApiError::BadRequest {
+            detail: "fields names an unknown field".into(),
+            errors: unknown,
+        })
+    }
+}
+
+/// Loads a public article's compiled form, through the cache.
+async fn load_article(
+    state: &State,
+    key: &str,
+    language: Option<&str>,
+) -> Result<Arc<Representation>, ApiError> {
+    let cache_key = format!("article:{key}:{}", language.unwrap_or(""));
+    if let Some(hit) = state.cache.get(&cache_key) {
+        return Ok(hit);
+    }
+    let lookup = parse_key(key, language)?;
+    let found = db::run(&state.pool, move |conn| delivery::find(conn, &lookup, utc_now())).await?;
+    let delivered = match found {
+        Found::One(delivered) => delivered,
+        Found::None => return Err(not_found(key)),
+        Found::Ambiguous(languages) => {
+            return Err(ApiError::BadRequest {
+                detail: format!(
+                    "the slug is published in several languages ({}); add ?language=",
+                    languages.join(", ")
+                ),
+                errors: vec![FieldError::new(
+                    "language",
+                    format!("required here; one of: {}", languages.join(", ")),
+                )],
+            })
+        }
+    };
+    let representation = Arc::new(Representation {
+        body: bytes::Bytes::from(delivered.full_json),
+        etag: delivered.etag,
+        last_modified: delivered.updated_at.and_utc(),
+        surrogate_keys: delivered.surrogate_keys,
+        headers: Vec::new(),
+    });
+    state.cache.insert(cache_key, representation.clone());
+    Ok(representation)
+}
+
+/// A derived representation: part of an article's compiled JSON.
+fn derived(source: &Representation, body: serde_json::Value) -> Result<Representation, ApiError> {
+    let body = body.to_string();
+    Ok(Representation {
+        etag: strong_etag(body.as_bytes()),
+        body: bytes::Bytes::from(body),
+        last_modified: source.last_modified,
+        surrogate_keys: source.surrogate_keys.clone(),
+        headers: Vec::new(),
+    })
+}
+
+fn parse_json(
+    representation: &Representation,
+) -> Result<serde_json::Map<String, serde_json::Value>, ApiError> {
+    serde_json::from_slice(&representation.body).map_err(|e| DbError::Corrupt(e.to_string()).into())
+}
+
+/// A page of published articles, newest first unless `sort` says otherwise. Keyset-paginated:
+/// follow `next_cursor` (or the `Link: rel="next"` header).
+#[utoipa::path(
+    tag = "articles",
+    params(ListParams),
+    responses(
+        (status = 200, description = "A page of article summaries", body = ArticlePage,
+            headers(("ETag" = String), ("Link" = String, description = "RFC 8288 link to the next page"), ("Surrogate-Key" = String))),
+        (status = 304, description = "Not modified since the `If-None-Match` / `If-Modified-Since` copy"),
+        (status = 400, description = "A bad parameter, an unknown include or field, or a bad cursor", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/articles")]
+pub async fn list_articles(
+    state: State,
+    request: HttpRequest,
+    params: web::Query<ListParams>,
+) -> Result<HttpResponse, ApiError> {
+    let representation = lists::serve_list(&state, &request, params.into_inner(), |_, _| Ok(())).await?;
+    Ok(respond(&request, &representation, &state.cache_policy))
+}
+
 /// One published article, by public id or slug, with bylines, featured media and its credit,
-/// topics, related articles and translations.
+/// topics, related articles, translations and SEO metadata.
 #[utoipa::path(
     tag = "articles",
     params(ArticlePath, ArticleQuery),
     responses(
-        (status = 200, description = "The article", body = ArticleView),
+        (status = 200, description = "The article", body = ArticleView,
+            headers(("ETag" = String), ("Last-Modified" = String), ("Surrogate-Key" = String))),
+        (status = 304, description = "Not modified since the `If-None-Match` / `If-Modified-Since` copy"),
         (status = 400, description = "A bad parameter, or a slug used in several languages without `language`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No published article has this id or slug", body = Problem, content_type = "application/problem+json")
     )
@@ -59,30 +225,83 @@ fn parse_key(key: &str, language: Option<&str>) -> Result<ArticleKey, ApiError> 
 #[get("/articles/{key}")]
 pub async fn get_article(
     state: State,
+    request: HttpRequest,
     path: web::Path<ArticlePath>,
     query: web::Query<ArticleQuery>,
-) -> Result<web::Json<ArticleView>, ApiError> {
-    let key = parse_key(&path.key, query.language.as_deref())?;
-    let lookup_key = key.clone();
-    let lookup = db::run(&state.pool, move |conn| {
-        article_read::find_public(conn, &lookup_key, utc_now())
-    })
-    .await?;
-    match lookup {
-        Lookup::Found(record) => Ok(web::Json(ArticleView::build(*record, &state.urls))),
-        Lookup::NotFound => Err(ApiError::NotFound(match key {
-            ArticleKey::PublicId(id) => format!("no published article has the id '{id}'"),
-            ArticleKey::Slug { slug, .. } => format!("no published article has the slug '{slug}'"),
-        })),
-        Lookup::Ambiguous(languages) => Err(ApiError::BadRequest {
-            detail: format!(
-                "the slug is published in several languages ({}); add ?language=",
-                languages.join(", ")
-            ),
-            errors: vec![FieldError::new(
-                "language",
-                format!("required here; one of: {}", languages.join(", ")),
-            )],
-        }),
+) -> Result<HttpResponse, ApiError> {
+    let fields = parse_fields(query.fields.as_deref())?;
+    let representation = load_article(&state, &path.key, query.language.as_deref()).await?;
+    if fields.is_empty() {
+        return Ok(respond(&request, &representation, &state.cache_policy));
     }
+    let mut article = parse_json(&representation)?;
+    article.retain(|key, _| fields.iter().any(|f| f == key));
+    let sparse = derived(&representation, serde_json::Value::Object(article))?;
+    Ok(respond(&request, &sparse, &state.cache_policy))
+}
+
+async fn linked(
+    state: State,
+    request: HttpRequest,
+    key: &str,
+    language: Option<&str>,
+    field: &str,
+) -> Result<HttpResponse, ApiError> {
+    let representation = load_article(&state, key, language).await?;
+    let article = parse_json(&representation)?;
+    let links = article
+        .get(field)
+        .cloned()
+        .unwrap_or_else(|| serde_json::json!([]));
+    let body = derived(&representation, serde_json::json!({ "data": links }))?;
+    Ok(respond(&request, &body, &state.cache_policy))
+}
+
+/// The articles the editors curated as related to this one, in their order.
+#[utoipa::path(
+    tag = "articles",
+    params(ArticlePath, LinkQuery),
+    responses(
+        (status = 200, description = "Related articles", body = ArticleLinks),
+        (status = 304, description = "Not modified"),
+        (status = 400, description = "A bad parameter", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No published article has this id or slug", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/articles/{key}/related")]
+pub async fn related_articles(
+    state: State,
+    request: HttpRequest,
+    path: web::Path<ArticlePath>,
+    query: web::Query<LinkQuery>,
+) -> Result<HttpResponse, ApiError> {
+    linked(state, request, &path.key, query.language.as_deref(), "related").await
+}
+
+/// The same story in other languages, for `hreflang` alternates.
+#[utoipa::path(
+    tag = "articles",
+    params(ArticlePath, LinkQuery),
+    responses(
+        (status = 200, description = "Published translations", body = ArticleLinks),
+        (status = 304, description = "Not modified"),
+        (status = 400, description = "A bad parameter", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No published article has this id or slug", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/articles/{key}/translations")]
+pub async fn article_translations(
+    state: State,
+    request: HttpRequest,
+    path: web::Path<ArticlePath>,
+    query: web::Query<LinkQuery>,
+) -> Result<HttpResponse, ApiError> {
+    linked(
+        state,
+        request,
+        &path.key,
+        query.language.as_deref(),
+        "translations",
+    )
+    .await
 }

@@ -36,9 +36,7 @@ pub async fn readyz(state: State) -> Result<Json<HealthStatus>, ApiError> {
     .await
     .map_err(|e| ApiError::Unavailable(format!("database check failed: {e}")))?;
     if !up_to_date {
-        return Err(ApiError::Unavailable(
-            "database migrations are pending".into(),
-        ));
+        return Err(ApiError::Unavailable("database migrations are pending".into()));
     }
     let name = match backend {
         Backend::Postgres => "postgres",

@@ -2,11 +2,19 @@
 //! through `utoipa_actix_web` so the served routes and the OpenAPI document cannot drift.
 
 pub mod articles;
+pub mod catalog;
+pub mod conditional;
 pub mod health;
+pub mod lists;
 pub mod meta;
 
 use actix_web::web;
 use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::api::article::UrlBuilder;
+use crate::delivery::cache::DeliveryCache;
+use crate::domain::cursor::CursorSigner;
+use conditional::CachePolicy;
 
 /// Every documented route.
 pub fn configure(config: &mut ServiceConfig<'_>) {
@@ -14,14 +22,32 @@ pub fn configure(config: &mut ServiceConfig<'_>) {
         .service(health::healthz)
         .service(health::readyz)
         .service(meta::openapi_json)
-        .service(utoipa_actix_web::scope("/v1").service(articles::get_article));
+        .service(
+            utoipa_actix_web::scope("/v1")
+                .service(articles::list_articles)
+                .service(articles::get_article)
+                .service(articles::related_articles)
+                .service(articles::article_translations)
+                .service(catalog::list_topics)
+                .service(catalog::get_topic)
+                .service(catalog::topic_articles)
+                .service(catalog::list_contributors)
+                .service(catalog::get_contributor)
+                .service(catalog::contributor_articles)
+                .service(catalog::get_media),
+        );
 }
 
 /// Shared state handed to every handler.
 #[derive(Clone)]
 pub struct AppState {
     pub pool: crate::db::DbPool,
-    pub urls: crate::api::article::UrlBuilder,
+    pub urls: UrlBuilder,
+    /// How clients reach this API, for `Link` headers.
+    pub public_url: url::Url,
+    pub cache: DeliveryCache,
+    pub cursors: CursorSigner,
+    pub cache_policy: CachePolicy,
 }
 
 pub type State = web::Data<AppState>;

@@ -10,8 +10,7 @@ use crate::domain::blocks::Block;
 use crate::domain::kinds::{BylineRole, ContributorKind, MediaKind, TopicKind};
 use crate::domain::slug::slugify;
 
-pub const HEADLINE_AR: &str =
-    "محادثات عسكرية وأمنية جديدة بين رئيس حكومة الوفاق ووزير الدفاع التركي";
+pub const HEADLINE_AR: &str = "محادثات عسكرية وأمنية جديدة بين رئيس حكومة الوفاق ووزير الدفاع التركي";
 const HEADLINE_EN: &str =
     "New military and security talks between the head of the Government of National Accord and the Turkish defence minister";
 
@@ -35,7 +34,8 @@ const BODY_EN: [&str; 6] = [
     "The conflict, which killed and wounded hundreds of civilians and displaced more than 200,000 people, ended with the Tripoli government retaking all of western Libya and forcing Marshal Haftar's forces to retreat to Sirte, 450 km east of Tripoli.",
 ];
 
-const PHOTO_CAPTION: &str = "رئيس الحكومة الليبية فائز السراج يتحادث مع وزير الدفاع التركي خلوصي أكار في طرابلس - 2020/07/03";
+const PHOTO_CAPTION: &str =
+    "رئيس الحكومة الليبية فائز السراج يتحادث مع وزير الدفاع التركي خلوصي أكار في طرابلس - 2020/07/03";
 const PHOTO_CAPTION_EN: &str =
     "Libyan Prime Minister Fayez al-Sarraj talks with Turkish Defence Minister Hulusi Akar in Tripoli, 3 July 2020";
 
@@ -104,10 +104,7 @@ pub fn demo_content() -> ContentSet {
             dateline: Some("طرابلس"),
             published_at: published,
             body: paragraphs(&BODY_AR),
-            bylines: vec![
-                ("euronews", BylineRole::Author),
-                ("afp", BylineRole::Agency),
-            ],
+            bylines: vec![("euronews", BylineRole::Author), ("afp", BylineRole::Agency)],
             featured_media: Some(("sarraj-akar-tripoli", None)),
             topics: main_topics.clone(),
             related: RELATED
@@ -124,10 +121,7 @@ pub fn demo_content() -> ContentSet {
             dateline: Some("Tripoli"),
             published_at: published,
             body: paragraphs(&BODY_EN),
-            bylines: vec![
-                ("euronews", BylineRole::Author),
-                ("afp", BylineRole::Agency),
-            ],
+            bylines: vec![("euronews", BylineRole::Author), ("afp", BylineRole::Agency)],
             featured_media: Some(("sarraj-akar-tripoli", Some(PHOTO_CAPTION_EN))),
             topics: main_topics,
             related: Vec::new(),
@@ -277,13 +271,7 @@ fn topics() -> Vec<TopicSpec> {
             &[("ar", "تونس"), ("en", "Tunisia")],
             None,
         ),
-        topic(
-            "china",
-            Place,
-            "China",
-            &[("ar", "الصين"), ("en", "China")],
-            None,
-        ),
+        topic("china", Place, "China", &[("ar", "الصين"), ("en", "China")], None),
         topic(
             "fayez-al-sarraj",
             Person,

@@ -17,10 +17,7 @@ async fn demo_article(app: &TestApp) -> Value {
         .get_json(&format!("/v1/articles/{}", segment(&demo_slug())))
         .await;
     assert_eq!(status, 200, "{body}");
-    assert!(
-        content_type.starts_with("application/json"),
-        "{content_type}"
-    );
+    assert!(content_type.starts_with("application/json"), "{content_type}");
     body
 }
 
@@ -85,10 +82,7 @@ async fn serves_the_reference_article_with_byline_credit_and_topics(backend: Bac
         .collect();
     for expected in ["ليبيا", "تركيا", "طرابلس", "فائز السراج", "خلوصي أكار"]
     {
-        assert!(
-            topics.contains(&expected),
-            "{expected} missing from {topics:?}"
-        );
+        assert!(topics.contains(&expected), "{expected} missing from {topics:?}");
     }
     assert_eq!(article["topics"][0]["slug"], "libya");
     assert_eq!(article["topics"][0]["primary"], true);
@@ -167,6 +161,7 @@ async fn unpublished_articles_are_invisible(backend: Backend) {
             ))
             .execute(&mut app.conn())
             .unwrap();
+        app.republish();
     };
     let path = format!("/v1/articles/{}", segment(&slug));
     let past = chrono::NaiveDate::from_ymd_opt(2020, 7, 3)
@@ -202,13 +197,12 @@ async fn unpublished_articles_are_invisible(backend: Backend) {
 
 async fn hides_unpublished_related_articles(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let china = khabar::domain::slug::slugify(
-        "الصين تعتزم منع بيع الدواجن حيّة أو ذبحها في الأسواق التجارية",
-    );
+    let china = khabar::domain::slug::slugify("الصين تعتزم منع بيع الدواجن حيّة أو ذبحها في الأسواق التجارية");
     diesel::update(articles::table.filter(articles::slug.eq(&china)))
         .set(articles::status.eq("unpublished"))
         .execute(&mut app.conn())
         .unwrap();
+    app.republish();
     let article = demo_article(&app).await;
     let related = article["related"].as_array().unwrap();
     assert_eq!(related.len(), 2);
@@ -223,10 +217,7 @@ async fn language_parameter_is_checked_and_disambiguates(backend: Backend) {
     assert_eq!(problem["errors"][0]["field"], "language");
 
     let (status, _, problem) = app.get_json("/v1/articles/x?langauge=ar").await;
-    assert_eq!(
-        status, 400,
-        "unknown query parameters are refused: {problem}"
-    );
+    assert_eq!(status, 400, "unknown query parameters are refused: {problem}");
 
     // Give the English translation the Arabic slug: the slug alone is then ambiguous.
     let slug = demo_slug();
@@ -234,6 +225,7 @@ async fn language_parameter_is_checked_and_disambiguates(backend: Backend) {
         .set(articles::slug.eq(&slug))
         .execute(&mut app.conn())
         .unwrap();
+    app.republish();
     let path = format!("/v1/articles/{}", segment(&slug));
     let (status, _, problem) = app.get_json(&path).await;
     assert_eq!(status, 400, "{problem}");

@@ -20,12 +20,8 @@ async fn readiness_fails_while_migrations_are_pending(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let mut conn = app.conn();
     match &mut *conn {
-        DbConnection::Sqlite(c) => c
-            .revert_last_migration(khabar::db::migrate::SQLITE)
-            .map(drop),
-        DbConnection::Pg(c) => c
-            .revert_last_migration(khabar::db::migrate::POSTGRES)
-            .map(drop),
+        DbConnection::Sqlite(c) => c.revert_last_migration(khabar::db::migrate::SQLITE).map(drop),
+        DbConnection::Pg(c) => c.revert_last_migration(khabar::db::migrate::POSTGRES).map(drop),
     }
     .unwrap();
     let (status, content_type, problem) = app.get_json("/readyz").await;
@@ -36,7 +32,4 @@ async fn readiness_fails_while_migrations_are_pending(backend: Backend) {
     assert_eq!(status, 200, "liveness does not depend on the database");
 }
 
-crate::on_both_backends!(
-    health_and_readiness,
-    readiness_fails_while_migrations_are_pending
-);
+crate::on_both_backends!(health_and_readiness, readiness_fails_while_migrations_are_pending);

@@ -8,8 +8,10 @@ use std::io::Write;
 use std::sync::Once;
 
 use diesel::{Connection, PgConnection, RunQueryDsl};
+use khabar::api::article::UrlBuilder;
 use khabar::config::{DemoMode, Settings};
 use khabar::db::{self, DatabaseUrl, DbPool};
+use khabar::delivery::cache::DeliveryCache;
 use khabar::startup::Application;
 
 pub use khabar::db::Backend;
@@ -32,9 +34,7 @@ pub fn postgres_available() -> bool {
         return true;
     }
     if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!(
-            "CI=true but KHABAR_TEST_POSTGRES_URL is not set: the PostgreSQL half must run in CI"
-        );
+        panic!("CI=true but KHABAR_TEST_POSTGRES_URL is not set: the PostgreSQL half must run in CI");
     }
     SKIP_NOTICE.call_once(|| {
         // Written past the test harness's capture so that it shows in a normal run.
@@ -76,8 +76,7 @@ impl TestDb {
                 diesel::sql_query(format!("CREATE DATABASE \"{name}\""))
                     .execute(&mut admin)
                     .expect("create test database");
-                let mut url =
-                    url::Url::parse(&admin_url).expect("KHABAR_TEST_POSTGRES_URL is a URL");
+                let mut url = url::Url::parse(&admin_url).expect("KHABAR_TEST_POSTGRES_URL is a URL");
                 url.set_path(&name);
                 TestDb {
                     url: DatabaseUrl::Postgres(url.to_string()),
@@ -99,9 +98,8 @@ impl Drop for TestDb {
     fn drop(&mut self) {
         if let Cleanup::Postgres { admin_url, name } = &self.cleanup {
             if let Ok(mut admin) = PgConnection::establish(admin_url) {
-                let _ =
-                    diesel::sql_query(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-                        .execute(&mut admin);
+                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                    .execute(&mut admin);
             }
         }
     }
@@ -117,6 +115,9 @@ pub fn settings(url: DatabaseUrl) -> Settings {
         pool_size: 4,
         workers: 1,
         demo: DemoMode::Always,
+        cache_max_age: 60,
+        cache_stale_while_revalidate: 300,
+        cache_mb: 16,
     }
 }
 
@@ -125,6 +126,7 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub pool: DbPool,
+    pub cache: DeliveryCache,
     /// Dropped last: removes the database once the test is done with it.
     _db: TestDb,
 }
@@ -132,17 +134,36 @@ pub struct TestApp {
 impl TestApp {
     pub async fn spawn(backend: Backend) -> TestApp {
         let db = TestDb::create(backend);
-        let application =
-            Application::build(&settings(db.url.clone())).expect("application builds");
+        let application = Application::build(&settings(db.url.clone())).expect("application builds");
         let address = format!("http://127.0.0.1:{}", application.port());
+        let cache = application.cache();
         tokio::spawn(application.run_until_stopped());
         let pool = db::connect(&db.url, 2).expect("test pool");
         TestApp {
             address,
             client: reqwest::Client::new(),
             pool,
+            cache,
             _db: db,
         }
+    }
+
+    /// Recompiles every article's delivery forms and empties the response cache: what a write
+    /// through the API does, for tests that change rows directly.
+    pub fn republish(&self) {
+        let urls = UrlBuilder::new(url::Url::parse(SITE_URL).unwrap());
+        let mut conn = self.conn();
+        let ids: Vec<i64> = {
+            use diesel::prelude::*;
+            khabar::db::schema::articles::table
+                .select(khabar::db::schema::articles::id)
+                .load(&mut *conn)
+                .unwrap()
+        };
+        for id in ids {
+            khabar::delivery::compile_article(&mut conn, id, &urls, khabar::db::utc_now()).unwrap();
+        }
+        self.cache.invalidate_all();
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -174,6 +195,13 @@ impl TestApp {
     pub fn conn(&self) -> diesel::r2d2::PooledConnection<khabar::db::ConnectionManager> {
         self.pool.get().expect("connection")
     }
+}
+
+/// How many migrations each backend has (the folders are checked to match).
+pub fn migration_count() -> usize {
+    std::fs::read_dir(format!("{}/migrations/sqlite", env!("CARGO_MANIFEST_DIR")))
+        .unwrap()
+        .count()
 }
 
 /// Percent-encodes one path segment (for Arabic slugs).

@@ -15,14 +15,39 @@ fn committed_openapi_matches_the_code() {
 
 #[test]
 fn document_is_openapi_3_1_and_lists_every_route() {
-    let document: serde_json::Value =
-        serde_json::from_str(&khabar::openapi::document_json()).unwrap();
+    let document: serde_json::Value = serde_json::from_str(&khabar::openapi::document_json()).unwrap();
     assert_eq!(document["openapi"], "3.1.0");
     let paths: Vec<&String> = document["paths"].as_object().unwrap().keys().collect();
     assert_eq!(
         paths,
-        vec!["/healthz", "/openapi.json", "/readyz", "/v1/articles/{key}"]
+        vec![
+            "/healthz",
+            "/openapi.json",
+            "/readyz",
+            "/v1/articles",
+            "/v1/articles/{key}",
+            "/v1/articles/{key}/related",
+            "/v1/articles/{key}/translations",
+            "/v1/contributors",
+            "/v1/contributors/{slug}",
+            "/v1/contributors/{slug}/articles",
+            "/v1/media/{id}",
+            "/v1/topics",
+            "/v1/topics/{slug}",
+            "/v1/topics/{slug}/articles",
+        ]
     );
+    // Every operation documents its problem responses as problem documents.
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for (status, response) in item["get"]["responses"].as_object().unwrap() {
+            if status.starts_with('4') || status.starts_with('5') {
+                assert!(
+                    response["content"]["application/problem+json"].is_object(),
+                    "{path} {status} must be a problem document"
+                );
+            }
+        }
+    }
     let get_article = &document["paths"]["/v1/articles/{key}"]["get"];
     for status in ["200", "400", "404"] {
         assert!(

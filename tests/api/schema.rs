@@ -14,14 +14,17 @@ use crate::helpers::{Backend, TestDb};
 fn demo_db(backend: Backend) -> (TestDb, DbPool) {
     let db = TestDb::create(backend);
     let pool = db.migrated_pool();
-    seed::insert_content(&mut pool.get().unwrap(), &khabar::seed::demo_content()).unwrap();
+    let urls = khabar::api::article::UrlBuilder::new(url::Url::parse(crate::helpers::SITE_URL).unwrap());
+    let demo = khabar::seed::demo_content();
+    khabar::delivery::insert_and_compile(&mut pool.get().unwrap(), &demo, &urls, utc_now()).unwrap();
     (db, pool)
 }
 
 fn kind_of(result: QueryResult<usize>) -> DatabaseErrorKind {
     match result {
-        Err(error) => khabar::db::violation_kind(&error)
-            .unwrap_or_else(|| panic!("not a database error: {error:?}")),
+        Err(error) => {
+            khabar::db::violation_kind(&error).unwrap_or_else(|| panic!("not a database error: {error:?}"))
+        }
         Ok(rows) => panic!("expected a constraint error, but {rows} row(s) were written"),
     }
 }
@@ -99,16 +102,10 @@ async fn unknown_vocabulary_values_are_refused(backend: Backend) {
     let published_without_time = diesel::insert_into(articles::table)
         .values(draft("y", "ar", group, "published"))
         .execute(conn);
-    assert_eq!(
-        kind_of(published_without_time),
-        DatabaseErrorKind::CheckViolation
-    );
+    assert_eq!(kind_of(published_without_time), DatabaseErrorKind::CheckViolation);
 
     let article = id_of(conn, &khabar::seed::demo_article_slug());
-    let contributor: i64 = contributors::table
-        .select(contributors::id)
-        .first(conn)
-        .unwrap();
+    let contributor: i64 = contributors::table.select(contributors::id).first(conn).unwrap();
     let bad_role = diesel::insert_into(bylines::table)
         .values(Byline {
             article_id: article,
@@ -162,21 +159,12 @@ async fn references_to_missing_rows_are_refused(backend: Backend) {
             position: 1,
         })
         .execute(conn);
-    assert_eq!(
-        kind_of(missing_media),
-        DatabaseErrorKind::ForeignKeyViolation
-    );
+    assert_eq!(kind_of(missing_media), DatabaseErrorKind::ForeignKeyViolation);
     let missing_group = diesel::insert_into(articles::table)
         .values(draft("z", "ar", 999_999, "draft"))
         .execute(conn);
-    assert_eq!(
-        kind_of(missing_group),
-        DatabaseErrorKind::ForeignKeyViolation
-    );
-    let contributor: i64 = contributors::table
-        .select(contributors::id)
-        .first(conn)
-        .unwrap();
+    assert_eq!(kind_of(missing_group), DatabaseErrorKind::ForeignKeyViolation);
+    let contributor: i64 = contributors::table.select(contributors::id).first(conn).unwrap();
     let still_credited = diesel::delete(contributors::table.find(contributor)).execute(conn);
     assert_eq!(
         kind_of(still_credited),
@@ -189,10 +177,7 @@ async fn one_featured_medium_one_primary_topic_no_self_relation(backend: Backend
     let (_db, pool) = demo_db(backend);
     let conn = &mut pool.get().unwrap();
     let article = id_of(conn, &khabar::seed::demo_article_slug());
-    let media: i64 = media_assets::table
-        .select(media_assets::id)
-        .first(conn)
-        .unwrap();
+    let media: i64 = media_assets::table.select(media_assets::id).first(conn).unwrap();
     let other_article = id_of(
         conn,
         &khabar::domain::slug::slugify("هل سينفذ السيسي تهديده بالتدخل المباشر في ليبيا؟"),
@@ -295,8 +280,15 @@ async fn every_table_is_readable_and_migrations_revert(backend: Backend) {
         article_topics::table.count().get_result(conn).unwrap(),
         related_articles::table.count().get_result(conn).unwrap(),
         corrections::table.count().get_result(conn).unwrap(),
+        article_deliveries::table.count().get_result(conn).unwrap(),
+        delivery_topics::table.count().get_result(conn).unwrap(),
+        delivery_contributors::table.count().get_result(conn).unwrap(),
+        article_tombstones::table.count().get_result(conn).unwrap(),
     ];
-    assert_eq!(counts, vec![0, 2, 0, 17, 1, 3, 4, 5, 12, 7, 2, 30, 3, 0]);
+    assert_eq!(
+        counts,
+        vec![0, 2, 0, 17, 1, 3, 4, 5, 12, 7, 2, 30, 3, 0, 5, 34, 7, 0]
+    );
     drop(pool);
 
     use diesel_migrations::MigrationHarness;
@@ -315,9 +307,7 @@ async fn every_table_is_readable_and_migrations_revert(backend: Backend) {
     let applied = khabar::db::migrate::run_pending(&mut conn).unwrap();
     assert!(!applied.is_empty());
     assert!(
-        khabar::db::migrate::run_pending(&mut conn)
-            .unwrap()
-            .is_empty(),
+        khabar::db::migrate::run_pending(&mut conn).unwrap().is_empty(),
         "a rerun applies nothing"
     );
 }
@@ -334,13 +324,11 @@ crate::on_both_backends!(
 #[test]
 fn both_backends_have_the_same_migration_versions() {
     let names = |backend: &str| {
-        let mut names: Vec<String> = std::fs::read_dir(format!(
-            "{}/migrations/{backend}",
-            env!("CARGO_MANIFEST_DIR")
-        ))
-        .unwrap()
-        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
+        let mut names: Vec<String> =
+            std::fs::read_dir(format!("{}/migrations/{backend}", env!("CARGO_MANIFEST_DIR")))
+                .unwrap()
+                .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
         names.sort();
         names
     };
@@ -360,11 +348,7 @@ fn sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout() {
     let pool = db.migrated_pool();
     let conn = &mut pool.get().unwrap();
     let mut pragma = |name: &str| -> String {
-        let column = if name == "busy_timeout" {
-            "timeout"
-        } else {
-            name
-        };
+        let column = if name == "busy_timeout" { "timeout" } else { name };
         diesel::sql_query(format!(
             "SELECT CAST({column} AS TEXT) AS value FROM pragma_{name}"
         ))

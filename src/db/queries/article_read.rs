@@ -18,10 +18,7 @@ use crate::domain::kinds::ArticleStatus;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ArticleKey {
     PublicId(String),
-    Slug {
-        slug: String,
-        language: Option<String>,
-    },
+    Slug { slug: String, language: Option<String> },
 }
 
 /// A published article and the rows its representation is built from, each list in page order.
@@ -70,11 +67,7 @@ pub fn public_articles<'a>(now: NaiveDateTime) -> PublicArticles<'a> {
 }
 
 /// Finds a public article by id or slug and loads everything it shows.
-pub fn find_public(
-    conn: &mut DbConnection,
-    key: &ArticleKey,
-    now: NaiveDateTime,
-) -> Result<Lookup, DbError> {
+pub fn find_public(conn: &mut DbConnection, key: &ArticleKey, now: NaiveDateTime) -> Result<Lookup, DbError> {
     let mut query = public_articles(now);
     query = match key {
         ArticleKey::PublicId(id) => query.filter(articles::public_id.eq(id.clone())),
@@ -97,13 +90,11 @@ pub fn find_public(
             let article = found.remove(0);
             Ok(Lookup::Found(Box::new(load_record(conn, article, now)?)))
         }
-        _ => Ok(Lookup::Ambiguous(
-            found.into_iter().map(|a| a.language).collect(),
-        )),
+        _ => Ok(Lookup::Ambiguous(found.into_iter().map(|a| a.language).collect())),
     }
 }
 
-fn load_record(
+pub fn load_record(
     conn: &mut DbConnection,
     article: Article,
     now: NaiveDateTime,
@@ -123,16 +114,11 @@ fn load_record(
     let topics = article_topics::table
         .inner_join(topics::table)
         .filter(article_topics::article_id.eq(id))
-        .order((
-            article_topics::is_primary.desc(),
-            article_topics::position.asc(),
-        ))
+        .order((article_topics::is_primary.desc(), article_topics::position.asc()))
         .select((ArticleTopic::as_select(), Topic::as_select()))
         .load(conn)?;
     let related = public_articles(now)
-        .inner_join(
-            related_articles::table.on(related_articles::related_article_id.eq(articles::id)),
-        )
+        .inner_join(related_articles::table.on(related_articles::related_article_id.eq(articles::id)))
         .filter(related_articles::article_id.eq(id))
         .order(related_articles::position.asc())
         .select(ArticleLink::as_select())
@@ -165,26 +151,19 @@ fn load_media(conn: &mut DbConnection, article_id: i64) -> Result<Vec<MediaUse>,
     let uses: Vec<(ArticleMedia, MediaAsset)> = article_media::table
         .inner_join(media_assets::table)
         .filter(article_media::article_id.eq(article_id))
-        .order((
-            article_media::is_featured.desc(),
-            article_media::position.asc(),
-        ))
+        .order((article_media::is_featured.desc(), article_media::position.asc()))
         .select((ArticleMedia::as_select(), MediaAsset::as_select()))
         .load(conn)?;
     let ids: Vec<i64> = uses.iter().map(|(_, asset)| asset.id).collect();
     let mut renditions: Vec<Rendition> = media_renditions::table
         .filter(media_renditions::media_id.eq_any(ids))
-        .order((
-            media_renditions::media_id.asc(),
-            media_renditions::width.asc(),
-        ))
+        .order((media_renditions::media_id.asc(), media_renditions::width.asc()))
         .select(Rendition::as_select())
         .load(conn)?;
     Ok(uses
         .into_iter()
         .map(|(usage, asset)| {
-            let (own, rest): (Vec<_>, Vec<_>) =
-                renditions.drain(..).partition(|r| r.media_id == asset.id);
+            let (own, rest): (Vec<_>, Vec<_>) = renditions.drain(..).partition(|r| r.media_id == asset.id);
             renditions = rest;
             MediaUse {
                 usage,

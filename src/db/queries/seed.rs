@@ -21,6 +21,8 @@ use crate::seed::{ArticleSpec, ContentSet};
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Inserted {
     pub articles: usize,
+    /// Row ids of the inserted articles, in insertion order.
+    pub article_ids: Vec<i64>,
     pub contributors: usize,
     pub topics: usize,
     pub media: usize,
@@ -63,11 +65,7 @@ pub fn insert_content(conn: &mut DbConnection, set: &ContentSet) -> Result<Inser
         let mut topic_ids: HashMap<&str, i64> = HashMap::new();
         for t in &set.topics {
             let parent_id = match t.parent {
-                Some(parent) => Some(
-                    *topic_ids
-                        .get(parent)
-                        .ok_or_else(|| unknown("topic", parent))?,
-                ),
+                Some(parent) => Some(*topic_ids.get(parent).ok_or_else(|| unknown("topic", parent))?),
                 None => None,
             };
             let id: i64 = diesel::insert_into(topics::table)
@@ -129,6 +127,7 @@ pub fn insert_content(conn: &mut DbConnection, set: &ContentSet) -> Result<Inser
             media: &media_ids,
         };
         let mut article_ids: HashMap<(&str, &str), (i64, i64)> = HashMap::new();
+        let mut inserted_ids = Vec::with_capacity(set.articles.len());
         for spec in &set.articles {
             let group = match &spec.translation_of {
                 Some((language, slug)) => {
@@ -144,6 +143,7 @@ pub fn insert_content(conn: &mut DbConnection, set: &ContentSet) -> Result<Inser
             };
             let id = insert_article(conn, spec, group, &ids, now)?;
             article_ids.insert((spec.language, spec.slug.as_str()), (id, group));
+            inserted_ids.push(id);
         }
         for spec in &set.articles {
             let (id, _) = article_ids[&(spec.language, spec.slug.as_str())];
@@ -162,6 +162,7 @@ pub fn insert_content(conn: &mut DbConnection, set: &ContentSet) -> Result<Inser
         }
         Ok(Inserted {
             articles: set.articles.len(),
+            article_ids: inserted_ids,
             contributors: set.contributors.len(),
             topics: set.topics.len(),
             media: set.media.len(),
@@ -209,13 +210,7 @@ fn insert_article(
             None => None,
         };
         let mut stored = block.clone();
-        if let (
-            Block::Image {
-                media_id: public, ..
-            },
-            Some(key),
-        ) = (&mut stored, block.media_id())
-        {
+        if let (Block::Image { media_id: public, .. }, Some(key)) = (&mut stored, block.media_id()) {
             public.clone_from(&ids.media[key].1);
         }
         diesel::insert_into(article_blocks::table)
@@ -223,8 +218,7 @@ fn insert_article(
                 article_id: id,
                 position: position as i32,
                 kind: stored.kind().to_owned(),
-                data: serde_json::to_string(&stored)
-                    .map_err(|e| DbError::Corrupt(e.to_string()))?,
+                data: serde_json::to_string(&stored).map_err(|e| DbError::Corrupt(e.to_string()))?,
                 media_id,
             })
             .execute(conn)?;

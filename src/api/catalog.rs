@@ -1,0 +1,135 @@
+//! Topics, contributors and media assets as the public API shows them.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::article::RenditionView;
+use super::utc;
+use crate::db::models::contributor::Contributor;
+use crate::db::models::media::{MediaAsset, Rendition};
+use crate::db::models::topic::Topic;
+use crate::domain::kinds::{ContributorKind, MediaKind, TopicKind};
+
+fn names(json: &str) -> BTreeMap<String, String> {
+    serde_json::from_str(json).unwrap_or_default()
+}
+
+/// A topic: tag, section, place, person, organisation or event.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TopicView {
+    pub slug: String,
+    pub kind: TopicKind,
+    pub name: String,
+    /// Names by BCP 47 language tag.
+    #[schema(example = json!({"ar": "ليبيا", "en": "Libya"}))]
+    pub names: BTreeMap<String, String>,
+    pub description: Option<String>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A topic with its place in the hierarchy.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TopicDetail {
+    #[serde(flatten)]
+    pub topic: TopicView,
+    pub parent: Option<TopicView>,
+    pub children: Vec<TopicView>,
+}
+
+impl TopicView {
+    pub fn from_row(topic: &Topic) -> Option<Self> {
+        Some(TopicView {
+            slug: topic.slug.clone(),
+            kind: topic.kind.parse().ok()?,
+            name: topic.name.clone(),
+            names: names(&topic.localized_names),
+            description: topic.description.clone(),
+            updated_at: utc(topic.updated_at),
+        })
+    }
+}
+
+/// A person, organisation or news agency credited on articles.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ContributorView {
+    pub slug: String,
+    pub kind: ContributorKind,
+    pub name: String,
+    /// Names by BCP 47 language tag.
+    #[schema(example = json!({"ar": "أ ف ب", "en": "AFP"}))]
+    pub names: BTreeMap<String, String>,
+    pub bio: Option<String>,
+    pub avatar_url: Option<String>,
+    pub url: Option<String>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl ContributorView {
+    pub fn from_row(contributor: &Contributor) -> Option<Self> {
+        Some(ContributorView {
+            slug: contributor.slug.clone(),
+            kind: contributor.kind.parse().ok()?,
+            name: contributor.name.clone(),
+            names: names(&contributor.localized_names),
+            bio: contributor.bio.clone(),
+            avatar_url: contributor.avatar_url.clone(),
+            url: contributor.url.clone(),
+            updated_at: utc(contributor.updated_at),
+        })
+    }
+}
+
+/// A media asset with its credit, copyright and usage terms.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MediaView {
+    pub id: String,
+    pub kind: MediaKind,
+    pub url: String,
+    pub mime_type: String,
+    pub width: Option<i32>,
+    pub height: Option<i32>,
+    pub duration_ms: Option<i64>,
+    pub alt_text: Option<String>,
+    pub caption: Option<String>,
+    /// Who made it.
+    pub credit: Option<String>,
+    pub copyright_holder: Option<String>,
+    pub license: Option<String>,
+    pub source: Option<String>,
+    pub renditions: Vec<RenditionView>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl MediaView {
+    pub fn from_row(asset: &MediaAsset, renditions: &[Rendition]) -> Option<Self> {
+        Some(MediaView {
+            id: asset.public_id.clone(),
+            kind: asset.kind.parse().ok()?,
+            url: asset.url.clone(),
+            mime_type: asset.mime_type.clone(),
+            width: asset.width,
+            height: asset.height,
+            duration_ms: asset.duration_ms,
+            alt_text: asset.alt_text.clone(),
+            caption: asset.caption.clone(),
+            credit: asset.credit.clone(),
+            copyright_holder: asset.copyright_holder.clone(),
+            license: asset.license.clone(),
+            source: asset.source.clone(),
+            renditions: renditions
+                .iter()
+                .map(|r| RenditionView {
+                    name: r.name.clone(),
+                    url: r.url.clone(),
+                    mime_type: r.mime_type.clone(),
+                    width: r.width,
+                    height: r.height,
+                })
+                .collect(),
+            updated_at: utc(asset.updated_at),
+        })
+    }
+}

@@ -1,0 +1,212 @@
+//! What a page's `<head>` needs: schema.org `NewsArticle` JSON-LD, Open Graph and Twitter card
+//! tags, and `hreflang` alternates, computed with the article so a front-end only embeds them.
+
+use serde::Serialize;
+use serde_json::{json, Value};
+use utoipa::ToSchema;
+
+use super::article::ArticleView;
+use crate::domain::kinds::{ContributorKind, TopicKind};
+
+/// Ready-to-embed search and social metadata.
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+pub struct Seo {
+    /// A schema.org `NewsArticle`, for `<script type="application/ld+json">`.
+    #[schema(value_type = Object)]
+    pub json_ld: Value,
+    /// `<meta property=… content=…>` tags (`og:*`, `article:*`).
+    pub open_graph: Vec<MetaTag>,
+    /// `<meta name=… content=…>` tags (`twitter:*`).
+    pub twitter: Vec<MetaTag>,
+    /// `<link rel="alternate" hreflang=… href=…>` for this article and its translations.
+    pub alternates: Vec<Alternate>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct MetaTag {
+    pub key: String,
+    pub content: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Alternate {
+    pub hreflang: String,
+    pub href: String,
+}
+
+fn tag(key: &str, content: impl Into<String>) -> MetaTag {
+    MetaTag {
+        key: key.to_owned(),
+        content: content.into(),
+    }
+}
+
+/// Open Graph locales are `ll_CC`; for a bare language use its most common region.
+fn og_locale(language: &str) -> String {
+    let mut parts = language.split('-');
+    let primary = parts.next().unwrap_or(language);
+    let region = parts
+        .find(|p| p.len() == 2)
+        .map(str::to_owned)
+        .unwrap_or_else(|| {
+            match primary {
+                "ar" => "AR",
+                "en" => "US",
+                "fa" => "IR",
+                "he" => "IL",
+                "ur" => "PK",
+                other => return other.to_uppercase(),
+            }
+            .to_owned()
+        });
+    format!("{primary}_{region}")
+}
+
+pub fn build(article: &ArticleView) -> Seo {
+    let description = article
+        .lead
+        .clone()
+        .unwrap_or_else(|| article.body_text.chars().take(200).collect::<String>());
+    let image = article
+        .featured_media
+        .as_ref()
+        .filter(|m| m.kind == crate::domain::kinds::MediaKind::Image);
+    let section = article.topics.iter().find(|t| t.kind == TopicKind::Section);
+    let authors: Vec<Value> = article
+        .bylines
+        .iter()
+        .map(|b| {
+            let kind = match b.contributor.kind {
+                ContributorKind::Person => "Person",
+                ContributorKind::Organisation | ContributorKind::Agency => "Organization",
+            };
+            let mut author = json!({"@type": kind, "name": b.contributor.name});
+            if let Some(url) = &b.contributor.url {
+                author["url"] = json!(url);
+            }
+            author
+        })
+        .collect();
+    let mut json_ld = json!({
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": article.headline,
+        "description": description,
+        "inLanguage": article.language,
+        "mainEntityOfPage": {"@type": "WebPage", "@id": article.canonical_url},
+        "url": article.canonical_url,
+        "datePublished": article.published_at,
+        "dateModified": article.updated_at,
+        "author": authors,
+        "wordCount": article.word_count,
+        "keywords": article.topics.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(),
+    });
+    if let Some(image) = image {
+        let mut object = json!({"@type": "ImageObject", "url": image.url});
+        for (key, value) in [
+            ("caption", &image.caption),
+            ("creditText", &image.credit),
+            ("copyrightHolder", &image.copyright_holder),
+        ] {
+            if let Some(value) = value {
+                object[key] = json!(value);
+            }
+        }
+        if let (Some(w), Some(h)) = (image.width, image.height) {
+            object["width"] = json!(w);
+            object["height"] = json!(h);
+        }
+        json_ld["image"] = json!([object]);
+    }
+    if let Some(section) = section {
+        json_ld["articleSection"] = json!(section.name);
+    }
+    if let Some(dateline) = &article.dateline {
+        json_ld["locationCreated"] = json!({"@type": "Place", "name": dateline});
+    }
+
+    let mut open_graph = vec![
+        tag("og:type", "article"),
+        tag("og:title", &article.headline),
+        tag("og:description", &description),
+        tag("og:url", &article.canonical_url),
+        tag("og:locale", og_locale(&article.language)),
+    ];
+    open_graph.extend(
+        article
+            .translations
+            .iter()
+            .map(|t| tag("og:locale:alternate", og_locale(&t.language))),
+    );
+    if let Some(image) = image {
+        open_graph.push(tag("og:image", &image.url));
+        if let Some(alt) = &image.alt_text {
+            open_graph.push(tag("og:image:alt", alt));
+        }
+        if let (Some(w), Some(h)) = (image.width, image.height) {
+            open_graph.push(tag("og:image:width", w.to_string()));
+            open_graph.push(tag("og:image:height", h.to_string()));
+        }
+    }
+    if let Some(published) = article.published_at {
+        open_graph.push(tag("article:published_time", published.to_rfc3339()));
+    }
+    open_graph.push(tag("article:modified_time", article.updated_at.to_rfc3339()));
+    if let Some(section) = section {
+        open_graph.push(tag("article:section", &section.name));
+    }
+    open_graph.extend(
+        article
+            .topics
+            .iter()
+            .filter(|t| t.kind != TopicKind::Section)
+            .map(|t| tag("article:tag", &t.name)),
+    );
+
+    let mut twitter = vec![
+        tag(
+            "twitter:card",
+            if image.is_some() {
+                "summary_large_image"
+            } else {
+                "summary"
+            },
+        ),
+        tag("twitter:title", &article.headline),
+        tag("twitter:description", &description),
+    ];
+    if let Some(image) = image {
+        twitter.push(tag("twitter:image", &image.url));
+        if let Some(alt) = &image.alt_text {
+            twitter.push(tag("twitter:image:alt", alt));
+        }
+    }
+
+    let mut alternates = vec![Alternate {
+        hreflang: article.language.clone(),
+        href: article.canonical_url.clone(),
+    }];
+    alternates.extend(article.translations.iter().map(|t| Alternate {
+        hreflang: t.language.clone(),
+        href: t.canonical_url.clone(),
+    }));
+    Seo {
+        json_ld,
+        open_graph,
+        twitter,
+        alternates,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::og_locale;
+
+    #[test]
+    fn open_graph_locales() {
+        assert_eq!(og_locale("ar"), "ar_AR");
+        assert_eq!(og_locale("ar-EG"), "ar_EG");
+        assert_eq!(og_locale("en"), "en_US");
+        assert_eq!(og_locale("fr"), "fr_FR");
+    }
+}

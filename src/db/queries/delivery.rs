@@ -1,0 +1,187 @@
+//! The delivery store: compiled article forms, and the indexes lists are read from.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::queries::article_read::ArticleKey;
+use crate::db::schema::{
+    article_deliveries, article_tombstones, articles, delivery_contributors, delivery_topics, topics,
+};
+use crate::db::{DbConnection, DbError};
+
+/// An article's compiled forms, as stored.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = article_deliveries)]
+pub struct Delivery {
+    pub article_id: i64,
+    pub public_id: String,
+    pub slug: String,
+    pub language: String,
+    pub published_at: NaiveDateTime,
+    pub visible_from: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub full_json: String,
+    pub summary_json: String,
+    pub etag: String,
+    pub surrogate_keys: String,
+}
+
+/// What a public read of one article needs: ready bytes and their validators.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = article_deliveries)]
+pub struct Delivered {
+    pub article_id: i64,
+    pub language: String,
+    pub full_json: String,
+    pub etag: String,
+    pub updated_at: NaiveDateTime,
+    pub surrogate_keys: String,
+}
+
+/// Stores `delivery` in place of any earlier one, with its list index rows.
+/// `topic_ids` must already include every ancestor of the article's topics.
+pub fn replace(
+    conn: &mut DbConnection,
+    delivery: &Delivery,
+    topic_ids: &[i64],
+    contributors: &[(i64, String)],
+) -> Result<(), DbError> {
+    diesel::delete(article_deliveries::table.find(delivery.article_id)).execute(conn)?;
+    diesel::insert_into(article_deliveries::table)
+        .values(delivery)
+        .execute(conn)?;
+    // One row at a time: diesel's MultiConnection cannot batch inserts across both backends,
+    // and an article has only a handful of topics and contributors.
+    for topic_id in topic_ids {
+        diesel::insert_into(delivery_topics::table)
+            .values((
+                delivery_topics::topic_id.eq(*topic_id),
+                delivery_topics::article_id.eq(delivery.article_id),
+                delivery_topics::published_at.eq(delivery.published_at),
+            ))
+            .execute(conn)?;
+    }
+    for (contributor_id, role) in contributors {
+        diesel::insert_into(delivery_contributors::table)
+            .values((
+                delivery_contributors::contributor_id.eq(*contributor_id),
+                delivery_contributors::article_id.eq(delivery.article_id),
+                delivery_contributors::role.eq(role.as_str()),
+                delivery_contributors::published_at.eq(delivery.published_at),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Why an article left the public set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Removal {
+    Unpublished,
+    Deleted,
+}
+
+/// Removes an article's compiled forms, leaving a tombstone for incremental sync when it had
+/// been public. Returns whether there was anything to remove.
+pub fn withdraw(
+    conn: &mut DbConnection,
+    article_id: i64,
+    reason: Removal,
+    now: NaiveDateTime,
+) -> Result<bool, DbError> {
+    let existing: Option<(String, String, String)> = article_deliveries::table
+        .find(article_id)
+        .select((
+            article_deliveries::public_id,
+            article_deliveries::slug,
+            article_deliveries::language,
+        ))
+        .first(conn)
+        .optional()?;
+    let Some((public_id, slug, language)) = existing else {
+        return Ok(false);
+    };
+    diesel::delete(article_deliveries::table.find(article_id)).execute(conn)?;
+    diesel::insert_into(article_tombstones::table)
+        .values((
+            article_tombstones::public_id.eq(public_id),
+            article_tombstones::slug.eq(slug),
+            article_tombstones::language.eq(language),
+            article_tombstones::reason.eq(match reason {
+                Removal::Unpublished => "unpublished",
+                Removal::Deleted => "deleted",
+            }),
+            article_tombstones::removed_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(true)
+}
+
+/// Every topic in `topic_ids` plus all their ancestors.
+pub fn with_ancestors(conn: &mut DbConnection, topic_ids: &[i64]) -> Result<Vec<i64>, DbError> {
+    let mut all: Vec<i64> = topic_ids.to_vec();
+    let mut frontier: Vec<i64> = topic_ids.to_vec();
+    // Hierarchies are shallow; the bound guards against a cycle written around the schema.
+    for _ in 0..32 {
+        if frontier.is_empty() {
+            break;
+        }
+        let parents: Vec<Option<i64>> = topics::table
+            .filter(topics::id.eq_any(&frontier))
+            .select(topics::parent_id)
+            .load(conn)?;
+        frontier = parents
+            .into_iter()
+            .flatten()
+            .filter(|p| !all.contains(p))
+            .collect();
+        frontier.sort_unstable();
+        frontier.dedup();
+        all.extend(&frontier);
+    }
+    Ok(all)
+}
+
+/// What a lookup of one public article found.
+#[derive(Debug)]
+pub enum Found {
+    One(Box<Delivered>),
+    None,
+    /// The slug is public in several languages.
+    Ambiguous(Vec<String>),
+}
+
+/// The compiled article a public read asks for, if it is visible at `now`.
+pub fn find(conn: &mut DbConnection, key: &ArticleKey, now: NaiveDateTime) -> Result<Found, DbError> {
+    let mut query = article_deliveries::table
+        .filter(article_deliveries::visible_from.le(now))
+        .select(Delivered::as_select())
+        .order(article_deliveries::language.asc())
+        .limit(16)
+        .into_boxed();
+    query = match key {
+        ArticleKey::PublicId(id) => query.filter(article_deliveries::public_id.eq(id.clone())),
+        ArticleKey::Slug { slug, language } => {
+            let query = query.filter(article_deliveries::slug.eq(slug.clone()));
+            match language {
+                Some(language) => query.filter(article_deliveries::language.eq(language.clone())),
+                None => query,
+            }
+        }
+    };
+    let mut found = query.load(conn)?;
+    Ok(match found.len() {
+        0 => Found::None,
+        1 => Found::One(Box::new(found.remove(0))),
+        _ => Found::Ambiguous(found.into_iter().map(|d| d.language).collect()),
+    })
+}
+
+/// Ids of every published article, for a full recompile.
+pub fn published_article_ids(conn: &mut DbConnection) -> Result<Vec<i64>, DbError> {
+    Ok(articles::table
+        .filter(articles::status.eq("published"))
+        .select(articles::id)
+        .order(articles::id.asc())
+        .load(conn)?)
+}

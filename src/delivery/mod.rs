@@ -1,0 +1,135 @@
+//! Publishing compiles: an article's public forms are computed once, when it is published or
+//! changed, and stored; reads serve the stored bytes (through [`cache`]).
+
+pub mod cache;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use sha2::{Digest, Sha256};
+
+use crate::api::article::{ArticleView, UrlBuilder};
+use crate::api::summary::ArticleSummary;
+use crate::db::models::article::Article;
+use crate::db::queries::article_read;
+use crate::db::queries::delivery::{self, Delivery, Removal};
+use crate::db::queries::seed::{self, Inserted};
+use crate::db::schema::articles;
+use crate::db::{DbConnection, DbError};
+use crate::domain::kinds::ArticleStatus;
+use crate::seed::ContentSet;
+
+/// A strong entity tag for `bytes`: a truncated SHA-256, quoted as RFC 9110 requires.
+pub fn strong_etag(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
+    format!("\"{hex}\"")
+}
+
+/// Recomputes and stores the delivery forms of one article: compiled when it is published,
+/// withdrawn (leaving a tombstone) when it no longer is. Call inside the write's transaction.
+pub fn compile_article(
+    conn: &mut DbConnection,
+    article_id: i64,
+    urls: &UrlBuilder,
+    now: NaiveDateTime,
+) -> Result<(), DbError> {
+    let article: Option<Article> = articles::table
+        .find(article_id)
+        .select(Article::as_select())
+        .first(conn)
+        .optional()?;
+    let Some(article) = article else {
+        delivery::withdraw(conn, article_id, Removal::Deleted, now)?;
+        return Ok(());
+    };
+    let published_at = match (article.status.as_str(), article.published_at) {
+        (status, Some(published_at)) if status == ArticleStatus::Published.as_str() => published_at,
+        _ => {
+            delivery::withdraw(conn, article_id, Removal::Unpublished, now)?;
+            return Ok(());
+        }
+    };
+    let visible_from = article
+        .embargo_until
+        .map_or(published_at, |embargo| embargo.max(published_at));
+    let record = article_read::load_record(conn, article, now)?;
+    let topic_ids: Vec<i64> = record.topics.iter().map(|(link, _)| link.topic_id).collect();
+    let topic_ids = delivery::with_ancestors(conn, &topic_ids)?;
+    let contributors: Vec<(i64, String)> = record
+        .bylines
+        .iter()
+        .map(|(byline, _)| (byline.contributor_id, byline.role.clone()))
+        .collect();
+    let mut surrogate_keys = vec![format!("article-{}", record.article.public_id)];
+    surrogate_keys.extend(
+        record
+            .bylines
+            .iter()
+            .map(|(_, c)| format!("contributor-{}", c.slug)),
+    );
+    surrogate_keys.extend(record.topics.iter().map(|(_, t)| format!("topic-{}", t.slug)));
+    surrogate_keys.extend(
+        record
+            .media
+            .iter()
+            .map(|m| format!("media-{}", m.asset.public_id)),
+    );
+    surrogate_keys.extend(
+        record
+            .related
+            .iter()
+            .chain(&record.translations)
+            .map(|a| format!("article-{}", a.public_id)),
+    );
+    surrogate_keys.dedup();
+
+    let (public_id, slug, language, updated_at) = (
+        record.article.public_id.clone(),
+        record.article.slug.clone(),
+        record.article.language.clone(),
+        record.article.updated_at,
+    );
+    let view = ArticleView::build(record, urls);
+    let full_json = serde_json::to_string(&view).map_err(|e| DbError::Corrupt(e.to_string()))?;
+    let summary_json = serde_json::to_string(&ArticleSummary::from_full(&view))
+        .map_err(|e| DbError::Corrupt(e.to_string()))?;
+    let delivery = Delivery {
+        article_id,
+        public_id,
+        slug,
+        language,
+        published_at,
+        visible_from,
+        updated_at,
+        etag: strong_etag(full_json.as_bytes()),
+        full_json,
+        summary_json,
+        surrogate_keys: surrogate_keys.join(" "),
+    };
+    delivery::replace(conn, &delivery, &topic_ids, &contributors)
+}
+
+/// Inserts a content set and compiles its published articles, in one transaction.
+pub fn insert_and_compile(
+    conn: &mut DbConnection,
+    set: &ContentSet,
+    urls: &UrlBuilder,
+    now: NaiveDateTime,
+) -> Result<Inserted, DbError> {
+    conn.transaction(|conn| {
+        let inserted = seed::insert_content(conn, set)?;
+        for id in &inserted.article_ids {
+            compile_article(conn, *id, urls, now)?;
+        }
+        Ok(inserted)
+    })
+}
+
+/// Recompiles every published article (after a change that touches many, or a new site URL).
+pub fn compile_all(conn: &mut DbConnection, urls: &UrlBuilder, now: NaiveDateTime) -> Result<usize, DbError> {
+    let ids = delivery::published_article_ids(conn)?;
+    for id in &ids {
+        compile_article(conn, *id, urls, now)?;
+    }
+    Ok(ids.len())
+}
