@@ -135,10 +135,17 @@ pub struct ListRequest {
     scope: String,
 }
 
+/// Parameters checked without the database.
+struct Checked {
+    sort: Sort,
+    limit: u32,
+    includes: Vec<&'static str>,
+    fields: Vec<String>,
+    language: Option<String>,
+}
+
 /// Checks parameters that need no database; slugs are resolved by [`resolve`].
-fn check(
-    params: &ListParams,
-) -> Result<(Sort, u32, Vec<&'static str>, Vec<String>, Option<String>), ApiError> {
+fn check(params: &ListParams) -> Result<Checked, ApiError> {
     let mut errors = Vec::new();
     let limit = params.limit.unwrap_or(DEFAULT_LIMIT);
     if !(1..=MAX_LIMIT).contains(&limit) {
@@ -196,7 +203,13 @@ fn check(
         SortParam::Oldest => Sort::Oldest,
         SortParam::Updated => Sort::Updated,
     };
-    Ok((sort, limit, includes, fields, language))
+    Ok(Checked {
+        sort,
+        limit,
+        includes,
+        fields,
+        language,
+    })
 }
 
 /// Resolves slugs to ids and checks the cursor. `fixed` holds a topic or contributor that the
@@ -206,7 +219,13 @@ pub fn resolve(
     params: &ListParams,
     state: &AppState,
 ) -> Result<ListRequest, ApiError> {
-    let (sort, limit, includes, fields, language) = check(params)?;
+    let Checked {
+        sort,
+        limit,
+        includes,
+        fields,
+        language,
+    } = check(params)?;
     let mut filter = ListFilter {
         language,
         published_since: naive(params.published_since),

@@ -4,7 +4,10 @@ mod helpers;
 
 mod articles;
 mod bootstrap;
+mod caching;
+mod catalog;
 mod cli;
 mod health;
+mod lists;
 mod openapi;
 mod schema;

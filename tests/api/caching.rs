@@ -1,0 +1,220 @@
+//! HTTP caching, CORS and compression on public reads.
+
+use crate::helpers::{segment, Backend, TestApp};
+
+fn header(response: &reqwest::Response, name: &str) -> Option<String> {
+    response
+        .headers()
+        .get(name)
+        .map(|v| v.to_str().unwrap().to_owned())
+}
+
+async fn conditional_gets_answer_304(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let path = format!("/v1/articles/{}", segment(&khabar::seed::demo_article_slug()));
+    let first = app.get(&path).await;
+    assert_eq!(first.status(), 200);
+    let etag = header(&first, "etag").expect("ETag");
+    assert!(
+        etag.starts_with('"') && etag.ends_with('"') && !etag.starts_with("W/"),
+        "strong: {etag}"
+    );
+    let last_modified = header(&first, "last-modified").expect("Last-Modified");
+    assert_eq!(
+        header(&first, "cache-control").unwrap(),
+        "public, max-age=60, stale-while-revalidate=300"
+    );
+    let keys = header(&first, "surrogate-key").unwrap();
+    for key in ["topic-libya", "contributor-afp", "contributor-euronews"] {
+        assert!(keys.split(' ').any(|k| k == key), "{key} missing from {keys}");
+    }
+    assert!(keys.starts_with("article-"));
+    assert!(header(&first, "vary")
+        .unwrap()
+        .to_lowercase()
+        .contains("accept-encoding"));
+
+    let conditional = |name: &'static str, value: String| {
+        let request = app.client.get(app.url(&path)).header(name, value);
+        async move { request.send().await.unwrap() }
+    };
+    let not_modified = conditional("if-none-match", etag.clone()).await;
+    assert_eq!(not_modified.status(), 304);
+    assert_eq!(header(&not_modified, "etag").unwrap(), etag);
+    assert!(not_modified.bytes().await.unwrap().is_empty());
+    assert_eq!(
+        conditional("if-none-match", format!("\"other\", {etag}"))
+            .await
+            .status(),
+        304
+    );
+    assert_eq!(conditional("if-none-match", "*".into()).await.status(), 304);
+    assert_eq!(
+        conditional("if-none-match", "\"stale\"".into()).await.status(),
+        200
+    );
+    assert_eq!(
+        conditional("if-modified-since", last_modified.clone())
+            .await
+            .status(),
+        304
+    );
+    assert_eq!(
+        conditional("if-modified-since", "Mon, 01 Jan 2001 00:00:00 GMT".into())
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(
+        conditional("if-modified-since", "garbage".into()).await.status(),
+        200
+    );
+
+    // Lists and catalog reads are validated the same way.
+    for list in [
+        "/v1/articles?language=ar",
+        "/v1/topics",
+        "/v1/topics/libya",
+        "/v1/contributors/afp",
+    ] {
+        let response = app.get(list).await;
+        let etag = header(&response, "etag").unwrap_or_else(|| panic!("{list} has no ETag"));
+        let again = app
+            .client
+            .get(app.url(list))
+            .header("if-none-match", etag)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(again.status(), 304, "{list}");
+    }
+}
+
+async fn etag_changes_when_the_article_does(backend: Backend) {
+    use diesel::prelude::*;
+    use khabar::db::schema::articles;
+    let app = TestApp::spawn(backend).await;
+    let slug = khabar::seed::demo_article_slug();
+    let path = format!("/v1/articles/{}", segment(&slug));
+    let before = header(&app.get(&path).await, "etag").unwrap();
+    diesel::update(articles::table.filter(articles::slug.eq(&slug)))
+        .set(articles::headline.eq("عنوان مصحح"))
+        .execute(&mut app.conn())
+        .unwrap();
+    app.republish();
+    let response = app
+        .client
+        .get(app.url(&path))
+        .header("if-none-match", before.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200, "a changed article is not 'not modified'");
+    assert_ne!(header(&response, "etag").unwrap(), before);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["headline"], "عنوان مصحح");
+}
+
+async fn cors_and_compression(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let response = app
+        .client
+        .get(app.url("/v1/articles"))
+        .header("origin", "https://app.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(header(&response, "access-control-allow-origin").unwrap(), "*");
+    let preflight = app
+        .client
+        .request(reqwest::Method::OPTIONS, app.url("/v1/articles"))
+        .header("origin", "https://app.example")
+        .header("access-control-request-method", "GET")
+        .header("access-control-request-headers", "if-none-match")
+        .send()
+        .await
+        .unwrap();
+    assert!(preflight.status().is_success(), "{}", preflight.status());
+    let allowed = header(&preflight, "access-control-allow-headers")
+        .unwrap()
+        .to_lowercase();
+    assert!(allowed.contains("if-none-match"), "{allowed}");
+
+    for encoding in ["br", "gzip"] {
+        let response = app
+            .client
+            .get(app.url("/v1/articles"))
+            .header("accept-encoding", encoding)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(header(&response, "content-encoding").as_deref(), Some(encoding));
+    }
+}
+
+async fn seo_metadata_is_ready_to_embed(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (_, _, article) = app
+        .get_json(&format!(
+            "/v1/articles/{}",
+            segment(&khabar::seed::demo_article_slug())
+        ))
+        .await;
+    let seo = &article["seo"];
+    let ld = &seo["json_ld"];
+    assert_eq!(ld["@context"], "https://schema.org");
+    assert_eq!(ld["@type"], "NewsArticle");
+    assert_eq!(ld["headline"], article["headline"]);
+    assert_eq!(ld["inLanguage"], "ar");
+    assert_eq!(ld["datePublished"], "2020-07-03T18:37:00Z");
+    assert_eq!(ld["author"][0]["@type"], "Organization");
+    assert_eq!(ld["author"][0]["name"], "يورونيوز");
+    assert_eq!(ld["image"][0]["creditText"], "أ ف ب");
+    assert_eq!(ld["articleSection"], "العالم");
+    assert_eq!(ld["mainEntityOfPage"]["@id"], article["canonical_url"]);
+    let og = |key: &str| -> Vec<String> {
+        seo["open_graph"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|t| t["key"] == key)
+            .map(|t| t["content"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(og("og:type"), vec!["article"]);
+    assert_eq!(og("og:locale"), vec!["ar_AR"]);
+    assert_eq!(og("og:locale:alternate"), vec!["en_US"]);
+    assert_eq!(og("og:image").len(), 1);
+    assert!(og("article:tag").contains(&"ليبيا".to_owned()));
+    let hreflangs: Vec<&str> = seo["alternates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["hreflang"].as_str().unwrap())
+        .collect();
+    assert_eq!(hreflangs, vec!["ar", "en"]);
+    assert_eq!(seo["twitter"][0]["content"], "summary_large_image");
+
+    let (status, _, sparse) = app
+        .get_json(&format!(
+            "/v1/articles/{}?fields=headline,byline",
+            segment(&khabar::seed::demo_article_slug())
+        ))
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(sparse.as_object().unwrap().len(), 2);
+    let (status, _, _) = app
+        .get_json(&format!(
+            "/v1/articles/{}?fields=nope",
+            segment(&khabar::seed::demo_article_slug())
+        ))
+        .await;
+    assert_eq!(status, 400);
+}
+
+crate::on_both_backends!(
+    conditional_gets_answer_304,
+    etag_changes_when_the_article_does,
+    cors_and_compression,
+    seo_metadata_is_ready_to_embed,
+);
