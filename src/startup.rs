@@ -67,6 +67,9 @@ impl Application {
             cache_policy: CachePolicy::new(settings.cache_max_age, settings.cache_stale_while_revalidate),
         };
         let cache = state.cache.clone();
+        let listener_cache = cache.clone();
+        crate::db::notify::listen(&settings.database_url, move || listener_cache.invalidate_all())
+            .map_err(|e| BootstrapError::Other(format!("cannot start the change listener: {e}")))?;
         let spec = OpenApiJson(crate::openapi::document_json());
         let server = HttpServer::new(move || {
             let (app, _) = App::new()

@@ -6,6 +6,7 @@
 mod conn;
 pub mod migrate;
 pub mod models;
+pub mod notify;
 pub mod queries;
 pub mod schema;
 

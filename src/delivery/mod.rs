@@ -109,6 +109,20 @@ pub fn compile_article(
     delivery::replace(conn, &delivery, &topic_ids, &contributors)
 }
 
+/// Recompiles the given articles and tells every node to drop cached responses; call inside the
+/// write's transaction, so that the notification goes out only if the write commits.
+pub fn publish_changes(
+    conn: &mut DbConnection,
+    article_ids: &[i64],
+    urls: &UrlBuilder,
+    now: NaiveDateTime,
+) -> Result<(), DbError> {
+    for id in article_ids {
+        compile_article(conn, *id, urls, now)?;
+    }
+    crate::db::notify::announce_change(conn)
+}
+
 /// Inserts a content set and compiles its published articles, in one transaction.
 pub fn insert_and_compile(
     conn: &mut DbConnection,
@@ -118,9 +132,7 @@ pub fn insert_and_compile(
 ) -> Result<Inserted, DbError> {
     conn.transaction(|conn| {
         let inserted = seed::insert_content(conn, set)?;
-        for id in &inserted.article_ids {
-            compile_article(conn, *id, urls, now)?;
-        }
+        publish_changes(conn, &inserted.article_ids, urls, now)?;
         Ok(inserted)
     })
 }

@@ -127,42 +127,50 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub pool: DbPool,
     pub cache: DeliveryCache,
-    /// Dropped last: removes the database once the test is done with it.
-    _db: TestDb,
+    pub database_url: DatabaseUrl,
+    /// Dropped last: removes the database once the test is done with it (the node that
+    /// created it owns it; other nodes on the same database hold `None`).
+    _db: Option<TestDb>,
 }
 
 impl TestApp {
     pub async fn spawn(backend: Backend) -> TestApp {
         let db = TestDb::create(backend);
-        let application = Application::build(&settings(db.url.clone())).expect("application builds");
+        let mut app = Self::spawn_node(db.url.clone()).await;
+        app._db = Some(db);
+        app
+    }
+
+    /// Another node serving an existing database.
+    pub async fn spawn_node(url: DatabaseUrl) -> TestApp {
+        let application = Application::build(&settings(url.clone())).expect("application builds");
         let address = format!("http://127.0.0.1:{}", application.port());
         let cache = application.cache();
         tokio::spawn(application.run_until_stopped());
-        let pool = db::connect(&db.url, 2).expect("test pool");
+        let pool = db::connect(&url, 2).expect("test pool");
         TestApp {
             address,
             client: reqwest::Client::new(),
             pool,
             cache,
-            _db: db,
+            database_url: url,
+            _db: None,
         }
     }
 
     /// Recompiles every article's delivery forms and empties the response cache: what a write
     /// through the API does, for tests that change rows directly.
     pub fn republish(&self) {
+        use diesel::prelude::*;
         let urls = UrlBuilder::new(url::Url::parse(SITE_URL).unwrap());
         let mut conn = self.conn();
-        let ids: Vec<i64> = {
-            use diesel::prelude::*;
-            khabar::db::schema::articles::table
+        conn.transaction(|conn| {
+            let ids: Vec<i64> = khabar::db::schema::articles::table
                 .select(khabar::db::schema::articles::id)
-                .load(&mut *conn)
-                .unwrap()
-        };
-        for id in ids {
-            khabar::delivery::compile_article(&mut conn, id, &urls, khabar::db::utc_now()).unwrap();
-        }
+                .load(conn)?;
+            khabar::delivery::publish_changes(conn, &ids, &urls, khabar::db::utc_now())
+        })
+        .unwrap();
         self.cache.invalidate_all();
     }
 

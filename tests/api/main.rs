@@ -7,6 +7,7 @@ mod bootstrap;
 mod caching;
 mod catalog;
 mod cli;
+mod cluster;
 mod health;
 mod lists;
 mod openapi;

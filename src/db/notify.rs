@@ -1,0 +1,70 @@
+//! Telling other nodes that content changed: PostgreSQL `LISTEN`/`NOTIFY`.
+//!
+//! SQLite serves one node, so there is nobody to tell. On PostgreSQL a notification sent inside
+//! a write's transaction is delivered when, and only if, it commits.
+
+use std::thread;
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::{Connection, PgConnection};
+
+use super::{DatabaseUrl, DbConnection, DbError};
+
+const CHANNEL: &str = "khabar_content";
+/// How often the listener checks for notifications (libpq only reads them while it talks to
+/// the server), and so roughly how stale another node's cache can be after a write.
+const POLL: Duration = Duration::from_millis(100);
+const RECONNECT_MAX: Duration = Duration::from_secs(5);
+
+/// Announces a content change to every node (PostgreSQL); nothing to do on SQLite.
+pub fn announce_change(conn: &mut DbConnection) -> Result<(), DbError> {
+    if let DbConnection::Pg(pg) = conn {
+        pg.batch_execute(&format!("NOTIFY {CHANNEL}"))?;
+    }
+    Ok(())
+}
+
+/// On PostgreSQL, starts a thread that calls `on_change` for every announced change, and after
+/// each reconnect (changes may have been missed meanwhile). Does nothing on SQLite.
+pub fn listen(url: &DatabaseUrl, on_change: impl Fn() + Send + 'static) -> std::io::Result<()> {
+    let DatabaseUrl::Postgres(url) = url else {
+        return Ok(());
+    };
+    let url = url.clone();
+    thread::Builder::new()
+        .name("khabar-listen".into())
+        .spawn(move || {
+            let mut backoff = POLL;
+            loop {
+                match listen_until_error(&url, &on_change) {
+                    Ok(()) => return,
+                    Err(error) => {
+                        tracing::warn!(%error, "change listener lost its connection; reconnecting");
+                        thread::sleep(backoff);
+                        backoff = (backoff * 2).min(RECONNECT_MAX);
+                        on_change();
+                    }
+                }
+            }
+        })
+        .map(drop)
+}
+
+fn listen_until_error(url: &str, on_change: &impl Fn()) -> Result<(), DbError> {
+    let mut conn = PgConnection::establish(url).map_err(|e| DbError::Connect(e.to_string()))?;
+    conn.batch_execute(&format!("LISTEN {CHANNEL}"))?;
+    loop {
+        // A round trip makes libpq read whatever notifications have arrived.
+        conn.batch_execute("SELECT 1")?;
+        let mut changed = false;
+        for notification in conn.notifications_iter() {
+            notification?;
+            changed = true;
+        }
+        if changed {
+            on_change();
+        }
+        thread::sleep(POLL);
+    }
+}

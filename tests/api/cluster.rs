@@ -1,0 +1,58 @@
+//! Several nodes on one PostgreSQL database: a write through one is served fresh by the others.
+//! (SQLite is the single-node backend, so these run on PostgreSQL only.)
+
+use std::time::{Duration, Instant};
+
+use diesel::prelude::*;
+use khabar::api::article::UrlBuilder;
+use khabar::db::schema::articles;
+
+use crate::helpers::{postgres_available, segment, Backend, TestApp, SITE_URL};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_write_on_one_node_invalidates_the_others() {
+    if !postgres_available() {
+        return;
+    }
+    let node_a = TestApp::spawn(Backend::Postgres).await;
+    let node_b = TestApp::spawn_node(node_a.database_url.clone()).await;
+    let slug = khabar::seed::demo_article_slug();
+    let path = format!("/v1/articles/{}", segment(&slug));
+    let (_, _, before) = node_b.get_json(&path).await;
+    let (_, _, list_before) = node_b.get_json("/v1/articles?language=ar&limit=1").await;
+    assert_ne!(before["headline"], "عنوان جديد");
+
+    // A write on node A: change, recompile and announce in one transaction, as the write API does.
+    let urls = UrlBuilder::new(url::Url::parse(SITE_URL).unwrap());
+    node_a
+        .conn()
+        .transaction(|conn| {
+            let id: i64 = articles::table
+                .filter(articles::slug.eq(&slug))
+                .select(articles::id)
+                .first(conn)?;
+            diesel::update(articles::table.find(id))
+                .set(articles::headline.eq("عنوان جديد"))
+                .execute(conn)?;
+            khabar::delivery::publish_changes(conn, &[id], &urls, khabar::db::utc_now())
+        })
+        .unwrap();
+
+    // Node B cached both responses for 60 s; only the notification can refresh them sooner.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let (_, _, after) = node_b.get_json(&path).await;
+        if after["headline"] == "عنوان جديد" {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "node B still serves the old article: {}",
+            after["headline"]
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let (_, _, list_after) = node_b.get_json("/v1/articles?language=ar&limit=1").await;
+    assert_ne!(list_after, list_before, "lists are invalidated too");
+    assert_eq!(list_after["data"][0]["headline"], "عنوان جديد");
+}
