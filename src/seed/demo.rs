@@ -77,11 +77,19 @@ pub fn demo_article_slug() -> String {
     slugify(HEADLINE_AR)
 }
 
+fn owned(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs.iter().map(|(a, b)| ((*a).to_owned(), (*b).to_owned())).collect()
+}
+
+fn strings(items: &[&str]) -> Vec<String> {
+    items.iter().map(|s| (*s).to_owned()).collect()
+}
+
 /// The demo content set.
 pub fn demo_content() -> ContentSet {
     let main_slug = demo_article_slug();
     let published = at("2020-07-03T18:37:00");
-    let main_topics = vec![
+    let main_topics = strings(&[
         "libya",
         "world",
         "turkey",
@@ -93,36 +101,34 @@ pub fn demo_content() -> ContentSet {
         "khalifa-haftar",
         "muammar-gaddafi",
         "government-of-national-accord",
-    ];
+    ]);
+    let bylines = || vec![("euronews".to_owned(), BylineRole::Author), ("afp".to_owned(), BylineRole::Agency)];
     let mut articles = vec![
         ArticleSpec {
             slug: main_slug.clone(),
-            language: "ar",
+            language: "ar".into(),
             translation_of: None,
-            headline: HEADLINE_AR,
-            lead: Some(LEAD_AR),
-            dateline: Some("طرابلس"),
+            headline: HEADLINE_AR.into(),
+            lead: Some(LEAD_AR.into()),
+            dateline: Some("طرابلس".into()),
             published_at: published,
             body: paragraphs(&BODY_AR),
-            bylines: vec![("euronews", BylineRole::Author), ("afp", BylineRole::Agency)],
-            featured_media: Some(("sarraj-akar-tripoli", None)),
+            bylines: bylines(),
+            featured_media: Some((PHOTO_KEY.into(), None)),
             topics: main_topics.clone(),
-            related: RELATED
-                .iter()
-                .map(|(headline, ..)| ("ar", slugify(headline)))
-                .collect(),
+            related: RELATED.iter().map(|(headline, ..)| ("ar".to_owned(), slugify(headline))).collect(),
         },
         ArticleSpec {
             slug: slugify("libya turkey sarraj akar military security talks"),
-            language: "en",
-            translation_of: Some(("ar", main_slug)),
-            headline: HEADLINE_EN,
-            lead: Some(LEAD_EN),
-            dateline: Some("Tripoli"),
+            language: "en".into(),
+            translation_of: Some(("ar".into(), main_slug)),
+            headline: HEADLINE_EN.into(),
+            lead: Some(LEAD_EN.into()),
+            dateline: Some("Tripoli".into()),
             published_at: published,
             body: paragraphs(&BODY_EN),
-            bylines: vec![("euronews", BylineRole::Author), ("afp", BylineRole::Agency)],
-            featured_media: Some(("sarraj-akar-tripoli", Some(PHOTO_CAPTION_EN))),
+            bylines: bylines(),
+            featured_media: Some((PHOTO_KEY.into(), Some(PHOTO_CAPTION_EN.into()))),
             topics: main_topics,
             related: Vec::new(),
         },
@@ -130,88 +136,75 @@ pub fn demo_content() -> ContentSet {
     for (headline, published_at, topics) in RELATED {
         articles.push(ArticleSpec {
             slug: slugify(headline),
-            language: "ar",
+            language: "ar".into(),
             translation_of: None,
-            headline,
+            headline: headline.into(),
             lead: None,
             dateline: None,
             published_at: at(published_at),
             body: Vec::new(),
-            bylines: vec![("euronews", BylineRole::Author)],
+            bylines: vec![("euronews".to_owned(), BylineRole::Author)],
             featured_media: None,
-            topics: topics.to_vec(),
+            topics: strings(topics),
             related: Vec::new(),
         });
     }
+    let base = "https://media.example.com/2020/07/03/sarraj-akar-tripoli";
     ContentSet {
         contributors: contributors(),
         topics: topics(),
         media: vec![MediaSpec {
-            key: "sarraj-akar-tripoli",
+            key: PHOTO_KEY.into(),
             kind: MediaKind::Image,
-            url: "https://media.example.com/2020/07/03/sarraj-akar-tripoli-1200x675.jpg",
-            mime_type: "image/jpeg",
+            url: format!("{base}-1200x675.jpg"),
+            mime_type: "image/jpeg".into(),
             width: Some(1200),
             height: Some(675),
-            alt_text: Some("فائز السراج وخلوصي أكار يتصافحان في طرابلس"),
-            caption: Some(PHOTO_CAPTION),
-            credit: Some("أ ف ب"),
-            copyright_holder: Some("AFP"),
-            license: Some("Editorial use only. © AFP"),
-            source: Some("AFP"),
-            renditions: vec![
-                (
-                    "small",
-                    "https://media.example.com/2020/07/03/sarraj-akar-tripoli-320x180.jpg",
-                    320,
-                    180,
-                ),
-                (
-                    "medium",
-                    "https://media.example.com/2020/07/03/sarraj-akar-tripoli-640x360.jpg",
-                    640,
-                    360,
-                ),
-                (
-                    "large",
-                    "https://media.example.com/2020/07/03/sarraj-akar-tripoli-1200x675.jpg",
-                    1200,
-                    675,
-                ),
-            ],
+            alt_text: Some("فائز السراج وخلوصي أكار يتصافحان في طرابلس".into()),
+            caption: Some(PHOTO_CAPTION.into()),
+            credit: Some("أ ف ب".into()),
+            copyright_holder: Some("AFP".into()),
+            license: Some("Editorial use only. © AFP".into()),
+            source: Some("AFP".into()),
+            renditions: [("small", 320, 180), ("medium", 640, 360), ("large", 1200, 675)]
+                .into_iter()
+                .map(|(name, w, h)| (name.to_owned(), format!("{base}-{w}x{h}.jpg"), w, h))
+                .collect(),
         }],
         articles,
     }
 }
 
+const PHOTO_KEY: &str = "sarraj-akar-tripoli";
+
 fn contributors() -> Vec<ContributorSpec> {
     vec![
         ContributorSpec {
-            slug: "euronews",
+            slug: "euronews".into(),
             kind: ContributorKind::Organisation,
-            name: "Euronews",
-            localized_names: &[("ar", "يورونيوز"), ("en", "Euronews")],
-            bio: Some("European news channel publishing in 16 languages, Arabic among them."),
-            url: Some("https://www.euronews.com"),
+            name: "Euronews".into(),
+            localized_names: owned(&[("ar", "يورونيوز"), ("en", "Euronews")]),
+            bio: Some("European news channel publishing in 16 languages, Arabic among them.".into()),
+            url: Some("https://www.euronews.com".into()),
         },
         ContributorSpec {
-            slug: "afp",
+            slug: "afp".into(),
             kind: ContributorKind::Agency,
-            name: "AFP",
-            localized_names: &[("ar", "أ ف ب"), ("en", "AFP"), ("fr", "AFP")],
-            bio: Some("Agence France-Presse, the French international news agency."),
-            url: Some("https://www.afp.com"),
+            name: "AFP".into(),
+            localized_names: owned(&[("ar", "أ ف ب"), ("en", "AFP"), ("fr", "AFP")]),
+            bio: Some("Agence France-Presse, the French international news agency.".into()),
+            url: Some("https://www.afp.com".into()),
         },
     ]
 }
 
 fn topics() -> Vec<TopicSpec> {
-    let topic = |slug, kind, name, localized_names, parent| TopicSpec {
-        slug,
+    let topic = |slug: &str, kind, name: &str, names: &[(&str, &str)], parent: Option<&str>| TopicSpec {
+        slug: slug.into(),
         kind,
-        name,
-        localized_names,
-        parent,
+        name: name.into(),
+        localized_names: owned(names),
+        parent: parent.map(str::to_owned),
     };
     use TopicKind::{Organisation, Person, Place, Section};
     vec![

@@ -24,58 +24,58 @@ pub struct ContentSet {
 
 #[derive(Debug, Clone)]
 pub struct ContributorSpec {
-    pub slug: &'static str,
+    pub slug: String,
     pub kind: ContributorKind,
-    pub name: &'static str,
-    pub localized_names: &'static [(&'static str, &'static str)],
-    pub bio: Option<&'static str>,
-    pub url: Option<&'static str>,
+    pub name: String,
+    pub localized_names: Vec<(String, String)>,
+    pub bio: Option<String>,
+    pub url: Option<String>,
 }
 
 #[derive(Debug, Clone)]
 pub struct TopicSpec {
-    pub slug: &'static str,
+    pub slug: String,
     pub kind: TopicKind,
-    pub name: &'static str,
-    pub localized_names: &'static [(&'static str, &'static str)],
-    pub parent: Option<&'static str>,
+    pub name: String,
+    pub localized_names: Vec<(String, String)>,
+    pub parent: Option<String>,
 }
 
 #[derive(Debug, Clone)]
 pub struct MediaSpec {
     /// How articles in this set refer to the asset; its public id is generated on insert.
-    pub key: &'static str,
+    pub key: String,
     pub kind: MediaKind,
-    pub url: &'static str,
-    pub mime_type: &'static str,
+    pub url: String,
+    pub mime_type: String,
     pub width: Option<i32>,
     pub height: Option<i32>,
-    pub alt_text: Option<&'static str>,
-    pub caption: Option<&'static str>,
-    pub credit: Option<&'static str>,
-    pub copyright_holder: Option<&'static str>,
-    pub license: Option<&'static str>,
-    pub source: Option<&'static str>,
+    pub alt_text: Option<String>,
+    pub caption: Option<String>,
+    pub credit: Option<String>,
+    pub copyright_holder: Option<String>,
+    pub license: Option<String>,
+    pub source: Option<String>,
     /// (name, url, width, height)
-    pub renditions: Vec<(&'static str, &'static str, i32, i32)>,
+    pub renditions: Vec<(String, String, i32, i32)>,
 }
 
 #[derive(Debug, Clone)]
 pub struct ArticleSpec {
     pub slug: String,
-    pub language: &'static str,
+    pub language: String,
     /// (language, slug) of the article this one translates.
-    pub translation_of: Option<(&'static str, String)>,
-    pub headline: &'static str,
-    pub lead: Option<&'static str>,
-    pub dateline: Option<&'static str>,
+    pub translation_of: Option<(String, String)>,
+    pub headline: String,
+    pub lead: Option<String>,
+    pub dateline: Option<String>,
     pub published_at: NaiveDateTime,
     pub body: Vec<Block>,
-    pub bylines: Vec<(&'static str, BylineRole)>,
+    pub bylines: Vec<(String, BylineRole)>,
     /// Media key, caption override.
-    pub featured_media: Option<(&'static str, Option<&'static str>)>,
+    pub featured_media: Option<(String, Option<String>)>,
     /// Topic slugs; the first is the primary topic.
-    pub topics: Vec<&'static str>,
+    pub topics: Vec<String>,
     /// (language, slug) of curated related articles, in order.
-    pub related: Vec<(&'static str, String)>,
+    pub related: Vec<(String, String)>,
 }

@@ -250,7 +250,7 @@ async fn failed_content_insert_leaves_nothing_behind(backend: Backend) {
     let mut broken = khabar::seed::demo_content();
     broken.articles[0]
         .bylines
-        .push(("nobody", khabar::domain::kinds::BylineRole::Author));
+        .push(("nobody".into(), khabar::domain::kinds::BylineRole::Author));
     assert!(seed::insert_content(&mut pool.get().unwrap(), &broken).is_err());
     let conn = &mut pool.get().unwrap();
     let counts: Vec<i64> = vec![

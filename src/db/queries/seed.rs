@@ -1,4 +1,6 @@
-//! Inserting a whole [`ContentSet`] in one transaction (demo data, generated data).
+//! Inserting a [`ContentSet`] in one transaction (demo data, generated data). Contributors and
+//! topics an article names that the set does not define are looked up among existing rows, so
+//! that large sets can be inserted in chunks.
 
 use std::collections::HashMap;
 
@@ -28,11 +30,9 @@ pub struct Inserted {
     pub media: usize,
 }
 
-fn json_object(pairs: &[(&str, &str)]) -> String {
-    let map: serde_json::Map<String, serde_json::Value> = pairs
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), serde_json::Value::from(*v)))
-        .collect();
+fn json_object(pairs: &[(String, String)]) -> String {
+    let map: serde_json::Map<String, serde_json::Value> =
+        pairs.iter().map(|(k, v)| (k.clone(), serde_json::Value::from(v.as_str()))).collect();
     serde_json::Value::Object(map).to_string()
 }
 
@@ -40,40 +40,47 @@ fn unknown(what: &str, key: &str) -> DbError {
     DbError::Corrupt(format!("content set refers to unknown {what} '{key}'"))
 }
 
+/// Row ids by slug (contributors, topics) or key (media: row id and public id).
+#[derive(Default)]
+struct Ids {
+    contributors: HashMap<String, i64>,
+    topics: HashMap<String, i64>,
+    media: HashMap<String, (i64, String)>,
+}
+
 /// Inserts every part of `set`, all or nothing. Articles are inserted as published.
 pub fn insert_content(conn: &mut DbConnection, set: &ContentSet) -> Result<Inserted, DbError> {
     conn.transaction(|conn| {
         let now = utc_now();
-        let mut contributor_ids = HashMap::new();
+        let mut ids = Ids::default();
         for c in &set.contributors {
             let id: i64 = diesel::insert_into(contributors::table)
                 .values(NewContributor {
-                    slug: c.slug,
+                    slug: &c.slug,
                     kind: c.kind.as_str(),
-                    name: c.name,
-                    localized_names: json_object(c.localized_names),
-                    bio: c.bio,
+                    name: &c.name,
+                    localized_names: json_object(&c.localized_names),
+                    bio: c.bio.as_deref(),
                     avatar_url: None,
-                    url: c.url,
+                    url: c.url.as_deref(),
                     created_at: now,
                     updated_at: now,
                 })
                 .returning(contributors::id)
                 .get_result(conn)?;
-            contributor_ids.insert(c.slug, id);
+            ids.contributors.insert(c.slug.clone(), id);
         }
-        let mut topic_ids: HashMap<&str, i64> = HashMap::new();
         for t in &set.topics {
-            let parent_id = match t.parent {
-                Some(parent) => Some(*topic_ids.get(parent).ok_or_else(|| unknown("topic", parent))?),
+            let parent_id = match &t.parent {
+                Some(parent) => Some(topic_id(conn, &mut ids, parent)?),
                 None => None,
             };
             let id: i64 = diesel::insert_into(topics::table)
                 .values(NewTopic {
-                    slug: t.slug,
+                    slug: &t.slug,
                     kind: t.kind.as_str(),
-                    name: t.name,
-                    localized_names: json_object(t.localized_names),
+                    name: &t.name,
+                    localized_names: json_object(&t.localized_names),
                     description: None,
                     parent_id,
                     created_at: now,
@@ -81,27 +88,25 @@ pub fn insert_content(conn: &mut DbConnection, set: &ContentSet) -> Result<Inser
                 })
                 .returning(topics::id)
                 .get_result(conn)?;
-            topic_ids.insert(t.slug, id);
+            ids.topics.insert(t.slug.clone(), id);
         }
-        // Media: key -> (row id, public id)
-        let mut media_ids: HashMap<&str, (i64, String)> = HashMap::new();
         for m in &set.media {
             let public_id = uuid::Uuid::now_v7().to_string();
             let id: i64 = diesel::insert_into(media_assets::table)
                 .values(NewMediaAsset {
                     public_id: public_id.clone(),
                     kind: m.kind.as_str(),
-                    url: m.url,
-                    mime_type: m.mime_type,
+                    url: &m.url,
+                    mime_type: &m.mime_type,
                     width: m.width,
                     height: m.height,
                     duration_ms: None,
-                    alt_text: m.alt_text,
-                    caption: m.caption,
-                    credit: m.credit,
-                    copyright_holder: m.copyright_holder,
-                    license: m.license,
-                    source: m.source,
+                    alt_text: m.alt_text.as_deref(),
+                    caption: m.caption.as_deref(),
+                    credit: m.credit.as_deref(),
+                    copyright_holder: m.copyright_holder.as_deref(),
+                    license: m.license.as_deref(),
+                    source: m.source.as_deref(),
                     created_at: now,
                     updated_at: now,
                 })
@@ -113,43 +118,36 @@ pub fn insert_content(conn: &mut DbConnection, set: &ContentSet) -> Result<Inser
                         media_id: id,
                         name,
                         url,
-                        mime_type: m.mime_type,
+                        mime_type: &m.mime_type,
                         width: Some(*width),
                         height: Some(*height),
                     })
                     .execute(conn)?;
             }
-            media_ids.insert(m.key, (id, public_id));
+            ids.media.insert(m.key.clone(), (id, public_id));
         }
-        let ids = Ids {
-            contributors: &contributor_ids,
-            topics: &topic_ids,
-            media: &media_ids,
-        };
+        // (language, slug) -> (article id, translation group id)
         let mut article_ids: HashMap<(&str, &str), (i64, i64)> = HashMap::new();
         let mut inserted_ids = Vec::with_capacity(set.articles.len());
         for spec in &set.articles {
             let group = match &spec.translation_of {
                 Some((language, slug)) => {
-                    article_ids
-                        .get(&(*language, slug.as_str()))
-                        .ok_or_else(|| unknown("article", slug))?
-                        .1
+                    article_ids.get(&(language.as_str(), slug.as_str())).ok_or_else(|| unknown("article", slug))?.1
                 }
                 None => diesel::insert_into(translation_groups::table)
                     .values(translation_groups::created_at.eq(now))
                     .returning(translation_groups::id)
                     .get_result(conn)?,
             };
-            let id = insert_article(conn, spec, group, &ids, now)?;
-            article_ids.insert((spec.language, spec.slug.as_str()), (id, group));
+            let id = insert_article(conn, spec, group, &mut ids, now)?;
+            article_ids.insert((spec.language.as_str(), spec.slug.as_str()), (id, group));
             inserted_ids.push(id);
         }
         for spec in &set.articles {
-            let (id, _) = article_ids[&(spec.language, spec.slug.as_str())];
+            let (id, _) = article_ids[&(spec.language.as_str(), spec.slug.as_str())];
             for (position, (language, slug)) in spec.related.iter().enumerate() {
                 let (related_id, _) = *article_ids
-                    .get(&(*language, slug.as_str()))
+                    .get(&(language.as_str(), slug.as_str()))
                     .ok_or_else(|| unknown("related article", slug))?;
                 diesel::insert_into(related_articles::table)
                     .values(RelatedArticle {
@@ -170,28 +168,50 @@ pub fn insert_content(conn: &mut DbConnection, set: &ContentSet) -> Result<Inser
     })
 }
 
-struct Ids<'a> {
-    contributors: &'a HashMap<&'a str, i64>,
-    topics: &'a HashMap<&'a str, i64>,
-    media: &'a HashMap<&'a str, (i64, String)>,
+fn topic_id(conn: &mut DbConnection, ids: &mut Ids, slug: &str) -> Result<i64, DbError> {
+    if let Some(id) = ids.topics.get(slug) {
+        return Ok(*id);
+    }
+    let id: i64 = topics::table
+        .filter(topics::slug.eq(slug))
+        .select(topics::id)
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| unknown("topic", slug))?;
+    ids.topics.insert(slug.to_owned(), id);
+    Ok(id)
+}
+
+fn contributor_id(conn: &mut DbConnection, ids: &mut Ids, slug: &str) -> Result<i64, DbError> {
+    if let Some(id) = ids.contributors.get(slug) {
+        return Ok(*id);
+    }
+    let id: i64 = contributors::table
+        .filter(contributors::slug.eq(slug))
+        .select(contributors::id)
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| unknown("contributor", slug))?;
+    ids.contributors.insert(slug.to_owned(), id);
+    Ok(id)
 }
 
 fn insert_article(
     conn: &mut DbConnection,
     spec: &ArticleSpec,
     translation_group_id: i64,
-    ids: &Ids<'_>,
+    ids: &mut Ids,
     now: chrono::NaiveDateTime,
 ) -> Result<i64, DbError> {
     let id: i64 = diesel::insert_into(articles::table)
         .values(NewArticle {
             public_id: uuid::Uuid::now_v7().to_string(),
             slug: &spec.slug,
-            language: spec.language,
+            language: &spec.language,
             translation_group_id,
-            headline: spec.headline,
-            lead: spec.lead,
-            dateline: spec.dateline,
+            headline: &spec.headline,
+            lead: spec.lead.as_deref(),
+            dateline: spec.dateline.as_deref(),
             status: ArticleStatus::Published.as_str(),
             canonical_url: None,
             author_user_id: None,
@@ -205,13 +225,13 @@ fn insert_article(
         .returning(articles::id)
         .get_result(conn)?;
     for (position, block) in spec.body.iter().enumerate() {
-        let media_id = match block.media_id() {
-            Some(key) => Some(ids.media.get(key).ok_or_else(|| unknown("media", key))?.0),
+        let media = match block.media_id() {
+            Some(key) => Some(ids.media.get(key).ok_or_else(|| unknown("media", key))?.clone()),
             None => None,
         };
         let mut stored = block.clone();
-        if let (Block::Image { media_id: public, .. }, Some(key)) = (&mut stored, block.media_id()) {
-            public.clone_from(&ids.media[key].1);
+        if let (Block::Image { media_id: public, .. }, Some((_, public_id))) = (&mut stored, &media) {
+            public.clone_from(public_id);
         }
         diesel::insert_into(article_blocks::table)
             .values(BlockRow {
@@ -219,40 +239,39 @@ fn insert_article(
                 position: position as i32,
                 kind: stored.kind().to_owned(),
                 data: serde_json::to_string(&stored).map_err(|e| DbError::Corrupt(e.to_string()))?,
-                media_id,
+                media_id: media.map(|(row_id, _)| row_id),
             })
             .execute(conn)?;
     }
     for (position, (slug, role)) in spec.bylines.iter().enumerate() {
+        let contributor_id = contributor_id(conn, ids, slug)?;
         diesel::insert_into(bylines::table)
             .values(Byline {
                 article_id: id,
                 position: position as i32,
-                contributor_id: *ids
-                    .contributors
-                    .get(slug)
-                    .ok_or_else(|| unknown("contributor", slug))?,
+                contributor_id,
                 role: role.as_str().to_owned(),
             })
             .execute(conn)?;
     }
-    if let Some((key, caption_override)) = spec.featured_media {
+    if let Some((key, caption_override)) = &spec.featured_media {
         let (media_id, _) = ids.media.get(key).ok_or_else(|| unknown("media", key))?;
         diesel::insert_into(article_media::table)
             .values(ArticleMedia {
                 article_id: id,
                 media_id: *media_id,
                 is_featured: true,
-                caption_override: caption_override.map(str::to_owned),
+                caption_override: caption_override.clone(),
                 position: 0,
             })
             .execute(conn)?;
     }
     for (position, slug) in spec.topics.iter().enumerate() {
+        let topic_id = topic_id(conn, ids, slug)?;
         diesel::insert_into(article_topics::table)
             .values(ArticleTopic {
                 article_id: id,
-                topic_id: *ids.topics.get(slug).ok_or_else(|| unknown("topic", slug))?,
+                topic_id,
                 is_primary: position == 0,
                 position: position as i32,
             })
