@@ -26,6 +26,14 @@ pub enum Command {
     Migrate,
     /// Load the demo content (from the Euronews Arabic reference page) if there are no articles.
     Demo,
+    /// Add N generated articles (deterministic Arabic and English content) for benchmarks.
+    Generate {
+        #[arg(long)]
+        articles: u64,
+        /// Same seed, same articles.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
     /// Manage users.
     #[command(subcommand)]
     User(UserCommand),
@@ -98,8 +106,41 @@ pub fn run(cli: Cli) -> Result<(), String> {
             println!("password (shown once): {password}");
             Ok(())
         }
+        Command::Generate { articles, seed } => generate(&settings, articles, seed).map_err(one_line),
         Command::Openapi => unreachable!("handled above"),
     }
+}
+
+/// Articles per transaction while generating.
+const GENERATE_CHUNK: u64 = 1000;
+
+fn generate(settings: &Settings, count: u64, seed: u64) -> Result<(), BootstrapError> {
+    use crate::db::queries::generated;
+    let started = std::time::Instant::now();
+    let (pool, _) = bootstrap::open(settings)?;
+    let mut conn = pool.get().map_err(DbError::Pool)?;
+    let urls = crate::api::article::UrlBuilder::new(settings.site_url.clone());
+    let catalog = generated::missing_catalog(&mut conn, crate::seed::generate::catalog())?;
+    seed::insert_content(&mut conn, &catalog)?;
+    let first = generated::article_count(&mut conn)? as u64;
+    let mut done = 0;
+    while done < count {
+        let size = GENERATE_CHUNK.min(count - done);
+        let set = crate::seed::generate::articles(seed, first + done, size);
+        crate::delivery::insert_and_compile(&mut conn, &set, &urls, crate::db::utc_now())?;
+        done += size;
+        if done % 50_000 == 0 || done == count {
+            eprintln!(
+                "{done} / {count} articles ({:.0} s)",
+                started.elapsed().as_secs_f64()
+            );
+        }
+    }
+    println!(
+        "generated {count} articles in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
 }
 
 fn serve(settings: &Settings) -> Result<(), BootstrapError> {

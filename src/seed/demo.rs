@@ -78,7 +78,10 @@ pub fn demo_article_slug() -> String {
 }
 
 fn owned(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-    pairs.iter().map(|(a, b)| ((*a).to_owned(), (*b).to_owned())).collect()
+    pairs
+        .iter()
+        .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
+        .collect()
 }
 
 fn strings(items: &[&str]) -> Vec<String> {
@@ -102,7 +105,12 @@ pub fn demo_content() -> ContentSet {
         "muammar-gaddafi",
         "government-of-national-accord",
     ]);
-    let bylines = || vec![("euronews".to_owned(), BylineRole::Author), ("afp".to_owned(), BylineRole::Agency)];
+    let bylines = || {
+        vec![
+            ("euronews".to_owned(), BylineRole::Author),
+            ("afp".to_owned(), BylineRole::Agency),
+        ]
+    };
     let mut articles = vec![
         ArticleSpec {
             slug: main_slug.clone(),
@@ -116,7 +124,10 @@ pub fn demo_content() -> ContentSet {
             bylines: bylines(),
             featured_media: Some((PHOTO_KEY.into(), None)),
             topics: main_topics.clone(),
-            related: RELATED.iter().map(|(headline, ..)| ("ar".to_owned(), slugify(headline))).collect(),
+            related: RELATED
+                .iter()
+                .map(|(headline, ..)| ("ar".to_owned(), slugify(headline)))
+                .collect(),
         },
         ArticleSpec {
             slug: slugify("libya turkey sarraj akar military security talks"),

@@ -2,6 +2,7 @@
 //! and the shapes the data generator fills in. Insertion lives in `crate::db::queries::seed`.
 
 mod demo;
+pub mod generate;
 
 pub use demo::{demo_article_slug, demo_content};
 

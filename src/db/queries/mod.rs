@@ -4,6 +4,7 @@ pub mod article_read;
 pub mod catalog;
 pub mod delivery;
 pub mod delivery_lists;
+pub mod generated;
 pub mod secrets;
 pub mod seed;
 pub mod users;

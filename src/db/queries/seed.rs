@@ -31,8 +31,10 @@ pub struct Inserted {
 }
 
 fn json_object(pairs: &[(String, String)]) -> String {
-    let map: serde_json::Map<String, serde_json::Value> =
-        pairs.iter().map(|(k, v)| (k.clone(), serde_json::Value::from(v.as_str()))).collect();
+    let map: serde_json::Map<String, serde_json::Value> = pairs
+        .iter()
+        .map(|(k, v)| (k.clone(), serde_json::Value::from(v.as_str())))
+        .collect();
     serde_json::Value::Object(map).to_string()
 }
 
@@ -132,7 +134,10 @@ pub fn insert_content(conn: &mut DbConnection, set: &ContentSet) -> Result<Inser
         for spec in &set.articles {
             let group = match &spec.translation_of {
                 Some((language, slug)) => {
-                    article_ids.get(&(language.as_str(), slug.as_str())).ok_or_else(|| unknown("article", slug))?.1
+                    article_ids
+                        .get(&(language.as_str(), slug.as_str()))
+                        .ok_or_else(|| unknown("article", slug))?
+                        .1
                 }
                 None => diesel::insert_into(translation_groups::table)
                     .values(translation_groups::created_at.eq(now))
