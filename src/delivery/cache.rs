@@ -13,9 +13,29 @@ pub struct Representation {
     pub body: bytes::Bytes,
     pub etag: String,
     pub last_modified: DateTime<Utc>,
+    /// `last_modified` as an HTTP date, formatted once rather than on every response.
+    pub last_modified_http: String,
     pub surrogate_keys: String,
     /// Extra headers (e.g. `Link`), name and value.
     pub headers: Vec<(&'static str, String)>,
+}
+
+impl Representation {
+    pub fn new(
+        body: bytes::Bytes,
+        etag: String,
+        last_modified: DateTime<Utc>,
+        surrogate_keys: String,
+    ) -> Self {
+        Representation {
+            body,
+            etag,
+            last_modified_http: last_modified.format("%a, %d %b %Y %H:%M:%S GMT").to_string(),
+            last_modified,
+            surrogate_keys,
+            headers: Vec::new(),
+        }
+    }
 }
 
 #[derive(Clone)]

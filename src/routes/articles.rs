@@ -158,13 +158,12 @@ async fn load_article(
             })
         }
     };
-    let representation = Arc::new(Representation {
-        body: bytes::Bytes::from(delivered.full_json),
-        etag: delivered.etag,
-        last_modified: delivered.updated_at.and_utc(),
-        surrogate_keys: delivered.surrogate_keys,
-        headers: Vec::new(),
-    });
+    let representation = Arc::new(Representation::new(
+        bytes::Bytes::from(delivered.full_json),
+        delivered.etag,
+        delivered.updated_at.and_utc(),
+        delivered.surrogate_keys,
+    ));
     state.cache.insert(cache_key, representation.clone());
     Ok(representation)
 }
@@ -172,13 +171,12 @@ async fn load_article(
 /// A derived representation: part of an article's compiled JSON.
 fn derived(source: &Representation, body: serde_json::Value) -> Result<Representation, ApiError> {
     let body = body.to_string();
-    Ok(Representation {
-        etag: strong_etag(body.as_bytes()),
-        body: bytes::Bytes::from(body),
-        last_modified: source.last_modified,
-        surrogate_keys: source.surrogate_keys.clone(),
-        headers: Vec::new(),
-    })
+    Ok(Representation::new(
+        bytes::Bytes::from(body.clone()),
+        strong_etag(body.as_bytes()),
+        source.last_modified,
+        source.surrogate_keys.clone(),
+    ))
 }
 
 fn parse_json(

@@ -83,13 +83,13 @@ where
             let app = state.get_ref().clone();
             let value = db::run(&state.pool, move |conn| build(conn, &app)).await?;
             let body = serde_json::to_string(&value).map_err(|e| DbError::Corrupt(e.to_string()))?;
-            let representation = Arc::new(Representation {
-                etag: strong_etag(body.as_bytes()),
-                body: bytes::Bytes::from(body),
-                last_modified: utc_now().and_utc(),
+            let etag = strong_etag(body.as_bytes());
+            let representation = Arc::new(Representation::new(
+                bytes::Bytes::from(body),
+                etag,
+                utc_now().and_utc(),
                 surrogate_keys,
-                headers: Vec::new(),
-            });
+            ));
             state.cache.insert(cache_key, representation.clone());
             representation
         }

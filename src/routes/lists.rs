@@ -342,13 +342,11 @@ pub fn page(
             .append_pair("cursor", cursor);
         headers.push(("Link", format!("<{next}>; rel=\"next\"")));
     }
-    Ok(Representation {
-        etag: strong_etag(body.as_bytes()),
-        body: bytes::Bytes::from(body),
-        last_modified,
-        surrogate_keys: "articles".to_owned(),
-        headers,
-    })
+    let etag = strong_etag(body.as_bytes());
+    let mut representation =
+        Representation::new(bytes::Bytes::from(body), etag, last_modified, "articles".into());
+    representation.headers = headers;
+    Ok(representation)
 }
 
 /// The JSON of each entry: the stored summary as is, or reshaped for `include` and `fields`.

@@ -1,4 +1,4 @@
-//! Reading one public article with everything its page shows.
+//! Reading one article with everything its page shows, to compile its delivery forms.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -11,7 +11,7 @@ use crate::db::schema::{
     article_blocks, article_media, article_topics, articles, bylines, contributors, corrections,
     media_assets, media_renditions, related_articles, topics,
 };
-use crate::db::{DbConnection, DbError, MultiBackend};
+use crate::db::{DbConnection, DbError};
 use crate::domain::kinds::ArticleStatus;
 
 /// How a client named an article.
@@ -42,30 +42,6 @@ pub struct MediaUse {
     pub renditions: Vec<Rendition>,
 }
 
-/// What a lookup by slug without a language found.
-#[derive(Debug)]
-pub enum Lookup {
-    Found(Box<ArticleRecord>),
-    NotFound,
-    /// The slug is public in several languages; the caller must pick one.
-    Ambiguous(Vec<String>),
-}
-
-type PublicArticles<'a> = articles::BoxedQuery<'a, MultiBackend>;
-
-/// Articles the public may see at `now`: published, publish time reached, embargo lifted.
-pub fn public_articles<'a>(now: NaiveDateTime) -> PublicArticles<'a> {
-    articles::table
-        .filter(articles::status.eq(ArticleStatus::Published.as_str()))
-        .filter(articles::published_at.le(now))
-        .filter(
-            articles::embargo_until
-                .is_null()
-                .or(articles::embargo_until.le(now)),
-        )
-        .into_boxed()
-}
-
 /// The columns that decide whether an article is public.
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = articles)]
@@ -76,7 +52,7 @@ pub struct Visibility {
 }
 
 impl Visibility {
-    /// The same rule as [`public_articles`], for rows already loaded.
+    /// Published, publish time reached, embargo lifted.
     pub fn is_public(&self, now: NaiveDateTime) -> bool {
         self.status == ArticleStatus::Published.as_str()
             && self.published_at.is_some_and(|p| p <= now)
@@ -84,34 +60,7 @@ impl Visibility {
     }
 }
 
-/// Finds a public article by id or slug and loads everything it shows.
-pub fn find_public(conn: &mut DbConnection, key: &ArticleKey, now: NaiveDateTime) -> Result<Lookup, DbError> {
-    let mut query = public_articles(now);
-    query = match key {
-        ArticleKey::PublicId(id) => query.filter(articles::public_id.eq(id.clone())),
-        ArticleKey::Slug { slug, language } => {
-            let query = query.filter(articles::slug.eq(slug.clone()));
-            match language {
-                Some(language) => query.filter(articles::language.eq(language.clone())),
-                None => query,
-            }
-        }
-    };
-    let mut found: Vec<Article> = query
-        .select(Article::as_select())
-        .order(articles::language.asc())
-        .limit(16)
-        .load(conn)?;
-    match found.len() {
-        0 => Ok(Lookup::NotFound),
-        1 => {
-            let article = found.remove(0);
-            Ok(Lookup::Found(Box::new(load_record(conn, article, now)?)))
-        }
-        _ => Ok(Lookup::Ambiguous(found.into_iter().map(|a| a.language).collect())),
-    }
-}
-
+/// Loads everything an article's representation shows; linked articles only while public at `now`.
 pub fn load_record(
     conn: &mut DbConnection,
     article: Article,

@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Load benchmark: Khabar's release binary against a bare actix-web handler serving the same
+# article bytes from memory (the ceiling), measured in the same run, on loopback.
+#
+#   bash bench/run.sh                     # 1,000,000 articles (generated once, ~20 GB, ~12 min)
+#   ARTICLES=10000 bash bench/run.sh      # a quick run
+#
+# Environment: ARTICLES, BENCH_DB, DURATION (per endpoint, default 15s), CONNECTIONS (64),
+# THREADS (wrk threads, 2). Results go to stdout and target/bench/results.txt.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+ARTICLES=${ARTICLES:-1000000}
+BENCH_DIR=target/bench
+DB=${BENCH_DB:-$BENCH_DIR/khabar-$ARTICLES.db}
+DURATION=${DURATION:-15s}
+CONNECTIONS=${CONNECTIONS:-64}
+THREADS=${THREADS:-2}
+PORT=${PORT:-18080}
+CEILING_PORT=${CEILING_PORT:-18081}
+mkdir -p "$BENCH_DIR"
+
+if ! command -v wrk >/dev/null 2>&1; then
+  echo "installing wrk (Debian package)"
+  apt-get update -qq >/dev/null && apt-get install -y -qq wrk >/dev/null
+fi
+
+cargo build --release --quiet --bin khabar --example ceiling
+KHABAR=target/release/khabar
+export DATABASE_URL="sqlite://$DB" KHABAR_DEMO=never KHABAR_LOG=warn
+
+if [ ! -f "$DB" ]; then
+  echo "generating $ARTICLES articles into $DB"
+  "$KHABAR" generate --articles "$ARTICLES"
+fi
+
+cleanup() { kill "${KHABAR_PID:-}" "${CEILING_PID:-}" 2>/dev/null || true; }
+trap cleanup EXIT
+
+KHABAR_BIND="127.0.0.1:$PORT" "$KHABAR" serve >"$BENCH_DIR/server.log" 2>&1 &
+KHABAR_PID=$!
+for _ in $(seq 1 100); do
+  curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break
+  sleep 0.2
+done
+
+BASE="http://127.0.0.1:$PORT"
+# The newest article, one topic, and a cursor 10,000 pages (of 20) deep, found by walking.
+read -r ARTICLE_PATH TOPIC_PATH DEEP_PATH < <(python3 - "$BASE" <<'PY'
+import http.client, json, sys, urllib.parse
+base = urllib.parse.urlparse(sys.argv[1])
+conn = http.client.HTTPConnection(base.hostname, base.port)
+def get(path):
+    conn.request("GET", path)
+    response = conn.getresponse()
+    body = response.read()
+    assert response.status == 200, (path, response.status, body[:200])
+    return json.loads(body)
+newest = get("/v1/articles?limit=1")["data"][0]
+article = "/v1/articles/" + urllib.parse.quote(newest["slug"])
+topic = "/v1/topics/egypt/articles"
+cursor, seen = None, 0
+while seen < 200_000:
+    page = get("/v1/articles?limit=100" + (f"&cursor={cursor}" if cursor else ""))
+    seen += len(page["data"])
+    cursor = page["next_cursor"]
+    if cursor is None:
+        break
+deep = f"/v1/articles?cursor={cursor}" if cursor else "/v1/articles"
+print(article, topic, deep)
+PY
+)
+
+curl -fsS "$BASE$ARTICLE_PATH" -o "$BENCH_DIR/article.json"
+target/release/examples/ceiling "$BENCH_DIR/article.json" "127.0.0.1:$CEILING_PORT" &
+CEILING_PID=$!
+sleep 1
+
+run() { # name url
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d2s "$2" >/dev/null 2>&1 # warm-up
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$2" >"$BENCH_DIR/wrk-$1.txt" 2>&1
+  local rps p50 p99
+  rps=$(awk '/^Requests\/sec/ {print $2}' "$BENCH_DIR/wrk-$1.txt")
+  p50=$(awk '$1 == "50%" {print $2}' "$BENCH_DIR/wrk-$1.txt")
+  p99=$(awk '$1 == "99%" {print $2}' "$BENCH_DIR/wrk-$1.txt")
+  echo "$1 $rps $p50 $p99"
+}
+
+{
+  echo "# $(date -u +%FT%TZ), $(nproc) cores, $ARTICLES articles, wrk -t$THREADS -c$CONNECTIONS -d$DURATION"
+  ceiling=$(run ceiling "http://127.0.0.1:$CEILING_PORT/")
+  results=("$ceiling")
+  results+=("$(run article-by-slug "$BASE$ARTICLE_PATH")")
+  results+=("$(run list-page-1 "$BASE/v1/articles")")
+  results+=("$(run list-page-10000 "$BASE$DEEP_PATH")")
+  results+=("$(run topic-list "$BASE$TOPIC_PATH")")
+  ceiling_rps=$(echo "$ceiling" | awk '{print $2}')
+  printf '%-18s %12s %10s %10s %10s\n' endpoint "requests/s" p50 p99 "ceiling"
+  for line in "${results[@]}"; do
+    set -- $line
+    printf '%-18s %12s %10s %10s %9.0f%%\n' "$1" "$2" "$3" "$4" "$(echo "$2 $ceiling_rps" | awk '{print 100 * $1 / $2}')"
+  done
+  echo "khabar resident memory: $(( $(ps -o rss= -p "$KHABAR_PID") / 1024 )) MB"
+  echo "database: $(du -h "$DB" | cut -f1)"
+} | tee "$BENCH_DIR/results.txt"
