@@ -83,16 +83,28 @@ pub fn compile_article(
     );
     surrogate_keys.dedup();
 
-    let (public_id, slug, language, updated_at) = (
+    let (public_id, slug, language) = (
         record.article.public_id.clone(),
         record.article.slug.clone(),
         record.article.language.clone(),
-        record.article.updated_at,
     );
     let view = ArticleView::build(record, urls);
     let full_json = serde_json::to_string(&view).map_err(|e| DbError::Corrupt(e.to_string()))?;
     let summary_json = serde_json::to_string(&ArticleSummary::from_full(&view))
         .map_err(|e| DbError::Corrupt(e.to_string()))?;
+    let etag = strong_etag(full_json.as_bytes());
+    let previous = delivery::stored_version(conn, article_id)?;
+    if previous
+        .as_ref()
+        .is_some_and(|(old_etag, old_visible)| *old_etag == etag && *old_visible == visible_from)
+    {
+        // Nothing a reader sees changed: keep the stored row and its change time.
+        return Ok(());
+    }
+    if previous.is_some_and(|(_, old_visible)| old_visible <= now) && visible_from > now {
+        // Public until now, embargoed from now on: sync clients must drop their copy.
+        delivery::tombstone(conn, &public_id, &slug, &language, Removal::Unpublished, now)?;
+    }
     let delivery = Delivery {
         article_id,
         public_id,
@@ -100,8 +112,10 @@ pub fn compile_article(
         language,
         published_at,
         visible_from,
-        updated_at,
-        etag: strong_etag(full_json.as_bytes()),
+        // When the public representation changed, for `Last-Modified`, `sort=updated` and
+        // `updated_since`. An embargoed article changes for readers when the embargo lifts.
+        updated_at: now.max(visible_from),
+        etag,
         full_json,
         summary_json,
         surrogate_keys: surrogate_keys.join(" "),

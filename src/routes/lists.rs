@@ -11,7 +11,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::AppState;
 use crate::api::summary::ArticleSummary;
 use crate::db::queries::catalog;
-use crate::db::queries::delivery_lists::{self, ListFilter, ListRow, Sort};
+use crate::db::queries::delivery_lists::{self, Change, ListFilter, ListRow, Sort};
 use crate::db::{self, utc_now, DbConnection, DbError};
 use crate::delivery::cache::Representation;
 use crate::delivery::strong_etag;
@@ -92,6 +92,11 @@ pub struct ListParams {
     pub limit: Option<u32>,
     /// The `next_cursor` of the previous page.
     pub cursor: Option<String>,
+    /// Incremental sync: everything that changed at or after this time (RFC 3339), oldest
+    /// change first, including tombstones (`{"change": "unpublished" | "deleted", "id", "slug",
+    /// "language", "changed_at"}`) for articles that left the public set. Articles carry
+    /// `"change": "updated"` and `changed_at`. Combines with `language`, `limit` and `cursor` only.
+    pub updated_since: Option<DateTime<Utc>>,
     /// Comma-separated: bylines, media, topics, related, translations.
     #[param(example = "bylines,media")]
     pub include: Option<String>,
@@ -261,19 +266,7 @@ pub fn resolve(
         filter.published_since,
         filter.published_until
     );
-    let after = match &params.cursor {
-        Some(cursor) => {
-            let position = state
-                .cursors
-                .decode(&scope, cursor)
-                .map_err(|e| ApiError::invalid_field("cursor", e.to_string()))?;
-            let at = DateTime::from_timestamp_micros(position.micros)
-                .ok_or_else(|| ApiError::invalid_field("cursor", "out of range"))?
-                .naive_utc();
-            Some((at, position.id))
-        }
-        None => None,
-    };
+    let after = decode_cursor(state, &scope, params.cursor.as_deref())?;
     Ok(ListRequest {
         filter,
         sort,
@@ -310,43 +303,13 @@ pub fn page(
             } else {
                 last.published_at
             };
-            Some(state.cursors.encode(
-                &request.scope,
-                Position {
-                    micros: at.and_utc().timestamp_micros(),
-                    id: last.article_id,
-                },
-            ))
+            Some(encode_cursor(state, &request.scope, (at, last.article_id)))
         }
         _ => None,
     };
     let items = render_items(conn, &rows, request)?;
-    let mut body = String::with_capacity(items.iter().map(String::len).sum::<usize>() + 128);
-    body.push_str("{\"data\":[");
-    body.push_str(&items.join(","));
-    body.push_str("],\"next_cursor\":");
-    body.push_str(&serde_json::to_string(&next_cursor).map_err(|e| DbError::Corrupt(e.to_string()))?);
-    body.push('}');
     let last_modified = rows.iter().map(|r| r.updated_at).max().unwrap_or(now).and_utc();
-    let mut headers = Vec::new();
-    if let Some(cursor) = &next_cursor {
-        let mut next = self_url.clone();
-        let kept: Vec<(String, String)> = self_url
-            .query_pairs()
-            .filter(|(k, _)| k != "cursor")
-            .map(|(k, v)| (k.into_owned(), v.into_owned()))
-            .collect();
-        next.query_pairs_mut()
-            .clear()
-            .extend_pairs(kept)
-            .append_pair("cursor", cursor);
-        headers.push(("Link", format!("<{next}>; rel=\"next\"")));
-    }
-    let etag = strong_etag(body.as_bytes());
-    let mut representation =
-        Representation::new(bytes::Bytes::from(body), etag, last_modified, "articles".into());
-    representation.headers = headers;
-    Ok(representation)
+    render_page(&items, next_cursor, last_modified, self_url)
 }
 
 /// The JSON of each entry: the stored summary as is, or reshaped for `include` and `fields`.
@@ -392,6 +355,150 @@ pub fn request_url(state: &AppState, request: &HttpRequest) -> url::Url {
     url
 }
 
+/// The parameters incremental sync cannot combine with, by name.
+fn not_with_sync(params: &ListParams) -> Vec<&'static str> {
+    [
+        ("topic", params.topic.is_some()),
+        ("section", params.section.is_some()),
+        ("contributor", params.contributor.is_some()),
+        ("role", params.role.is_some()),
+        ("published_since", params.published_since.is_some()),
+        ("published_until", params.published_until.is_some()),
+        ("sort", params.sort.is_some()),
+        ("include", params.include.is_some()),
+        ("fields", params.fields.is_some()),
+    ]
+    .into_iter()
+    .filter_map(|(name, given)| given.then_some(name))
+    .collect()
+}
+
+/// One page of changes since `since`, for clients that keep an offline copy exact.
+fn sync_page(
+    conn: &mut DbConnection,
+    params: &ListParams,
+    since: DateTime<Utc>,
+    state: &AppState,
+    self_url: &url::Url,
+) -> Result<Representation, ApiError> {
+    let conflicting = not_with_sync(params);
+    if let Some(first) = conflicting.first() {
+        return Err(ApiError::invalid_field(
+            *first,
+            format!(
+                "cannot be combined with updated_since ({})",
+                conflicting.join(", ")
+            ),
+        ));
+    }
+    let Checked { limit, language, .. } = check(params)?;
+    let scope = format!("sync|{}|{language:?}", since.timestamp_micros());
+    let after = decode_cursor(state, &scope, params.cursor.as_deref())?;
+    let now = utc_now();
+    let mut changes = delivery_lists::changes_since(
+        conn,
+        since.naive_utc(),
+        after,
+        language.as_deref(),
+        i64::from(limit) + 1,
+        now,
+    )?;
+    let more = changes.len() > limit as usize;
+    changes.truncate(limit as usize);
+    let next_cursor = match (more, changes.last()) {
+        (true, Some(last)) => Some(encode_cursor(state, &scope, last.position())),
+        _ => None,
+    };
+    let json_time = |t: NaiveDateTime| serde_json::to_string(&t.and_utc()).unwrap_or_default();
+    let items: Vec<String> = changes
+        .iter()
+        .map(|change| match change {
+            Change::Updated(row) => format!(
+                "{{\"change\":\"updated\",\"changed_at\":{},{}",
+                json_time(row.updated_at),
+                row.summary_json.strip_prefix('{').unwrap_or(&row.summary_json)
+            ),
+            Change::Removed(tombstone) => serde_json::json!({
+                "change": tombstone.reason,
+                "changed_at": tombstone.removed_at.and_utc(),
+                "id": tombstone.public_id,
+                "slug": tombstone.slug,
+                "language": tombstone.language,
+            })
+            .to_string(),
+        })
+        .collect();
+    let last_modified = changes
+        .iter()
+        .map(|c| c.position().0)
+        .max()
+        .unwrap_or(now)
+        .and_utc();
+    render_page(&items, next_cursor, last_modified, self_url)
+}
+
+fn decode_cursor(
+    state: &AppState,
+    scope: &str,
+    cursor: Option<&str>,
+) -> Result<Option<(NaiveDateTime, i64)>, ApiError> {
+    let Some(cursor) = cursor else {
+        return Ok(None);
+    };
+    let position = state
+        .cursors
+        .decode(scope, cursor)
+        .map_err(|e| ApiError::invalid_field("cursor", e.to_string()))?;
+    let at = DateTime::from_timestamp_micros(position.micros)
+        .ok_or_else(|| ApiError::invalid_field("cursor", "out of range"))?
+        .naive_utc();
+    Ok(Some((at, position.id)))
+}
+
+fn encode_cursor(state: &AppState, scope: &str, (at, id): (NaiveDateTime, i64)) -> String {
+    state.cursors.encode(
+        scope,
+        Position {
+            micros: at.and_utc().timestamp_micros(),
+            id,
+        },
+    )
+}
+
+/// `{"data": [...], "next_cursor": ...}` from ready item JSON, with its `Link` header.
+fn render_page(
+    items: &[String],
+    next_cursor: Option<String>,
+    last_modified: DateTime<Utc>,
+    self_url: &url::Url,
+) -> Result<Representation, ApiError> {
+    let mut body = String::with_capacity(items.iter().map(String::len).sum::<usize>() + 128);
+    body.push_str("{\"data\":[");
+    body.push_str(&items.join(","));
+    body.push_str("],\"next_cursor\":");
+    body.push_str(&serde_json::to_string(&next_cursor).map_err(|e| DbError::Corrupt(e.to_string()))?);
+    body.push('}');
+    let mut headers = Vec::new();
+    if let Some(cursor) = &next_cursor {
+        let mut next = self_url.clone();
+        let kept: Vec<(String, String)> = self_url
+            .query_pairs()
+            .filter(|(k, _)| k != "cursor")
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        next.query_pairs_mut()
+            .clear()
+            .extend_pairs(kept)
+            .append_pair("cursor", cursor);
+        headers.push(("Link", format!("<{next}>; rel=\"next\"")));
+    }
+    let etag = strong_etag(body.as_bytes());
+    let mut representation =
+        Representation::new(bytes::Bytes::from(body), etag, last_modified, "articles".into());
+    representation.headers = headers;
+    Ok(representation)
+}
+
 /// Serves a list through the cache.
 pub async fn serve_list(
     state: &AppState,
@@ -408,6 +515,9 @@ pub async fn serve_list(
     let representation = db::run(&state.pool, move |conn| {
         let mut params = params;
         fixed(conn, &mut params)?;
+        if let Some(since) = params.updated_since {
+            return sync_page(conn, &params, since, &state_for_db, &self_url);
+        }
         let list_request = resolve(conn, &params, &state_for_db)?;
         page(conn, &list_request, &state_for_db, &self_url)
     })

@@ -250,7 +250,10 @@ async fn lists_never_show_unpublished_or_embargoed_articles(backend: Backend) {
         .count()
         .get_result(&mut app.conn())
         .unwrap();
-    assert_eq!(tombstones, 1, "the withdrawn draft left a tombstone for sync");
+    assert_eq!(
+        tombstones, 2,
+        "the draft and the newly embargoed article left tombstones for sync"
+    );
 }
 
 crate::on_both_backends!(

@@ -12,3 +12,4 @@ mod health;
 mod lists;
 mod openapi;
 mod schema;
+mod sync;

@@ -74,6 +74,18 @@ pub fn replace(
     Ok(())
 }
 
+/// The stored ETag and visibility time of an article's delivery, if it has one.
+pub fn stored_version(
+    conn: &mut DbConnection,
+    article_id: i64,
+) -> Result<Option<(String, NaiveDateTime)>, DbError> {
+    Ok(article_deliveries::table
+        .find(article_id)
+        .select((article_deliveries::etag, article_deliveries::visible_from))
+        .first(conn)
+        .optional()?)
+}
+
 /// Why an article left the public set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Removal {
@@ -89,19 +101,37 @@ pub fn withdraw(
     reason: Removal,
     now: NaiveDateTime,
 ) -> Result<bool, DbError> {
-    let existing: Option<(String, String, String)> = article_deliveries::table
+    let existing: Option<(String, String, String, NaiveDateTime)> = article_deliveries::table
         .find(article_id)
         .select((
             article_deliveries::public_id,
             article_deliveries::slug,
             article_deliveries::language,
+            article_deliveries::visible_from,
         ))
         .first(conn)
         .optional()?;
-    let Some((public_id, slug, language)) = existing else {
+    let Some((public_id, slug, language, visible_from)) = existing else {
         return Ok(false);
     };
     diesel::delete(article_deliveries::table.find(article_id)).execute(conn)?;
+    if visible_from > now {
+        // Never seen by the public (still embargoed): nothing for sync clients to forget.
+        return Ok(true);
+    }
+    tombstone(conn, &public_id, &slug, &language, reason, now)?;
+    Ok(true)
+}
+
+/// Records that a public article left the public set, for incremental sync.
+pub fn tombstone(
+    conn: &mut DbConnection,
+    public_id: &str,
+    slug: &str,
+    language: &str,
+    reason: Removal,
+    now: NaiveDateTime,
+) -> Result<(), DbError> {
     diesel::insert_into(article_tombstones::table)
         .values((
             article_tombstones::public_id.eq(public_id),
@@ -114,7 +144,7 @@ pub fn withdraw(
             article_tombstones::removed_at.eq(now),
         ))
         .execute(conn)?;
-    Ok(true)
+    Ok(())
 }
 
 /// Every topic in `topic_ids` plus all their ancestors.

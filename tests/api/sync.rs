@@ -1,0 +1,135 @@
+//! Incremental sync: `updated_since` returns every change, oldest first, tombstones included.
+
+use diesel::prelude::*;
+use khabar::db::schema::articles;
+use serde_json::Value;
+
+use crate::helpers::{Backend, TestApp};
+
+async fn all_changes(app: &TestApp, since: &str, limit: usize) -> Vec<Value> {
+    let mut entries = Vec::new();
+    let mut path = format!("/v1/articles?updated_since={since}&limit={limit}");
+    for _ in 0..50 {
+        let (status, _, page) = app.get_json(&path).await;
+        assert_eq!(status, 200, "{path}: {page}");
+        entries.extend(page["data"].as_array().unwrap().iter().cloned());
+        match page["next_cursor"].as_str() {
+            Some(cursor) => {
+                path = format!("/v1/articles?updated_since={since}&limit={limit}&cursor={cursor}")
+            }
+            None => return entries,
+        }
+    }
+    panic!("sync did not end");
+}
+
+fn slugify(text: &str) -> String {
+    khabar::domain::slug::slugify(text)
+}
+
+async fn updated_since_reports_changes_and_tombstones(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let everything = all_changes(&app, "2000-01-01T00:00:00Z", 2).await;
+    assert_eq!(everything.len(), 5);
+    assert!(everything
+        .iter()
+        .all(|e| e["change"] == "updated" && e["headline"].is_string()));
+    let times: Vec<&str> = everything
+        .iter()
+        .map(|e| e["changed_at"].as_str().unwrap())
+        .collect();
+    let mut sorted = times.clone();
+    sorted.sort();
+    assert_eq!(times, sorted, "oldest change first");
+
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    let mark = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+    let sisi = slugify("هل سينفذ السيسي تهديده بالتدخل المباشر في ليبيا؟");
+    let china = slugify("الصين تعتزم منع بيع الدواجن حيّة أو ذبحها في الأسواق التجارية");
+    let ras = slugify(
+        "ميليشيات مسلحة وصراع للسيطرة على منفذ \"رأس جدير\".. ماذا يحدث على الحدود التونسية الليبية؟",
+    );
+    let conn = &mut app.conn();
+    diesel::update(articles::table.filter(articles::slug.eq(&sisi)))
+        .set(articles::status.eq("unpublished"))
+        .execute(conn)
+        .unwrap();
+    diesel::update(articles::table.filter(articles::slug.eq(&china)))
+        .set(articles::headline.eq("عنوان آخر"))
+        .execute(conn)
+        .unwrap();
+    let future = khabar::db::utc_now() + chrono::Duration::days(1);
+    diesel::update(articles::table.filter(articles::slug.eq(&ras)))
+        .set(articles::embargo_until.eq(Some(future)))
+        .execute(conn)
+        .unwrap();
+    app.republish();
+
+    let since_mark = all_changes(&app, &mark.replace('+', "%2B"), 1).await;
+    let summary: Vec<(String, String)> = since_mark
+        .iter()
+        .map(|e| {
+            (
+                e["change"].as_str().unwrap().to_owned(),
+                e["slug"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    // The demo article changed too: its related list lost two articles and renamed one.
+    assert_eq!(summary.len(), 4, "only what changed, once: {summary:?}");
+    assert!(summary.contains(&("updated".into(), khabar::seed::demo_article_slug())));
+    assert!(summary.contains(&("unpublished".into(), sisi.clone())));
+    assert!(
+        summary.contains(&("unpublished".into(), ras.clone())),
+        "an embargo on a public article is a removal"
+    );
+    assert!(summary.contains(&("updated".into(), china.clone())));
+    let china_entry = since_mark.iter().find(|e| e["slug"] == china.as_str()).unwrap();
+    assert_eq!(china_entry["headline"], "عنوان آخر");
+    let tombstone = since_mark.iter().find(|e| e["slug"] == sisi.as_str()).unwrap();
+    assert_eq!(tombstone["language"], "ar");
+    assert!(tombstone["id"].is_string() && tombstone.get("headline").is_none());
+
+    // Republishing with no change reports nothing new.
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    let later = chrono::Utc::now()
+        .to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+        .replace('+', "%2B");
+    app.republish();
+    assert!(all_changes(&app, &later, 10).await.is_empty());
+}
+
+async fn sync_parameters_are_checked(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    for (query, field) in [
+        ("updated_since=2020-01-01T00:00:00Z&topic=libya", "topic"),
+        ("updated_since=2020-01-01T00:00:00Z&sort=oldest", "sort"),
+        ("updated_since=2020-01-01T00:00:00Z&include=bylines", "include"),
+        ("updated_since=2020-01-01T00:00:00Z&limit=0", "limit"),
+    ] {
+        let (status, _, problem) = app.get_json(&format!("/v1/articles?{query}")).await;
+        assert_eq!(status, 400, "{query}");
+        assert_eq!(problem["errors"][0]["field"], field, "{query}: {problem}");
+    }
+    let (status, _, _) = app.get_json("/v1/articles?updated_since=last-week").await;
+    assert_eq!(status, 400);
+    let (_, _, page) = app
+        .get_json("/v1/articles?updated_since=2020-01-01T00:00:00Z&limit=1")
+        .await;
+    let cursor = page["next_cursor"].as_str().unwrap();
+    let (status, _, problem) = app
+        .get_json(&format!(
+            "/v1/articles?updated_since=2021-01-01T00:00:00Z&limit=1&cursor={cursor}"
+        ))
+        .await;
+    assert_eq!(status, 400, "a cursor from another sync: {problem}");
+    let (status, _, _) = app
+        .get_json(&format!("/v1/articles?limit=1&cursor={cursor}"))
+        .await;
+    assert_eq!(status, 400, "a sync cursor is not a list cursor");
+}
+
+crate::on_both_backends!(
+    updated_since_reports_changes_and_tombstones,
+    sync_parameters_are_checked
+);
