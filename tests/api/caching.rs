@@ -217,4 +217,74 @@ crate::on_both_backends!(
     etag_changes_when_the_article_does,
     cors_and_compression,
     seo_metadata_is_ready_to_embed,
+    articles_showing_a_changed_contributor_topic_or_photo_are_recompiled,
 );
+
+/// Changes a row the way a write would, then recompiles what it affects and empties the cache.
+fn write_and_publish(
+    app: &TestApp,
+    change: impl FnOnce(&mut khabar::db::DbConnection) -> khabar::db::queries::delivery::Changed,
+) {
+    use diesel::Connection;
+    let urls = khabar::api::article::UrlBuilder::new(url::Url::parse(crate::helpers::SITE_URL).unwrap());
+    app.conn()
+        .transaction(|conn| {
+            let changed = change(conn);
+            let ids = khabar::db::queries::delivery::affected_by(conn, changed)?;
+            khabar::delivery::publish_changes(conn, &ids, &urls, khabar::db::utc_now())
+        })
+        .unwrap();
+    app.cache.invalidate_all();
+}
+
+async fn articles_showing_a_changed_contributor_topic_or_photo_are_recompiled(backend: Backend) {
+    use diesel::prelude::*;
+    use khabar::db::queries::delivery::Changed;
+    use khabar::db::schema::{contributors, media_assets, topics};
+    let app = TestApp::spawn(backend).await;
+    let path = format!("/v1/articles/{}", segment(&khabar::seed::demo_article_slug()));
+    let (_, _, english_link) = app.get_json(&format!("{path}/translations")).await;
+    let english = format!("/v1/articles/{}", english_link["data"][0]["id"].as_str().unwrap());
+    let china_before = app.get("/v1/topics/china/articles").await.headers()["etag"].clone();
+
+    write_and_publish(&app, |conn| {
+        let id = diesel::update(contributors::table.filter(contributors::slug.eq("afp")))
+            .set(contributors::localized_names.eq(r#"{"ar":"فرانس برس","en":"Agence France-Presse"}"#))
+            .returning(contributors::id)
+            .get_result(conn)
+            .unwrap();
+        Changed::Contributor(id)
+    });
+    let (_, _, arabic) = app.get_json(&path).await;
+    assert_eq!(arabic["byline"], "بقلم: يورونيوز مع فرانس برس");
+    let (_, _, article_en) = app.get_json(&english).await;
+    assert_eq!(article_en["byline"], "By Euronews with Agence France-Presse");
+
+    write_and_publish(&app, |conn| {
+        let id = diesel::update(topics::table.filter(topics::slug.eq("libya")))
+            .set(topics::localized_names.eq(r#"{"ar":"دولة ليبيا","en":"State of Libya"}"#))
+            .returning(topics::id)
+            .get_result(conn)
+            .unwrap();
+        Changed::Topic(id)
+    });
+    let (_, _, arabic) = app.get_json(&path).await;
+    assert_eq!(arabic["topics"][0]["name"], "دولة ليبيا");
+
+    write_and_publish(&app, |conn| {
+        let id = diesel::update(media_assets::table)
+            .set(media_assets::credit.eq("فرانس برس"))
+            .returning(media_assets::id)
+            .get_result(conn)
+            .unwrap();
+        Changed::Media(id)
+    });
+    let (_, _, article_en) = app.get_json(&english).await;
+    assert_eq!(article_en["featured_media"]["credit"], "فرانس برس");
+
+    let china_after = app.get("/v1/topics/china/articles").await.headers()["etag"].clone();
+    assert_eq!(
+        china_before, china_after,
+        "articles that show none of it are untouched"
+    );
+}

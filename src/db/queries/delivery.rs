@@ -215,3 +215,68 @@ pub fn published_article_ids(conn: &mut DbConnection) -> Result<Vec<i64>, DbErro
         .order(articles::id.asc())
         .load(conn)?)
 }
+
+/// Something a write changed, whose public articles must be recompiled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Changed {
+    /// An article: itself, the articles listing it as related, and its translations.
+    Article(i64),
+    Contributor(i64),
+    /// A topic: every article tagged with it or with one of its descendants.
+    Topic(i64),
+    Media(i64),
+}
+
+/// The published articles whose delivery forms show `changed`.
+pub fn affected_by(conn: &mut DbConnection, changed: Changed) -> Result<Vec<i64>, DbError> {
+    use crate::db::schema::{article_blocks, article_media, related_articles};
+    let mut ids: Vec<i64> = match changed {
+        Changed::Article(id) => {
+            let mut ids = vec![id];
+            ids.extend(
+                related_articles::table
+                    .filter(related_articles::related_article_id.eq(id))
+                    .select(related_articles::article_id)
+                    .load::<i64>(conn)?,
+            );
+            let group: Option<i64> = articles::table
+                .find(id)
+                .select(articles::translation_group_id)
+                .first(conn)
+                .optional()?;
+            if let Some(group) = group {
+                ids.extend(
+                    articles::table
+                        .filter(articles::translation_group_id.eq(group))
+                        .select(articles::id)
+                        .load::<i64>(conn)?,
+                );
+            }
+            ids
+        }
+        Changed::Contributor(id) => delivery_contributors::table
+            .filter(delivery_contributors::contributor_id.eq(id))
+            .select(delivery_contributors::article_id)
+            .load(conn)?,
+        Changed::Topic(id) => delivery_topics::table
+            .filter(delivery_topics::topic_id.eq(id))
+            .select(delivery_topics::article_id)
+            .load(conn)?,
+        Changed::Media(id) => {
+            let mut ids: Vec<i64> = article_media::table
+                .filter(article_media::media_id.eq(id))
+                .select(article_media::article_id)
+                .load(conn)?;
+            ids.extend(
+                article_blocks::table
+                    .filter(article_blocks::media_id.eq(id))
+                    .select(article_blocks::article_id)
+                    .load::<i64>(conn)?,
+            );
+            ids
+        }
+    };
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(ids)
+}
