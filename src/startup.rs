@@ -71,6 +71,9 @@ impl Application {
         crate::db::notify::listen(&settings.database_url, move || listener_cache.invalidate_all())
             .map_err(|e| BootstrapError::Other(format!("cannot start the change listener: {e}")))?;
         let spec = OpenApiJson(crate::openapi::document_json());
+        // The request log costs a few formatted strings per request: skip it when the log
+        // filter would discard it anyway (e.g. KHABAR_LOG=warn on a busy node).
+        let log_requests = tracing::enabled!(target: "actix_web::middleware::logger", tracing::Level::INFO);
         let server = HttpServer::new(move || {
             let (app, _) = App::new()
                 .into_utoipa_app()
@@ -84,7 +87,10 @@ impl Application {
                 .split_for_parts();
             app.wrap(cors())
                 .wrap(middleware::Compress::default())
-                .wrap(middleware::Logger::new("%a \"%r\" %s %b %T"))
+                .wrap(middleware::Condition::new(
+                    log_requests,
+                    middleware::Logger::new("%a \"%r\" %s %b %T"),
+                ))
                 .default_service(web::to(not_found))
         })
         .workers(settings.workers)
