@@ -56,6 +56,20 @@ pub struct Options {
     /// Memory for the in-process response cache, in MiB (0 turns it off).
     #[arg(long, env = "KHABAR_CACHE_MB", default_value = "64", global = true)]
     pub cache_mb: String,
+    /// The publication's name, in feed titles and authorship, ninjs rights and the news sitemap.
+    #[arg(
+        long,
+        env = "KHABAR_PUBLICATION_NAME",
+        default_value = "Khabar",
+        global = true
+    )]
+    pub publication_name: String,
+    /// Articles per feed (30 to 100).
+    #[arg(long, env = "KHABAR_FEED_ITEMS", default_value = "50", global = true)]
+    pub feed_items: String,
+    /// A WebSub hub that feeds advertise (`rel="hub"`).
+    #[arg(long, env = "KHABAR_WEBSUB_HUB", global = true)]
+    pub websub_hub: Option<String>,
     /// Load the demo content into an empty database on `serve`: `auto` does so on SQLite only.
     #[arg(long, env = "KHABAR_DEMO", value_enum, default_value = "auto", global = true)]
     pub demo: DemoMode,
@@ -100,6 +114,9 @@ pub struct Settings {
     pub cache_max_age: u32,
     pub cache_stale_while_revalidate: u32,
     pub cache_mb: u64,
+    pub publication_name: String,
+    pub feed_items: u32,
+    pub websub_hub: Option<url::Url>,
 }
 
 /// A setting that cannot be used, named as the operator would set it.
@@ -193,6 +210,13 @@ impl Settings {
             cache_max_age,
             cache_stale_while_revalidate,
             cache_mb,
+            publication_name: options.publication_name.trim().to_owned(),
+            feed_items: number("KHABAR_FEED_ITEMS", &options.feed_items, 30, 100)? as u32,
+            websub_hub: options
+                .websub_hub
+                .as_deref()
+                .map(|raw| parse_url("KHABAR_WEBSUB_HUB", raw))
+                .transpose()?,
         })
     }
 
@@ -255,6 +279,8 @@ mod tests {
             (&["--workers", "many"], "KHABAR_WORKERS"),
             (&["--cache-max-age=-1"], "KHABAR_CACHE_MAX_AGE"),
             (&["--cache-mb", "lots"], "KHABAR_CACHE_MB"),
+            (&["--feed-items", "10"], "KHABAR_FEED_ITEMS"),
+            (&["--websub-hub", "not a url"], "KHABAR_WEBSUB_HUB"),
         ];
         for (args, setting) in cases {
             let err = settings(args).unwrap_err();

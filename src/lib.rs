@@ -12,6 +12,7 @@ pub mod db;
 pub mod delivery;
 pub mod domain;
 pub mod error;
+pub mod feeds;
 pub mod openapi;
 pub mod routes;
 pub mod seed;

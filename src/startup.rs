@@ -64,6 +64,11 @@ impl Application {
                 Duration::from_secs(u64::from(settings.cache_max_age.max(1))),
             ),
             cursors: CursorSigner::new(jwt_secret.as_bytes()),
+            feeds: crate::routes::feeds::FeedSettings {
+                publication: settings.publication_name.clone(),
+                items: settings.feed_items,
+                websub_hub: settings.websub_hub.as_ref().map(ToString::to_string),
+            },
             cache_policy: CachePolicy::new(settings.cache_max_age, settings.cache_stale_while_revalidate),
         };
         let cache = state.cache.clone();

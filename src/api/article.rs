@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::seo::{self, Seo};
@@ -19,7 +19,7 @@ use crate::domain::language::{localized, Language, TextDirection};
 const WORDS_PER_MINUTE: usize = 200;
 
 /// A published article with everything a page needs to render it.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ArticleView {
     /// Public id (UUID).
     pub id: String,
@@ -64,13 +64,13 @@ pub struct ArticleView {
 }
 
 /// One credited contributor.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct BylineView {
     pub role: BylineRole,
     pub contributor: ContributorRef,
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ContributorRef {
     pub slug: String,
     pub kind: ContributorKind,
@@ -81,7 +81,7 @@ pub struct ContributorRef {
 
 /// A media asset as this article uses it. Credits are never optional decoration: `credit` and
 /// `copyright_holder` travel with every use.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ArticleMediaView {
     pub id: String,
     pub kind: MediaKind,
@@ -101,7 +101,7 @@ pub struct ArticleMediaView {
     pub renditions: Vec<RenditionView>,
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct RenditionView {
     pub name: String,
     pub url: String,
@@ -110,7 +110,7 @@ pub struct RenditionView {
     pub height: Option<i32>,
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct TopicRef {
     pub slug: String,
     pub kind: TopicKind,
@@ -121,7 +121,7 @@ pub struct TopicRef {
 }
 
 /// A link to another public article.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ArticleLinkView {
     pub id: String,
     pub slug: String,
@@ -132,7 +132,7 @@ pub struct ArticleLinkView {
 }
 
 /// A dated correction note.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct CorrectionView {
     pub corrected_at: DateTime<Utc>,
     pub note: String,

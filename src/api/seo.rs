@@ -1,7 +1,7 @@
 //! What a page's `<head>` needs: schema.org `NewsArticle` JSON-LD, Open Graph and Twitter card
 //! tags, and `hreflang` alternates, computed with the article so a front-end only embeds them.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use utoipa::ToSchema;
 
@@ -9,7 +9,7 @@ use super::article::ArticleView;
 use crate::domain::kinds::{ContributorKind, TopicKind};
 
 /// Ready-to-embed search and social metadata.
-#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 pub struct Seo {
     /// A schema.org `NewsArticle`, for `<script type="application/ld+json">`.
     #[schema(value_type = Object)]
@@ -22,13 +22,13 @@ pub struct Seo {
     pub alternates: Vec<Alternate>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct MetaTag {
     pub key: String,
     pub content: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Alternate {
     pub hreflang: String,
     pub href: String,

@@ -16,6 +16,7 @@ pub struct Representation {
     /// `last_modified` as an HTTP date, formatted once rather than on every response.
     pub last_modified_http: String,
     pub surrogate_keys: String,
+    pub content_type: &'static str,
     /// Extra headers (e.g. `Link`), name and value.
     pub headers: Vec<(&'static str, String)>,
 }
@@ -33,6 +34,7 @@ impl Representation {
             last_modified_http: last_modified.format("%a, %d %b %Y %H:%M:%S GMT").to_string(),
             last_modified,
             surrogate_keys,
+            content_type: "application/json",
             headers: Vec::new(),
         }
     }

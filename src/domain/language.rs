@@ -66,7 +66,7 @@ impl fmt::Display for Language {
 }
 
 /// The HTML `dir` value a front-end needs for the article's text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum TextDirection {
     Ltr,

@@ -131,7 +131,7 @@ fn parse_fields(raw: Option<&str>) -> Result<Vec<String>, ApiError> {
 }
 
 /// Loads a public article's compiled form, through the cache.
-async fn load_article(
+pub(crate) async fn load_article(
     state: &State,
     key: &str,
     language: Option<&str>,

@@ -66,7 +66,7 @@ pub fn respond(request: &HttpRequest, representation: &Representation, policy: &
         response.finish()
     } else {
         response
-            .insert_header((header::CONTENT_TYPE, "application/json"))
+            .insert_header((header::CONTENT_TYPE, representation.content_type))
             .body(representation.body.clone())
     }
 }

@@ -4,6 +4,7 @@
 pub mod articles;
 pub mod catalog;
 pub mod conditional;
+pub mod feeds;
 pub mod health;
 pub mod lists;
 pub mod meta;
@@ -34,8 +35,22 @@ pub fn configure(config: &mut ServiceConfig<'_>) {
                 .service(catalog::list_contributors)
                 .service(catalog::get_contributor)
                 .service(catalog::contributor_articles)
-                .service(catalog::get_media),
-        );
+                .service(catalog::get_media)
+                .service(feeds::article_ninjs),
+        )
+        .service(feeds::rss_feed)
+        .service(feeds::atom_feed)
+        .service(feeds::json_feed)
+        .service(feeds::ninjs_feed)
+        .service(feeds::topic_rss_feed)
+        .service(feeds::topic_atom_feed)
+        .service(feeds::topic_json_feed)
+        .service(feeds::contributor_rss_feed)
+        .service(feeds::contributor_atom_feed)
+        .service(feeds::contributor_json_feed)
+        .service(feeds::news_sitemap)
+        .service(feeds::sitemap_index)
+        .service(feeds::sitemap_page);
 }
 
 /// Shared state handed to every handler.
@@ -48,6 +63,7 @@ pub struct AppState {
     pub cache: DeliveryCache,
     pub cursors: CursorSigner,
     pub cache_policy: CachePolicy,
+    pub feeds: feeds::FeedSettings,
 }
 
 pub type State = web::Data<AppState>;

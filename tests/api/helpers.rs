@@ -118,6 +118,9 @@ pub fn settings(url: DatabaseUrl) -> Settings {
         cache_max_age: 60,
         cache_stale_while_revalidate: 300,
         cache_mb: 16,
+        publication_name: "Euronews".into(),
+        feed_items: 30,
+        websub_hub: Some(url::Url::parse("https://hub.example.com/").unwrap()),
     }
 }
 

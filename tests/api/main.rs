@@ -8,6 +8,7 @@ mod caching;
 mod catalog;
 mod cli;
 mod cluster;
+mod feeds;
 mod health;
 mod lists;
 mod openapi;

@@ -21,11 +21,25 @@ fn document_is_openapi_3_1_and_lists_every_route() {
     assert_eq!(
         paths,
         vec![
+            "/feeds/{language}/atom.xml",
+            "/feeds/{language}/contributors/{slug}/atom.xml",
+            "/feeds/{language}/contributors/{slug}/feed.json",
+            "/feeds/{language}/contributors/{slug}/rss.xml",
+            "/feeds/{language}/feed.json",
+            "/feeds/{language}/ninjs.json",
+            "/feeds/{language}/rss.xml",
+            "/feeds/{language}/topics/{slug}/atom.xml",
+            "/feeds/{language}/topics/{slug}/feed.json",
+            "/feeds/{language}/topics/{slug}/rss.xml",
             "/healthz",
             "/openapi.json",
             "/readyz",
+            "/sitemaps/articles-{page}.xml",
+            "/sitemaps/index.xml",
+            "/sitemaps/news.xml",
             "/v1/articles",
             "/v1/articles/{key}",
+            "/v1/articles/{key}/ninjs",
             "/v1/articles/{key}/related",
             "/v1/articles/{key}/translations",
             "/v1/contributors",
@@ -37,6 +51,18 @@ fn document_is_openapi_3_1_and_lists_every_route() {
             "/v1/topics/{slug}/articles",
         ]
     );
+    for (path, media_type) in [
+        ("/feeds/{language}/rss.xml", "application/rss+xml"),
+        ("/feeds/{language}/atom.xml", "application/atom+xml"),
+        ("/feeds/{language}/feed.json", "application/feed+json"),
+        ("/v1/articles/{key}/ninjs", "application/ninjs+json"),
+        ("/sitemaps/news.xml", "application/xml"),
+    ] {
+        assert!(
+            document["paths"][path]["get"]["responses"]["200"]["content"][media_type].is_object(),
+            "{path} documents {media_type}"
+        );
+    }
     // Every operation documents its problem responses as problem documents.
     for (path, item) in document["paths"].as_object().unwrap() {
         for (status, response) in item["get"]["responses"].as_object().unwrap() {

@@ -7,4 +7,5 @@ pub mod delivery_lists;
 pub mod generated;
 pub mod secrets;
 pub mod seed;
+pub mod sitemaps;
 pub mod users;

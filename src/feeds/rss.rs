@@ -1,0 +1,120 @@
+//! RSS 2.0 with `content:encoded` (full text), Dublin Core creators and Media RSS, as partner
+//! aggregators such as Flipboard read it.
+
+use super::xml::Xml;
+use super::{byline_names, content_html, featured_image, summary, FeedInfo};
+use crate::api::article::ArticleView;
+
+const MEDIA_NS: &str = "http://search.yahoo.com/mrss/";
+
+pub fn render(info: &FeedInfo, articles: &[ArticleView]) -> String {
+    let mut xml = Xml::new();
+    xml.open(
+        "rss",
+        &[
+            ("version", "2.0"),
+            ("xmlns:atom", "http://www.w3.org/2005/Atom"),
+            ("xmlns:content", "http://purl.org/rss/1.0/modules/content/"),
+            ("xmlns:dc", "http://purl.org/dc/elements/1.1/"),
+            ("xmlns:media", MEDIA_NS),
+        ],
+    );
+    xml.open("channel", &[]);
+    xml.text("title", &[], &info.title);
+    xml.text("link", &[], &info.home_url);
+    xml.text("description", &[], &info.description);
+    xml.text("language", &[], &info.language);
+    xml.text("lastBuildDate", &[], &info.updated.to_rfc2822());
+    xml.text("generator", &[], concat!("Khabar ", env!("CARGO_PKG_VERSION")));
+    xml.empty(
+        "atom:link",
+        &[
+            ("rel", "self"),
+            ("href", &info.self_url),
+            ("type", "application/rss+xml"),
+        ],
+    );
+    if let Some(hub) = &info.hub_url {
+        xml.empty("atom:link", &[("rel", "hub"), ("href", hub)]);
+    }
+    for article in articles {
+        item(&mut xml, article);
+    }
+    xml.close("channel");
+    xml.close("rss");
+    xml.finish()
+}
+
+fn item(xml: &mut Xml, article: &ArticleView) {
+    xml.open("item", &[]);
+    xml.text("title", &[], &article.headline);
+    xml.text("link", &[], &article.canonical_url);
+    xml.text(
+        "guid",
+        &[("isPermaLink", "false")],
+        &format!("urn:uuid:{}", article.id),
+    );
+    if let Some(published) = article.published_at {
+        xml.text("pubDate", &[], &published.to_rfc2822());
+    }
+    xml.text("description", &[], &summary(article));
+    xml.text("content:encoded", &[], &content_html(article));
+    for name in byline_names(article) {
+        xml.text("dc:creator", &[], name);
+    }
+    for topic in &article.topics {
+        xml.text("category", &[("domain", topic.kind.as_str())], &topic.name);
+    }
+    if let Some(image) = featured_image(article) {
+        let (width, height) = (
+            image.width.map(|w| w.to_string()),
+            image.height.map(|h| h.to_string()),
+        );
+        let mut attributes = vec![
+            ("url", image.url.as_str()),
+            ("medium", "image"),
+            ("type", image.mime_type.as_str()),
+        ];
+        if let (Some(w), Some(h)) = (&width, &height) {
+            attributes.push(("width", w));
+            attributes.push(("height", h));
+        }
+        xml.open("media:content", &attributes);
+        if let Some(caption) = &image.caption {
+            xml.text("media:description", &[("type", "plain")], caption);
+        }
+        if let Some(credit) = &image.credit {
+            xml.text(
+                "media:credit",
+                &[("role", "photographer"), ("scheme", "urn:ebu")],
+                credit,
+            );
+        }
+        if let Some(copyright) = &image.copyright_holder {
+            xml.text("media:copyright", &[], copyright);
+        }
+        if let Some(thumbnail) = image
+            .renditions
+            .iter()
+            .min_by_key(|r| r.width.unwrap_or(i32::MAX))
+        {
+            let (w, h) = (
+                thumbnail.width.map(|v| v.to_string()),
+                thumbnail.height.map(|v| v.to_string()),
+            );
+            let mut attributes = vec![("url", thumbnail.url.as_str())];
+            if let (Some(w), Some(h)) = (&w, &h) {
+                attributes.push(("width", w));
+                attributes.push(("height", h));
+            }
+            xml.empty("media:thumbnail", &attributes);
+        }
+        xml.close("media:content");
+        // RSS requires a length; it is unknown for remote images, and 0 is the accepted convention.
+        xml.empty(
+            "enclosure",
+            &[("url", &image.url), ("length", "0"), ("type", &image.mime_type)],
+        );
+    }
+    xml.close("item");
+}
