@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Load benchmark: Khabar's release binary against a bare actix-web handler serving the same
-# article bytes from memory (the ceiling), measured in the same run, on loopback.
+# article bytes from memory (the ceiling), measured in the same run, on loopback: article by
+# slug, list page 1, a list page 10,000 pages deep (by cursor), a topic's list, an RSS feed.
 #
 #   bash bench/run.sh                     # 1,000,000 articles (generated once, ~20 GB, ~12 min)
 #   ARTICLES=10000 bash bench/run.sh      # a quick run
@@ -72,7 +73,9 @@ PY
 )
 
 curl -fsS "$BASE$ARTICLE_PATH" -o "$BENCH_DIR/article.json"
-target/release/examples/ceiling "$BENCH_DIR/article.json" "127.0.0.1:$CEILING_PORT" &
+curl -fsS "$BASE/feeds/ar/rss.xml" -o "$BENCH_DIR/feed.xml"
+# Two ceilings: the article's bytes, and the feed's (fifty full articles, about 50 times larger).
+target/release/examples/ceiling "127.0.0.1:$CEILING_PORT" "/=$BENCH_DIR/article.json" "/feed=$BENCH_DIR/feed.xml" &
 CEILING_PID=$!
 sleep 1
 
@@ -94,12 +97,21 @@ run() { # name url
   results+=("$(run list-page-1 "$BASE/v1/articles")")
   results+=("$(run list-page-10000 "$BASE$DEEP_PATH")")
   results+=("$(run topic-list "$BASE$TOPIC_PATH")")
+  feed_ceiling=$(run feed-ceiling "http://127.0.0.1:$CEILING_PORT/feed")
+  feed=$(run rss-feed "$BASE/feeds/ar/rss.xml")
   ceiling_rps=$(echo "$ceiling" | awk '{print $2}')
-  printf '%-18s %12s %10s %10s %10s\n' endpoint "requests/s" p50 p99 "ceiling"
+  feed_ceiling_rps=$(echo "$feed_ceiling" | awk '{print $2}')
+  printf '%-18s %12s %10s %10s %10s\n' endpoint "requests/s" p50 p99 "of ceiling"
+  ratio() { echo "$1 $2" | awk '{printf "%.0f%%", 100 * $1 / $2}'; }
   for line in "${results[@]}"; do
     set -- $line
-    printf '%-18s %12s %10s %10s %9.0f%%\n' "$1" "$2" "$3" "$4" "$(echo "$2 $ceiling_rps" | awk '{print 100 * $1 / $2}')"
+    printf '%-18s %12s %10s %10s %10s\n' "$1" "$2" "$3" "$4" "$(ratio "$2" "$ceiling_rps")"
   done
+  for line in "$feed_ceiling" "$feed"; do
+    set -- $line
+    printf '%-18s %12s %10s %10s %10s\n' "$1" "$2" "$3" "$4" "$(ratio "$2" "$feed_ceiling_rps") (feed)"
+  done
+  echo "article body: $(stat -c %s "$BENCH_DIR/article.json") bytes; feed body: $(stat -c %s "$BENCH_DIR/feed.xml") bytes"
   echo "khabar resident memory: $(( $(ps -o rss= -p "$KHABAR_PID") / 1024 )) MB"
   echo "database: $(du -h "$DB" | cut -f1)"
 } | tee "$BENCH_DIR/results.txt"

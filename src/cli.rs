@@ -34,6 +34,9 @@ pub enum Command {
         #[arg(long, default_value_t = 42)]
         seed: u64,
     },
+    /// Apply Flipboard's and Google News's rules to the feeds and print what they would reject;
+    /// exits non-zero when there is anything.
+    CheckFeeds,
     /// Manage users.
     #[command(subcommand)]
     User(UserCommand),
@@ -107,7 +110,70 @@ pub fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Generate { articles, seed } => generate(&settings, articles, seed).map_err(one_line),
+        Command::CheckFeeds => check_feeds(&settings).map_err(one_line),
         Command::Openapi => unreachable!("handled above"),
+    }
+}
+
+fn check_feeds(settings: &Settings) -> Result<(), BootstrapError> {
+    use crate::db::queries::delivery_lists::{self, ListFilter, Sort};
+    use crate::feeds::check;
+    let (pool, _) = bootstrap::open(settings)?;
+    let mut conn = pool.get().map_err(DbError::Pool)?;
+    let now = crate::db::utc_now();
+    let mut findings = Vec::new();
+    for language in delivery_lists::languages(&mut conn, now)? {
+        let filter = ListFilter {
+            language: Some(language.clone()),
+            ..ListFilter::default()
+        };
+        let rows = delivery_lists::list(
+            &mut conn,
+            &filter,
+            Sort::Newest,
+            None,
+            i64::from(settings.feed_items),
+            now,
+        )?;
+        let ids: Vec<i64> = rows.iter().map(|r| r.article_id).collect();
+        let articles = crate::delivery::compiled_articles(&mut conn, &ids)?;
+        findings.extend(
+            check::flipboard(&articles)
+                .into_iter()
+                .map(|f| (format!("/feeds/{language}/rss.xml"), f)),
+        );
+    }
+    let recent = crate::db::queries::sitemaps::published_since(
+        &mut conn,
+        now - chrono::Duration::hours(48),
+        now,
+        crate::feeds::sitemap::MAX_NEWS_URLS as i64,
+    )?;
+    let published: Vec<(String, chrono::DateTime<chrono::Utc>)> = recent
+        .into_iter()
+        .map(|r| (r.headline, r.published_at.and_utc()))
+        .collect();
+    findings.extend(
+        check::google_news(&published, now.and_utc())
+            .into_iter()
+            .map(|f| ("/sitemaps/news.xml".to_owned(), f)),
+    );
+    for (feed, finding) in &findings {
+        let article = finding
+            .article
+            .as_ref()
+            .map(|a| format!(" '{a}':"))
+            .unwrap_or_default();
+        println!("{feed} [{}]{article} {}", finding.partner, finding.problem);
+    }
+    if findings.is_empty() {
+        println!("no findings: the feeds meet Flipboard's and Google News's rules");
+        Ok(())
+    } else {
+        Err(BootstrapError::Other(format!(
+            "{} finding(s) a partner would reject",
+            findings.len()
+        )))
     }
 }
 

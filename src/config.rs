@@ -37,7 +37,7 @@ pub struct Options {
     #[arg(long, env = "KHABAR_SITE_URL", global = true)]
     pub site_url: Option<String>,
     /// Database connections per process.
-    #[arg(long, env = "KHABAR_DB_POOL_SIZE", default_value = "16", global = true)]
+    #[arg(long, env = "KHABAR_DB_POOL_SIZE", default_value = "8", global = true)]
     pub pool_size: String,
     /// HTTP worker threads. Default: one per core.
     #[arg(long, env = "KHABAR_WORKERS", global = true)]
@@ -54,7 +54,7 @@ pub struct Options {
     )]
     pub cache_stale_while_revalidate: String,
     /// Memory for the in-process response cache, in MiB (0 turns it off).
-    #[arg(long, env = "KHABAR_CACHE_MB", default_value = "64", global = true)]
+    #[arg(long, env = "KHABAR_CACHE_MB", default_value = "32", global = true)]
     pub cache_mb: String,
     /// The publication's name, in feed titles and authorship, ninjs rights and the news sitemap.
     #[arg(

@@ -151,6 +151,16 @@ pub fn insert_and_compile(
     })
 }
 
+/// The compiled full forms of `ids`, in that order.
+pub fn compiled_articles(conn: &mut DbConnection, ids: &[i64]) -> Result<Vec<ArticleView>, DbError> {
+    let mut forms = crate::db::queries::delivery_lists::full_forms(conn, ids)?;
+    forms.sort_by_key(|(id, _)| ids.iter().position(|x| x == id));
+    forms
+        .into_iter()
+        .map(|(_, json)| serde_json::from_str(&json).map_err(|e| DbError::Corrupt(e.to_string())))
+        .collect()
+}
+
 /// Recompiles every published article (after a change that touches many, or a new site URL).
 pub fn compile_all(conn: &mut DbConnection, urls: &UrlBuilder, now: NaiveDateTime) -> Result<usize, DbError> {
     let ids = delivery::published_article_ids(conn)?;

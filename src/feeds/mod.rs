@@ -2,6 +2,7 @@
 //! never disagree: RSS 2.0 with Media RSS, Atom 1.0, JSON Feed 1.1, IPTC ninjs 2.2, sitemaps.
 
 pub mod atom;
+pub mod check;
 pub mod json_feed;
 pub mod ninjs;
 pub mod rss;

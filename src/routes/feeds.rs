@@ -162,7 +162,8 @@ fn build_feed(
     let mut rows = delivery_lists::list(conn, &filter, Sort::Newest, after, limit + 1, now)?;
     let more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);
-    let articles = full_articles(conn, &rows.iter().map(|r| r.article_id).collect::<Vec<_>>())?;
+    let articles =
+        crate::delivery::compiled_articles(conn, &rows.iter().map(|r| r.article_id).collect::<Vec<_>>())?;
     let updated = rows.iter().map(|r| r.updated_at).max().unwrap_or(now).and_utc();
 
     let next_url = match (more, rows.last()) {
@@ -227,16 +228,6 @@ fn build_feed(
         ));
     }
     Ok(representation)
-}
-
-/// The compiled articles, in the order of `ids`.
-fn full_articles(conn: &mut DbConnection, ids: &[i64]) -> Result<Vec<ArticleView>, ApiError> {
-    let mut forms = delivery_lists::full_forms(conn, ids)?;
-    forms.sort_by_key(|(id, _)| ids.iter().position(|x| x == id));
-    forms
-        .into_iter()
-        .map(|(_, json)| serde_json::from_str(&json).map_err(|e| DbError::Corrupt(e.to_string()).into()))
-        .collect()
 }
 
 async fn serve_feed(

@@ -154,3 +154,40 @@ fn openapi_command_prints_the_document() {
     assert_eq!(code, 0);
     assert_eq!(stdout, khabar::openapi::document_json());
 }
+
+#[test]
+fn check_feeds_prints_what_partners_would_reject() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("k.db").display());
+    let env = [("DATABASE_URL", url.as_str())];
+    assert_eq!(khabar(&["demo"], &env).0, 0);
+    let (code, stdout, stderr) = khabar(&["check-feeds"], &env);
+    assert_ne!(code, 0, "the demo feeds are too small for Flipboard");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(
+        lines.contains(&"/feeds/ar/rss.xml [flipboard] 4 items; Flipboard wants at least 20"),
+        "{stdout}"
+    );
+    assert!(
+        lines.contains(&"/feeds/en/rss.xml [flipboard] 1 items; Flipboard wants at least 20"),
+        "{stdout}"
+    );
+    assert!(
+        lines.contains(
+            &"/feeds/ar/rss.xml [flipboard] 'هل سينفذ السيسي تهديده بالتدخل المباشر في ليبيا؟': no image"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        lines.contains(&"/sitemaps/news.xml [google-news] the news sitemap is empty: nothing published in the last 48 hours"),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains("محادثات عسكرية وأمنية جديدة بين رئيس حكومة الوفاق ووزير الدفاع التركي': no image"),
+        "the demo article has its photo"
+    );
+    assert!(
+        stderr.trim_end().ends_with("finding(s) a partner would reject"),
+        "{stderr}"
+    );
+}

@@ -303,3 +303,13 @@ pub fn changes_since(
     changes.truncate(limit as usize);
     Ok(changes)
 }
+
+/// The languages that have public articles.
+pub fn languages(conn: &mut DbConnection, now: NaiveDateTime) -> Result<Vec<String>, DbError> {
+    Ok(article_deliveries::table
+        .filter(article_deliveries::visible_from.le(now))
+        .select(article_deliveries::language)
+        .distinct()
+        .order(article_deliveries::language.asc())
+        .load(conn)?)
+}
