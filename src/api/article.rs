@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 use super::seo::{self, Seo};
 use super::utc;
 use crate::db::models::article::ArticleLink;
+use crate::db::models::media::{MediaAsset, Rendition};
 use crate::db::queries::article_read::{ArticleRecord, MediaUse};
 use crate::domain::blocks::{self, Block, MediaView};
 use crate::domain::byline::{display_byline, Credit};
@@ -292,31 +293,41 @@ impl ArticleView {
 }
 
 fn media_view(m: &MediaUse) -> Option<ArticleMediaView> {
-    let asset = &m.asset;
-    Some(ArticleMediaView {
-        id: asset.public_id.clone(),
-        kind: asset.kind.parse().ok()?,
-        url: asset.url.clone(),
-        mime_type: asset.mime_type.clone(),
-        width: asset.width,
-        height: asset.height,
-        duration_ms: asset.duration_ms,
-        alt_text: asset.alt_text.clone(),
-        caption: m.usage.caption_override.clone().or_else(|| asset.caption.clone()),
-        credit: asset.credit.clone(),
-        copyright_holder: asset.copyright_holder.clone(),
-        license: asset.license.clone(),
-        source: asset.source.clone(),
-        renditions: m
-            .renditions
-            .iter()
-            .map(|r| RenditionView {
-                name: r.name.clone(),
-                url: r.url.clone(),
-                mime_type: r.mime_type.clone(),
-                width: r.width,
-                height: r.height,
-            })
-            .collect(),
-    })
+    let caption = m
+        .usage
+        .caption_override
+        .clone()
+        .or_else(|| m.asset.caption.clone());
+    ArticleMediaView::from_asset(&m.asset, &m.renditions, caption)
+}
+
+impl ArticleMediaView {
+    /// The asset with `caption`: its own, or the override of the article that shows it.
+    pub fn from_asset(asset: &MediaAsset, renditions: &[Rendition], caption: Option<String>) -> Option<Self> {
+        Some(ArticleMediaView {
+            id: asset.public_id.clone(),
+            kind: asset.kind.parse().ok()?,
+            url: asset.url.clone(),
+            mime_type: asset.mime_type.clone(),
+            width: asset.width,
+            height: asset.height,
+            duration_ms: asset.duration_ms,
+            alt_text: asset.alt_text.clone(),
+            caption,
+            credit: asset.credit.clone(),
+            copyright_holder: asset.copyright_holder.clone(),
+            license: asset.license.clone(),
+            source: asset.source.clone(),
+            renditions: renditions
+                .iter()
+                .map(|r| RenditionView {
+                    name: r.name.clone(),
+                    url: r.url.clone(),
+                    mime_type: r.mime_type.clone(),
+                    width: r.width,
+                    height: r.height,
+                })
+                .collect(),
+        })
+    }
 }

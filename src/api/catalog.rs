@@ -6,12 +6,12 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::article::RenditionView;
+use super::article::ArticleMediaView;
 use super::utc;
 use crate::db::models::contributor::Contributor;
 use crate::db::models::media::{MediaAsset, Rendition};
 use crate::db::models::topic::Topic;
-use crate::domain::kinds::{ContributorKind, MediaKind, TopicKind};
+use crate::domain::kinds::{ContributorKind, TopicKind};
 
 fn names(json: &str) -> BTreeMap<String, String> {
     serde_json::from_str(json).unwrap_or_default()
@@ -85,50 +85,15 @@ impl ContributorView {
 /// A media asset with its credit, copyright and usage terms.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct MediaView {
-    pub id: String,
-    pub kind: MediaKind,
-    pub url: String,
-    pub mime_type: String,
-    pub width: Option<i32>,
-    pub height: Option<i32>,
-    pub duration_ms: Option<i64>,
-    pub alt_text: Option<String>,
-    pub caption: Option<String>,
-    /// Who made it.
-    pub credit: Option<String>,
-    pub copyright_holder: Option<String>,
-    pub license: Option<String>,
-    pub source: Option<String>,
-    pub renditions: Vec<RenditionView>,
+    #[serde(flatten)]
+    pub asset: ArticleMediaView,
     pub updated_at: DateTime<Utc>,
 }
 
 impl MediaView {
     pub fn from_row(asset: &MediaAsset, renditions: &[Rendition]) -> Option<Self> {
         Some(MediaView {
-            id: asset.public_id.clone(),
-            kind: asset.kind.parse().ok()?,
-            url: asset.url.clone(),
-            mime_type: asset.mime_type.clone(),
-            width: asset.width,
-            height: asset.height,
-            duration_ms: asset.duration_ms,
-            alt_text: asset.alt_text.clone(),
-            caption: asset.caption.clone(),
-            credit: asset.credit.clone(),
-            copyright_holder: asset.copyright_holder.clone(),
-            license: asset.license.clone(),
-            source: asset.source.clone(),
-            renditions: renditions
-                .iter()
-                .map(|r| RenditionView {
-                    name: r.name.clone(),
-                    url: r.url.clone(),
-                    mime_type: r.mime_type.clone(),
-                    width: r.width,
-                    height: r.height,
-                })
-                .collect(),
+            asset: ArticleMediaView::from_asset(asset, renditions, asset.caption.clone())?,
             updated_at: utc(asset.updated_at),
         })
     }

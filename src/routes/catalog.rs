@@ -108,19 +108,35 @@ fn check_limit(limit: Option<u32>) -> Result<i64, ApiError> {
     Ok(i64::from(limit))
 }
 
-/// Id-ordered paging shared by the topic and contributor lists.
-fn after_id(state: &AppState, scope: &str, cursor: Option<&str>) -> Result<Option<i64>, ApiError> {
-    cursor
+/// One page of an id-ordered catalog list (topics, contributors): `load(after, n)` fetches one
+/// row more than the page so that the cursor is only given when there is a next page.
+fn id_page<R, T>(
+    state: &AppState,
+    scope: &str,
+    cursor: Option<&str>,
+    limit: i64,
+    load: impl FnOnce(Option<i64>, i64) -> Result<Vec<R>, DbError>,
+    id: impl Fn(&R) -> i64,
+    view: impl Fn(&R) -> Option<T>,
+) -> Result<(Vec<T>, Option<String>), ApiError> {
+    let after = cursor
         .map(|c| state.cursors.decode(scope, c).map(|p| p.id))
         .transpose()
-        .map_err(|e| ApiError::invalid_field("cursor", e.to_string()))
-}
-
-fn next_cursor(state: &AppState, scope: &str, more: bool, last_id: Option<i64>) -> Option<String> {
-    match (more, last_id) {
-        (true, Some(id)) => Some(state.cursors.encode(scope, Position { micros: 0, id })),
+        .map_err(|e| ApiError::invalid_field("cursor", e.to_string()))?;
+    let mut rows = load(after, limit + 1)?;
+    let more = rows.len() as i64 > limit;
+    rows.truncate(limit as usize);
+    let next_cursor = match (more, rows.last()) {
+        (true, Some(last)) => Some(state.cursors.encode(
+            scope,
+            Position {
+                micros: 0,
+                id: id(last),
+            },
+        )),
         _ => None,
-    }
+    };
+    Ok((rows.iter().filter_map(view).collect(), next_cursor))
 }
 
 /// All topics, in creation order, optionally of one kind.
@@ -142,15 +158,17 @@ pub async fn list_topics(
     let params = params.into_inner();
     let limit = check_limit(params.limit)?;
     cached_json(&state, &request.clone(), "topics".into(), move |conn, state| {
-        let scope = format!("topics|{:?}", params.kind);
-        let after = after_id(state, &scope, params.cursor.as_deref())?;
-        let mut rows = catalog::topics_page(conn, params.kind.map(|k| k.as_str()), after, limit + 1)?;
-        let more = rows.len() as i64 > limit;
-        rows.truncate(limit as usize);
-        Ok(TopicPage {
-            next_cursor: next_cursor(state, &scope, more, rows.last().map(|t| t.id)),
-            data: rows.iter().filter_map(TopicView::from_row).collect(),
-        })
+        let kind = params.kind.map(|k| k.as_str());
+        let (data, next_cursor) = id_page(
+            state,
+            &format!("topics|{kind:?}"),
+            params.cursor.as_deref(),
+            limit,
+            |after, n| catalog::topics_page(conn, kind, after, n),
+            |topic| topic.id,
+            TopicView::from_row,
+        )?;
+        Ok(TopicPage { data, next_cursor })
     })
     .await
 }
@@ -242,16 +260,17 @@ pub async fn list_contributors(
         &request.clone(),
         "contributors".into(),
         move |conn, state| {
-            let scope = format!("contributors|{:?}", params.kind);
-            let after = after_id(state, &scope, params.cursor.as_deref())?;
-            let mut rows =
-                catalog::contributors_page(conn, params.kind.map(|k| k.as_str()), after, limit + 1)?;
-            let more = rows.len() as i64 > limit;
-            rows.truncate(limit as usize);
-            Ok(ContributorPage {
-                next_cursor: next_cursor(state, &scope, more, rows.last().map(|c| c.id)),
-                data: rows.iter().filter_map(ContributorView::from_row).collect(),
-            })
+            let kind = params.kind.map(|k| k.as_str());
+            let (data, next_cursor) = id_page(
+                state,
+                &format!("contributors|{kind:?}"),
+                params.cursor.as_deref(),
+                limit,
+                |after, n| catalog::contributors_page(conn, kind, after, n),
+                |contributor| contributor.id,
+                ContributorView::from_row,
+            )?;
+            Ok(ContributorPage { data, next_cursor })
         },
     )
     .await
