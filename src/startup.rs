@@ -90,7 +90,8 @@ impl Application {
                 .app_data(path_config())
                 .configure(routes::configure)
                 .split_for_parts();
-            app.wrap(cors())
+            app.wrap_fn(head_as_get)
+                .wrap(cors())
                 .wrap(middleware::Compress::default())
                 .wrap(middleware::Condition::new(
                     log_requests,
@@ -127,6 +128,19 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
+}
+
+/// Answers HEAD like GET (RFC 9110 §9.3.2): the routes are declared for GET, and actix-http
+/// already knows from the request line that this was HEAD, so it sends the headers (with the
+/// GET's Content-Length) and no body.
+fn head_as_get<S>(mut request: actix_web::dev::ServiceRequest, service: &S) -> S::Future
+where
+    S: actix_web::dev::Service<actix_web::dev::ServiceRequest>,
+{
+    if request.method() == actix_web::http::Method::HEAD {
+        request.head_mut().method = actix_web::http::Method::GET;
+    }
+    service.call(request)
 }
 
 /// Public reads may be fetched from any origin; conditional request headers and the paging

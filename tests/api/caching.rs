@@ -140,6 +140,21 @@ async fn cors_and_compression(backend: Backend) {
         .to_lowercase();
     assert!(allowed.contains("if-none-match"), "{allowed}");
 
+    // HEAD answers like GET, without the body.
+    let get = app.get("/v1/articles").await;
+    let head = app.client.head(app.url("/v1/articles")).send().await.unwrap();
+    assert_eq!(head.status(), 200);
+    assert_eq!(head.headers()["etag"], get.headers()["etag"]);
+    assert_eq!(head.headers()["content-length"], get.headers()["content-length"]);
+    assert!(head.bytes().await.unwrap().is_empty());
+    let head_missing = app
+        .client
+        .head(app.url("/v1/articles/nope"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(head_missing.status(), 404);
+
     for encoding in ["br", "gzip"] {
         let response = app
             .client
