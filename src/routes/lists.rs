@@ -9,7 +9,6 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::AppState;
-use crate::api::summary::ArticleSummary;
 use crate::db::queries::catalog;
 use crate::db::queries::delivery_lists::{self, Change, ListFilter, ListRow, Sort};
 use crate::db::{self, utc_now, DbConnection, DbError};
@@ -108,10 +107,57 @@ pub struct ListParams {
 /// A page of articles.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ArticlePage {
-    /// Article summaries, plus whatever `include` asked for.
-    pub data: Vec<ArticleSummary>,
+    /// Article summaries, plus whatever `include` asked for; with `updated_since`, changes and
+    /// tombstones.
+    pub data: Vec<ArticleListEntry>,
     /// Pass as `cursor` for the next page; absent on the last page. Also in the `Link` header.
     pub next_cursor: Option<String>,
+}
+
+/// One entry of an article list, as the contract describes it. Entries are written from the
+/// stored summary JSON rather than from this type; it exists for the OpenAPI document. Every
+/// field but `id` may be missing: `fields=` keeps only the fields named (and always `id`), and
+/// a tombstone carries only `id`, `slug`, `language`, `change` and `changed_at`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ArticleListEntry {
+    pub id: String,
+    pub slug: Option<String>,
+    pub language: Option<String>,
+    pub dir: Option<crate::domain::language::TextDirection>,
+    pub headline: Option<String>,
+    pub lead: Option<String>,
+    pub dateline: Option<String>,
+    pub byline: Option<String>,
+    pub image: Option<crate::api::summary::SummaryImage>,
+    pub primary_topic: Option<crate::api::article::TopicRef>,
+    pub canonical_url: Option<String>,
+    pub word_count: Option<usize>,
+    pub reading_time_minutes: Option<usize>,
+    pub published_at: Option<DateTime<Utc>>,
+    pub updated_at: Option<DateTime<Utc>>,
+    /// With `include=bylines`.
+    pub bylines: Option<Vec<crate::api::article::BylineView>>,
+    /// With `include=media`.
+    pub featured_media: Option<crate::api::article::ArticleMediaView>,
+    /// With `include=topics`.
+    pub topics: Option<Vec<crate::api::article::TopicRef>>,
+    /// With `include=related`.
+    pub related: Option<Vec<crate::api::article::ArticleLinkView>>,
+    /// With `include=translations`.
+    pub translations: Option<Vec<crate::api::article::ArticleLinkView>>,
+    /// With `updated_since`: what happened to the article.
+    pub change: Option<ChangeKind>,
+    /// With `updated_since`: when it happened.
+    pub changed_at: Option<DateTime<Utc>>,
+}
+
+/// What incremental sync reports about an article.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeKind {
+    Updated,
+    Unpublished,
+    Deleted,
 }
 
 fn split_list(raw: Option<&str>) -> Vec<String> {
@@ -335,7 +381,7 @@ fn render_items(
             let mut summary: serde_json::Map<String, serde_json::Value> =
                 serde_json::from_str(&row.summary_json).map_err(|e| DbError::Corrupt(e.to_string()))?;
             if !request.fields.is_empty() {
-                summary.retain(|key, _| request.fields.iter().any(|f| f == key));
+                summary.retain(|key, _| key == "id" || request.fields.iter().any(|f| f == key));
             }
             if let Some(full) = full.get(&row.article_id) {
                 for key in &request.includes {

@@ -210,7 +210,12 @@ async fn include_and_fields_shape_entries(backend: Backend) {
         "/v1/articles?limit=1&language=ar&fields=slug&include=topics",
     )
     .await;
-    assert_eq!(page["data"][0].as_object().unwrap().len(), 2);
+    let keys: Vec<&String> = page["data"][0].as_object().unwrap().keys().collect();
+    assert_eq!(
+        keys,
+        vec!["id", "slug", "topics"],
+        "a sparse fieldset always keeps the id"
+    );
     assert_eq!(page["data"][0]["topics"][0]["slug"], "libya");
 }
 
@@ -256,7 +261,44 @@ async fn lists_never_show_unpublished_or_embargoed_articles(backend: Backend) {
     );
 }
 
+async fn entries_match_the_documented_schema(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let document: Value = serde_json::from_str(&khabar::openapi::document_json()).unwrap();
+    let schema = &document["components"]["schemas"]["ArticleListEntry"];
+    let documented: Vec<&String> = schema["properties"].as_object().unwrap().keys().collect();
+    assert_eq!(schema["required"], serde_json::json!(["id"]));
+    let full = ok(
+        &app,
+        "/v1/articles?include=bylines,media,topics,related,translations",
+    )
+    .await;
+    let sync = ok(&app, "/v1/articles?updated_since=2000-01-01T00:00:00Z").await;
+    for entry in full["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(sync["data"].as_array().unwrap())
+    {
+        for key in entry.as_object().unwrap().keys() {
+            assert!(
+                documented.contains(&key),
+                "'{key}' is not in the ArticleListEntry schema"
+            );
+        }
+    }
+    let documented_page: Vec<&String> = document["components"]["schemas"]["ArticlePage"]["properties"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .collect();
+    assert_eq!(
+        documented_page,
+        full.as_object().unwrap().keys().collect::<Vec<_>>()
+    );
+}
+
 crate::on_both_backends!(
+    entries_match_the_documented_schema,
     newest_first_with_summaries,
     cursor_pages_cover_everything_once,
     bad_cursors_and_parameters_are_400s,
