@@ -16,7 +16,6 @@ use crate::db::queries::{catalog, sitemaps};
 use crate::db::{self, utc_now, DbConnection, DbError};
 use crate::delivery::cache::Representation;
 use crate::delivery::strong_etag;
-use crate::domain::cursor::Position;
 use crate::domain::language::{localized, Language};
 use crate::error::{ApiError, Problem};
 use crate::feeds::{self, sitemap, FeedInfo};
@@ -144,19 +143,7 @@ fn build_feed(
         }
     };
     let cursor_scope = format!("feed|{language}|{}", feed_scope_key(scope));
-    let after = match cursor {
-        Some(cursor) => {
-            let position = state
-                .cursors
-                .decode(&cursor_scope, cursor)
-                .map_err(|e| ApiError::invalid_field("cursor", e.to_string()))?;
-            let at = chrono::DateTime::from_timestamp_micros(position.micros)
-                .ok_or_else(|| ApiError::invalid_field("cursor", "out of range"))?
-                .naive_utc();
-            Some((at, position.id))
-        }
-        None => None,
-    };
+    let after = super::lists::decode_cursor(state, &cursor_scope, cursor)?;
     let limit = i64::from(state.feeds.items);
     let now = utc_now();
     let mut rows = delivery_lists::list(conn, &filter, Sort::Newest, after, limit + 1, now)?;
@@ -168,13 +155,8 @@ fn build_feed(
 
     let next_url = match (more, rows.last()) {
         (true, Some(last)) => {
-            let cursor = state.cursors.encode(
-                &cursor_scope,
-                Position {
-                    micros: last.published_at.and_utc().timestamp_micros(),
-                    id: last.article_id,
-                },
-            );
+            let cursor =
+                super::lists::encode_cursor(state, &cursor_scope, (last.published_at, last.article_id));
             let mut next = self_url.clone();
             next.query_pairs_mut().clear().append_pair("cursor", &cursor);
             Some(next.to_string())

@@ -10,7 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::AppState;
 use crate::db::queries::catalog;
-use crate::db::queries::delivery_lists::{self, Change, ListFilter, ListRow, Sort};
+use crate::db::queries::delivery_lists::{self, ListFilter, ListRow, Sort};
 use crate::db::{self, utc_now, DbConnection, DbError};
 use crate::delivery::cache::Representation;
 use crate::delivery::strong_etag;
@@ -146,18 +146,9 @@ pub struct ArticleListEntry {
     /// With `include=translations`.
     pub translations: Option<Vec<crate::api::article::ArticleLinkView>>,
     /// With `updated_since`: what happened to the article.
-    pub change: Option<ChangeKind>,
+    pub change: Option<super::sync::ChangeKind>,
     /// With `updated_since`: when it happened.
     pub changed_at: Option<DateTime<Utc>>,
-}
-
-/// What incremental sync reports about an article.
-#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ChangeKind {
-    Updated,
-    Unpublished,
-    Deleted,
 }
 
 fn split_list(raw: Option<&str>) -> Vec<String> {
@@ -187,16 +178,16 @@ pub struct ListRequest {
 }
 
 /// Parameters checked without the database.
-struct Checked {
-    sort: Sort,
-    limit: u32,
-    includes: Vec<&'static str>,
-    fields: Vec<String>,
-    language: Option<String>,
+pub(super) struct Checked {
+    pub sort: Sort,
+    pub limit: u32,
+    pub includes: Vec<&'static str>,
+    pub fields: Vec<String>,
+    pub language: Option<String>,
 }
 
 /// Checks parameters that need no database; slugs are resolved by [`resolve`].
-fn check(params: &ListParams) -> Result<Checked, ApiError> {
+pub(super) fn check(params: &ListParams) -> Result<Checked, ApiError> {
     let mut errors = Vec::new();
     let limit = params.limit.unwrap_or(DEFAULT_LIMIT);
     if !(1..=MAX_LIMIT).contains(&limit) {
@@ -263,8 +254,7 @@ fn check(params: &ListParams) -> Result<Checked, ApiError> {
     })
 }
 
-/// Resolves slugs to ids and checks the cursor. `fixed` holds a topic or contributor that the
-/// path itself names (`/v1/topics/{slug}/articles`).
+/// Resolves slugs to ids and checks the cursor.
 pub fn resolve(
     conn: &mut DbConnection,
     params: &ListParams,
@@ -401,89 +391,7 @@ pub fn request_url(state: &AppState, request: &HttpRequest) -> url::Url {
     url
 }
 
-/// The parameters incremental sync cannot combine with, by name.
-fn not_with_sync(params: &ListParams) -> Vec<&'static str> {
-    [
-        ("topic", params.topic.is_some()),
-        ("section", params.section.is_some()),
-        ("contributor", params.contributor.is_some()),
-        ("role", params.role.is_some()),
-        ("published_since", params.published_since.is_some()),
-        ("published_until", params.published_until.is_some()),
-        ("sort", params.sort.is_some()),
-        ("include", params.include.is_some()),
-        ("fields", params.fields.is_some()),
-    ]
-    .into_iter()
-    .filter_map(|(name, given)| given.then_some(name))
-    .collect()
-}
-
-/// One page of changes since `since`, for clients that keep an offline copy exact.
-fn sync_page(
-    conn: &mut DbConnection,
-    params: &ListParams,
-    since: DateTime<Utc>,
-    state: &AppState,
-    self_url: &url::Url,
-) -> Result<Representation, ApiError> {
-    let conflicting = not_with_sync(params);
-    if let Some(first) = conflicting.first() {
-        return Err(ApiError::invalid_field(
-            *first,
-            format!(
-                "cannot be combined with updated_since ({})",
-                conflicting.join(", ")
-            ),
-        ));
-    }
-    let Checked { limit, language, .. } = check(params)?;
-    let scope = format!("sync|{}|{language:?}", since.timestamp_micros());
-    let after = decode_cursor(state, &scope, params.cursor.as_deref())?;
-    let now = utc_now();
-    let mut changes = delivery_lists::changes_since(
-        conn,
-        since.naive_utc(),
-        after,
-        language.as_deref(),
-        i64::from(limit) + 1,
-        now,
-    )?;
-    let more = changes.len() > limit as usize;
-    changes.truncate(limit as usize);
-    let next_cursor = match (more, changes.last()) {
-        (true, Some(last)) => Some(encode_cursor(state, &scope, last.position())),
-        _ => None,
-    };
-    let json_time = |t: NaiveDateTime| serde_json::to_string(&t.and_utc()).unwrap_or_default();
-    let items: Vec<String> = changes
-        .iter()
-        .map(|change| match change {
-            Change::Updated(row) => format!(
-                "{{\"change\":\"updated\",\"changed_at\":{},{}",
-                json_time(row.updated_at),
-                row.summary_json.strip_prefix('{').unwrap_or(&row.summary_json)
-            ),
-            Change::Removed(tombstone) => serde_json::json!({
-                "change": tombstone.reason,
-                "changed_at": tombstone.removed_at.and_utc(),
-                "id": tombstone.public_id,
-                "slug": tombstone.slug,
-                "language": tombstone.language,
-            })
-            .to_string(),
-        })
-        .collect();
-    let last_modified = changes
-        .iter()
-        .map(|c| c.position().0)
-        .max()
-        .unwrap_or(now)
-        .and_utc();
-    render_page(&items, next_cursor, last_modified, self_url)
-}
-
-fn decode_cursor(
+pub(super) fn decode_cursor(
     state: &AppState,
     scope: &str,
     cursor: Option<&str>,
@@ -501,7 +409,7 @@ fn decode_cursor(
     Ok(Some((at, position.id)))
 }
 
-fn encode_cursor(state: &AppState, scope: &str, (at, id): (NaiveDateTime, i64)) -> String {
+pub(super) fn encode_cursor(state: &AppState, scope: &str, (at, id): (NaiveDateTime, i64)) -> String {
     state.cursors.encode(
         scope,
         Position {
@@ -512,7 +420,7 @@ fn encode_cursor(state: &AppState, scope: &str, (at, id): (NaiveDateTime, i64)) 
 }
 
 /// `{"data": [...], "next_cursor": ...}` from ready item JSON, with its `Link` header.
-fn render_page(
+pub(super) fn render_page(
     items: &[String],
     next_cursor: Option<String>,
     last_modified: DateTime<Utc>,
@@ -562,7 +470,7 @@ pub async fn serve_list(
         let mut params = params;
         fixed(conn, &mut params)?;
         if let Some(since) = params.updated_since {
-            return sync_page(conn, &params, since, &state_for_db, &self_url);
+            return super::sync::sync_page(conn, &params, since, &state_for_db, &self_url);
         }
         let list_request = resolve(conn, &params, &state_for_db)?;
         page(conn, &list_request, &state_for_db, &self_url)

@@ -8,6 +8,7 @@ pub mod feeds;
 pub mod health;
 pub mod lists;
 pub mod meta;
+pub mod sync;
 
 use actix_web::web;
 use utoipa_actix_web::service_config::ServiceConfig;

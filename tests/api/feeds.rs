@@ -358,7 +358,61 @@ async fn sitemaps_list_recent_news_and_every_article(backend: Backend) {
     assert_eq!((status, content_type.as_str()), (400, "application/problem+json"));
 }
 
+async fn json_feed_pages_with_next_url(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let urls = khabar::api::article::UrlBuilder::new(url::Url::parse(crate::helpers::SITE_URL).unwrap());
+    let mut conn = app.conn();
+    let catalog =
+        khabar::db::queries::generated::missing_catalog(&mut conn, khabar::seed::generate::catalog())
+            .unwrap();
+    khabar::db::queries::seed::insert_content(&mut conn, &catalog).unwrap();
+    // Articles 0..50: every fifth is English, so forty are Arabic.
+    let set = khabar::seed::generate::articles(9, 0, 50);
+    khabar::delivery::insert_and_compile(&mut conn, &set, &urls, khabar::db::utc_now()).unwrap();
+    drop(conn);
+    app.cache.invalidate_all();
+    let (_, first) = fetch(&app, "/feeds/ar/feed.json").await;
+    let first: Value = serde_json::from_str(&first).unwrap();
+    assert_eq!(
+        first["items"].as_array().unwrap().len(),
+        30,
+        "KHABAR_FEED_ITEMS is 30 in tests"
+    );
+    let next = first["next_url"].as_str().expect("a next page").to_owned();
+    let next_path = next.strip_prefix("http://127.0.0.1").unwrap();
+    let (_, second) = fetch(&app, next_path).await;
+    let second: Value = serde_json::from_str(&second).unwrap();
+    assert_eq!(
+        second["items"].as_array().unwrap().len(),
+        14,
+        "44 Arabic articles in all"
+    );
+    assert!(second.get("next_url").is_none());
+    let ids = |page: &Value| {
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["id"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    assert!(
+        ids(&first).iter().all(|id| !ids(&second).contains(id)),
+        "no item on both pages"
+    );
+    let (status, _, problem) = app
+        .get_json(&format!("{}&x=1", next_path.replace("cursor=", "cursor=A")))
+        .await;
+    assert_eq!(status, 400, "{problem}");
+    let cursor = next.split("cursor=").nth(1).unwrap();
+    let (status, _, _) = app
+        .get_json(&format!("/feeds/en/feed.json?cursor={cursor}"))
+        .await;
+    assert_eq!(status, 400, "a cursor from another feed");
+}
+
 crate::on_both_backends!(
+    json_feed_pages_with_next_url,
     rss_carries_full_text_media_and_credits,
     atom_and_json_feed_parse_with_their_required_fields,
     topic_and_contributor_feeds,
