@@ -6,4 +6,5 @@ pub mod cursor;
 pub mod kinds;
 pub mod language;
 pub mod password;
+pub mod search;
 pub mod slug;
