@@ -37,6 +37,8 @@ pub enum Command {
     /// Apply Flipboard's and Google News's rules to the feeds and print what they would reject;
     /// exits non-zero when there is anything.
     CheckFeeds,
+    /// Rebuild the search index from the compiled articles (after an upgrade that adds search).
+    Reindex,
     /// Manage users.
     #[command(subcommand)]
     User(UserCommand),
@@ -111,6 +113,25 @@ pub fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Generate { articles, seed } => generate(&settings, articles, seed).map_err(one_line),
         Command::CheckFeeds => check_feeds(&settings).map_err(one_line),
+        Command::Reindex => {
+            let (pool, _) = bootstrap::open(&settings).map_err(one_line)?;
+            let mut conn = pool.get().map_err(|e| DbError::Pool(e).to_string())?;
+            let started = std::time::Instant::now();
+            let count = crate::delivery::reindex(&mut conn, 1000, |done| {
+                if done % 50_000 == 0 {
+                    eprintln!(
+                        "{done} articles indexed ({:.0} s)",
+                        started.elapsed().as_secs_f64()
+                    );
+                }
+            })
+            .map_err(|e| e.to_string())?;
+            println!(
+                "indexed {count} articles in {:.1} s",
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
         Command::Openapi => unreachable!("handled above"),
     }
 }

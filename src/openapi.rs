@@ -13,6 +13,11 @@ use utoipa_actix_web::AppExt;
     ),
     tags(
         (name = "articles", description = "Published articles"),
+        (name = "search", description = "Search that understands Arabic"),
+        (name = "topics", description = "Topics and their articles"),
+        (name = "contributors", description = "Contributors and their articles"),
+        (name = "media", description = "Media assets"),
+        (name = "feeds", description = "RSS, Atom, JSON Feed, ninjs and sitemaps"),
         (name = "operations", description = "Health, readiness and this document")
     )
 )]

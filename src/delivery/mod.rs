@@ -14,6 +14,7 @@ use crate::db::queries::article_read;
 use crate::db::queries::delivery::{self, Delivery, Removal};
 use crate::db::queries::seed::{self, Inserted};
 use crate::db::schema::articles;
+use crate::db::search::{self, SearchDocument};
 use crate::db::{DbConnection, DbError};
 use crate::domain::kinds::ArticleStatus;
 use crate::seed::ContentSet;
@@ -120,7 +121,62 @@ pub fn compile_article(
         summary_json,
         surrogate_keys: surrogate_keys.join(" "),
     };
-    delivery::replace(conn, &delivery, &topic_ids, &contributors)
+    delivery::replace(conn, &delivery, &topic_ids, &contributors)?;
+    search::index(conn, article_id, &search_document(&view))
+}
+
+/// What search indexes for an article: its headline, and its lead, body, dateline, topics and
+/// contributors, all normalized by `domain::search`.
+pub fn search_document(article: &ArticleView) -> SearchDocument {
+    let mut body = String::new();
+    for part in [
+        article.lead.as_deref(),
+        Some(article.body_text.as_str()),
+        article.dateline.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        body.push_str(part);
+        body.push('\n');
+    }
+    for name in article
+        .topics
+        .iter()
+        .map(|t| &t.name)
+        .chain(article.bylines.iter().map(|b| &b.contributor.name))
+    {
+        body.push_str(name);
+        body.push('\n');
+    }
+    SearchDocument {
+        headline: crate::domain::search::index(&article.headline),
+        body: crate::domain::search::index(&body),
+    }
+}
+
+/// Rebuilds the search index from the stored delivery forms, `batch` articles per transaction;
+/// calls `progress` with the count so far.
+pub fn reindex(conn: &mut DbConnection, batch: i64, progress: impl Fn(usize)) -> Result<usize, DbError> {
+    let mut after = 0;
+    let mut done = 0;
+    loop {
+        let forms = crate::db::queries::delivery_lists::full_forms_after(conn, after, batch)?;
+        let Some((last, _)) = forms.last() else {
+            return Ok(done);
+        };
+        after = *last;
+        conn.transaction(|conn| {
+            for (id, json) in &forms {
+                let article: ArticleView =
+                    serde_json::from_str(json).map_err(|e| DbError::Corrupt(e.to_string()))?;
+                search::index(conn, *id, &search_document(&article))?;
+            }
+            Ok::<_, DbError>(())
+        })?;
+        done += forms.len();
+        progress(done);
+    }
 }
 
 /// Recompiles the given articles and tells every node to drop cached responses; call inside the

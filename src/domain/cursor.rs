@@ -12,13 +12,15 @@ use sha2::Sha256;
 
 /// Bytes of the MAC kept in the cursor: 128 bits is ample against forgery.
 const MAC_BYTES: usize = 16;
-const POSITION_BYTES: usize = 16;
+const POSITION_BYTES: usize = 24;
 
-/// Where a page ends: the sort key of its last item and that item's id.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Where a page ends: the sort key of its last item and that item's id, and for relevance
+/// sorts the item's score (as the bits of an `f64`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Position {
     pub micros: i64,
     pub id: i64,
+    pub score: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -60,6 +62,7 @@ impl CursorSigner {
         let mut bytes = Vec::with_capacity(POSITION_BYTES + MAC_BYTES);
         bytes.extend_from_slice(&position.micros.to_be_bytes());
         bytes.extend_from_slice(&position.id.to_be_bytes());
+        bytes.extend_from_slice(&position.score.to_be_bytes());
         let tag = self.mac(scope, &bytes).finalize().into_bytes();
         bytes.extend_from_slice(&tag[..MAC_BYTES]);
         URL_SAFE_NO_PAD.encode(bytes)
@@ -75,8 +78,9 @@ impl CursorSigner {
             .verify_truncated_left(tag)
             .map_err(|_| InvalidCursor)?;
         let micros = i64::from_be_bytes(position[..8].try_into().map_err(|_| InvalidCursor)?);
-        let id = i64::from_be_bytes(position[8..].try_into().map_err(|_| InvalidCursor)?);
-        Ok(Position { micros, id })
+        let id = i64::from_be_bytes(position[8..16].try_into().map_err(|_| InvalidCursor)?);
+        let score = i64::from_be_bytes(position[16..].try_into().map_err(|_| InvalidCursor)?);
+        Ok(Position { micros, id, score })
     }
 }
 
@@ -90,6 +94,7 @@ mod tests {
         let position = Position {
             micros: 1_593_801_420_000_000,
             id: 42,
+            score: -7,
         };
         let cursor = signer.encode("sort=newest&language=ar", position);
         assert_eq!(signer.decode("sort=newest&language=ar", &cursor), Ok(position));
@@ -106,7 +111,14 @@ mod tests {
     #[test]
     fn altered_or_garbage_cursors_fail() {
         let signer = CursorSigner::new(b"secret");
-        let cursor = signer.encode("s", Position { micros: 1, id: 2 });
+        let cursor = signer.encode(
+            "s",
+            Position {
+                micros: 1,
+                id: 2,
+                score: 3,
+            },
+        );
         let mut bytes = URL_SAFE_NO_PAD.decode(&cursor).unwrap();
         bytes[15] ^= 1;
         let altered = URL_SAFE_NO_PAD.encode(bytes);

@@ -6,5 +6,6 @@ pub mod cursor;
 pub mod kinds;
 pub mod language;
 pub mod password;
+pub mod related;
 pub mod search;
 pub mod slug;

@@ -48,7 +48,16 @@ pub struct LinkQuery {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ArticleLinks {
     pub data: Vec<ArticleLinkView>,
+    /// For related articles: true when none were curated and these were computed from shared
+    /// topics, contributors and recency.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub computed: Option<bool>,
 }
+
+/// How many related articles are computed when none are curated, and how many recent articles
+/// of each shared topic are considered.
+const COMPUTED_RELATED: usize = 5;
+const RELATED_CANDIDATES_PER_TOPIC: i64 = 50;
 
 /// Top-level fields of the full article shape, for `fields=`.
 const ARTICLE_FIELDS: &[&str] = &[
@@ -255,7 +264,9 @@ async fn linked(
     Ok(respond(&request, &body, &state.cache_policy))
 }
 
-/// The articles the editors curated as related to this one, in their order.
+/// Related articles: the editors' curated list, in their order; when there is none, up to five
+/// computed from shared topics (the primary topic weighs most), contributors, language and
+/// recency (`"computed": true`).
 #[utoipa::path(
     tag = "articles",
     params(ArticlePath, LinkQuery),
@@ -273,7 +284,62 @@ pub async fn related_articles(
     path: web::Path<ArticlePath>,
     query: web::Query<LinkQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    linked(state, request, &path.key, query.language.as_deref(), "related").await
+    let representation = load_article(&state, &path.key, query.language.as_deref()).await?;
+    let article = parse_json(&representation)?;
+    let curated = article
+        .get("related")
+        .and_then(|r| r.as_array())
+        .filter(|r| !r.is_empty());
+    if let Some(curated) = curated {
+        let body = derived(
+            &representation,
+            serde_json::json!({ "data": curated, "computed": false }),
+        )?;
+        return Ok(respond(&request, &body, &state.cache_policy));
+    }
+    let cache_key = format!("related:{}", request.path());
+    let computed = match state.cache.get(&cache_key) {
+        Some(hit) => hit,
+        None => {
+            let public_id = article
+                .get("id")
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_owned();
+            let summaries = db::run(&state.pool, move |conn| {
+                use crate::db::queries::related;
+                let Some(subject) = related::subject(conn, &public_id)? else {
+                    return Ok::<_, ApiError>(Vec::new());
+                };
+                let candidates =
+                    related::candidates(conn, &subject, RELATED_CANDIDATES_PER_TOPIC, utc_now())?;
+                let ranked = crate::domain::related::rank(&subject, candidates, COMPUTED_RELATED);
+                Ok(related::summaries(conn, &ranked)?)
+            })
+            .await?;
+            let links: Vec<serde_json::Value> = summaries
+                .iter()
+                .filter_map(|json| serde_json::from_str::<serde_json::Value>(json).ok())
+                .map(|summary| {
+                    serde_json::json!({
+                        "id": summary["id"],
+                        "slug": summary["slug"],
+                        "language": summary["language"],
+                        "headline": summary["headline"],
+                        "canonical_url": summary["canonical_url"],
+                        "published_at": summary["published_at"],
+                    })
+                })
+                .collect();
+            let built = Arc::new(derived(
+                &representation,
+                serde_json::json!({ "data": links, "computed": true }),
+            )?);
+            state.cache.insert(cache_key, built.clone());
+            built
+        }
+    };
+    Ok(respond(&request, &computed, &state.cache_policy))
 }
 
 /// The same story in other languages, for `hreflang` alternates.

@@ -130,8 +130,8 @@ fn id_page<R, T>(
         (true, Some(last)) => Some(state.cursors.encode(
             scope,
             Position {
-                micros: 0,
                 id: id(last),
+                ..Position::default()
             },
         )),
         _ => None,

@@ -60,6 +60,8 @@ pub enum SortParam {
     Oldest,
     /// Most recently changed first.
     Updated,
+    /// Best match first; only with `q`, where it is the default.
+    Relevance,
 }
 
 /// Parameters of every article list.
@@ -67,6 +69,9 @@ pub enum SortParam {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ListParams {
+    /// Search: only articles matching these words (see `GET /v1/search`), best match first
+    /// unless `sort=newest`.
+    pub q: Option<String>,
     /// Only articles in this language (BCP 47).
     #[param(example = "ar")]
     pub language: Option<String>,
@@ -244,6 +249,12 @@ pub(super) fn check(params: &ListParams) -> Result<Checked, ApiError> {
         SortParam::Newest => Sort::Newest,
         SortParam::Oldest => Sort::Oldest,
         SortParam::Updated => Sort::Updated,
+        SortParam::Relevance => {
+            return Err(ApiError::invalid_field(
+                "sort",
+                "relevance needs a search query (q)",
+            ));
+        }
     };
     Ok(Checked {
         sort,
@@ -415,6 +426,7 @@ pub(super) fn encode_cursor(state: &AppState, scope: &str, (at, id): (NaiveDateT
         Position {
             micros: at.and_utc().timestamp_micros(),
             id,
+            score: 0,
         },
     )
 }
@@ -453,6 +465,48 @@ pub(super) fn render_page(
     Ok(representation)
 }
 
+/// `q=` on an article list: the same search as `GET /v1/search`, with the list's filters.
+fn search_in_list(
+    conn: &mut DbConnection,
+    params: ListParams,
+    q: String,
+    state: &AppState,
+    self_url: &url::Url,
+) -> Result<Representation, ApiError> {
+    let unsupported = [
+        ("section", params.section.is_some()),
+        ("role", params.role.is_some()),
+        ("include", params.include.is_some()),
+        ("fields", params.fields.is_some()),
+        ("updated_since", params.updated_since.is_some()),
+    ];
+    if let Some((name, _)) = unsupported.iter().find(|(_, given)| *given) {
+        return Err(ApiError::invalid_field(*name, "cannot be combined with q"));
+    }
+    let sort = match params.sort {
+        None | Some(SortParam::Relevance) => super::search::SearchSortParam::Relevance,
+        Some(SortParam::Newest) => super::search::SearchSortParam::Newest,
+        Some(_) => {
+            return Err(ApiError::invalid_field(
+                "sort",
+                "with q, sort is relevance or newest",
+            ))
+        }
+    };
+    let search = super::search::SearchParams {
+        q,
+        language: params.language,
+        topic: params.topic,
+        contributor: params.contributor,
+        published_since: params.published_since,
+        published_until: params.published_until,
+        sort: Some(sort),
+        limit: params.limit,
+        cursor: params.cursor,
+    };
+    super::search::search_page(conn, &search, state, self_url)
+}
+
 /// Serves a list through the cache.
 pub async fn serve_list(
     state: &AppState,
@@ -469,6 +523,9 @@ pub async fn serve_list(
     let representation = db::run(&state.pool, move |conn| {
         let mut params = params;
         fixed(conn, &mut params)?;
+        if let Some(q) = params.q.clone() {
+            return search_in_list(conn, params, q, &state_for_db, &self_url);
+        }
         if let Some(since) = params.updated_since {
             return super::sync::sync_page(conn, &params, since, &state_for_db, &self_url);
         }

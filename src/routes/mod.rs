@@ -8,6 +8,7 @@ pub mod feeds;
 pub mod health;
 pub mod lists;
 pub mod meta;
+pub mod search;
 pub mod sync;
 
 use actix_web::web;
@@ -26,6 +27,8 @@ pub fn configure(config: &mut ServiceConfig<'_>) {
         .service(meta::openapi_json)
         .service(
             utoipa_actix_web::scope("/v1")
+                .service(search::search_articles)
+                .service(search::suggest)
                 .service(articles::list_articles)
                 .service(articles::get_article)
                 .service(articles::related_articles)

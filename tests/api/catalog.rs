@@ -158,8 +158,41 @@ async fn related_and_translations(backend: Backend) {
     let english_id = translations["data"][0]["id"].as_str().unwrap();
     let back = ok(&app, &format!("/v1/articles/{english_id}/translations")).await;
     assert_eq!(back["data"][0]["language"], "ar");
-    let none = ok(&app, &format!("/v1/articles/{english_id}/related")).await;
-    assert_eq!(none["data"], serde_json::json!([]));
+    assert_eq!(related["computed"], false, "curated");
+    // The English version has no curated list: it is computed from shared topics (Libya, its
+    // primary topic, weighs most), shared contributors, then recency; never itself.
+    let computed = ok(&app, &format!("/v1/articles/{english_id}/related")).await;
+    assert_eq!(computed["computed"], true);
+    let slugs: Vec<&str> = computed["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["slug"].as_str().unwrap())
+        .collect();
+    let slugify = khabar::domain::slug::slugify;
+    assert_eq!(
+        slugs,
+        vec![
+            khabar::seed::demo_article_slug(),
+            slugify("هل سينفذ السيسي تهديده بالتدخل المباشر في ليبيا؟"),
+            slugify(
+                "ميليشيات مسلحة وصراع للسيطرة على منفذ \"رأس جدير\".. ماذا يحدث على الحدود التونسية الليبية؟"
+            ),
+            slugify("الصين تعتزم منع بيع الدواجن حيّة أو ذبحها في الأسواق التجارية"),
+        ]
+    );
+    // Unpublished articles are never suggested.
+    use diesel::prelude::*;
+    diesel::update(
+        articles::table
+            .filter(articles::slug.eq(slugify("هل سينفذ السيسي تهديده بالتدخل المباشر في ليبيا؟"))),
+    )
+    .set(articles::status.eq("draft"))
+    .execute(&mut app.conn())
+    .unwrap();
+    app.republish();
+    let computed = ok(&app, &format!("/v1/articles/{english_id}/related")).await;
+    assert_eq!(computed["data"].as_array().unwrap().len(), 3);
     not_found(&app, "/v1/articles/no-such-article/related").await;
     let (status, _, _) = app
         .get_json(&format!("/v1/articles/{slug}/related?fields=x"))

@@ -13,4 +13,5 @@ mod health;
 mod lists;
 mod openapi;
 mod schema;
+mod search;
 mod sync;

@@ -46,6 +46,8 @@ fn document_is_openapi_3_1_and_lists_every_route() {
             "/v1/contributors/{slug}",
             "/v1/contributors/{slug}/articles",
             "/v1/media/{id}",
+            "/v1/search",
+            "/v1/search/suggest",
             "/v1/topics",
             "/v1/topics/{slug}",
             "/v1/topics/{slug}/articles",

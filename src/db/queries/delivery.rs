@@ -115,6 +115,7 @@ pub fn withdraw(
         return Ok(false);
     };
     diesel::delete(article_deliveries::table.find(article_id)).execute(conn)?;
+    crate::db::search::remove(conn, article_id)?;
     if visible_from > now {
         // Never seen by the public (still embargoed): nothing for sync clients to forget.
         return Ok(true);

@@ -313,3 +313,17 @@ pub fn languages(conn: &mut DbConnection, now: NaiveDateTime) -> Result<Vec<Stri
         .order(article_deliveries::language.asc())
         .load(conn)?)
 }
+
+/// Up to `limit` compiled full forms with ids above `after`, in id order (for reindexing).
+pub fn full_forms_after(
+    conn: &mut DbConnection,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<(i64, String)>, DbError> {
+    Ok(article_deliveries::table
+        .filter(article_deliveries::article_id.gt(after))
+        .order(article_deliveries::article_id.asc())
+        .limit(limit)
+        .select((article_deliveries::article_id, article_deliveries::full_json))
+        .load(conn)?)
+}

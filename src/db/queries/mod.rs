@@ -5,6 +5,7 @@ pub mod catalog;
 pub mod delivery;
 pub mod delivery_lists;
 pub mod generated;
+pub mod related;
 pub mod secrets;
 pub mod seed;
 pub mod sitemaps;

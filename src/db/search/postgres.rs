@@ -1,0 +1,116 @@
+//! tsvector with the `simple` configuration on PostgreSQL.
+
+use chrono::NaiveDateTime;
+use diesel::pg::Pg;
+use diesel::sql_types::{BigInt, Text, Timestamp};
+use diesel::{PgConnection, RunQueryDsl};
+
+use super::{around_match, bind_all, Bind, HeadlineHit, Hit, Plan, SearchDocument};
+use crate::db::DbError;
+use crate::domain::search::Word;
+
+pub fn index(conn: &mut PgConnection, article_id: i64, document: &SearchDocument) -> Result<(), DbError> {
+    let phrases = format!("{} {}", document.headline.primaries, document.body.primaries);
+    diesel::sql_query(
+        "INSERT INTO article_search (article_id, forms, phrases) VALUES ($1, \
+         setweight(to_tsvector('simple', $2), 'A') || setweight(to_tsvector('simple', $3), 'B'), \
+         to_tsvector('simple', $4))",
+    )
+    .bind::<BigInt, _>(article_id)
+    .bind::<Text, _>(&document.headline.forms)
+    .bind::<Text, _>(&document.body.forms)
+    .bind::<Text, _>(phrases)
+    .execute(conn)?;
+    Ok(())
+}
+
+pub fn remove(conn: &mut PgConnection, article_id: i64) -> Result<(), DbError> {
+    diesel::sql_query("DELETE FROM article_search WHERE article_id = $1")
+        .bind::<BigInt, _>(article_id)
+        .execute(conn)?;
+    Ok(())
+}
+
+/// `('a' | 'b')` for a word's forms. Forms are letters and digits only, so quoting is enough.
+fn forms(word: &Word) -> String {
+    let alternatives: Vec<String> = word.forms().map(|f| format!("'{f}'")).collect();
+    format!("({})", alternatives.join(" | "))
+}
+
+pub(super) fn search(conn: &mut PgConnection, plan: &Plan<'_>) -> Result<Vec<Hit>, DbError> {
+    let mut forms_query: Vec<String> = plan.words().map(forms).collect();
+    forms_query.extend(plan.query.excluded.iter().map(|w| format!("!{}", forms(w))));
+    let phrases: Vec<String> = plan
+        .phrases()
+        .map(|phrase| {
+            format!(
+                "({})",
+                phrase
+                    .iter()
+                    .map(|p| format!("'{p}'"))
+                    .collect::<Vec<_>>()
+                    .join(" <-> ")
+            )
+        })
+        .collect();
+    let mut binds = Vec::new();
+    let mut conditions = Vec::new();
+    // A query of phrases only still needs a forms condition for ranking: every phrase word.
+    let forms_expression = if forms_query.iter().any(|f| !f.starts_with('!')) {
+        forms_query.join(" & ")
+    } else {
+        let mut words: Vec<String> = plan.phrases().flatten().map(|p| format!("'{p}'")).collect();
+        words.extend(forms_query);
+        words.join(" & ")
+    };
+    binds.push(Bind::Text(forms_expression));
+    conditions.push("a.forms @@ to_tsquery('simple', $1)".to_owned());
+    if !phrases.is_empty() {
+        binds.push(Bind::Text(phrases.join(" & ")));
+        conditions.push("a.phrases @@ to_tsquery('simple', $2)".to_owned());
+    }
+    // ts_rank is higher for better matches; negated so that lower is better, as with bm25.
+    // Normalization 2 divides by the document's length, as bm25 favours short documents.
+    let mut sql = format!(
+        "SELECT d.article_id AS article_id, d.published_at AS published_at, s.score AS score, \
+         d.summary_json AS summary_json \
+         FROM (SELECT a.article_id, -ts_rank(a.forms, to_tsquery('simple', $1), 2)::float8 AS score \
+               FROM article_search a WHERE {}) s \
+         JOIN article_deliveries d ON d.article_id = s.article_id WHERE 1 = 1",
+        conditions.join(" AND ")
+    );
+    sql.push_str(&around_match(plan, &mut binds, &|n| format!("${n}")));
+    let query = bind_all!(diesel::sql_query(sql).into_boxed::<Pg>(), binds);
+    Ok(query.load(conn)?)
+}
+
+pub fn suggest(
+    conn: &mut PgConnection,
+    prefix: &str,
+    language: Option<&str>,
+    limit: i64,
+    now: NaiveDateTime,
+) -> Result<Vec<HeadlineHit>, DbError> {
+    let mut sql = String::from(
+        "SELECT d.article_id AS article_id, d.summary_json AS summary_json \
+         FROM article_search s JOIN article_deliveries d ON d.article_id = s.article_id \
+         WHERE s.forms @@ to_tsquery('simple', $1) AND d.visible_from <= $2",
+    );
+    let limit_placeholder = if language.is_some() {
+        sql.push_str(" AND d.language = $3");
+        "$4"
+    } else {
+        "$3"
+    };
+    sql.push_str(&format!(
+        " ORDER BY d.published_at DESC, d.article_id DESC LIMIT {limit_placeholder}"
+    ));
+    let mut query = diesel::sql_query(sql)
+        .into_boxed::<Pg>()
+        .bind::<Text, _>(format!("'{prefix}':*A"))
+        .bind::<Timestamp, _>(now);
+    if let Some(language) = language {
+        query = query.bind::<Text, _>(language.to_owned());
+    }
+    Ok(query.bind::<BigInt, _>(limit).load(conn)?)
+}
