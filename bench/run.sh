@@ -35,7 +35,7 @@ if [ ! -f "$DB" ]; then
   "$KHABAR" generate --articles "$ARTICLES"
 fi
 
-cleanup() { kill "${KHABAR_PID:-}" "${CEILING_PID:-}" 2>/dev/null || true; }
+cleanup() { kill "${KHABAR_PID:-}" "${CEILING_PID:-}" "${SEARCH_PID:-}" 2>/dev/null || true; }
 trap cleanup EXIT
 
 KHABAR_BIND="127.0.0.1:$PORT" "$KHABAR" serve >"$BENCH_DIR/server.log" 2>&1 &
@@ -113,5 +113,16 @@ run() { # name url
   done
   echo "article body: $(stat -c %s "$BENCH_DIR/article.json") bytes; feed body: $(stat -c %s "$BENCH_DIR/feed.xml") bytes"
   echo "khabar resident memory: $(( $(ps -o rss= -p "$KHABAR_PID") / 1024 )) MB"
+
+  # Search latency, one request at a time, on a second server whose response cache is off so
+  # that every request runs the query.
+  KHABAR_BIND="127.0.0.1:$((PORT + 2))" KHABAR_CACHE_MB=0 "$KHABAR" serve >"$BENCH_DIR/search-server.log" 2>&1 &
+  SEARCH_PID=$!
+  for _ in $(seq 1 100); do curl -fsS "http://127.0.0.1:$((PORT + 2))/readyz" >/dev/null 2>&1 && break; sleep 0.2; done
+  wrk -t1 -c1 -d"$DURATION" --latency -s bench/search.lua "http://127.0.0.1:$((PORT + 2))" >"$BENCH_DIR/wrk-search.txt" 2>&1
+  printf 'search (12 queries, 1 connection, no cache): %s requests/s, p50 %s, p99 %s\n' \
+    "$(awk '/^Requests\/sec/ {print $2}' "$BENCH_DIR/wrk-search.txt")" \
+    "$(awk '$1 == "50%" {print $2}' "$BENCH_DIR/wrk-search.txt")" \
+    "$(awk '$1 == "99%" {print $2}' "$BENCH_DIR/wrk-search.txt")"
   echo "database: $(du -h "$DB" | cut -f1)"
 } | tee "$BENCH_DIR/results.txt"

@@ -14,7 +14,7 @@ use crate::db::queries::article_read;
 use crate::db::queries::delivery::{self, Delivery, Removal};
 use crate::db::queries::seed::{self, Inserted};
 use crate::db::schema::articles;
-use crate::db::search::{self, SearchDocument};
+use crate::db::search::{self, Facet, SearchDocument};
 use crate::db::{DbConnection, DbError};
 use crate::domain::kinds::ArticleStatus;
 use crate::seed::ContentSet;
@@ -122,12 +122,18 @@ pub fn compile_article(
         surrogate_keys: surrogate_keys.join(" "),
     };
     delivery::replace(conn, &delivery, &topic_ids, &contributors)?;
-    search::index(conn, article_id, &search_document(&view))
+    let contributor_ids: Vec<i64> = contributors.iter().map(|(id, _)| *id).collect();
+    search::index(
+        conn,
+        article_id,
+        &search_document(&view, &topic_ids, &contributor_ids),
+    )
 }
 
 /// What search indexes for an article: its headline, and its lead, body, dateline, topics and
-/// contributors, all normalized by `domain::search`.
-pub fn search_document(article: &ArticleView) -> SearchDocument {
+/// contributors, all normalized by `domain::search`; and its language, topics (with their
+/// ancestors) and contributors as facets for filtering.
+pub fn search_document(article: &ArticleView, topic_ids: &[i64], contributor_ids: &[i64]) -> SearchDocument {
     let mut body = String::new();
     for part in [
         article.lead.as_deref(),
@@ -149,9 +155,18 @@ pub fn search_document(article: &ArticleView) -> SearchDocument {
         body.push_str(name);
         body.push('\n');
     }
+    let facets: Vec<String> = std::iter::once(search::facet(Facet::Language(&article.language)))
+        .chain(topic_ids.iter().map(|id| search::facet(Facet::Topic(*id))))
+        .chain(
+            contributor_ids
+                .iter()
+                .map(|id| search::facet(Facet::Contributor(*id))),
+        )
+        .collect();
     SearchDocument {
         headline: crate::domain::search::index(&article.headline),
         body: crate::domain::search::index(&body),
+        facets: facets.join(" "),
     }
 }
 
@@ -170,7 +185,12 @@ pub fn reindex(conn: &mut DbConnection, batch: i64, progress: impl Fn(usize)) ->
             for (id, json) in &forms {
                 let article: ArticleView =
                     serde_json::from_str(json).map_err(|e| DbError::Corrupt(e.to_string()))?;
-                search::index(conn, *id, &search_document(&article))?;
+                let (topic_ids, contributor_ids) = delivery::facets_of(conn, *id)?;
+                search::index(
+                    conn,
+                    *id,
+                    &search_document(&article, &topic_ids, &contributor_ids),
+                )?;
             }
             Ok::<_, DbError>(())
         })?;

@@ -86,6 +86,20 @@ pub fn stored_version(
         .optional()?)
 }
 
+/// The topics (with ancestors) and contributors a delivered article is listed under.
+pub fn facets_of(conn: &mut DbConnection, article_id: i64) -> Result<(Vec<i64>, Vec<i64>), DbError> {
+    let topics = delivery_topics::table
+        .filter(delivery_topics::article_id.eq(article_id))
+        .select(delivery_topics::topic_id)
+        .load(conn)?;
+    let mut contributors: Vec<i64> = delivery_contributors::table
+        .filter(delivery_contributors::article_id.eq(article_id))
+        .select(delivery_contributors::contributor_id)
+        .load(conn)?;
+    contributors.dedup();
+    Ok((topics, contributors))
+}
+
 /// Why an article left the public set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Removal {

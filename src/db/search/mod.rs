@@ -17,7 +17,34 @@ use crate::domain::search::{Indexed, Query, Requirement, Word};
 pub struct SearchDocument {
     pub headline: Indexed,
     pub body: Indexed,
+    /// Space-separated facet tokens (see [`facet`]).
+    pub facets: String,
 }
+
+/// A facet an article has, indexed as a token so that filters are part of the full-text match.
+#[derive(Debug, Clone, Copy)]
+pub enum Facet<'a> {
+    Language(&'a str),
+    Topic(i64),
+    Contributor(i64),
+}
+
+/// The token for a facet: letters and digits only, prefixed so that no word can equal it.
+pub fn facet(facet: Facet<'_>) -> String {
+    match facet {
+        Facet::Language(tag) => format!(
+            "zzl{}",
+            tag.to_lowercase()
+                .replace(|c: char| !c.is_ascii_alphanumeric(), "")
+        ),
+        Facet::Topic(id) => format!("zzt{id}"),
+        Facet::Contributor(id) => format!("zzc{id}"),
+    }
+}
+
+/// How many of the most recent matching articles are ranked. Ranking every match of a common
+/// word in a million articles takes seconds; news readers want the recent ones.
+pub const CANDIDATES: i64 = 1000;
 
 #[derive(Debug, Clone, Default)]
 pub struct SearchFilter {
@@ -132,6 +159,22 @@ struct Plan<'a> {
 }
 
 impl Plan<'_> {
+    /// The facet tokens every match must have.
+    fn facets(&self) -> Vec<String> {
+        let filter = self.filter;
+        let mut facets = Vec::new();
+        if let Some(language) = &filter.language {
+            facets.push(facet(Facet::Language(language)));
+        }
+        if let Some(topic) = filter.topic_id {
+            facets.push(facet(Facet::Topic(topic)));
+        }
+        if let Some(contributor) = filter.contributor_id {
+            facets.push(facet(Facet::Contributor(contributor)));
+        }
+        facets
+    }
+
     fn words(&self) -> impl Iterator<Item = &Word> {
         self.query.required.iter().filter_map(|r| match r {
             Requirement::Word(word) => Some(word),
@@ -162,26 +205,10 @@ fn around_match(plan: &Plan<'_>, binds: &mut Vec<Bind>, placeholder: &dyn Fn(usi
         binds.push(bind);
         placeholder(binds.len())
     };
+    // Language, topic and contributor are facets inside the match; what is left here is
+    // visibility and the publish window.
     let mut sql = format!(" AND d.visible_from <= {}", next(Bind::Stamp(plan.now), binds));
     let filter = plan.filter;
-    if let Some(language) = &filter.language {
-        sql.push_str(&format!(
-            " AND d.language = {}",
-            next(Bind::Text(language.clone()), binds)
-        ));
-    }
-    if let Some(topic) = filter.topic_id {
-        sql.push_str(&format!(
-            " AND d.article_id IN (SELECT article_id FROM delivery_topics WHERE topic_id = {})",
-            next(Bind::Int(topic), binds)
-        ));
-    }
-    if let Some(contributor) = filter.contributor_id {
-        sql.push_str(&format!(
-            " AND d.article_id IN (SELECT article_id FROM delivery_contributors WHERE contributor_id = {})",
-            next(Bind::Int(contributor), binds)
-        ));
-    }
     if let Some(since) = filter.published_since {
         sql.push_str(&format!(
             " AND d.published_at >= {}",

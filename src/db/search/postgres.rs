@@ -13,13 +13,14 @@ pub fn index(conn: &mut PgConnection, article_id: i64, document: &SearchDocument
     let phrases = format!("{} {}", document.headline.primaries, document.body.primaries);
     diesel::sql_query(
         "INSERT INTO article_search (article_id, forms, phrases) VALUES ($1, \
-         setweight(to_tsvector('simple', $2), 'A') || setweight(to_tsvector('simple', $3), 'B'), \
-         to_tsvector('simple', $4))",
+         setweight(to_tsvector('simple', $2), 'A') || setweight(to_tsvector('simple', $3), 'B') \
+         || setweight(to_tsvector('simple', $5), 'D'), to_tsvector('simple', $4))",
     )
     .bind::<BigInt, _>(article_id)
     .bind::<Text, _>(&document.headline.forms)
     .bind::<Text, _>(&document.body.forms)
     .bind::<Text, _>(phrases)
+    .bind::<Text, _>(&document.facets)
     .execute(conn)?;
     Ok(())
 }
@@ -38,8 +39,13 @@ fn forms(word: &Word) -> String {
 }
 
 pub(super) fn search(conn: &mut PgConnection, plan: &Plan<'_>) -> Result<Vec<Hit>, DbError> {
-    let mut forms_query: Vec<String> = plan.words().map(forms).collect();
-    forms_query.extend(plan.query.excluded.iter().map(|w| format!("!{}", forms(w))));
+    let mut required: Vec<String> = plan.words().map(forms).collect();
+    // A query of phrases only still needs a forms condition for ranking: every phrase word.
+    if required.is_empty() {
+        required.extend(plan.phrases().flatten().map(|p| format!("'{p}'")));
+    }
+    required.extend(plan.facets().into_iter().map(|token| format!("'{token}'")));
+    required.extend(plan.query.excluded.iter().map(|w| format!("!{}", forms(w))));
     let phrases: Vec<String> = plan
         .phrases()
         .map(|phrase| {
@@ -53,29 +59,23 @@ pub(super) fn search(conn: &mut PgConnection, plan: &Plan<'_>) -> Result<Vec<Hit
             )
         })
         .collect();
-    let mut binds = Vec::new();
-    let mut conditions = Vec::new();
-    // A query of phrases only still needs a forms condition for ranking: every phrase word.
-    let forms_expression = if forms_query.iter().any(|f| !f.starts_with('!')) {
-        forms_query.join(" & ")
-    } else {
-        let mut words: Vec<String> = plan.phrases().flatten().map(|p| format!("'{p}'")).collect();
-        words.extend(forms_query);
-        words.join(" & ")
-    };
-    binds.push(Bind::Text(forms_expression));
-    conditions.push("a.forms @@ to_tsquery('simple', $1)".to_owned());
+    let mut binds = vec![Bind::Text(required.join(" & "))];
+    let mut conditions = vec!["a.forms @@ to_tsquery('simple', $1)".to_owned()];
     if !phrases.is_empty() {
         binds.push(Bind::Text(phrases.join(" & ")));
-        conditions.push("a.phrases @@ to_tsquery('simple', $2)".to_owned());
+        conditions.push(format!("a.phrases @@ to_tsquery('simple', ${})", binds.len()));
     }
-    // ts_rank is higher for better matches; negated so that lower is better, as with bm25.
-    // Normalization 2 divides by the document's length, as bm25 favours short documents.
+    binds.push(Bind::Int(super::CANDIDATES));
+    let candidates = binds.len();
+    // The newest CANDIDATES matches, each scored: ts_rank is higher for better matches, negated
+    // so that lower is better, as with bm25; normalization 2 divides by the document's length,
+    // as bm25 favours short documents.
     let mut sql = format!(
         "SELECT d.article_id AS article_id, d.published_at AS published_at, s.score AS score, \
          d.summary_json AS summary_json \
-         FROM (SELECT a.article_id, -ts_rank(a.forms, to_tsquery('simple', $1), 2)::float8 AS score \
-               FROM article_search a WHERE {}) s \
+         FROM (SELECT c.article_id, -ts_rank(c.forms, to_tsquery('simple', $1), 2)::float8 AS score \
+               FROM (SELECT a.article_id, a.forms FROM article_search a WHERE {} \
+                     ORDER BY a.article_id DESC LIMIT ${candidates}) c) s \
          JOIN article_deliveries d ON d.article_id = s.article_id WHERE 1 = 1",
         conditions.join(" AND ")
     );

@@ -11,12 +11,15 @@ use crate::domain::search::Word;
 
 pub fn index(conn: &mut SqliteConnection, article_id: i64, document: &SearchDocument) -> Result<(), DbError> {
     let phrases = format!("{} {}", document.headline.primaries, document.body.primaries);
-    diesel::sql_query("INSERT INTO article_search (rowid, headline, body, phrases) VALUES (?, ?, ?, ?)")
-        .bind::<BigInt, _>(article_id)
-        .bind::<Text, _>(&document.headline.forms)
-        .bind::<Text, _>(&document.body.forms)
-        .bind::<Text, _>(phrases)
-        .execute(conn)?;
+    diesel::sql_query(
+        "INSERT INTO article_search (rowid, headline, body, phrases, facets) VALUES (?, ?, ?, ?, ?)",
+    )
+    .bind::<BigInt, _>(article_id)
+    .bind::<Text, _>(&document.headline.forms)
+    .bind::<Text, _>(&document.body.forms)
+    .bind::<Text, _>(phrases)
+    .bind::<Text, _>(&document.facets)
+    .execute(conn)?;
     Ok(())
 }
 
@@ -33,7 +36,8 @@ fn forms(word: &Word) -> String {
     format!("({})", alternatives.join(" OR "))
 }
 
-/// The FTS5 expression: words in headline or body, phrases in order, exclusions after NOT.
+/// The FTS5 expression: words in headline or body, phrases in order, the filters' facets, and
+/// exclusions after NOT.
 fn match_expression(plan: &Plan<'_>) -> String {
     let mut required: Vec<String> = plan
         .words()
@@ -42,6 +46,11 @@ fn match_expression(plan: &Plan<'_>) -> String {
     required.extend(
         plan.phrases()
             .map(|phrase| format!("phrases : \"{}\"", phrase.join(" "))),
+    );
+    required.extend(
+        plan.facets()
+            .into_iter()
+            .map(|token| format!("facets : \"{token}\"")),
     );
     let mut expression = format!("({})", required.join(" AND "));
     if !plan.query.excluded.is_empty() {
@@ -52,12 +61,13 @@ fn match_expression(plan: &Plan<'_>) -> String {
 }
 
 pub(super) fn search(conn: &mut SqliteConnection, plan: &Plan<'_>) -> Result<Vec<Hit>, DbError> {
-    let mut binds = vec![Bind::Text(match_expression(plan))];
-    // bm25 is lower for better matches; the headline weighs five times the body.
-    // Materialized: each score is computed once, then ordered and compared by the keyset.
+    let mut binds = vec![Bind::Text(match_expression(plan)), Bind::Int(super::CANDIDATES)];
+    // The newest CANDIDATES matches (FTS5 walks its doclists by descending rowid and stops there),
+    // each scored once (materialized): bm25 is lower for better matches, the headline weighing
+    // five times the body.
     let mut sql = String::from(
-        "WITH s AS MATERIALIZED (SELECT rowid AS article_id, bm25(article_search, 5.0, 1.0, 1.0) AS score \
-               FROM article_search WHERE article_search MATCH ?) \
+        "WITH s AS MATERIALIZED (SELECT rowid AS article_id, bm25(article_search, 5.0, 1.0, 1.0, 0.0) AS score \
+               FROM article_search WHERE article_search MATCH ? ORDER BY rowid DESC LIMIT ?) \
          SELECT d.article_id AS article_id, d.published_at AS published_at, s.score AS score, \
          d.summary_json AS summary_json \
          FROM s JOIN article_deliveries d ON d.article_id = s.article_id WHERE 1 = 1",
