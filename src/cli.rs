@@ -39,6 +39,8 @@ pub enum Command {
     CheckFeeds,
     /// Rebuild the search index from the compiled articles (after an upgrade that adds search).
     Reindex,
+    /// Recompile every published article's delivery forms (after changing KHABAR_SITE_URL).
+    Recompile,
     /// Manage users.
     #[command(subcommand)]
     User(UserCommand),
@@ -113,6 +115,14 @@ pub fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Generate { articles, seed } => generate(&settings, articles, seed).map_err(one_line),
         Command::CheckFeeds => check_feeds(&settings).map_err(one_line),
+        Command::Recompile => {
+            let (pool, _) = bootstrap::open(&settings).map_err(one_line)?;
+            let mut conn = pool.get().map_err(|e| DbError::Pool(e).to_string())?;
+            let urls = crate::api::article::UrlBuilder::new(settings.site_url.clone());
+            let count = crate::delivery::compile_all(&mut conn, &urls, 1000).map_err(|e| e.to_string())?;
+            println!("recompiled {count} published articles");
+            Ok(())
+        }
         Command::Reindex => {
             let (pool, _) = bootstrap::open(&settings).map_err(one_line)?;
             let mut conn = pool.get().map_err(|e| DbError::Pool(e).to_string())?;

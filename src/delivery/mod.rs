@@ -237,11 +237,12 @@ pub fn compiled_articles(conn: &mut DbConnection, ids: &[i64]) -> Result<Vec<Art
         .collect()
 }
 
-/// Recompiles every published article (after a change that touches many, or a new site URL).
-pub fn compile_all(conn: &mut DbConnection, urls: &UrlBuilder, now: NaiveDateTime) -> Result<usize, DbError> {
+/// Recompiles every published article (after a new `KHABAR_SITE_URL`, or an upgrade that
+/// changes the delivery forms), `batch` per transaction, each batch announced to other nodes.
+pub fn compile_all(conn: &mut DbConnection, urls: &UrlBuilder, batch: usize) -> Result<usize, DbError> {
     let ids = delivery::published_article_ids(conn)?;
-    for id in &ids {
-        compile_article(conn, *id, urls, now)?;
+    for chunk in ids.chunks(batch.max(1)) {
+        conn.transaction(|conn| publish_changes(conn, chunk, urls, crate::db::utc_now()))?;
     }
     Ok(ids.len())
 }

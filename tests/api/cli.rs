@@ -191,3 +191,38 @@ fn check_feeds_prints_what_partners_would_reject() {
         "{stderr}"
     );
 }
+
+#[test]
+fn recompile_applies_a_new_site_url() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("k.db").display());
+    let old_site = [
+        ("DATABASE_URL", url.as_str()),
+        ("KHABAR_SITE_URL", "https://old.example.com"),
+    ];
+    assert_eq!(khabar(&["demo"], &old_site).0, 0);
+    let new_site = [
+        ("DATABASE_URL", url.as_str()),
+        ("KHABAR_SITE_URL", "https://www.example.org"),
+    ];
+    let (code, stdout, stderr) = khabar(&["recompile"], &new_site);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stdout.trim(), "recompiled 5 published articles");
+    let (code, stdout, _) = khabar(&["reindex"], &new_site);
+    assert_eq!(code, 0);
+    assert_eq!(
+        stdout.lines().last().unwrap().split(" in ").next().unwrap(),
+        "indexed 5 articles"
+    );
+
+    use diesel::prelude::*;
+    let pool = khabar::db::connect(&khabar::db::DatabaseUrl::parse(&url).unwrap(), 1).unwrap();
+    let forms: Vec<String> = khabar::db::schema::article_deliveries::table
+        .select(khabar::db::schema::article_deliveries::full_json)
+        .load(&mut pool.get().unwrap())
+        .unwrap();
+    assert_eq!(forms.len(), 5);
+    assert!(forms
+        .iter()
+        .all(|f| f.contains("https://www.example.org/") && !f.contains("old.example.com")));
+}
