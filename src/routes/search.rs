@@ -250,12 +250,33 @@ pub struct Suggested {
     pub name: String,
 }
 
-fn names_match(prefix: &str, names: &[&str]) -> bool {
-    names.iter().any(|name| {
+/// Up to `SUGGESTIONS` of `(slug, localized names JSON, name)` with a name (in any language)
+/// that has a word starting with `prefix`, each shown by its name in `language`.
+fn named_matches<'a>(
+    rows: impl Iterator<Item = (&'a String, &'a String, &'a String)>,
+    prefix: &str,
+    language: Option<&str>,
+) -> Vec<Suggested> {
+    let starts = |name: &str| {
         search::words(name)
             .iter()
             .any(|w| w.forms().any(|f| f.starts_with(prefix)))
+    };
+    rows.filter_map(|(slug, names, fallback)| {
+        let names: BTreeMap<String, String> = serde_json::from_str(names).unwrap_or_default();
+        if !starts(fallback) && !names.values().any(|n| starts(n)) {
+            return None;
+        }
+        let name = language
+            .and_then(|l| crate::domain::language::localized(&names, l))
+            .unwrap_or(fallback);
+        Some(Suggested {
+            slug: slug.clone(),
+            name: name.to_owned(),
+        })
     })
+    .take(SUGGESTIONS as usize)
+    .collect()
 }
 
 /// Headlines, topics and contributors that have a word starting with the last word of `q`.
@@ -330,38 +351,20 @@ fn suggestions(
             })
         })
         .collect();
-    let localized = |names: &str, fallback: &str| -> (Vec<String>, String) {
-        let map: BTreeMap<String, String> = serde_json::from_str(names).unwrap_or_default();
-        let display = language
-            .and_then(|l| crate::domain::language::localized(&map, l))
-            .unwrap_or(fallback)
-            .to_owned();
-        (map.into_values().chain([fallback.to_owned()]).collect(), display)
-    };
-    let mut topics = Vec::new();
-    for topic in catalog::topics_page(conn, None, None, 10_000)? {
-        let (all, name) = localized(&topic.localized_names, &topic.name);
-        if names_match(prefix, &all.iter().map(String::as_str).collect::<Vec<_>>())
-            && (topics.len() as i64) < SUGGESTIONS
-        {
-            topics.push(Suggested {
-                slug: topic.slug,
-                name,
-            });
-        }
-    }
-    let mut contributors = Vec::new();
-    for contributor in catalog::contributors_page(conn, None, None, 10_000)? {
-        let (all, name) = localized(&contributor.localized_names, &contributor.name);
-        if names_match(prefix, &all.iter().map(String::as_str).collect::<Vec<_>>())
-            && (contributors.len() as i64) < SUGGESTIONS
-        {
-            contributors.push(Suggested {
-                slug: contributor.slug,
-                name,
-            });
-        }
-    }
+    let topics = catalog::topics_page(conn, None, None, 10_000)?;
+    let contributors = catalog::contributors_page(conn, None, None, 10_000)?;
+    let topics = named_matches(
+        topics.iter().map(|t| (&t.slug, &t.localized_names, &t.name)),
+        prefix,
+        language,
+    );
+    let contributors = named_matches(
+        contributors
+            .iter()
+            .map(|c| (&c.slug, &c.localized_names, &c.name)),
+        prefix,
+        language,
+    );
     Ok(Suggestions {
         headlines,
         topics,
