@@ -35,22 +35,7 @@ pub struct Problem {
     pub errors: Vec<FieldError>,
 }
 
-/// One invalid field or parameter.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
-pub struct FieldError {
-    /// The parameter name, or a JSON Pointer into the request body (`/body/2/level`).
-    pub field: String,
-    pub message: String,
-}
-
-impl FieldError {
-    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        FieldError {
-            field: field.into(),
-            message: message.into(),
-        }
-    }
-}
+pub use crate::domain::validation::FieldError;
 
 /// Every error a handler can return.
 #[derive(Debug, thiserror::Error)]

@@ -5,12 +5,14 @@
 //! failure to an RFC 9457 problem document in one place.
 
 pub mod api;
+pub mod auth;
 pub mod bootstrap;
 pub mod cli;
 pub mod config;
 pub mod db;
 pub mod delivery;
 pub mod domain;
+pub mod editorial;
 pub mod error;
 pub mod feeds;
 pub mod openapi;

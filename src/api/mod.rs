@@ -3,6 +3,7 @@
 
 pub mod article;
 pub mod catalog;
+pub mod editorial;
 pub mod health;
 pub mod seo;
 pub mod summary;

@@ -3,6 +3,7 @@
 //! Portable queries live in `queries`; the few places that must speak one backend's dialect
 //! match on [`DbConnection`] and say why.
 
+pub mod claim;
 mod conn;
 pub mod migrate;
 pub mod models;
@@ -96,4 +97,9 @@ where
 /// no more and both backends must return the same values.
 pub fn utc_now() -> NaiveDateTime {
     Utc::now().naive_utc().trunc_subsecs(6)
+}
+
+/// A client-given time as stored: microseconds, like [`utc_now`].
+pub fn truncate(timestamp: NaiveDateTime) -> NaiveDateTime {
+    timestamp.trunc_subsecs(6)
 }

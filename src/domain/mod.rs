@@ -2,10 +2,15 @@
 
 pub mod blocks;
 pub mod byline;
+pub mod catalog;
 pub mod cursor;
+pub mod editorial;
 pub mod kinds;
 pub mod language;
 pub mod password;
+pub mod permissions;
 pub mod related;
 pub mod search;
 pub mod slug;
+pub mod validation;
+pub mod workflow;

@@ -1,12 +1,20 @@
 //! Portable queries taking `&mut DbConnection`: the same code runs on both backends.
 
 pub mod article_read;
+pub mod audit;
 pub mod catalog;
+pub mod catalog_write;
 pub mod delivery;
 pub mod delivery_lists;
+pub mod editorial;
 pub mod generated;
+pub mod idempotency;
+pub mod jobs;
+pub mod previews;
 pub mod related;
 pub mod secrets;
+pub mod sessions;
 pub mod seed;
 pub mod sitemaps;
 pub mod users;
+pub mod webhooks;

@@ -1,0 +1,9 @@
+DROP TABLE preview_links;
+DROP TABLE webhook_deliveries;
+DROP TABLE webhooks;
+DROP TABLE jobs;
+DROP TABLE idempotency_keys;
+DROP TABLE audit_log;
+DROP TABLE article_revisions;
+DROP TABLE refresh_tokens;
+DROP TABLE auth_sessions;

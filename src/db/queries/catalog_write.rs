@@ -1,0 +1,282 @@
+//! Writing contributors, topics and media assets, and reading back their editable forms.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::models::contributor::Contributor;
+use crate::db::models::media::{MediaAsset, NewRendition, Rendition};
+use crate::db::models::topic::Topic;
+use crate::db::schema::{contributors, media_assets, media_renditions, topics};
+use crate::db::{DbConnection, DbError};
+use crate::domain::catalog::{ContributorInput, MediaInput, RenditionInput, TopicInput};
+
+fn corrupt(e: impl std::fmt::Display) -> DbError {
+    DbError::Corrupt(e.to_string())
+}
+
+fn names_json(names: &BTreeMap<String, String>) -> String {
+    serde_json::to_string(names).unwrap_or_else(|_| "{}".into())
+}
+
+fn names(json: &str) -> Result<BTreeMap<String, String>, DbError> {
+    serde_json::from_str(json).map_err(corrupt)
+}
+
+pub fn contributor(conn: &mut DbConnection, slug: &str) -> Result<Option<(i64, ContributorInput)>, DbError> {
+    let row: Option<Contributor> = contributors::table
+        .filter(contributors::slug.eq(slug))
+        .select(Contributor::as_select())
+        .first(conn)
+        .optional()?;
+    row.map(|c| {
+        Ok((
+            c.id,
+            ContributorInput {
+                slug: Some(c.slug),
+                kind: c.kind.parse().map_err(corrupt)?,
+                name: c.name,
+                localized_names: names(&c.localized_names)?,
+                bio: c.bio,
+                avatar_url: c.avatar_url,
+                url: c.url,
+            },
+        ))
+    })
+    .transpose()
+}
+
+/// Inserts (`id` None) or updates a contributor whose slug is settled; returns its id.
+pub fn save_contributor(
+    conn: &mut DbConnection,
+    id: Option<i64>,
+    input: &ContributorInput,
+    slug: &str,
+    now: NaiveDateTime,
+) -> Result<i64, DbError> {
+    let values = (
+        contributors::slug.eq(slug),
+        contributors::kind.eq(input.kind.as_str()),
+        contributors::name.eq(&input.name),
+        contributors::localized_names.eq(names_json(&input.localized_names)),
+        contributors::bio.eq(&input.bio),
+        contributors::avatar_url.eq(&input.avatar_url),
+        contributors::url.eq(&input.url),
+        contributors::updated_at.eq(now),
+    );
+    Ok(match id {
+        Some(id) => {
+            diesel::update(contributors::table.find(id)).set(values).execute(conn)?;
+            id
+        }
+        None => diesel::insert_into(contributors::table)
+            .values((values, contributors::created_at.eq(now)))
+            .returning(contributors::id)
+            .get_result(conn)?,
+    })
+}
+
+pub fn contributor_slug_taken(conn: &mut DbConnection, slug: &str, except: Option<i64>) -> Result<bool, DbError> {
+    Ok(diesel::select(diesel::dsl::exists(
+        contributors::table
+            .filter(contributors::slug.eq(slug))
+            .filter(contributors::id.ne(except.unwrap_or(0))),
+    ))
+    .get_result(conn)?)
+}
+
+pub fn delete_contributor(conn: &mut DbConnection, id: i64) -> Result<(), DbError> {
+    diesel::delete(contributors::table.find(id)).execute(conn)?;
+    Ok(())
+}
+
+pub fn topic(conn: &mut DbConnection, slug: &str) -> Result<Option<(i64, TopicInput)>, DbError> {
+    let row: Option<Topic> = topics::table
+        .filter(topics::slug.eq(slug))
+        .select(Topic::as_select())
+        .first(conn)
+        .optional()?;
+    let Some(t) = row else { return Ok(None) };
+    let parent = match t.parent_id {
+        Some(parent) => Some(topics::table.find(parent).select(topics::slug).first(conn)?),
+        None => None,
+    };
+    Ok(Some((
+        t.id,
+        TopicInput {
+            slug: Some(t.slug),
+            kind: t.kind.parse().map_err(corrupt)?,
+            name: t.name,
+            localized_names: names(&t.localized_names)?,
+            description: t.description,
+            parent,
+        },
+    )))
+}
+
+pub fn topic_id(conn: &mut DbConnection, slug: &str) -> Result<Option<i64>, DbError> {
+    Ok(topics::table
+        .filter(topics::slug.eq(slug))
+        .select(topics::id)
+        .first(conn)
+        .optional()?)
+}
+
+/// The topic and its ancestors, nearest first (to refuse a parent that would make a cycle).
+pub fn ancestors(conn: &mut DbConnection, id: i64) -> Result<Vec<i64>, DbError> {
+    let mut chain = vec![id];
+    let mut current = id;
+    while let Some(parent) = topics::table
+        .find(current)
+        .select(topics::parent_id)
+        .first::<Option<i64>>(conn)
+        .optional()?
+        .flatten()
+    {
+        if chain.contains(&parent) {
+            break;
+        }
+        chain.push(parent);
+        current = parent;
+    }
+    Ok(chain)
+}
+
+pub fn save_topic(
+    conn: &mut DbConnection,
+    id: Option<i64>,
+    input: &TopicInput,
+    slug: &str,
+    parent_id: Option<i64>,
+    now: NaiveDateTime,
+) -> Result<i64, DbError> {
+    let values = (
+        topics::slug.eq(slug),
+        topics::kind.eq(input.kind.as_str()),
+        topics::name.eq(&input.name),
+        topics::localized_names.eq(names_json(&input.localized_names)),
+        topics::description.eq(&input.description),
+        topics::parent_id.eq(parent_id),
+        topics::updated_at.eq(now),
+    );
+    Ok(match id {
+        Some(id) => {
+            diesel::update(topics::table.find(id)).set(values).execute(conn)?;
+            id
+        }
+        None => diesel::insert_into(topics::table)
+            .values((values, topics::created_at.eq(now)))
+            .returning(topics::id)
+            .get_result(conn)?,
+    })
+}
+
+pub fn topic_slug_taken(conn: &mut DbConnection, slug: &str, except: Option<i64>) -> Result<bool, DbError> {
+    Ok(diesel::select(diesel::dsl::exists(
+        topics::table
+            .filter(topics::slug.eq(slug))
+            .filter(topics::id.ne(except.unwrap_or(0))),
+    ))
+    .get_result(conn)?)
+}
+
+pub fn delete_topic(conn: &mut DbConnection, id: i64) -> Result<(), DbError> {
+    diesel::delete(topics::table.find(id)).execute(conn)?;
+    Ok(())
+}
+
+pub fn media(conn: &mut DbConnection, public_id: &str) -> Result<Option<(i64, MediaInput)>, DbError> {
+    let row: Option<MediaAsset> = media_assets::table
+        .filter(media_assets::public_id.eq(public_id))
+        .select(MediaAsset::as_select())
+        .first(conn)
+        .optional()?;
+    let Some(m) = row else { return Ok(None) };
+    let renditions = media_renditions::table
+        .filter(media_renditions::media_id.eq(m.id))
+        .order(media_renditions::id.asc())
+        .select(Rendition::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(|r| RenditionInput {
+            name: r.name,
+            url: r.url,
+            mime_type: r.mime_type,
+            width: r.width,
+            height: r.height,
+        })
+        .collect();
+    Ok(Some((
+        m.id,
+        MediaInput {
+            kind: m.kind.parse().map_err(corrupt)?,
+            url: m.url,
+            mime_type: m.mime_type,
+            width: m.width,
+            height: m.height,
+            duration_ms: m.duration_ms,
+            alt_text: m.alt_text,
+            caption: m.caption,
+            credit: m.credit,
+            copyright_holder: m.copyright_holder,
+            license: m.license,
+            source: m.source,
+            renditions,
+        },
+    )))
+}
+
+/// Inserts (`id` None, under `public_id`) or updates an asset with its renditions.
+pub fn save_media(
+    conn: &mut DbConnection,
+    id: Option<i64>,
+    public_id: &str,
+    input: &MediaInput,
+    now: NaiveDateTime,
+) -> Result<i64, DbError> {
+    let values = (
+        media_assets::kind.eq(input.kind.as_str()),
+        media_assets::url.eq(&input.url),
+        media_assets::mime_type.eq(&input.mime_type),
+        media_assets::width.eq(input.width),
+        media_assets::height.eq(input.height),
+        media_assets::duration_ms.eq(input.duration_ms),
+        media_assets::alt_text.eq(&input.alt_text),
+        media_assets::caption.eq(&input.caption),
+        media_assets::credit.eq(&input.credit),
+        media_assets::copyright_holder.eq(&input.copyright_holder),
+        media_assets::license.eq(&input.license),
+        media_assets::source.eq(&input.source),
+        media_assets::updated_at.eq(now),
+    );
+    let id = match id {
+        Some(id) => {
+            diesel::update(media_assets::table.find(id)).set(values).execute(conn)?;
+            diesel::delete(media_renditions::table.filter(media_renditions::media_id.eq(id))).execute(conn)?;
+            id
+        }
+        None => diesel::insert_into(media_assets::table)
+            .values((values, media_assets::public_id.eq(public_id), media_assets::created_at.eq(now)))
+            .returning(media_assets::id)
+            .get_result(conn)?,
+    };
+    for r in &input.renditions {
+        diesel::insert_into(media_renditions::table)
+            .values(NewRendition {
+                media_id: id,
+                name: &r.name,
+                url: &r.url,
+                mime_type: &r.mime_type,
+                width: r.width,
+                height: r.height,
+            })
+            .execute(conn)?;
+    }
+    Ok(id)
+}
+
+pub fn delete_media(conn: &mut DbConnection, id: i64) -> Result<(), DbError> {
+    diesel::delete(media_assets::table.find(id)).execute(conn)?;
+    Ok(())
+}

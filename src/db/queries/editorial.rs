@@ -1,0 +1,526 @@
+//! Writing articles: reading back their editable form, resolving the references an edit makes,
+//! and replacing an article's rows. Callers run these inside one write transaction.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::models::article::{Article, BlockRow, Byline, NewArticle, NewCorrection, RelatedArticle};
+use crate::db::models::media::ArticleMedia;
+use crate::db::models::topic::ArticleTopic;
+use crate::db::schema::{
+    article_blocks, article_media, article_revisions, article_topics, articles, bylines, contributors,
+    corrections, media_assets, related_articles, topics, translation_groups,
+};
+use crate::db::{DbConnection, DbError};
+use crate::domain::blocks::Block;
+use crate::domain::editorial::{ArticleInput, BylineInput, FeaturedMediaInput, TopicLinkInput};
+use crate::domain::kinds::{ArticleStatus, BylineRole};
+use crate::domain::validation::{Checks, FieldError};
+
+pub fn find(conn: &mut DbConnection, public_id: &str) -> Result<Option<Article>, DbError> {
+    Ok(articles::table
+        .filter(articles::public_id.eq(public_id))
+        .select(Article::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn find_by_id(conn: &mut DbConnection, id: i64) -> Result<Option<Article>, DbError> {
+    Ok(articles::table
+        .find(id)
+        .select(Article::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+fn corrupt(e: impl std::fmt::Display) -> DbError {
+    DbError::Corrupt(e.to_string())
+}
+
+/// The article's writable fields as stored.
+pub fn document(conn: &mut DbConnection, article: &Article) -> Result<ArticleInput, DbError> {
+    let id = article.id;
+    let body = article_blocks::table
+        .filter(article_blocks::article_id.eq(id))
+        .order(article_blocks::position.asc())
+        .select(article_blocks::data)
+        .load::<String>(conn)?
+        .iter()
+        .map(|data| serde_json::from_str::<Block>(data).map_err(corrupt))
+        .collect::<Result<Vec<_>, _>>()?;
+    let bylines = bylines::table
+        .inner_join(contributors::table)
+        .filter(bylines::article_id.eq(id))
+        .order(bylines::position.asc())
+        .select((contributors::slug, bylines::role))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .map(|(contributor, role)| {
+            Ok(BylineInput {
+                contributor,
+                role: role.parse::<BylineRole>().map_err(corrupt)?,
+            })
+        })
+        .collect::<Result<Vec<_>, DbError>>()?;
+    let topics = article_topics::table
+        .inner_join(topics::table)
+        .filter(article_topics::article_id.eq(id))
+        .order(article_topics::position.asc())
+        .select((topics::slug, article_topics::is_primary))
+        .load::<(String, bool)>(conn)?
+        .into_iter()
+        .map(|(topic, primary)| TopicLinkInput { topic, primary })
+        .collect();
+    let featured_media = article_media::table
+        .inner_join(media_assets::table)
+        .filter(article_media::article_id.eq(id))
+        .filter(article_media::is_featured.eq(true))
+        .select((media_assets::public_id, article_media::caption_override))
+        .first::<(String, Option<String>)>(conn)
+        .optional()?
+        .map(|(media_id, caption)| FeaturedMediaInput { media_id, caption });
+    let related = related_articles::table
+        .inner_join(articles::table.on(related_articles::related_article_id.eq(articles::id)))
+        .filter(related_articles::article_id.eq(id))
+        .order(related_articles::position.asc())
+        .select(articles::public_id)
+        .load(conn)?;
+    Ok(ArticleInput {
+        language: article.language.clone(),
+        slug: Some(article.slug.clone()),
+        headline: article.headline.clone(),
+        lead: article.lead.clone(),
+        dateline: article.dateline.clone(),
+        canonical_url: article.canonical_url.clone(),
+        body,
+        bylines,
+        topics,
+        featured_media,
+        related,
+        translation_of: None,
+        embargo_until: article.embargo_until.map(|t| t.and_utc()),
+    })
+}
+
+/// Row ids for everything an input names.
+#[derive(Debug, Default)]
+pub struct Resolved {
+    pub contributors: Vec<i64>,
+    pub topics: Vec<i64>,
+    /// Public id → (row id, credit).
+    pub media: HashMap<String, (i64, Option<String>)>,
+    pub related: Vec<i64>,
+    /// The group of `translation_of`, when given.
+    pub translation_group: Option<i64>,
+}
+
+impl Resolved {
+    /// Media the article shows that have no credit, as field errors (publishing refuses them).
+    pub fn uncredited(&self, input: &ArticleInput) -> Vec<FieldError> {
+        input
+            .media_ids()
+            .into_iter()
+            .filter(|id| {
+                self.media
+                    .get(*id)
+                    .is_none_or(|(_, credit)| credit.as_deref().is_none_or(|c| c.trim().is_empty()))
+            })
+            .map(|id| FieldError::new("/media", format!("media asset {id} has no credit; add one before publishing")))
+            .collect()
+    }
+}
+
+/// Looks up every reference; each missing one becomes a field error naming it.
+pub fn resolve(
+    conn: &mut DbConnection,
+    input: &ArticleInput,
+    article_id: Option<i64>,
+) -> Result<Result<Resolved, Vec<FieldError>>, DbError> {
+    let mut checks = Checks::default();
+    let mut resolved = Resolved::default();
+
+    let slugs: Vec<&str> = input.bylines.iter().map(|b| b.contributor.as_str()).collect();
+    let found: HashMap<String, i64> = contributors::table
+        .filter(contributors::slug.eq_any(&slugs))
+        .select((contributors::slug, contributors::id))
+        .load(conn)?
+        .into_iter()
+        .collect();
+    for (index, slug) in slugs.iter().enumerate() {
+        match found.get(*slug) {
+            Some(id) => resolved.contributors.push(*id),
+            None => checks.fail(format!("/bylines/{index}/contributor"), format!("no contributor has the slug '{slug}'")),
+        }
+    }
+
+    let slugs: Vec<&str> = input.topics.iter().map(|t| t.topic.as_str()).collect();
+    let found: HashMap<String, i64> = topics::table
+        .filter(topics::slug.eq_any(&slugs))
+        .select((topics::slug, topics::id))
+        .load(conn)?
+        .into_iter()
+        .collect();
+    for (index, slug) in slugs.iter().enumerate() {
+        match found.get(*slug) {
+            Some(id) => resolved.topics.push(*id),
+            None => checks.fail(format!("/topics/{index}/topic"), format!("no topic has the slug '{slug}'")),
+        }
+    }
+
+    let media_ids = input.media_ids();
+    resolved.media = media_assets::table
+        .filter(media_assets::public_id.eq_any(&media_ids))
+        .select((media_assets::public_id, media_assets::id, media_assets::credit))
+        .load::<(String, i64, Option<String>)>(conn)?
+        .into_iter()
+        .map(|(public_id, id, credit)| (public_id, (id, credit)))
+        .collect();
+    if let Some(featured) = &input.featured_media {
+        if !resolved.media.contains_key(&featured.media_id) {
+            checks.fail("/featured_media/media_id", format!("no media asset has the id '{}'", featured.media_id));
+        }
+    }
+    for (index, block) in input.body.iter().enumerate() {
+        if let Some(id) = block.media_id() {
+            if !resolved.media.contains_key(id) {
+                checks.fail(format!("/body/{index}/media_id"), format!("no media asset has the id '{id}'"));
+            }
+        }
+    }
+
+    let found: HashMap<String, i64> = articles::table
+        .filter(articles::public_id.eq_any(&input.related))
+        .select((articles::public_id, articles::id))
+        .load(conn)?
+        .into_iter()
+        .collect();
+    for (index, public_id) in input.related.iter().enumerate() {
+        match found.get(public_id) {
+            Some(id) if Some(*id) == article_id => {
+                checks.fail(format!("/related/{index}"), "an article cannot be related to itself")
+            }
+            Some(id) => resolved.related.push(*id),
+            None => checks.fail(format!("/related/{index}"), format!("no article has the id '{public_id}'")),
+        }
+    }
+
+    if let Some(original) = &input.translation_of {
+        let group: Option<i64> = articles::table
+            .filter(articles::public_id.eq(original))
+            .select(articles::translation_group_id)
+            .first(conn)
+            .optional()?;
+        match group {
+            None => checks.fail("/translation_of", format!("no article has the id '{original}'")),
+            Some(group) => {
+                let clash: Option<String> = articles::table
+                    .filter(articles::translation_group_id.eq(group))
+                    .filter(articles::language.eq(&input.language))
+                    .filter(articles::id.nullable().ne(article_id))
+                    .select(articles::public_id)
+                    .first(conn)
+                    .optional()?;
+                match clash {
+                    Some(other) => checks.fail(
+                        "/translation_of",
+                        format!("that story already has a '{}' version: {other}", input.language),
+                    ),
+                    None => resolved.translation_group = Some(group),
+                }
+            }
+        }
+    }
+    Ok(checks.finish().map(|()| resolved))
+}
+
+/// Whether another article in `language` uses `slug`.
+pub fn slug_taken(conn: &mut DbConnection, language: &str, slug: &str, except: Option<i64>) -> Result<bool, DbError> {
+    let query = articles::table
+        .filter(articles::language.eq(language))
+        .filter(articles::slug.eq(slug))
+        .filter(articles::id.ne(except.unwrap_or(0)))
+        .select(articles::id);
+    Ok(diesel::select(diesel::dsl::exists(query)).get_result(conn)?)
+}
+
+pub fn new_translation_group(conn: &mut DbConnection, now: NaiveDateTime) -> Result<i64, DbError> {
+    Ok(diesel::insert_into(translation_groups::table)
+        .values(translation_groups::created_at.eq(now))
+        .returning(translation_groups::id)
+        .get_result(conn)?)
+}
+
+/// Inserts a new draft; the caller has checked and resolved `input` and settled its slug.
+pub fn insert_draft(
+    conn: &mut DbConnection,
+    input: &ArticleInput,
+    slug: &str,
+    translation_group_id: i64,
+    author_user_id: i64,
+    now: NaiveDateTime,
+) -> Result<Article, DbError> {
+    Ok(diesel::insert_into(articles::table)
+        .values(NewArticle {
+            public_id: uuid::Uuid::now_v7().to_string(),
+            slug,
+            language: &input.language,
+            translation_group_id,
+            headline: &input.headline,
+            lead: input.lead.as_deref(),
+            dateline: input.dateline.as_deref(),
+            status: ArticleStatus::Draft.as_str(),
+            canonical_url: input.canonical_url.as_deref(),
+            author_user_id: Some(author_user_id),
+            created_at: now,
+            updated_at: now,
+            first_published_at: None,
+            published_at: None,
+            scheduled_at: None,
+            embargo_until: input.embargo_until.map(|t| t.naive_utc()),
+        })
+        .returning(articles::all_columns)
+        .get_result(conn)?)
+}
+
+/// Takes the next version of an article if it is still at `expected`: the guard that makes
+/// concurrent edits fail instead of overwriting each other. `false` when another write won.
+pub fn bump_version(conn: &mut DbConnection, id: i64, expected: i32, now: NaiveDateTime) -> Result<bool, DbError> {
+    let updated = diesel::update(articles::table.find(id).filter(articles::version.eq(expected)))
+        .set((articles::version.eq(expected + 1), articles::updated_at.eq(now)))
+        .execute(conn)?;
+    Ok(updated == 1)
+}
+
+/// Writes the article's own columns from `input`.
+pub fn update_fields(
+    conn: &mut DbConnection,
+    id: i64,
+    input: &ArticleInput,
+    slug: &str,
+    translation_group_id: i64,
+) -> Result<(), DbError> {
+    diesel::update(articles::table.find(id))
+        .set((
+            articles::language.eq(&input.language),
+            articles::slug.eq(slug),
+            articles::headline.eq(&input.headline),
+            articles::lead.eq(&input.lead),
+            articles::dateline.eq(&input.dateline),
+            articles::canonical_url.eq(&input.canonical_url),
+            articles::translation_group_id.eq(translation_group_id),
+            articles::embargo_until.eq(input.embargo_until.map(|t| t.naive_utc())),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The status columns a workflow move sets.
+#[derive(Debug, Clone)]
+pub struct StatusChange {
+    pub status: ArticleStatus,
+    pub published_at: Option<NaiveDateTime>,
+    pub first_published_at: Option<NaiveDateTime>,
+    pub scheduled_at: Option<NaiveDateTime>,
+}
+
+pub fn set_status(conn: &mut DbConnection, id: i64, change: &StatusChange) -> Result<(), DbError> {
+    diesel::update(articles::table.find(id))
+        .set((
+            articles::status.eq(change.status.as_str()),
+            articles::published_at.eq(change.published_at),
+            articles::first_published_at.eq(change.first_published_at),
+            articles::scheduled_at.eq(change.scheduled_at),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Replaces the article's body, bylines, topics, media uses and related links.
+pub fn replace_children(
+    conn: &mut DbConnection,
+    id: i64,
+    input: &ArticleInput,
+    resolved: &Resolved,
+) -> Result<(), DbError> {
+    diesel::delete(article_blocks::table.filter(article_blocks::article_id.eq(id))).execute(conn)?;
+    diesel::delete(bylines::table.filter(bylines::article_id.eq(id))).execute(conn)?;
+    diesel::delete(article_topics::table.filter(article_topics::article_id.eq(id))).execute(conn)?;
+    diesel::delete(article_media::table.filter(article_media::article_id.eq(id))).execute(conn)?;
+    diesel::delete(related_articles::table.filter(related_articles::article_id.eq(id))).execute(conn)?;
+
+    let blocks: Vec<BlockRow> = input
+        .body
+        .iter()
+        .enumerate()
+        .map(|(position, block)| {
+            Ok(BlockRow {
+                article_id: id,
+                position: position as i32,
+                kind: block.kind().to_owned(),
+                data: serde_json::to_string(block).map_err(corrupt)?,
+                media_id: block.media_id().and_then(|m| resolved.media.get(m)).map(|(row, _)| *row),
+            })
+        })
+        .collect::<Result<_, DbError>>()?;
+    for row in &blocks {
+        diesel::insert_into(article_blocks::table).values(row).execute(conn)?;
+    }
+    let rows: Vec<Byline> = input
+        .bylines
+        .iter()
+        .zip(&resolved.contributors)
+        .enumerate()
+        .map(|(position, (byline, contributor_id))| Byline {
+            article_id: id,
+            position: position as i32,
+            contributor_id: *contributor_id,
+            role: byline.role.as_str().to_owned(),
+        })
+        .collect();
+    for row in &rows {
+        diesel::insert_into(bylines::table).values(row).execute(conn)?;
+    }
+    let rows: Vec<ArticleTopic> = input
+        .topics
+        .iter()
+        .zip(&resolved.topics)
+        .enumerate()
+        .map(|(position, (link, topic_id))| ArticleTopic {
+            article_id: id,
+            topic_id: *topic_id,
+            is_primary: link.primary,
+            position: position as i32,
+        })
+        .collect();
+    for row in &rows {
+        diesel::insert_into(article_topics::table).values(row).execute(conn)?;
+    }
+    // Every asset the article shows is recorded as used, so that its credit and renditions are
+    // loaded with the article and the asset counts as public once the article is.
+    let rows: Vec<ArticleMedia> = input
+        .media_ids()
+        .into_iter()
+        .enumerate()
+        .filter_map(|(position, public_id)| {
+            let (media_id, _) = resolved.media.get(public_id)?;
+            let featured = input.featured_media.as_ref().filter(|f| f.media_id == public_id);
+            Some(ArticleMedia {
+                article_id: id,
+                media_id: *media_id,
+                is_featured: featured.is_some(),
+                caption_override: featured.and_then(|f| f.caption.clone()),
+                position: position as i32,
+            })
+        })
+        .collect();
+    for row in &rows {
+        diesel::insert_into(article_media::table).values(row).execute(conn)?;
+    }
+    let rows: Vec<RelatedArticle> = resolved
+        .related
+        .iter()
+        .enumerate()
+        .map(|(position, related_id)| RelatedArticle {
+            article_id: id,
+            position: position as i32,
+            related_article_id: *related_id,
+        })
+        .collect();
+    for row in &rows {
+        diesel::insert_into(related_articles::table).values(row).execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn add_correction(
+    conn: &mut DbConnection,
+    article_id: i64,
+    corrected_at: NaiveDateTime,
+    note: &str,
+    now: NaiveDateTime,
+) -> Result<(), DbError> {
+    diesel::insert_into(corrections::table)
+        .values(NewCorrection {
+            article_id,
+            corrected_at,
+            note,
+            created_at: now,
+        })
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn corrections_of(conn: &mut DbConnection, article_id: i64) -> Result<Vec<(NaiveDateTime, String)>, DbError> {
+    Ok(corrections::table
+        .filter(corrections::article_id.eq(article_id))
+        .order((corrections::corrected_at.asc(), corrections::id.asc()))
+        .select((corrections::corrected_at, corrections::note))
+        .load(conn)?)
+}
+
+/// Public ids of the other articles in the same translation group.
+pub fn translations_of(conn: &mut DbConnection, article: &Article) -> Result<Vec<String>, DbError> {
+    Ok(articles::table
+        .filter(articles::translation_group_id.eq(article.translation_group_id))
+        .filter(articles::id.ne(article.id))
+        .order(articles::language.asc())
+        .select(articles::public_id)
+        .load(conn)?)
+}
+
+pub fn delete(conn: &mut DbConnection, id: i64) -> Result<(), DbError> {
+    diesel::delete(articles::table.find(id)).execute(conn)?;
+    Ok(())
+}
+
+/// One stored revision.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = article_revisions)]
+pub struct Revision {
+    pub version: i32,
+    pub action: String,
+    pub actor_user_id: Option<i64>,
+    pub snapshot: String,
+    pub created_at: NaiveDateTime,
+}
+
+pub fn insert_revision(
+    conn: &mut DbConnection,
+    article_id: i64,
+    version: i32,
+    action: &str,
+    actor_user_id: Option<i64>,
+    snapshot: &serde_json::Value,
+    now: NaiveDateTime,
+) -> Result<(), DbError> {
+    diesel::insert_into(article_revisions::table)
+        .values((
+            article_revisions::article_id.eq(article_id),
+            article_revisions::version.eq(version),
+            article_revisions::action.eq(action),
+            article_revisions::actor_user_id.eq(actor_user_id),
+            article_revisions::snapshot.eq(snapshot.to_string()),
+            article_revisions::created_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn revisions(conn: &mut DbConnection, article_id: i64) -> Result<Vec<Revision>, DbError> {
+    Ok(article_revisions::table
+        .filter(article_revisions::article_id.eq(article_id))
+        .order(article_revisions::version.desc())
+        .select(Revision::as_select())
+        .load(conn)?)
+}
+
+pub fn revision(conn: &mut DbConnection, article_id: i64, version: i32) -> Result<Option<Revision>, DbError> {
+    Ok(article_revisions::table
+        .filter(article_revisions::article_id.eq(article_id))
+        .filter(article_revisions::version.eq(version))
+        .select(Revision::as_select())
+        .first(conn)
+        .optional()?)
+}

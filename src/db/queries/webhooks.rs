@@ -1,0 +1,167 @@
+//! Webhook subscriptions and their outbox of deliveries.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::schema::{webhook_deliveries, webhooks};
+use crate::db::{DbConnection, DbError};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = webhooks)]
+pub struct Webhook {
+    pub id: i64,
+    pub url: String,
+    pub secret: String,
+    /// JSON array of event names.
+    pub events: String,
+    pub active: bool,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl Webhook {
+    pub fn event_names(&self) -> Vec<String> {
+        serde_json::from_str(&self.events).unwrap_or_default()
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = webhook_deliveries)]
+pub struct Delivery {
+    pub id: i64,
+    pub webhook_id: i64,
+    pub event: String,
+    pub ordering_key: String,
+    pub payload: String,
+    pub state: String,
+    pub attempts: i32,
+    pub next_attempt_at: NaiveDateTime,
+    pub last_status: Option<i32>,
+    pub last_error: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub delivered_at: Option<NaiveDateTime>,
+}
+
+pub fn create(conn: &mut DbConnection, url: &str, secret: &str, events: &[String], now: NaiveDateTime) -> Result<Webhook, DbError> {
+    Ok(diesel::insert_into(webhooks::table)
+        .values((
+            webhooks::url.eq(url),
+            webhooks::secret.eq(secret),
+            webhooks::events.eq(serde_json::to_string(events).unwrap_or_else(|_| "[]".into())),
+            webhooks::active.eq(true),
+            webhooks::created_at.eq(now),
+            webhooks::updated_at.eq(now),
+        ))
+        .returning(webhooks::all_columns)
+        .get_result(conn)?)
+}
+
+pub fn update(
+    conn: &mut DbConnection,
+    id: i64,
+    url: &str,
+    events: &[String],
+    active: bool,
+    now: NaiveDateTime,
+) -> Result<Option<Webhook>, DbError> {
+    Ok(diesel::update(webhooks::table.find(id))
+        .set((
+            webhooks::url.eq(url),
+            webhooks::events.eq(serde_json::to_string(events).unwrap_or_else(|_| "[]".into())),
+            webhooks::active.eq(active),
+            webhooks::updated_at.eq(now),
+        ))
+        .returning(webhooks::all_columns)
+        .get_result(conn)
+        .optional()?)
+}
+
+pub fn find(conn: &mut DbConnection, id: i64) -> Result<Option<Webhook>, DbError> {
+    Ok(webhooks::table.find(id).select(Webhook::as_select()).first(conn).optional()?)
+}
+
+pub fn all(conn: &mut DbConnection) -> Result<Vec<Webhook>, DbError> {
+    Ok(webhooks::table.order(webhooks::id.asc()).select(Webhook::as_select()).load(conn)?)
+}
+
+pub fn delete(conn: &mut DbConnection, id: i64) -> Result<bool, DbError> {
+    Ok(diesel::delete(webhooks::table.find(id)).execute(conn)? == 1)
+}
+
+/// Queues `event` for every active subscription to it; call in the transaction of the change.
+pub fn enqueue(
+    conn: &mut DbConnection,
+    event: &str,
+    ordering_key: &str,
+    payload: &serde_json::Value,
+    now: NaiveDateTime,
+) -> Result<usize, DbError> {
+    let subscribers: Vec<Webhook> = webhooks::table
+        .filter(webhooks::active.eq(true))
+        .select(Webhook::as_select())
+        .load(conn)?;
+    let mut queued = 0;
+    for hook in subscribers.iter().filter(|h| h.event_names().iter().any(|e| e == event)) {
+        diesel::insert_into(webhook_deliveries::table)
+            .values((
+                webhook_deliveries::webhook_id.eq(hook.id),
+                webhook_deliveries::event.eq(event),
+                webhook_deliveries::ordering_key.eq(ordering_key),
+                webhook_deliveries::payload.eq(payload.to_string()),
+                webhook_deliveries::next_attempt_at.eq(now),
+                webhook_deliveries::created_at.eq(now),
+            ))
+            .execute(conn)?;
+        queued += 1;
+    }
+    Ok(queued)
+}
+
+/// The delivery log of one subscription, newest first.
+pub fn deliveries(conn: &mut DbConnection, webhook_id: i64, limit: i64) -> Result<Vec<Delivery>, DbError> {
+    Ok(webhook_deliveries::table
+        .filter(webhook_deliveries::webhook_id.eq(webhook_id))
+        .order(webhook_deliveries::id.desc())
+        .limit(limit)
+        .select(Delivery::as_select())
+        .load(conn)?)
+}
+
+pub fn mark_delivered(conn: &mut DbConnection, id: i64, status: i32, now: NaiveDateTime) -> Result<(), DbError> {
+    diesel::update(webhook_deliveries::table.find(id))
+        .set((
+            webhook_deliveries::state.eq("delivered"),
+            webhook_deliveries::last_status.eq(status),
+            webhook_deliveries::last_error.eq(None::<String>),
+            webhook_deliveries::delivered_at.eq(now),
+            webhook_deliveries::locked_until.eq(None::<NaiveDateTime>),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Records a failed attempt: retried at `next` or, when `None`, given up on.
+pub fn mark_failed(
+    conn: &mut DbConnection,
+    id: i64,
+    status: Option<i32>,
+    error: &str,
+    next: Option<NaiveDateTime>,
+) -> Result<(), DbError> {
+    let state = if next.is_some() { "pending" } else { "failed" };
+    let target = webhook_deliveries::table.find(id);
+    diesel::update(target)
+        .set((
+            webhook_deliveries::state.eq(state),
+            webhook_deliveries::last_status.eq(status),
+            webhook_deliveries::last_error.eq(error),
+            webhook_deliveries::locked_until.eq(None::<NaiveDateTime>),
+        ))
+        .execute(conn)?;
+    if let Some(next) = next {
+        diesel::update(target)
+            .set(webhook_deliveries::next_attempt_at.eq(next))
+            .execute(conn)?;
+    }
+    Ok(())
+}

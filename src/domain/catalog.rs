@@ -1,0 +1,191 @@
+//! The writable fields of contributors, topics and media assets, and their checks.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::kinds::{ContributorKind, MediaKind, TopicKind};
+use super::language::Language;
+use super::slug;
+use super::validation::{Checks, FieldError};
+
+fn check_slug(checks: &mut Checks, value: Option<&str>) {
+    if let Some(candidate) = value {
+        if let Err(e) = slug::parse(candidate) {
+            checks.fail("/slug", e.to_string());
+        }
+    }
+}
+
+fn check_names(checks: &mut Checks, names: &BTreeMap<String, String>) {
+    for (tag, name) in names {
+        if Language::parse(tag).is_err() {
+            checks.fail(format!("/localized_names/{tag}"), "the key must be a BCP 47 language tag");
+        }
+        checks.text(&format!("/localized_names/{tag}"), name, 200);
+    }
+}
+
+/// The slug given, or one made from `name`.
+pub fn slug_or_from(slug: &Option<String>, name: &str) -> String {
+    slug.clone().unwrap_or_else(|| slug::slugify(name))
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"kind": "agency", "name": "AFP", "slug": "afp", "localized_names": {"ar": "أ ف ب"}}))]
+pub struct ContributorInput {
+    /// Made from the name when absent.
+    #[serde(default)]
+    pub slug: Option<String>,
+    pub kind: ContributorKind,
+    pub name: String,
+    #[serde(default)]
+    pub localized_names: BTreeMap<String, String>,
+    #[serde(default)]
+    pub bio: Option<String>,
+    #[serde(default)]
+    pub avatar_url: Option<String>,
+    #[serde(default)]
+    pub url: Option<String>,
+}
+
+impl ContributorInput {
+    pub fn checked(self) -> Result<Self, Vec<FieldError>> {
+        let mut checks = Checks::default();
+        check_slug(&mut checks, self.slug.as_deref());
+        checks.text("/name", &self.name, 200);
+        check_names(&mut checks, &self.localized_names);
+        checks.length("/bio", self.bio.as_deref(), 5_000);
+        checks.web_url("/avatar_url", self.avatar_url.as_deref());
+        checks.web_url("/url", self.url.as_deref());
+        checks.finish().map(|()| self)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"kind": "place", "name": "Libya", "slug": "libya", "localized_names": {"ar": "ليبيا"}}))]
+pub struct TopicInput {
+    /// Made from the name when absent.
+    #[serde(default)]
+    pub slug: Option<String>,
+    pub kind: TopicKind,
+    pub name: String,
+    #[serde(default)]
+    pub localized_names: BTreeMap<String, String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// The parent topic's slug.
+    #[serde(default)]
+    pub parent: Option<String>,
+}
+
+impl TopicInput {
+    pub fn checked(self) -> Result<Self, Vec<FieldError>> {
+        let mut checks = Checks::default();
+        check_slug(&mut checks, self.slug.as_deref());
+        checks.text("/name", &self.name, 200);
+        check_names(&mut checks, &self.localized_names);
+        checks.length("/description", self.description.as_deref(), 5_000);
+        checks.finish().map(|()| self)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RenditionInput {
+    pub name: String,
+    pub url: String,
+    pub mime_type: String,
+    #[serde(default)]
+    pub width: Option<i32>,
+    #[serde(default)]
+    pub height: Option<i32>,
+}
+
+/// A media asset registered by URL. A published article may only show assets with a credit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "kind": "image", "url": "https://media.example.com/sarraj-akar.jpg", "mime_type": "image/jpeg",
+    "width": 1200, "height": 675, "caption": "فائز السراج وخلوصي أكار في طرابلس",
+    "credit": "أ ف ب", "copyright_holder": "AFP"
+}))]
+pub struct MediaInput {
+    pub kind: MediaKind,
+    pub url: String,
+    pub mime_type: String,
+    #[serde(default)]
+    pub width: Option<i32>,
+    #[serde(default)]
+    pub height: Option<i32>,
+    #[serde(default)]
+    pub duration_ms: Option<i64>,
+    #[serde(default)]
+    pub alt_text: Option<String>,
+    #[serde(default)]
+    pub caption: Option<String>,
+    /// Who made it (photographer, agency). Required before an article showing it is published.
+    #[serde(default)]
+    pub credit: Option<String>,
+    #[serde(default)]
+    pub copyright_holder: Option<String>,
+    #[serde(default)]
+    pub license: Option<String>,
+    #[serde(default)]
+    pub source: Option<String>,
+    #[serde(default)]
+    pub renditions: Vec<RenditionInput>,
+}
+
+fn check_mime(checks: &mut Checks, field: &str, mime: &str) {
+    let valid = mime.split_once('/').is_some_and(|(a, b)| {
+        !a.is_empty() && !b.is_empty() && mime.chars().all(|c| c.is_ascii_graphic())
+    });
+    if !valid {
+        checks.fail(field, "must be a media type such as image/jpeg");
+    }
+}
+
+fn check_dimension(checks: &mut Checks, field: &str, value: Option<i32>) {
+    if value.is_some_and(|v| !(1..=100_000).contains(&v)) {
+        checks.fail(field, "must be from 1 to 100000");
+    }
+}
+
+impl MediaInput {
+    pub fn checked(self) -> Result<Self, Vec<FieldError>> {
+        let mut checks = Checks::default();
+        checks.web_url("/url", Some(&self.url));
+        check_mime(&mut checks, "/mime_type", &self.mime_type);
+        check_dimension(&mut checks, "/width", self.width);
+        check_dimension(&mut checks, "/height", self.height);
+        if self.duration_ms.is_some_and(|d| d < 0) {
+            checks.fail("/duration_ms", "must not be negative");
+        }
+        for (field, value) in [
+            ("/alt_text", &self.alt_text),
+            ("/caption", &self.caption),
+            ("/credit", &self.credit),
+            ("/copyright_holder", &self.copyright_holder),
+            ("/license", &self.license),
+            ("/source", &self.source),
+        ] {
+            checks.length(field, value.as_deref(), 2_000);
+        }
+        let mut names = std::collections::HashSet::new();
+        for (index, rendition) in self.renditions.iter().enumerate() {
+            checks.text(&format!("/renditions/{index}/name"), &rendition.name, 100);
+            if !names.insert(rendition.name.as_str()) {
+                checks.fail(format!("/renditions/{index}/name"), "listed twice");
+            }
+            checks.web_url(&format!("/renditions/{index}/url"), Some(&rendition.url));
+            check_mime(&mut checks, &format!("/renditions/{index}/mime_type"), &rendition.mime_type);
+            check_dimension(&mut checks, &format!("/renditions/{index}/width"), rendition.width);
+            check_dimension(&mut checks, &format!("/renditions/{index}/height"), rendition.height);
+        }
+        checks.finish().map(|()| self)
+    }
+}

@@ -1,0 +1,293 @@
+//! What an editor writes: the writable fields of an article, and the checks that need no
+//! database. References (contributors, topics, media, articles) are checked by the data layer.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::blocks::{self, Block};
+use super::kinds::BylineRole;
+use super::language::Language;
+use super::slug;
+use super::validation::{Checks, FieldError};
+
+pub const MAX_HEADLINE_CHARS: usize = 300;
+pub const MAX_LEAD_CHARS: usize = 2_000;
+pub const MAX_BLOCKS: usize = 500;
+pub const MAX_LINKS: usize = 50;
+
+/// The writable fields of an article. `PATCH` applies a JSON merge patch (RFC 7386) to these;
+/// status, version and timestamps change only through their own operations.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "language": "ar",
+    "headline": "السراج يستقبل وزير الدفاع التركي في طرابلس",
+    "lead": "استقبل رئيس حكومة الوفاق الوطني الليبية فايز السراج وزير الدفاع التركي خلوصي أكار",
+    "body": [{"type": "paragraph", "html": "وصل وزير الدفاع التركي إلى <strong>طرابلس</strong>."}],
+    "bylines": [{"contributor": "euronews", "role": "author"}, {"contributor": "afp", "role": "agency"}],
+    "topics": [{"topic": "libya", "primary": true}]
+}))]
+pub struct ArticleInput {
+    /// BCP 47 language tag.
+    pub language: String,
+    /// Generated from the headline when absent (Arabic kept); unique per language.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slug: Option<String>,
+    pub headline: String,
+    #[serde(default)]
+    pub lead: Option<String>,
+    /// The dateline place, e.g. "طرابلس".
+    #[serde(default)]
+    pub dateline: Option<String>,
+    #[serde(default)]
+    pub canonical_url: Option<String>,
+    #[serde(default)]
+    pub body: Vec<Block>,
+    #[serde(default)]
+    pub bylines: Vec<BylineInput>,
+    #[serde(default)]
+    pub topics: Vec<TopicLinkInput>,
+    #[serde(default)]
+    pub featured_media: Option<FeaturedMediaInput>,
+    /// Public ids of curated related articles, in order.
+    #[serde(default)]
+    pub related: Vec<String>,
+    /// The public id of an article this one translates; joins its translation group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub translation_of: Option<String>,
+    /// Not public before this time, even once published.
+    #[serde(default)]
+    pub embargo_until: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BylineInput {
+    /// The contributor's slug.
+    pub contributor: String,
+    pub role: BylineRole,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TopicLinkInput {
+    /// The topic's slug.
+    pub topic: String,
+    /// At most one topic is primary (the section a page files the article under).
+    #[serde(default)]
+    pub primary: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FeaturedMediaInput {
+    /// The media asset's public id.
+    pub media_id: String,
+    /// Replaces the asset's caption in this article only.
+    #[serde(default)]
+    pub caption: Option<String>,
+}
+
+impl ArticleInput {
+    /// Checks what can be checked without the database, normalizes the language tag, and
+    /// sanitizes the body's inline HTML.
+    pub fn checked(mut self) -> Result<Self, Vec<FieldError>> {
+        let mut checks = Checks::default();
+        match Language::parse(&self.language) {
+            Ok(language) => self.language = language.as_str().to_owned(),
+            Err(e) => checks.fail("/language", e.to_string()),
+        }
+        if let Some(candidate) = &self.slug {
+            if let Err(e) = slug::parse(candidate) {
+                checks.fail("/slug", e.to_string());
+            }
+        }
+        checks.text("/headline", &self.headline, MAX_HEADLINE_CHARS);
+        if self.slug.is_none() && slug::slugify(&self.headline).is_empty() && checks.is_empty() {
+            checks.fail("/slug", "the headline has no letters to make a slug from; give one");
+        }
+        checks.length("/lead", self.lead.as_deref(), MAX_LEAD_CHARS);
+        checks.length("/dateline", self.dateline.as_deref(), 200);
+        checks.web_url("/canonical_url", self.canonical_url.as_deref());
+        if self.body.len() > MAX_BLOCKS {
+            checks.fail("/body", format!("at most {MAX_BLOCKS} blocks"));
+        }
+        match blocks::validate_and_sanitize(std::mem::take(&mut self.body)) {
+            Ok(clean) => self.body = clean,
+            Err(errors) => checks.extend(
+                errors
+                    .into_iter()
+                    .map(|e| FieldError::new(format!("/body/{}/{}", e.index, e.field), e.message)),
+            ),
+        }
+        unique(&mut checks, "/bylines", self.bylines.iter().map(|b| (b.contributor.as_str(), b.role)));
+        unique(&mut checks, "/topics", self.topics.iter().map(|t| t.topic.as_str()));
+        unique(&mut checks, "/related", self.related.iter().map(String::as_str));
+        if self.topics.iter().filter(|t| t.primary).count() > 1 {
+            checks.fail("/topics", "at most one topic can be primary");
+        }
+        for (field, count) in [
+            ("/bylines", self.bylines.len()),
+            ("/topics", self.topics.len()),
+            ("/related", self.related.len()),
+        ] {
+            if count > MAX_LINKS {
+                checks.fail(field, format!("at most {MAX_LINKS} entries"));
+            }
+        }
+        checks.finish().map(|()| self)
+    }
+
+    /// Every media public id the article shows (featured first, then the body's, in order).
+    pub fn media_ids(&self) -> Vec<&str> {
+        let mut ids: Vec<&str> = self.featured_media.iter().map(|m| m.media_id.as_str()).collect();
+        for id in self.body.iter().filter_map(Block::media_id) {
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+        ids
+    }
+}
+
+
+fn unique<T: Eq + std::hash::Hash>(checks: &mut Checks, field: &str, items: impl Iterator<Item = T>) {
+    let mut seen = HashSet::new();
+    for (index, item) in items.enumerate() {
+        if !seen.insert(item) {
+            checks.fail(format!("{field}/{index}"), "listed twice");
+        }
+    }
+}
+
+/// Picks a free slug: `base`, then `base-2`, `base-3`… `taken` says whether one is in use.
+pub fn free_slug(base: &str, mut taken: impl FnMut(&str) -> bool) -> String {
+    if !taken(base) {
+        return base.to_owned();
+    }
+    (2..)
+        .map(|n| format!("{base}-{n}"))
+        .find(|candidate| !taken(candidate))
+        .expect("an unbounded range has a free slug")
+}
+
+/// Applies a JSON merge patch (RFC 7386) to `target`.
+pub fn merge_patch(target: &mut serde_json::Value, patch: &serde_json::Value) {
+    use serde_json::Value;
+    let Value::Object(patch) = patch else {
+        *target = patch.clone();
+        return;
+    };
+    if !target.is_object() {
+        *target = Value::Object(serde_json::Map::new());
+    }
+    let Value::Object(map) = target else { unreachable!("made an object above") };
+    for (key, value) in patch {
+        if value.is_null() {
+            map.remove(key);
+        } else {
+            merge_patch(map.entry(key.clone()).or_insert(Value::Null), value);
+        }
+    }
+}
+
+/// One changed field between two revisions.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct FieldChange {
+    /// The top-level field that differs.
+    pub field: String,
+    #[schema(value_type = Object)]
+    pub from: serde_json::Value,
+    #[schema(value_type = Object)]
+    pub to: serde_json::Value,
+}
+
+/// The top-level fields of two JSON objects that differ, in name order.
+pub fn diff(from: &serde_json::Value, to: &serde_json::Value) -> Vec<FieldChange> {
+    let empty = serde_json::Map::new();
+    let from_map = from.as_object().unwrap_or(&empty);
+    let to_map = to.as_object().unwrap_or(&empty);
+    let mut fields: Vec<&String> = from_map.keys().chain(to_map.keys()).collect();
+    fields.sort();
+    fields.dedup();
+    fields
+        .into_iter()
+        .filter_map(|field| {
+            let (a, b) = (
+                from_map.get(field).cloned().unwrap_or_default(),
+                to_map.get(field).cloned().unwrap_or_default(),
+            );
+            (a != b).then(|| FieldChange {
+                field: field.clone(),
+                from: a,
+                to: b,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn input(value: serde_json::Value) -> ArticleInput {
+        serde_json::from_value(value).unwrap()
+    }
+
+    #[test]
+    fn valid_input_is_normalized_and_sanitized() {
+        let checked = input(json!({
+            "language": "AR-eg", "headline": "عنوان",
+            "body": [{"type": "paragraph", "html": "نص <script>x</script><b>قوي</b>"}]
+        }))
+        .checked()
+        .unwrap();
+        assert_eq!(checked.language, "ar-EG");
+        assert_eq!(checked.body, vec![Block::Paragraph { html: "نص <b>قوي</b>".into() }]);
+    }
+
+    #[test]
+    fn every_problem_is_named_by_pointer() {
+        let errors = input(json!({
+            "language": "not a tag", "headline": " ", "slug": "Bad Slug",
+            "canonical_url": "javascript:alert(1)",
+            "body": [{"type": "heading", "level": 7, "text": "x"}],
+            "topics": [{"topic": "a", "primary": true}, {"topic": "a", "primary": true}]
+        }))
+        .checked()
+        .unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            ["/language", "/slug", "/headline", "/canonical_url", "/body/0/level", "/topics/1", "/topics"]
+        );
+    }
+
+    #[test]
+    fn free_slug_counts_up() {
+        let taken = ["a", "a-2"];
+        assert_eq!(free_slug("a", |s| taken.contains(&s)), "a-3");
+        assert_eq!(free_slug("b", |s| taken.contains(&s)), "b");
+    }
+
+    #[test]
+    fn merge_patch_follows_rfc_7386() {
+        let mut doc = json!({"a": "b", "c": {"d": "e", "f": "g"}});
+        merge_patch(&mut doc, &json!({"a": "z", "c": {"f": null}}));
+        assert_eq!(doc, json!({"a": "z", "c": {"d": "e"}}));
+        merge_patch(&mut doc, &json!({"c": [1]}));
+        assert_eq!(doc, json!({"a": "z", "c": [1]}));
+    }
+
+    #[test]
+    fn diff_lists_changed_fields() {
+        let changes = diff(&json!({"headline": "a", "lead": "x"}), &json!({"headline": "b", "lead": "x"}));
+        assert_eq!(changes.len(), 1);
+        assert_eq!(changes[0].field, "headline");
+    }
+}

@@ -1,0 +1,60 @@
+//! What a change tells the outside world: webhook events (through the outbox, in the change's
+//! transaction) and WebSub pings (through the job table).
+
+use chrono::NaiveDateTime;
+use serde_json::json;
+
+use crate::api::article::UrlBuilder;
+use crate::db::models::article::Article;
+use crate::db::queries::jobs::{self, JobKind};
+use crate::db::queries::webhooks;
+use crate::db::{DbConnection, DbError};
+
+/// The events a webhook can subscribe to.
+pub const EVENTS: &[&str] = &[
+    "article.published",
+    "article.updated",
+    "article.unpublished",
+    "article.deleted",
+];
+
+/// The WebSub hub and the feed URLs it is told about.
+#[derive(Debug, Clone)]
+pub struct WebSub {
+    pub hub: String,
+    pub feeds: Vec<String>,
+}
+
+/// Queues `event` about `article` for every subscribed webhook, and a WebSub ping.
+pub fn article_event(
+    conn: &mut DbConnection,
+    event: &str,
+    article: &Article,
+    urls: &UrlBuilder,
+    websub: Option<&WebSub>,
+    now: NaiveDateTime,
+) -> Result<(), DbError> {
+    let payload = json!({
+        "event": event,
+        "occurred_at": now.and_utc().to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+        "article": {
+            "id": article.public_id,
+            "slug": article.slug,
+            "language": article.language,
+            "status": article.status,
+            "version": article.version,
+            "url": urls.article(&article.language, &article.slug),
+        }
+    });
+    webhooks::enqueue(conn, event, &article.public_id, &payload, now)?;
+    if let Some(websub) = websub {
+        jobs::enqueue(
+            conn,
+            JobKind::WebSubPing,
+            &json!({"hub": websub.hub, "feeds": websub.feeds}),
+            now,
+            now,
+        )?;
+    }
+    Ok(())
+}

@@ -1,0 +1,105 @@
+//! The write side: every change is one transaction that checks permissions and versions, writes
+//! the rows, stores a revision, records the audit entry, queues webhook deliveries and jobs,
+//! and recompiles what the public sees. No HTTP here; `routes` maps [`EditError`] to problems.
+
+pub mod articles;
+pub mod catalog;
+pub mod events;
+pub mod idempotency;
+pub mod users;
+
+use chrono::NaiveDateTime;
+
+use crate::api::article::UrlBuilder;
+use crate::db::queries::audit::ActorRef;
+use crate::db::DbError;
+use crate::domain::kinds::UserRole;
+use crate::domain::permissions::{self, Permission};
+use crate::domain::validation::FieldError;
+use crate::domain::workflow::InvalidTransition;
+
+/// The signed-in user making a change.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user_id: i64,
+    pub email: String,
+    pub role: UserRole,
+}
+
+impl Actor {
+    pub fn may(&self, permission: Permission) -> bool {
+        permissions::allows(self.role, permission)
+    }
+
+    pub fn require(&self, permission: Permission, what: &str) -> Result<(), EditError> {
+        if self.may(permission) {
+            Ok(())
+        } else {
+            Err(EditError::Forbidden(format!("a {} may not {what}", self.role)))
+        }
+    }
+
+    pub fn audit_ref(&self) -> ActorRef<'_> {
+        ActorRef {
+            user_id: Some(self.user_id),
+            email: Some(&self.email),
+        }
+    }
+}
+
+/// What every write needs besides the connection.
+#[derive(Clone)]
+pub struct EditContext {
+    pub urls: UrlBuilder,
+    pub now: NaiveDateTime,
+    /// Feeds to announce to the WebSub hub on publish, if a hub is configured.
+    pub websub: Option<events::WebSub>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum EditError {
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("the request has invalid fields")]
+    Invalid(Vec<FieldError>),
+    #[error("{detail}")]
+    Conflict { detail: String, errors: Vec<FieldError> },
+    #[error("{0}")]
+    Transition(InvalidTransition),
+    #[error("the article has changed since version {expected}; it is now at version {current}")]
+    Stale { expected: i32, current: i32 },
+    #[error(transparent)]
+    Database(#[from] DbError),
+}
+
+impl From<diesel::result::Error> for EditError {
+    fn from(error: diesel::result::Error) -> Self {
+        EditError::Database(DbError::Query(error))
+    }
+}
+
+impl EditError {
+    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+        EditError::Invalid(vec![FieldError::new(field, message)])
+    }
+}
+
+/// Deserializes a JSON body into `T`, naming the offending field as a JSON Pointer.
+pub fn from_json<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> Result<T, EditError> {
+    serde_path_to_error::deserialize(value).map_err(|error| {
+        let path = error.path().to_string();
+        let pointer = if path == "." {
+            String::new()
+        } else {
+            format!("/{}", path.replace(['.', '['], "/").replace(']', ""))
+        };
+        let message = error.inner().to_string();
+        let message = match message.split(" at line ").next() {
+            Some(head) => head.to_owned(),
+            None => message,
+        };
+        EditError::invalid(if pointer.is_empty() { "/" } else { &pointer }, message)
+    })
+}

@@ -1,0 +1,199 @@
+//! User accounts, managed by admins. Disabling or deleting a user, or changing their role or
+//! password, ends their sessions at once.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::ToSchema;
+
+use crate::api::utc;
+use crate::db::claim::write_transaction;
+use crate::db::models::user::User;
+use crate::db::queries::{audit, sessions, users};
+use crate::db::schema::users as users_table;
+use crate::db::{DbConnection, DbError};
+use crate::domain::kinds::UserRole;
+use crate::domain::password;
+use crate::domain::permissions::Permission;
+use crate::domain::validation::{Checks, FieldError};
+
+use super::{Actor, EditContext, EditError};
+
+pub const MIN_PASSWORD_CHARS: usize = 12;
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct UserView {
+    pub id: i64,
+    pub email: String,
+    pub role: UserRole,
+    pub display_name: Option<String>,
+    pub disabled: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// Only in the answer to a create without a password: shown once, never stored in clear.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub generated_password: Option<String>,
+}
+
+impl UserView {
+    fn from_row(user: User) -> Result<Self, EditError> {
+        Ok(UserView {
+            id: user.id,
+            role: user.role.parse().map_err(|e: crate::domain::kinds::UnknownValue| DbError::Corrupt(e.to_string()))?,
+            email: user.email,
+            display_name: user.display_name,
+            disabled: user.disabled,
+            created_at: utc(user.created_at),
+            updated_at: utc(user.updated_at),
+            generated_password: None,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"email": "writer@example.com", "role": "writer", "display_name": "Layla"}))]
+pub struct NewUserRequest {
+    pub email: String,
+    pub role: UserRole,
+    #[serde(default)]
+    pub display_name: Option<String>,
+    /// At least 12 characters; one is generated and returned once when absent.
+    #[serde(default)]
+    pub password: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserUpdate {
+    #[serde(default)]
+    pub role: Option<UserRole>,
+    #[serde(default)]
+    pub display_name: Option<String>,
+    #[serde(default)]
+    pub disabled: Option<bool>,
+    #[serde(default)]
+    pub password: Option<String>,
+}
+
+fn check_password(checks: &mut Checks, password: Option<&str>) {
+    if password.is_some_and(|p| p.chars().count() < MIN_PASSWORD_CHARS) {
+        checks.fail("/password", format!("must be at least {MIN_PASSWORD_CHARS} characters"));
+    }
+}
+
+fn hash(password: &str) -> Result<String, EditError> {
+    password::hash(password).map_err(|e| DbError::Corrupt(e.to_string()).into())
+}
+
+fn find(conn: &mut DbConnection, id: i64) -> Result<User, EditError> {
+    users_table::table
+        .find(id)
+        .select(User::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| EditError::NotFound(format!("no user has the id {id}")))
+}
+
+pub fn list(conn: &mut DbConnection, actor: &Actor) -> Result<Vec<UserView>, EditError> {
+    actor.require(Permission::ManageUsers, "manage users")?;
+    users_table::table
+        .order(users_table::id.asc())
+        .select(User::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(UserView::from_row)
+        .collect()
+}
+
+pub fn show(conn: &mut DbConnection, actor: &Actor, id: i64) -> Result<UserView, EditError> {
+    if actor.user_id != id {
+        actor.require(Permission::ManageUsers, "see other users")?;
+    }
+    UserView::from_row(find(conn, id)?)
+}
+
+pub fn create(conn: &mut DbConnection, ctx: &EditContext, actor: &Actor, request: NewUserRequest) -> Result<UserView, EditError> {
+    actor.require(Permission::ManageUsers, "manage users")?;
+    let email = request.email.trim().to_lowercase();
+    let mut checks = Checks::default();
+    if !(email.contains('@') && !email.starts_with('@') && !email.ends_with('@') && email.len() <= 254) || email.contains(char::is_whitespace) {
+        checks.fail("/email", "must be an email address");
+    }
+    check_password(&mut checks, request.password.as_deref());
+    checks.length("/display_name", request.display_name.as_deref(), 200);
+    checks.finish().map_err(EditError::Invalid)?;
+    let (password, generated) = match request.password {
+        Some(p) => (p, None),
+        None => {
+            let p = password::generate().map_err(|e| DbError::Corrupt(e.to_string()))?;
+            (p.clone(), Some(p))
+        }
+    };
+    let password_hash = hash(&password)?;
+    write_transaction(conn, |conn| {
+        if users::find_by_email(conn, &email)?.is_some() {
+            return Err(EditError::Conflict {
+                detail: format!("a user with the email '{email}' exists"),
+                errors: vec![FieldError::new("/email", "already taken")],
+            });
+        }
+        let id = users::create(conn, &email, &password_hash, request.role, request.display_name.as_deref())?;
+        audit::record(conn, actor.audit_ref(), "user.create", "user", &id.to_string(), &json!({"role": request.role}), ctx.now)?;
+        let mut view = UserView::from_row(find(conn, id)?)?;
+        view.generated_password = generated;
+        Ok(view)
+    })
+}
+
+pub fn update(conn: &mut DbConnection, ctx: &EditContext, actor: &Actor, id: i64, update: UserUpdate) -> Result<UserView, EditError> {
+    actor.require(Permission::ManageUsers, "manage users")?;
+    let mut checks = Checks::default();
+    check_password(&mut checks, update.password.as_deref());
+    checks.length("/display_name", update.display_name.as_deref(), 200);
+    if id == actor.user_id && (update.disabled == Some(true) || update.role.is_some_and(|r| r != UserRole::Admin)) {
+        checks.fail("/", "admins cannot disable or demote themselves");
+    }
+    checks.finish().map_err(EditError::Invalid)?;
+    let password_hash = update.password.as_deref().map(hash).transpose()?;
+    write_transaction(conn, |conn| {
+        let user = find(conn, id)?;
+        let role = update.role.map_or(user.role.clone(), |r| r.as_str().to_owned());
+        diesel::update(users_table::table.find(id))
+            .set((
+                users_table::role.eq(&role),
+                users_table::display_name.eq(update.display_name.clone().or(user.display_name.clone())),
+                users_table::disabled.eq(update.disabled.unwrap_or(user.disabled)),
+                users_table::password_hash.eq(password_hash.as_deref().unwrap_or(&user.password_hash)),
+                users_table::updated_at.eq(ctx.now),
+            ))
+            .execute(conn)?;
+        if update.disabled == Some(true) || password_hash.is_some() || role != user.role {
+            sessions::revoke_all_of(conn, id, "account changed", ctx.now)?;
+        }
+        audit::record(
+            conn,
+            actor.audit_ref(),
+            "user.update",
+            "user",
+            &id.to_string(),
+            &json!({"role": role, "disabled": update.disabled, "password_changed": password_hash.is_some()}),
+            ctx.now,
+        )?;
+        UserView::from_row(find(conn, id)?)
+    })
+}
+
+pub fn delete(conn: &mut DbConnection, ctx: &EditContext, actor: &Actor, id: i64) -> Result<(), EditError> {
+    actor.require(Permission::ManageUsers, "manage users")?;
+    if id == actor.user_id {
+        return Err(EditError::invalid("/", "admins cannot delete themselves"));
+    }
+    write_transaction(conn, |conn| {
+        find(conn, id)?;
+        diesel::delete(users_table::table.find(id)).execute(conn)?;
+        audit::record(conn, actor.audit_ref(), "user.delete", "user", &id.to_string(), &json!({}), ctx.now)?;
+        Ok(())
+    })
+}
