@@ -70,6 +70,35 @@ pub struct Options {
     /// A WebSub hub that feeds advertise (`rel="hub"`).
     #[arg(long, env = "KHABAR_WEBSUB_HUB", global = true)]
     pub websub_hub: Option<String>,
+    /// Access token signature: `hs256` with KHABAR_JWT_SECRET, or `eddsa` with an Ed25519 key
+    /// pair from files (the public key is then published at `/.well-known/jwks.json`).
+    #[arg(long, env = "KHABAR_JWT_ALGORITHM", value_enum, default_value = "hs256", global = true)]
+    pub jwt_algorithm: JwtAlgorithm,
+    /// PKCS#8 PEM file of the Ed25519 private key (with `eddsa`).
+    #[arg(long, env = "KHABAR_JWT_PRIVATE_KEY_FILE", global = true)]
+    pub jwt_private_key_file: Option<std::path::PathBuf>,
+    /// SPKI PEM file of the Ed25519 public key (with `eddsa`).
+    #[arg(long, env = "KHABAR_JWT_PUBLIC_KEY_FILE", global = true)]
+    pub jwt_public_key_file: Option<std::path::PathBuf>,
+    /// Access token lifetime, in seconds.
+    #[arg(long, env = "KHABAR_ACCESS_TOKEN_TTL", default_value = "900", global = true)]
+    pub access_token_ttl: String,
+    /// How long a sign-in lasts through refreshes, in seconds (default 30 days).
+    #[arg(long, env = "KHABAR_SESSION_TTL", default_value = "2592000", global = true)]
+    pub session_ttl: String,
+    /// Run scheduled publishing, embargo lifts, webhook deliveries and WebSub pings on this node.
+    #[arg(long, env = "KHABAR_WORKER", default_value = "true", global = true)]
+    pub worker: String,
+    /// How often the worker looks for due work, in milliseconds.
+    #[arg(long, env = "KHABAR_WORKER_INTERVAL_MS", default_value = "1000", global = true)]
+    pub worker_interval_ms: String,
+    /// Attempts per webhook delivery before it is given up.
+    #[arg(long, env = "KHABAR_WEBHOOK_MAX_ATTEMPTS", default_value = "12", global = true)]
+    pub webhook_max_attempts: String,
+    /// First retry delay of a failed webhook delivery, in milliseconds; doubled per attempt,
+    /// capped at an hour.
+    #[arg(long, env = "KHABAR_WEBHOOK_RETRY_BASE_MS", default_value = "5000", global = true)]
+    pub webhook_retry_base_ms: String,
     /// Load the demo content into an empty database on `serve`: `auto` does so on SQLite only.
     #[arg(long, env = "KHABAR_DEMO", value_enum, default_value = "auto", global = true)]
     pub demo: DemoMode,
@@ -95,6 +124,12 @@ pub enum DemoMode {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum JwtAlgorithm {
+    Hs256,
+    Eddsa,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum LogFormat {
     Text,
     Json,
@@ -117,6 +152,31 @@ pub struct Settings {
     pub publication_name: String,
     pub feed_items: u32,
     pub websub_hub: Option<url::Url>,
+    /// `Some((private, public))` PEM files for EdDSA; `None` for HS256.
+    pub jwt_key_files: Option<(std::path::PathBuf, std::path::PathBuf)>,
+    pub access_token_ttl: u32,
+    pub session_ttl: u32,
+    pub worker: WorkerSettings,
+}
+
+/// The background worker's pace.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkerSettings {
+    pub enabled: bool,
+    pub interval_ms: u64,
+    pub webhook_max_attempts: u32,
+    pub webhook_retry_base_ms: u64,
+}
+
+impl Default for WorkerSettings {
+    fn default() -> Self {
+        WorkerSettings {
+            enabled: true,
+            interval_ms: 1000,
+            webhook_max_attempts: 12,
+            webhook_retry_base_ms: 5000,
+        }
+    }
 }
 
 /// A setting that cannot be used, named as the operator would set it.
@@ -198,6 +258,26 @@ impl Settings {
             31_536_000,
         )? as u32;
         let cache_mb = number("KHABAR_CACHE_MB", &options.cache_mb, 0, 1_048_576)?;
+        let jwt_key_files = match (options.jwt_algorithm, &options.jwt_private_key_file, &options.jwt_public_key_file) {
+            (JwtAlgorithm::Hs256, _, _) => None,
+            (JwtAlgorithm::Eddsa, Some(private), Some(public)) => Some((private.clone(), public.clone())),
+            (JwtAlgorithm::Eddsa, None, _) => {
+                return Err(config_error("KHABAR_JWT_PRIVATE_KEY_FILE", "is required with KHABAR_JWT_ALGORITHM=eddsa"))
+            }
+            (JwtAlgorithm::Eddsa, _, None) => {
+                return Err(config_error("KHABAR_JWT_PUBLIC_KEY_FILE", "is required with KHABAR_JWT_ALGORITHM=eddsa"))
+            }
+        };
+        let worker = WorkerSettings {
+            enabled: match options.worker.trim() {
+                "true" | "1" | "yes" => true,
+                "false" | "0" | "no" => false,
+                _ => return Err(config_error("KHABAR_WORKER", "must be true or false")),
+            },
+            interval_ms: number("KHABAR_WORKER_INTERVAL_MS", &options.worker_interval_ms, 10, 3_600_000)?,
+            webhook_max_attempts: number("KHABAR_WEBHOOK_MAX_ATTEMPTS", &options.webhook_max_attempts, 1, 100)? as u32,
+            webhook_retry_base_ms: number("KHABAR_WEBHOOK_RETRY_BASE_MS", &options.webhook_retry_base_ms, 10, 3_600_000)?,
+        };
         Ok(Settings {
             database_url,
             bind,
@@ -217,6 +297,10 @@ impl Settings {
                 .as_deref()
                 .map(|raw| parse_url("KHABAR_WEBSUB_HUB", raw))
                 .transpose()?,
+            jwt_key_files,
+            access_token_ttl: number("KHABAR_ACCESS_TOKEN_TTL", &options.access_token_ttl, 60, 86_400)? as u32,
+            session_ttl: number("KHABAR_SESSION_TTL", &options.session_ttl, 300, 31_536_000)? as u32,
+            worker,
         })
     }
 
@@ -281,6 +365,10 @@ mod tests {
             (&["--cache-mb", "lots"], "KHABAR_CACHE_MB"),
             (&["--feed-items", "10"], "KHABAR_FEED_ITEMS"),
             (&["--websub-hub", "not a url"], "KHABAR_WEBSUB_HUB"),
+            (&["--jwt-algorithm", "eddsa"], "KHABAR_JWT_PRIVATE_KEY_FILE"),
+            (&["--access-token-ttl", "5"], "KHABAR_ACCESS_TOKEN_TTL"),
+            (&["--worker", "maybe"], "KHABAR_WORKER"),
+            (&["--webhook-max-attempts", "0"], "KHABAR_WEBHOOK_MAX_ATTEMPTS"),
         ];
         for (args, setting) in cases {
             let err = settings(args).unwrap_err();

@@ -33,6 +33,12 @@ pub struct Problem {
     /// One entry per invalid field or parameter.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
+    /// With 412: the version the resource is at now (send it in `If-Match` after re-reading).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current_version: Option<i32>,
+    /// With a refused workflow move (409): the statuses the article can move to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed: Option<Vec<String>>,
 }
 
 pub use crate::domain::validation::FieldError;
@@ -44,12 +50,26 @@ pub enum ApiError {
     NotFound(String),
     #[error("{detail}")]
     BadRequest { detail: String, errors: Vec<FieldError> },
-    #[error("{0}")]
-    Conflict(String),
+    #[error("{detail}")]
+    Conflict { detail: String, errors: Vec<FieldError> },
     #[error("{detail}")]
     Unprocessable { detail: String, errors: Vec<FieldError> },
     #[error("{0}")]
     Unavailable(String),
+    /// No credentials, or credentials that do not verify: 401 with `WWW-Authenticate`.
+    #[error("{0}")]
+    Unauthorized(String),
+    #[error("{0}")]
+    Forbidden(String),
+    /// A change to a versioned resource without `If-Match`.
+    #[error("{0}")]
+    PreconditionRequired(String),
+    #[error("{detail}")]
+    PreconditionFailed { detail: String, current_version: i32 },
+    #[error("{detail}")]
+    WorkflowConflict { detail: String, allowed: Vec<String> },
+    #[error("too many attempts; retry in {retry_after} seconds")]
+    TooManyRequests { retry_after: u64 },
     #[error(transparent)]
     Database(#[from] DbError),
 }
@@ -80,7 +100,9 @@ impl ApiError {
                 detail.clone(),
                 errors.clone(),
             ),
-            ApiError::Conflict(detail) => (StatusCode::CONFLICT, "conflict", detail.clone(), vec![]),
+            ApiError::Conflict { detail, errors } => {
+                (StatusCode::CONFLICT, "conflict", detail.clone(), errors.clone())
+            }
             ApiError::Unprocessable { detail, errors } => (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "unprocessable",
@@ -93,6 +115,27 @@ impl ApiError {
                 detail.clone(),
                 vec![],
             ),
+            ApiError::Unauthorized(detail) => (StatusCode::UNAUTHORIZED, "unauthorized", detail.clone(), vec![]),
+            ApiError::Forbidden(detail) => (StatusCode::FORBIDDEN, "forbidden", detail.clone(), vec![]),
+            ApiError::PreconditionRequired(detail) => (
+                StatusCode::PRECONDITION_REQUIRED,
+                "precondition-required",
+                detail.clone(),
+                vec![FieldError::new("If-Match", "required")],
+            ),
+            ApiError::PreconditionFailed { detail, .. } => (
+                StatusCode::PRECONDITION_FAILED,
+                "precondition-failed",
+                detail.clone(),
+                vec![],
+            ),
+            ApiError::WorkflowConflict { detail, .. } => (StatusCode::CONFLICT, "invalid-transition", detail.clone(), vec![]),
+            ApiError::TooManyRequests { .. } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "too-many-requests",
+                self.to_string(),
+                vec![],
+            ),
             ApiError::Database(error) => database_problem(error),
         };
         Problem {
@@ -101,6 +144,14 @@ impl ApiError {
             status: status.as_u16(),
             detail: Some(detail),
             errors,
+            current_version: match self {
+                ApiError::PreconditionFailed { current_version, .. } => Some(*current_version),
+                _ => None,
+            },
+            allowed: match self {
+                ApiError::WorkflowConflict { allowed, .. } => Some(allowed.clone()),
+                _ => None,
+            },
         }
     }
 }
@@ -181,6 +232,69 @@ impl ResponseError for ApiError {
             // The client gets a generic message; the cause is only in the log.
             tracing::error!(error = %self, status = problem.status, "request failed");
         }
-        problem_response(&problem)
+        let mut response = problem_response(&problem);
+        let headers = response.headers_mut();
+        match self {
+            ApiError::Unauthorized(detail) => {
+                // RFC 6750 §3: the scheme, and why the token was refused when one was sent.
+                let value = if detail.starts_with("send ") {
+                    "Bearer realm=\"khabar\"".to_owned()
+                } else {
+                    format!("Bearer realm=\"khabar\", error=\"invalid_token\", error_description=\"{}\"", detail.replace('"', "'"))
+                };
+                if let Ok(value) = header::HeaderValue::from_str(&value) {
+                    headers.insert(header::WWW_AUTHENTICATE, value);
+                }
+            }
+            ApiError::TooManyRequests { retry_after } => {
+                headers.insert(header::RETRY_AFTER, header::HeaderValue::from(*retry_after));
+            }
+            ApiError::PreconditionFailed { current_version, .. } => {
+                if let Ok(value) = header::HeaderValue::from_str(&crate::api::editorial::version_etag(*current_version)) {
+                    headers.insert(header::ETAG, value);
+                }
+            }
+            _ => {}
+        }
+        response
+    }
+}
+
+impl From<crate::editorial::EditError> for ApiError {
+    fn from(error: crate::editorial::EditError) -> Self {
+        use crate::editorial::EditError;
+        match error {
+            EditError::Forbidden(detail) => ApiError::Forbidden(detail),
+            EditError::NotFound(detail) => ApiError::NotFound(detail),
+            EditError::Invalid(errors) => ApiError::Unprocessable {
+                detail: errors
+                    .iter()
+                    .map(|e| format!("{}: {}", e.field, e.message))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                errors,
+            },
+            EditError::Conflict { detail, errors } => ApiError::Conflict { detail, errors },
+            EditError::Transition(refused) => ApiError::WorkflowConflict {
+                detail: refused.to_string(),
+                allowed: refused.allowed.iter().map(|s| s.as_str().to_owned()).collect(),
+            },
+            stale @ EditError::Stale { current, .. } => ApiError::PreconditionFailed {
+                detail: stale.to_string(),
+                current_version: current,
+            },
+            EditError::Database(error) => ApiError::Database(error),
+        }
+    }
+}
+
+impl From<crate::auth::AuthError> for ApiError {
+    fn from(error: crate::auth::AuthError) -> Self {
+        use crate::auth::AuthError;
+        match error {
+            AuthError::BadCredentials => ApiError::Unauthorized(error.to_string()),
+            AuthError::BadToken(detail) => ApiError::Unauthorized(detail.to_owned()),
+            AuthError::Database(error) => ApiError::Database(error),
+        }
     }
 }

@@ -20,3 +20,4 @@ pub mod routes;
 pub mod seed;
 pub mod startup;
 pub mod telemetry;
+pub mod worker;

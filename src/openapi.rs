@@ -13,15 +13,39 @@ use utoipa_actix_web::AppExt;
     ),
     tags(
         (name = "articles", description = "Published articles"),
+        (name = "auth", description = "Signing in: access and refresh tokens, and the keys to verify them"),
+        (name = "editorial", description = "Writing articles: drafts, edits, workflow, corrections, revisions and previews"),
+        (name = "admin", description = "Users, webhooks and the audit log"),
         (name = "search", description = "Search that understands Arabic"),
         (name = "topics", description = "Topics and their articles"),
         (name = "contributors", description = "Contributors and their articles"),
         (name = "media", description = "Media assets"),
         (name = "feeds", description = "RSS, Atom, JSON Feed, ninjs and sitemaps"),
         (name = "operations", description = "Health, readiness and this document")
-    )
+    ),
+    modifiers(&BearerScheme)
 )]
 pub struct ApiDoc;
+
+/// Declares the `bearer` security scheme the protected operations name.
+struct BearerScheme;
+
+impl utoipa::Modify for BearerScheme {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some("An access token from POST /v1/auth/token"))
+                    .build(),
+            ),
+        );
+    }
+}
 
 /// The document as the running server serves it.
 pub fn document() -> utoipa::openapi::OpenApi {

@@ -26,6 +26,7 @@ pub struct Application {
     port: u16,
     server: Server,
     cache: DeliveryCache,
+    worker: Option<crate::worker::Worker>,
     pub prepared: PreparedSummary,
 }
 
@@ -55,6 +56,11 @@ impl Application {
             .local_addr()
             .map_err(|e| BootstrapError::Other(e.to_string()))?
             .port();
+        let auth = crate::auth::AuthConfig {
+            keys: token_keys(settings, &jwt_secret)?,
+            access_ttl: chrono::Duration::seconds(i64::from(settings.access_token_ttl)),
+            session_ttl: chrono::Duration::seconds(i64::from(settings.session_ttl)),
+        };
         let state = AppState {
             pool,
             urls: UrlBuilder::new(settings.site_url.clone()),
@@ -70,7 +76,18 @@ impl Application {
                 websub_hub: settings.websub_hub.as_ref().map(ToString::to_string),
             },
             cache_policy: CachePolicy::new(settings.cache_max_age, settings.cache_stale_while_revalidate),
+            auth,
+            throttle: std::sync::Arc::new(crate::auth::throttle::LoginThrottle::default()),
         };
+        let worker = settings.worker.enabled.then(|| {
+            crate::worker::Worker::new(
+                state.pool.clone(),
+                state.urls.clone(),
+                state.edit_context().websub,
+                state.cache.clone(),
+                settings.worker.clone(),
+            )
+        });
         let cache = state.cache.clone();
         let listener_cache = cache.clone();
         crate::db::notify::listen(&settings.database_url, move || listener_cache.invalidate_all())
@@ -107,6 +124,7 @@ impl Application {
             port,
             server,
             cache,
+            worker,
             prepared: PreparedSummary {
                 migrations_applied,
                 jwt_secret_generated,
@@ -125,8 +143,35 @@ impl Application {
         self.cache.clone()
     }
 
+    /// Serves, with the background worker running beside the server until it stops.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let worker = self.worker.map(|worker| tokio::spawn(worker.run()));
+        let served = self.server.await;
+        if let Some(worker) = worker {
+            worker.abort();
+        }
+        served
+    }
+}
+
+/// The access-token keys the settings ask for: HS256 with the instance secret, or EdDSA with
+/// the configured key files.
+fn token_keys(settings: &Settings, secret: &str) -> Result<crate::auth::tokens::TokenKeys, BootstrapError> {
+    use crate::auth::tokens::TokenKeys;
+    let issuer = settings.public_url.as_str();
+    match &settings.jwt_key_files {
+        None => TokenKeys::hs256(secret.as_bytes(), issuer)
+            .map_err(|e| BootstrapError::Other(format!("KHABAR_JWT_SECRET: {e}"))),
+        Some((private, public)) => {
+            let read = |setting: &str, path: &std::path::Path| {
+                std::fs::read(path)
+                    .map_err(|e| BootstrapError::Other(format!("{setting}: cannot read {}: {e}", path.display())))
+            };
+            let private_pem = read("KHABAR_JWT_PRIVATE_KEY_FILE", private)?;
+            let public_pem = read("KHABAR_JWT_PUBLIC_KEY_FILE", public)?;
+            TokenKeys::eddsa(&private_pem, &public_pem, issuer)
+                .map_err(|e| BootstrapError::Other(format!("KHABAR_JWT_PRIVATE_KEY_FILE / KHABAR_JWT_PUBLIC_KEY_FILE: {e}")))
+        }
     }
 }
 
@@ -150,14 +195,24 @@ fn cors() -> actix_cors::Cors {
     actix_cors::Cors::default()
         .allow_any_origin()
         .send_wildcard()
-        .allowed_methods(["GET", "HEAD", "OPTIONS"])
+        .allowed_methods(["GET", "HEAD", "OPTIONS", "POST", "PATCH", "DELETE"])
         .allowed_headers([
             header::ACCEPT,
             header::IF_NONE_MATCH,
             header::IF_MODIFIED_SINCE,
+            header::IF_MATCH,
             header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::HeaderName::from_static("idempotency-key"),
         ])
-        .expose_headers([header::ETAG, header::LINK, header::LAST_MODIFIED])
+        .expose_headers([
+            header::ETAG,
+            header::LINK,
+            header::LAST_MODIFIED,
+            header::LOCATION,
+            header::RETRY_AFTER,
+            header::WWW_AUTHENTICATE,
+        ])
         .max_age(86_400)
 }
 
@@ -168,6 +223,8 @@ async fn not_found(request: HttpRequest) -> HttpResponse {
 fn json_config() -> web::JsonConfig {
     web::JsonConfig::default()
         .limit(MAX_JSON_BYTES)
+        // JSON merge patches (RFC 7386) and any `+json` type are JSON too.
+        .content_type(|mime| mime.subtype().as_str() == "json" || mime.suffix().is_some_and(|s| s.as_str() == "json"))
         .error_handler(|error, _| {
             use actix_web::error::JsonPayloadError;
             let response = match &error {

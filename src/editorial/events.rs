@@ -18,11 +18,22 @@ pub const EVENTS: &[&str] = &[
     "article.deleted",
 ];
 
-/// The WebSub hub and the feed URLs it is told about.
+/// The WebSub hub, and the API's public address the feeds live under.
 #[derive(Debug, Clone)]
 pub struct WebSub {
     pub hub: String,
-    pub feeds: Vec<String>,
+    pub public_url: url::Url,
+}
+
+impl WebSub {
+    /// The language feeds an article appears in (what a hub's subscribers follow).
+    pub fn feeds_for(&self, language: &str) -> Vec<String> {
+        ["rss.xml", "atom.xml", "feed.json"]
+            .iter()
+            .filter_map(|name| self.public_url.join(&format!("feeds/{language}/{name}")).ok())
+            .map(|url| url.to_string())
+            .collect()
+    }
 }
 
 /// Queues `event` about `article` for every subscribed webhook, and a WebSub ping.
@@ -51,7 +62,7 @@ pub fn article_event(
         jobs::enqueue(
             conn,
             JobKind::WebSubPing,
-            &json!({"hub": websub.hub, "feeds": websub.feeds}),
+            &json!({"hub": websub.hub, "feeds": websub.feeds_for(&article.language)}),
             now,
             now,
         )?;

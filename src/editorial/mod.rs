@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod events;
 pub mod idempotency;
 pub mod users;
+pub mod webhooks;
 
 use chrono::NaiveDateTime;
 

@@ -1,15 +1,21 @@
 //! HTTP handlers, thin: parse the request, call the data layer, shape the response. Registered
 //! through `utoipa_actix_web` so the served routes and the OpenAPI document cannot drift.
 
+pub mod admin;
 pub mod articles;
+pub mod auth;
 pub mod catalog;
+pub mod catalog_write;
 pub mod conditional;
+pub mod editorial;
 pub mod feeds;
 pub mod health;
 pub mod lists;
 pub mod meta;
+pub mod principal;
 pub mod search;
 pub mod sync;
+pub mod writes;
 
 use actix_web::web;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -25,8 +31,47 @@ pub fn configure(config: &mut ServiceConfig<'_>) {
         .service(health::healthz)
         .service(health::readyz)
         .service(meta::openapi_json)
+        .service(auth::jwks)
         .service(
             utoipa_actix_web::scope("/v1")
+                .service(auth::token)
+                .service(auth::refresh)
+                .service(auth::logout)
+                .service(auth::me)
+                .service(editorial::create_article)
+                .service(editorial::get_editable)
+                .service(editorial::update_article)
+                .service(editorial::delete_article)
+                .service(editorial::transition_article)
+                .service(editorial::correct_article)
+                .service(editorial::list_revisions)
+                .service(editorial::get_revision)
+                .service(editorial::diff_revisions)
+                .service(editorial::restore_revision)
+                .service(editorial::preview_article)
+                .service(editorial::create_preview_link)
+                .service(editorial::revoke_preview_link)
+                .service(editorial::preview_by_link)
+                .service(catalog_write::create_contributor)
+                .service(catalog_write::update_contributor)
+                .service(catalog_write::delete_contributor)
+                .service(catalog_write::create_topic)
+                .service(catalog_write::update_topic)
+                .service(catalog_write::delete_topic)
+                .service(catalog_write::create_media)
+                .service(catalog_write::update_media)
+                .service(catalog_write::delete_media)
+                .service(admin::list_users)
+                .service(admin::create_user)
+                .service(admin::get_user)
+                .service(admin::update_user)
+                .service(admin::delete_user)
+                .service(admin::list_webhooks)
+                .service(admin::create_webhook)
+                .service(admin::update_webhook)
+                .service(admin::delete_webhook)
+                .service(admin::webhook_deliveries)
+                .service(admin::audit_log)
                 .service(search::search_articles)
                 .service(search::suggest)
                 .service(articles::list_articles)
@@ -68,6 +113,8 @@ pub struct AppState {
     pub cursors: CursorSigner,
     pub cache_policy: CachePolicy,
     pub feeds: feeds::FeedSettings,
+    pub auth: crate::auth::AuthConfig,
+    pub throttle: std::sync::Arc<crate::auth::throttle::LoginThrottle>,
 }
 
 pub type State = web::Data<AppState>;

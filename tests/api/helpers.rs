@@ -9,7 +9,7 @@ use std::sync::Once;
 
 use diesel::{Connection, PgConnection, RunQueryDsl};
 use khabar::api::article::UrlBuilder;
-use khabar::config::{DemoMode, Settings};
+use khabar::config::{DemoMode, Settings, WorkerSettings};
 use khabar::db::{self, DatabaseUrl, DbPool};
 use khabar::delivery::cache::DeliveryCache;
 use khabar::startup::Application;
@@ -121,6 +121,15 @@ pub fn settings(url: DatabaseUrl) -> Settings {
         publication_name: "Euronews".into(),
         feed_items: 30,
         websub_hub: Some(url::Url::parse("https://hub.example.com/").unwrap()),
+        jwt_key_files: None,
+        access_token_ttl: 900,
+        session_ttl: 86_400,
+        worker: WorkerSettings {
+            enabled: true,
+            interval_ms: 50,
+            webhook_max_attempts: 50,
+            webhook_retry_base_ms: 50,
+        },
     }
 }
 
@@ -146,7 +155,13 @@ impl TestApp {
 
     /// Another node serving an existing database.
     pub async fn spawn_node(url: DatabaseUrl) -> TestApp {
-        let application = Application::build(&settings(url.clone())).expect("application builds");
+        Self::spawn_with(settings(url)).await
+    }
+
+    /// A node with its own settings (the database must exist).
+    pub async fn spawn_with(settings: Settings) -> TestApp {
+        let url = settings.database_url.clone();
+        let application = Application::build(&settings).expect("application builds");
         let address = format!("http://127.0.0.1:{}", application.port());
         let cache = application.cache();
         tokio::spawn(application.run_until_stopped());
@@ -206,6 +221,56 @@ impl TestApp {
     pub fn conn(&self) -> diesel::r2d2::PooledConnection<khabar::db::ConnectionManager> {
         self.pool.get().expect("connection")
     }
+
+    /// Creates a user with `role` directly in the database; returns (email, password).
+    pub fn user(&self, role: &str) -> (String, String) {
+        let email = format!("{role}-{}@example.com", uuid::Uuid::new_v4().simple());
+        let password = "a long enough password".to_owned();
+        let hash = khabar::domain::password::hash(&password).unwrap();
+        khabar::db::queries::users::create(&mut self.conn(), &email, &hash, role.parse().unwrap(), None).unwrap();
+        (email, password)
+    }
+
+    /// Signs in; returns the token pair as JSON.
+    pub async fn sign_in(&self, email: &str, password: &str) -> serde_json::Value {
+        let response = self
+            .client
+            .post(self.url("/v1/auth/token"))
+            .json(&serde_json::json!({"email": email, "password": password}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "sign-in of {email}");
+        response.json().await.unwrap()
+    }
+
+    /// A new user with `role`, signed in: their access token.
+    pub async fn token(&self, role: &str) -> String {
+        let (email, password) = self.user(role);
+        self.sign_in(&email, &password).await["access_token"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// A request with a bearer token.
+    pub fn authed(&self, method: reqwest::Method, path: &str, token: &str) -> reqwest::RequestBuilder {
+        self.client.request(method, self.url(path)).bearer_auth(token)
+    }
+}
+
+/// Sends a request; returns status, headers and the body as JSON (Null when empty).
+pub async fn send(request: reqwest::RequestBuilder) -> (u16, reqwest::header::HeaderMap, serde_json::Value) {
+    let response = request.send().await.expect("request sent");
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let text = response.text().await.unwrap_or_default();
+    let body = if text.is_empty() {
+        serde_json::Value::Null
+    } else {
+        serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text))
+    };
+    (status, headers, body)
 }
 
 /// How many migrations each backend has (the folders are checked to match).

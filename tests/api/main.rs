@@ -3,6 +3,7 @@
 mod helpers;
 
 mod articles;
+mod auth;
 mod bootstrap;
 mod caching;
 mod catalog;

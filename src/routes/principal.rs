@@ -1,0 +1,70 @@
+//! Who is asking: the bearer token of a request, checked, as an [`Actor`].
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest};
+use futures_util::future::LocalBoxFuture;
+
+use super::State;
+use crate::auth;
+use crate::db::{self, utc_now};
+use crate::domain::kinds::UserRole;
+use crate::editorial::Actor;
+use crate::error::ApiError;
+
+/// A request with a valid access token. Declaring it as a handler argument makes the route
+/// answer 401 (with `WWW-Authenticate`) to requests without one.
+pub struct Signed {
+    pub actor: Actor,
+    /// The sign-in session the token belongs to.
+    pub session_id: String,
+}
+
+/// The token of an `Authorization: Bearer …` header (the scheme is case-insensitive).
+fn bearer_token(request: &HttpRequest) -> Result<String, ApiError> {
+    let Some(value) = request.headers().get(header::AUTHORIZATION) else {
+        return Err(ApiError::Unauthorized(
+            "send an access token: Authorization: Bearer <token> (from POST /v1/auth/token)".into(),
+        ));
+    };
+    let value = value
+        .to_str()
+        .map_err(|_| ApiError::Unauthorized("the Authorization header is not ASCII".into()))?;
+    match value.split_once(' ') {
+        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() => {
+            Ok(token.trim().to_owned())
+        }
+        _ => Err(ApiError::Unauthorized("the Authorization header must be 'Bearer <token>'".into())),
+    }
+}
+
+impl FromRequest for Signed {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let token = bearer_token(request);
+        let state = request.app_data::<State>().cloned();
+        Box::pin(async move {
+            let token = token?;
+            let state = state.ok_or_else(|| ApiError::Unavailable("the application state is missing".into()))?;
+            let config = state.auth.clone();
+            let (user, claims) = db::run(&state.pool, move |conn| {
+                auth::authenticate(conn, &config, &token, utc_now()).map_err(ApiError::from)
+            })
+            .await?;
+            let role: UserRole = user
+                .role
+                .parse()
+                .map_err(|_| ApiError::Unauthorized("the account has an unknown role".into()))?;
+            Ok(Signed {
+                actor: Actor {
+                    user_id: user.id,
+                    email: user.email,
+                    role,
+                },
+                session_id: claims.sid,
+            })
+        })
+    }
+}

@@ -1,0 +1,258 @@
+//! The background worker each node runs: due jobs (scheduled publishing, embargo lifts, WebSub
+//! pings) and webhook deliveries, claimed from the database so that any number of nodes can
+//! run it and each item is done by one of them.
+
+use std::time::Duration;
+
+use chrono::NaiveDateTime;
+use hmac::{Hmac, KeyInit, Mac};
+use sha2::Sha256;
+
+use crate::api::article::UrlBuilder;
+use crate::config::WorkerSettings;
+use crate::db::claim::{self, write_transaction};
+use crate::db::queries::jobs::{self, Job, JobKind};
+use crate::db::queries::webhooks::{self, Delivery};
+use crate::db::{self, utc_now, DbError, DbPool};
+use crate::delivery::cache::DeliveryCache;
+use crate::editorial::events::WebSub;
+use crate::editorial::{articles, EditContext, EditError};
+
+/// How long a claimed item stays with its node before another may take it over.
+const LEASE: Duration = Duration::from_secs(60);
+/// Items claimed per round.
+const BATCH: i64 = 20;
+/// A webhook receiver gets this long to answer.
+const DELIVERY_TIMEOUT: Duration = Duration::from_secs(10);
+/// Longest wait between two attempts of one delivery or job.
+const MAX_BACKOFF: Duration = Duration::from_secs(3600);
+
+pub struct Worker {
+    pub pool: DbPool,
+    pub urls: UrlBuilder,
+    pub websub: Option<WebSub>,
+    pub cache: DeliveryCache,
+    pub settings: WorkerSettings,
+    /// Names this node in `jobs.done_by`.
+    pub node: String,
+    http: reqwest::Client,
+}
+
+/// Signs a webhook body: `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`. The
+/// timestamp is signed with the body, so a receiver can refuse old or replayed deliveries.
+pub fn signature(secret: &str, timestamp: i64, body: &[u8]) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
+    mac.update(timestamp.to_string().as_bytes());
+    mac.update(b".");
+    mac.update(body);
+    let hex: String = mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect();
+    format!("t={timestamp},v1={hex}")
+}
+
+impl Worker {
+    pub fn new(
+        pool: DbPool,
+        urls: UrlBuilder,
+        websub: Option<WebSub>,
+        cache: DeliveryCache,
+        settings: WorkerSettings,
+    ) -> Self {
+        Worker {
+            pool,
+            urls,
+            websub,
+            cache,
+            settings,
+            node: format!("{}-{}", std::process::id(), uuid::Uuid::new_v4().simple()),
+            http: reqwest::Client::builder()
+                .timeout(DELIVERY_TIMEOUT)
+                .user_agent(concat!("Khabar/", env!("CARGO_PKG_VERSION")))
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("an HTTP client with default TLS roots"),
+        }
+    }
+
+    /// Runs until the task is dropped.
+    pub async fn run(self) {
+        let interval = Duration::from_millis(self.settings.interval_ms);
+        loop {
+            let worked = self.round().await;
+            if !worked {
+                tokio::time::sleep(interval).await;
+            }
+        }
+    }
+
+    /// One pass over due jobs and deliveries; `true` when it did something (look again soon).
+    async fn round(&self) -> bool {
+        let jobs_done = match self.run_jobs().await {
+            Ok(n) => n,
+            Err(error) => {
+                tracing::warn!(%error, "job round failed");
+                0
+            }
+        };
+        let delivered = match self.run_deliveries().await {
+            Ok(n) => n,
+            Err(error) => {
+                tracing::warn!(%error, "webhook round failed");
+                0
+            }
+        };
+        jobs_done + delivered > 0
+    }
+
+    fn backoff(&self, attempts: i32) -> chrono::Duration {
+        let exponent = u32::try_from(attempts.saturating_sub(1)).unwrap_or(0).min(20);
+        let wait = Duration::from_millis(self.settings.webhook_retry_base_ms.saturating_mul(1 << exponent)).min(MAX_BACKOFF);
+        chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::hours(1))
+    }
+
+    fn context(&self, now: NaiveDateTime) -> EditContext {
+        EditContext {
+            urls: self.urls.clone(),
+            now,
+            websub: self.websub.clone(),
+        }
+    }
+
+    async fn run_jobs(&self) -> Result<usize, DbError> {
+        let now = utc_now();
+        let lease = now + chrono::Duration::from_std(LEASE).unwrap_or_default();
+        let claimed: Vec<Job> = db::run(&self.pool, move |conn| claim::due_jobs(conn, now, lease, BATCH)).await?;
+        let count = claimed.len();
+        for job in claimed {
+            match JobKind::parse(&job.kind) {
+                Some(JobKind::PublishScheduled) | Some(JobKind::LiftEmbargo) => self.content_job(job).await,
+                Some(JobKind::WebSubPing) => self.websub_job(job).await,
+                None => {
+                    let node = self.node.clone();
+                    db::run(&self.pool, move |conn| jobs::complete(conn, job.id, &node, utc_now())).await?;
+                }
+            }
+        }
+        Ok(count)
+    }
+
+    /// Publishes or announces an article, and marks the job done in the same transaction.
+    async fn content_job(&self, job: Job) {
+        let ctx = self.context(utc_now());
+        let node = self.node.clone();
+        let id = job.id;
+        let result = db::run(&self.pool, move |conn| {
+            let article_id = serde_json::from_str::<serde_json::Value>(&job.payload)
+                .ok()
+                .and_then(|p| p["article_id"].as_i64())
+                .ok_or_else(|| EditError::Database(DbError::Corrupt(format!("job {} has no article_id", job.id))))?;
+            write_transaction(conn, |conn| {
+                if !jobs::complete(conn, job.id, &node, ctx.now)? {
+                    return Ok(false);
+                }
+                match JobKind::parse(&job.kind) {
+                    Some(JobKind::PublishScheduled) => articles::publish_due(conn, &ctx, article_id),
+                    _ => articles::lift_embargo(conn, &ctx, article_id),
+                }
+            })
+        })
+        .await;
+        match result {
+            Ok(true) => self.cache.invalidate_all(),
+            Ok(false) => {}
+            Err(error) => {
+                tracing::warn!(job = id, %error, "job failed; retrying later");
+                let at = utc_now() + self.backoff(1);
+                let message = error.to_string();
+                let _ = db::run(&self.pool, move |conn| jobs::retry_later(conn, id, &message, at)).await;
+            }
+        }
+    }
+
+    async fn websub_job(&self, job: Job) {
+        let payload: serde_json::Value = serde_json::from_str(&job.payload).unwrap_or_default();
+        let hub = payload["hub"].as_str().unwrap_or_default().to_owned();
+        let feeds: Vec<String> = payload["feeds"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|f| f.as_str().map(str::to_owned)).collect())
+            .unwrap_or_default();
+        let mut form: Vec<(&str, &str)> = vec![("hub.mode", "publish")];
+        form.extend(feeds.iter().map(|f| ("hub.url", f.as_str())));
+        let outcome = match self.http.post(&hub).form(&form).send().await {
+            Ok(response) if response.status().is_success() => Ok(()),
+            Ok(response) => Err(format!("the hub answered {}", response.status())),
+            Err(error) => Err(error.to_string()),
+        };
+        let (id, attempts, node) = (job.id, job.attempts, self.node.clone());
+        let give_up = u32::try_from(attempts).unwrap_or(u32::MAX) >= self.settings.webhook_max_attempts;
+        let retry_at = utc_now() + self.backoff(attempts);
+        let _ = db::run(&self.pool, move |conn| match outcome {
+            Ok(()) => jobs::complete(conn, id, &node, utc_now()).map(drop),
+            Err(error) if give_up => {
+                jobs::retry_later(conn, id, &error, utc_now())?;
+                jobs::complete(conn, id, &node, utc_now()).map(drop)
+            }
+            Err(error) => jobs::retry_later(conn, id, &error, retry_at),
+        })
+        .await;
+    }
+
+    async fn run_deliveries(&self) -> Result<usize, DbError> {
+        let now = utc_now();
+        let lease = now + chrono::Duration::from_std(LEASE).unwrap_or_default();
+        let claimed: Vec<Delivery> = db::run(&self.pool, move |conn| claim::due_deliveries(conn, now, lease, BATCH)).await?;
+        let count = claimed.len();
+        for delivery in claimed {
+            self.deliver(delivery).await?;
+        }
+        Ok(count)
+    }
+
+    async fn deliver(&self, delivery: Delivery) -> Result<(), DbError> {
+        let webhook_id = delivery.webhook_id;
+        let Some(hook) = db::run(&self.pool, move |conn| webhooks::find(conn, webhook_id)).await? else {
+            return Ok(());
+        };
+        let mut payload: serde_json::Value = serde_json::from_str(&delivery.payload).unwrap_or_default();
+        payload["delivery_id"] = serde_json::json!(delivery.id);
+        let body = payload.to_string();
+        let timestamp = chrono::Utc::now().timestamp();
+        let result = self
+            .http
+            .post(&hook.url)
+            .header("Content-Type", "application/json")
+            .header("Khabar-Event", &delivery.event)
+            .header("Khabar-Delivery", delivery.id.to_string())
+            .header("Khabar-Signature", signature(&hook.secret, timestamp, body.as_bytes()))
+            .body(body)
+            .send()
+            .await;
+        let outcome = match result {
+            Ok(response) if response.status().is_success() => Ok(i32::from(response.status().as_u16())),
+            Ok(response) => Err((Some(i32::from(response.status().as_u16())), format!("the receiver answered {}", response.status()))),
+            Err(error) => Err((None, error.to_string())),
+        };
+        let give_up = u32::try_from(delivery.attempts).unwrap_or(u32::MAX) >= self.settings.webhook_max_attempts;
+        let retry_at = utc_now() + self.backoff(delivery.attempts);
+        let id = delivery.id;
+        db::run(&self.pool, move |conn| match outcome {
+            Ok(status) => webhooks::mark_delivered(conn, id, status, utc_now()),
+            Err((status, error)) => webhooks::mark_failed(conn, id, status, &error, (!give_up).then_some(retry_at)),
+        })
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_signature_covers_timestamp_and_body() {
+        let a = signature("secret", 1_700_000_000, b"{}");
+        assert!(a.starts_with("t=1700000000,v1="));
+        assert_eq!(a.len(), "t=1700000000,v1=".len() + 64);
+        assert_ne!(a, signature("secret", 1_700_000_001, b"{}"));
+        assert_ne!(a, signature("secret", 1_700_000_000, b"{ }"));
+        assert_ne!(a, signature("other", 1_700_000_000, b"{}"));
+    }
+}
