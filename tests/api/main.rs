@@ -9,6 +9,7 @@ mod caching;
 mod catalog;
 mod cli;
 mod cluster;
+mod editorial;
 mod feeds;
 mod health;
 mod lists;
