@@ -72,7 +72,13 @@ pub struct Options {
     pub websub_hub: Option<String>,
     /// Access token signature: `hs256` with KHABAR_JWT_SECRET, or `eddsa` with an Ed25519 key
     /// pair from files (the public key is then published at `/.well-known/jwks.json`).
-    #[arg(long, env = "KHABAR_JWT_ALGORITHM", value_enum, default_value = "hs256", global = true)]
+    #[arg(
+        long,
+        env = "KHABAR_JWT_ALGORITHM",
+        value_enum,
+        default_value = "hs256",
+        global = true
+    )]
     pub jwt_algorithm: JwtAlgorithm,
     /// PKCS#8 PEM file of the Ed25519 private key (with `eddsa`).
     #[arg(long, env = "KHABAR_JWT_PRIVATE_KEY_FILE", global = true)]
@@ -90,14 +96,29 @@ pub struct Options {
     #[arg(long, env = "KHABAR_WORKER", default_value = "true", global = true)]
     pub worker: String,
     /// How often the worker looks for due work, in milliseconds.
-    #[arg(long, env = "KHABAR_WORKER_INTERVAL_MS", default_value = "1000", global = true)]
+    #[arg(
+        long,
+        env = "KHABAR_WORKER_INTERVAL_MS",
+        default_value = "1000",
+        global = true
+    )]
     pub worker_interval_ms: String,
     /// Attempts per webhook delivery before it is given up.
-    #[arg(long, env = "KHABAR_WEBHOOK_MAX_ATTEMPTS", default_value = "12", global = true)]
+    #[arg(
+        long,
+        env = "KHABAR_WEBHOOK_MAX_ATTEMPTS",
+        default_value = "12",
+        global = true
+    )]
     pub webhook_max_attempts: String,
     /// First retry delay of a failed webhook delivery, in milliseconds; doubled per attempt,
     /// capped at an hour.
-    #[arg(long, env = "KHABAR_WEBHOOK_RETRY_BASE_MS", default_value = "5000", global = true)]
+    #[arg(
+        long,
+        env = "KHABAR_WEBHOOK_RETRY_BASE_MS",
+        default_value = "5000",
+        global = true
+    )]
     pub webhook_retry_base_ms: String,
     /// Load the demo content into an empty database on `serve`: `auto` does so on SQLite only.
     #[arg(long, env = "KHABAR_DEMO", value_enum, default_value = "auto", global = true)]
@@ -258,14 +279,24 @@ impl Settings {
             31_536_000,
         )? as u32;
         let cache_mb = number("KHABAR_CACHE_MB", &options.cache_mb, 0, 1_048_576)?;
-        let jwt_key_files = match (options.jwt_algorithm, &options.jwt_private_key_file, &options.jwt_public_key_file) {
+        let jwt_key_files = match (
+            options.jwt_algorithm,
+            &options.jwt_private_key_file,
+            &options.jwt_public_key_file,
+        ) {
             (JwtAlgorithm::Hs256, _, _) => None,
             (JwtAlgorithm::Eddsa, Some(private), Some(public)) => Some((private.clone(), public.clone())),
             (JwtAlgorithm::Eddsa, None, _) => {
-                return Err(config_error("KHABAR_JWT_PRIVATE_KEY_FILE", "is required with KHABAR_JWT_ALGORITHM=eddsa"))
+                return Err(config_error(
+                    "KHABAR_JWT_PRIVATE_KEY_FILE",
+                    "is required with KHABAR_JWT_ALGORITHM=eddsa",
+                ))
             }
             (JwtAlgorithm::Eddsa, _, None) => {
-                return Err(config_error("KHABAR_JWT_PUBLIC_KEY_FILE", "is required with KHABAR_JWT_ALGORITHM=eddsa"))
+                return Err(config_error(
+                    "KHABAR_JWT_PUBLIC_KEY_FILE",
+                    "is required with KHABAR_JWT_ALGORITHM=eddsa",
+                ))
             }
         };
         let worker = WorkerSettings {
@@ -274,9 +305,24 @@ impl Settings {
                 "false" | "0" | "no" => false,
                 _ => return Err(config_error("KHABAR_WORKER", "must be true or false")),
             },
-            interval_ms: number("KHABAR_WORKER_INTERVAL_MS", &options.worker_interval_ms, 10, 3_600_000)?,
-            webhook_max_attempts: number("KHABAR_WEBHOOK_MAX_ATTEMPTS", &options.webhook_max_attempts, 1, 100)? as u32,
-            webhook_retry_base_ms: number("KHABAR_WEBHOOK_RETRY_BASE_MS", &options.webhook_retry_base_ms, 10, 3_600_000)?,
+            interval_ms: number(
+                "KHABAR_WORKER_INTERVAL_MS",
+                &options.worker_interval_ms,
+                10,
+                3_600_000,
+            )?,
+            webhook_max_attempts: number(
+                "KHABAR_WEBHOOK_MAX_ATTEMPTS",
+                &options.webhook_max_attempts,
+                1,
+                100,
+            )? as u32,
+            webhook_retry_base_ms: number(
+                "KHABAR_WEBHOOK_RETRY_BASE_MS",
+                &options.webhook_retry_base_ms,
+                10,
+                3_600_000,
+            )?,
         };
         Ok(Settings {
             database_url,
@@ -298,7 +344,8 @@ impl Settings {
                 .map(|raw| parse_url("KHABAR_WEBSUB_HUB", raw))
                 .transpose()?,
             jwt_key_files,
-            access_token_ttl: number("KHABAR_ACCESS_TOKEN_TTL", &options.access_token_ttl, 60, 86_400)? as u32,
+            access_token_ttl: number("KHABAR_ACCESS_TOKEN_TTL", &options.access_token_ttl, 60, 86_400)?
+                as u32,
             session_ttl: number("KHABAR_SESSION_TTL", &options.session_ttl, 300, 31_536_000)? as u32,
             worker,
         })

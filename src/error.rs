@@ -115,7 +115,9 @@ impl ApiError {
                 detail.clone(),
                 vec![],
             ),
-            ApiError::Unauthorized(detail) => (StatusCode::UNAUTHORIZED, "unauthorized", detail.clone(), vec![]),
+            ApiError::Unauthorized(detail) => {
+                (StatusCode::UNAUTHORIZED, "unauthorized", detail.clone(), vec![])
+            }
             ApiError::Forbidden(detail) => (StatusCode::FORBIDDEN, "forbidden", detail.clone(), vec![]),
             ApiError::PreconditionRequired(detail) => (
                 StatusCode::PRECONDITION_REQUIRED,
@@ -129,7 +131,9 @@ impl ApiError {
                 detail.clone(),
                 vec![],
             ),
-            ApiError::WorkflowConflict { detail, .. } => (StatusCode::CONFLICT, "invalid-transition", detail.clone(), vec![]),
+            ApiError::WorkflowConflict { detail, .. } => {
+                (StatusCode::CONFLICT, "invalid-transition", detail.clone(), vec![])
+            }
             ApiError::TooManyRequests { .. } => (
                 StatusCode::TOO_MANY_REQUESTS,
                 "too-many-requests",
@@ -240,7 +244,10 @@ impl ResponseError for ApiError {
                 let value = if detail.starts_with("send ") {
                     "Bearer realm=\"khabar\"".to_owned()
                 } else {
-                    format!("Bearer realm=\"khabar\", error=\"invalid_token\", error_description=\"{}\"", detail.replace('"', "'"))
+                    format!(
+                        "Bearer realm=\"khabar\", error=\"invalid_token\", error_description=\"{}\"",
+                        detail.replace('"', "'")
+                    )
                 };
                 if let Ok(value) = header::HeaderValue::from_str(&value) {
                     headers.insert(header::WWW_AUTHENTICATE, value);
@@ -250,7 +257,9 @@ impl ResponseError for ApiError {
                 headers.insert(header::RETRY_AFTER, header::HeaderValue::from(*retry_after));
             }
             ApiError::PreconditionFailed { current_version, .. } => {
-                if let Ok(value) = header::HeaderValue::from_str(&crate::api::editorial::version_etag(*current_version)) {
+                if let Ok(value) =
+                    header::HeaderValue::from_str(&crate::api::editorial::version_etag(*current_version))
+                {
                     headers.insert(header::ETAG, value);
                 }
             }

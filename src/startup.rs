@@ -164,13 +164,17 @@ fn token_keys(settings: &Settings, secret: &str) -> Result<crate::auth::tokens::
             .map_err(|e| BootstrapError::Other(format!("KHABAR_JWT_SECRET: {e}"))),
         Some((private, public)) => {
             let read = |setting: &str, path: &std::path::Path| {
-                std::fs::read(path)
-                    .map_err(|e| BootstrapError::Other(format!("{setting}: cannot read {}: {e}", path.display())))
+                std::fs::read(path).map_err(|e| {
+                    BootstrapError::Other(format!("{setting}: cannot read {}: {e}", path.display()))
+                })
             };
             let private_pem = read("KHABAR_JWT_PRIVATE_KEY_FILE", private)?;
             let public_pem = read("KHABAR_JWT_PUBLIC_KEY_FILE", public)?;
-            TokenKeys::eddsa(&private_pem, &public_pem, issuer)
-                .map_err(|e| BootstrapError::Other(format!("KHABAR_JWT_PRIVATE_KEY_FILE / KHABAR_JWT_PUBLIC_KEY_FILE: {e}")))
+            TokenKeys::eddsa(&private_pem, &public_pem, issuer).map_err(|e| {
+                BootstrapError::Other(format!(
+                    "KHABAR_JWT_PRIVATE_KEY_FILE / KHABAR_JWT_PUBLIC_KEY_FILE: {e}"
+                ))
+            })
         }
     }
 }
@@ -224,7 +228,9 @@ fn json_config() -> web::JsonConfig {
     web::JsonConfig::default()
         .limit(MAX_JSON_BYTES)
         // JSON merge patches (RFC 7386) and any `+json` type are JSON too.
-        .content_type(|mime| mime.subtype().as_str() == "json" || mime.suffix().is_some_and(|s| s.as_str() == "json"))
+        .content_type(|mime| {
+            mime.subtype().as_str() == "json" || mime.suffix().is_some_and(|s| s.as_str() == "json")
+        })
         .error_handler(|error, _| {
             use actix_web::error::JsonPayloadError;
             let response = match &error {

@@ -45,7 +45,12 @@ pub fn signature(secret: &str, timestamp: i64, body: &[u8]) -> String {
     mac.update(timestamp.to_string().as_bytes());
     mac.update(b".");
     mac.update(body);
-    let hex: String = mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect();
+    let hex: String = mac
+        .finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
     format!("t={timestamp},v1={hex}")
 }
 
@@ -105,7 +110,8 @@ impl Worker {
 
     fn backoff(&self, attempts: i32) -> chrono::Duration {
         let exponent = u32::try_from(attempts.saturating_sub(1)).unwrap_or(0).min(20);
-        let wait = Duration::from_millis(self.settings.webhook_retry_base_ms.saturating_mul(1 << exponent)).min(MAX_BACKOFF);
+        let wait = Duration::from_millis(self.settings.webhook_retry_base_ms.saturating_mul(1 << exponent))
+            .min(MAX_BACKOFF);
         chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::hours(1))
     }
 
@@ -120,7 +126,8 @@ impl Worker {
     async fn run_jobs(&self) -> Result<usize, DbError> {
         let now = utc_now();
         let lease = now + chrono::Duration::from_std(LEASE).unwrap_or_default();
-        let claimed: Vec<Job> = db::run(&self.pool, move |conn| claim::due_jobs(conn, now, lease, BATCH)).await?;
+        let claimed: Vec<Job> =
+            db::run(&self.pool, move |conn| claim::due_jobs(conn, now, lease, BATCH)).await?;
         let count = claimed.len();
         for job in claimed {
             match JobKind::parse(&job.kind) {
@@ -128,7 +135,10 @@ impl Worker {
                 Some(JobKind::WebSubPing) => self.websub_job(job).await,
                 None => {
                     let node = self.node.clone();
-                    db::run(&self.pool, move |conn| jobs::complete(conn, job.id, &node, utc_now())).await?;
+                    db::run(&self.pool, move |conn| {
+                        jobs::complete(conn, job.id, &node, utc_now())
+                    })
+                    .await?;
                 }
             }
         }
@@ -144,7 +154,9 @@ impl Worker {
             let article_id = serde_json::from_str::<serde_json::Value>(&job.payload)
                 .ok()
                 .and_then(|p| p["article_id"].as_i64())
-                .ok_or_else(|| EditError::Database(DbError::Corrupt(format!("job {} has no article_id", job.id))))?;
+                .ok_or_else(|| {
+                    EditError::Database(DbError::Corrupt(format!("job {} has no article_id", job.id)))
+                })?;
             write_transaction(conn, |conn| {
                 if !jobs::complete(conn, job.id, &node, ctx.now)? {
                     return Ok(false);
@@ -199,7 +211,10 @@ impl Worker {
     async fn run_deliveries(&self) -> Result<usize, DbError> {
         let now = utc_now();
         let lease = now + chrono::Duration::from_std(LEASE).unwrap_or_default();
-        let claimed: Vec<Delivery> = db::run(&self.pool, move |conn| claim::due_deliveries(conn, now, lease, BATCH)).await?;
+        let claimed: Vec<Delivery> = db::run(&self.pool, move |conn| {
+            claim::due_deliveries(conn, now, lease, BATCH)
+        })
+        .await?;
         let count = claimed.len();
         for delivery in claimed {
             self.deliver(delivery).await?;
@@ -222,21 +237,30 @@ impl Worker {
             .header("Content-Type", "application/json")
             .header("Khabar-Event", &delivery.event)
             .header("Khabar-Delivery", delivery.id.to_string())
-            .header("Khabar-Signature", signature(&hook.secret, timestamp, body.as_bytes()))
+            .header(
+                "Khabar-Signature",
+                signature(&hook.secret, timestamp, body.as_bytes()),
+            )
             .body(body)
             .send()
             .await;
         let outcome = match result {
             Ok(response) if response.status().is_success() => Ok(i32::from(response.status().as_u16())),
-            Ok(response) => Err((Some(i32::from(response.status().as_u16())), format!("the receiver answered {}", response.status()))),
+            Ok(response) => Err((
+                Some(i32::from(response.status().as_u16())),
+                format!("the receiver answered {}", response.status()),
+            )),
             Err(error) => Err((None, error.to_string())),
         };
-        let give_up = u32::try_from(delivery.attempts).unwrap_or(u32::MAX) >= self.settings.webhook_max_attempts;
+        let give_up =
+            u32::try_from(delivery.attempts).unwrap_or(u32::MAX) >= self.settings.webhook_max_attempts;
         let retry_at = utc_now() + self.backoff(delivery.attempts);
         let id = delivery.id;
         db::run(&self.pool, move |conn| match outcome {
             Ok(status) => webhooks::mark_delivered(conn, id, status, utc_now()),
-            Err((status, error)) => webhooks::mark_failed(conn, id, status, &error, (!give_up).then_some(retry_at)),
+            Err((status, error)) => {
+                webhooks::mark_failed(conn, id, status, &error, (!give_up).then_some(retry_at))
+            }
         })
         .await
     }

@@ -62,7 +62,10 @@ static DECOY_HASH: LazyLock<String> =
     LazyLock::new(|| password::hash("decoy password for timing").unwrap_or_default());
 
 fn digest(token: &str) -> String {
-    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 fn random_token() -> Result<String, AuthError> {
@@ -70,7 +73,13 @@ fn random_token() -> Result<String, AuthError> {
     password::random_string(ALPHABET, 43).map_err(|e| AuthError::Database(DbError::Corrupt(e.to_string())))
 }
 
-fn issue(config: &AuthConfig, user: &User, session_id: &str, refresh_token: String, now: NaiveDateTime) -> Result<TokenPair, AuthError> {
+fn issue(
+    config: &AuthConfig,
+    user: &User,
+    session_id: &str,
+    refresh_token: String,
+    now: NaiveDateTime,
+) -> Result<TokenPair, AuthError> {
     let issued_at = now.and_utc().timestamp();
     let claims = AccessClaims {
         sub: user.id.to_string(),
@@ -97,7 +106,13 @@ fn issue(config: &AuthConfig, user: &User, session_id: &str, refresh_token: Stri
 }
 
 /// Checks a password (Argon2id); starts a session.
-pub fn sign_in(conn: &mut DbConnection, config: &AuthConfig, email: &str, password: &str, now: NaiveDateTime) -> Result<TokenPair, AuthError> {
+pub fn sign_in(
+    conn: &mut DbConnection,
+    config: &AuthConfig,
+    email: &str,
+    password: &str,
+    now: NaiveDateTime,
+) -> Result<TokenPair, AuthError> {
     let email = email.trim().to_lowercase();
     let user = users::find_by_email(conn, &email)?;
     let matches = match &user {
@@ -114,10 +129,20 @@ pub fn sign_in(conn: &mut DbConnection, config: &AuthConfig, email: &str, passwo
     let session_id = uuid::Uuid::new_v4().to_string();
     let refresh_token = random_token()?;
     write_transaction(conn, |conn| {
-        sessions::start(conn, &session_id, user.id, &digest(&refresh_token), now, now + config.session_ttl)?;
+        sessions::start(
+            conn,
+            &session_id,
+            user.id,
+            &digest(&refresh_token),
+            now,
+            now + config.session_ttl,
+        )?;
         audit::record(
             conn,
-            audit::ActorRef { user_id: Some(user.id), email: Some(&user.email) },
+            audit::ActorRef {
+                user_id: Some(user.id),
+                email: Some(&user.email),
+            },
             "auth.sign_in",
             "user",
             &user.id.to_string(),
@@ -131,7 +156,12 @@ pub fn sign_in(conn: &mut DbConnection, config: &AuthConfig, email: &str, passwo
 
 /// Spends a refresh token for a new pair. A token presented twice revokes its session: either
 /// the client or a thief holds a copy, and the server cannot tell which.
-pub fn refresh(conn: &mut DbConnection, config: &AuthConfig, refresh_token: &str, now: NaiveDateTime) -> Result<TokenPair, AuthError> {
+pub fn refresh(
+    conn: &mut DbConnection,
+    config: &AuthConfig,
+    refresh_token: &str,
+    now: NaiveDateTime,
+) -> Result<TokenPair, AuthError> {
     let next = random_token()?;
     let outcome = write_transaction(conn, |conn| {
         Ok::<_, AuthError>(match sessions::spend(conn, &digest(refresh_token), now)? {
@@ -144,7 +174,9 @@ pub fn refresh(conn: &mut DbConnection, config: &AuthConfig, refresh_token: &str
     })?;
     match outcome {
         Some((session_id, user)) => issue(config, &user, &session_id, next, now),
-        None => Err(AuthError::BadToken("the refresh token is invalid, spent or revoked")),
+        None => Err(AuthError::BadToken(
+            "the refresh token is invalid, spent or revoked",
+        )),
     }
 }
 
@@ -155,13 +187,22 @@ pub fn sign_out(conn: &mut DbConnection, session_id: &str, now: NaiveDateTime) -
 }
 
 /// The user a bearer token stands for, if the token verifies and its session and user are live.
-pub fn authenticate(conn: &mut DbConnection, config: &AuthConfig, token: &str, now: NaiveDateTime) -> Result<(User, AccessClaims), AuthError> {
+pub fn authenticate(
+    conn: &mut DbConnection,
+    config: &AuthConfig,
+    token: &str,
+    now: NaiveDateTime,
+) -> Result<(User, AccessClaims), AuthError> {
     let claims: AccessClaims = config.keys.verify(token, ACCESS_AUDIENCE).map_err(|e| match e {
         TokenError::Expired => AuthError::BadToken("the access token has expired"),
         TokenError::Invalid => AuthError::BadToken("the access token is invalid"),
     })?;
-    let user_id: i64 = claims.sub.parse().map_err(|_| AuthError::BadToken("the access token is invalid"))?;
-    let user = sessions::active_user(conn, &claims.sid, user_id, now)?
-        .ok_or(AuthError::BadToken("the access token was revoked, or its user disabled or deleted"))?;
+    let user_id: i64 = claims
+        .sub
+        .parse()
+        .map_err(|_| AuthError::BadToken("the access token is invalid"))?;
+    let user = sessions::active_user(conn, &claims.sid, user_id, now)?.ok_or(AuthError::BadToken(
+        "the access token was revoked, or its user disabled or deleted",
+    ))?;
     Ok((user, claims))
 }

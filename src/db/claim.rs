@@ -59,7 +59,10 @@ pub fn due_jobs(
         };
         let ids: Vec<i64> = claimed.iter().map(|j| j.id).collect();
         diesel::update(jobs::table.filter(jobs::id.eq_any(&ids)))
-            .set((jobs::locked_until.eq(lease_until), jobs::attempts.eq(jobs::attempts + 1)))
+            .set((
+                jobs::locked_until.eq(lease_until),
+                jobs::attempts.eq(jobs::attempts + 1),
+            ))
             .execute(conn)?;
         Ok(claimed)
     })
@@ -85,8 +88,16 @@ pub fn due_deliveries(
             )
             .filter(diesel::dsl::not(diesel::dsl::exists(
                 earlier
-                    .filter(earlier.field(webhook_deliveries::webhook_id).eq(webhook_deliveries::webhook_id))
-                    .filter(earlier.field(webhook_deliveries::ordering_key).eq(webhook_deliveries::ordering_key))
+                    .filter(
+                        earlier
+                            .field(webhook_deliveries::webhook_id)
+                            .eq(webhook_deliveries::webhook_id),
+                    )
+                    .filter(
+                        earlier
+                            .field(webhook_deliveries::ordering_key)
+                            .eq(webhook_deliveries::ordering_key),
+                    )
                     .filter(earlier.field(webhook_deliveries::id).lt(webhook_deliveries::id))
                     .filter(earlier.field(webhook_deliveries::state).eq("pending")),
             )))

@@ -21,7 +21,10 @@ fn check_slug(checks: &mut Checks, value: Option<&str>) {
 fn check_names(checks: &mut Checks, names: &BTreeMap<String, String>) {
     for (tag, name) in names {
         if Language::parse(tag).is_err() {
-            checks.fail(format!("/localized_names/{tag}"), "the key must be a BCP 47 language tag");
+            checks.fail(
+                format!("/localized_names/{tag}"),
+                "the key must be a BCP 47 language tag",
+            );
         }
         checks.text(&format!("/localized_names/{tag}"), name, 200);
     }
@@ -141,9 +144,9 @@ pub struct MediaInput {
 }
 
 fn check_mime(checks: &mut Checks, field: &str, mime: &str) {
-    let valid = mime.split_once('/').is_some_and(|(a, b)| {
-        !a.is_empty() && !b.is_empty() && mime.chars().all(|c| c.is_ascii_graphic())
-    });
+    let valid = mime
+        .split_once('/')
+        .is_some_and(|(a, b)| !a.is_empty() && !b.is_empty() && mime.chars().all(|c| c.is_ascii_graphic()));
     if !valid {
         checks.fail(field, "must be a media type such as image/jpeg");
     }
@@ -182,9 +185,21 @@ impl MediaInput {
                 checks.fail(format!("/renditions/{index}/name"), "listed twice");
             }
             checks.web_url(&format!("/renditions/{index}/url"), Some(&rendition.url));
-            check_mime(&mut checks, &format!("/renditions/{index}/mime_type"), &rendition.mime_type);
-            check_dimension(&mut checks, &format!("/renditions/{index}/width"), rendition.width);
-            check_dimension(&mut checks, &format!("/renditions/{index}/height"), rendition.height);
+            check_mime(
+                &mut checks,
+                &format!("/renditions/{index}/mime_type"),
+                &rendition.mime_type,
+            );
+            check_dimension(
+                &mut checks,
+                &format!("/renditions/{index}/width"),
+                rendition.width,
+            );
+            check_dimension(
+                &mut checks,
+                &format!("/renditions/{index}/height"),
+                rendition.height,
+            );
         }
         checks.finish().map(|()| self)
     }

@@ -107,7 +107,10 @@ impl ArticleInput {
         }
         checks.text("/headline", &self.headline, MAX_HEADLINE_CHARS);
         if self.slug.is_none() && slug::slugify(&self.headline).is_empty() && checks.is_empty() {
-            checks.fail("/slug", "the headline has no letters to make a slug from; give one");
+            checks.fail(
+                "/slug",
+                "the headline has no letters to make a slug from; give one",
+            );
         }
         checks.length("/lead", self.lead.as_deref(), MAX_LEAD_CHARS);
         checks.length("/dateline", self.dateline.as_deref(), 200);
@@ -123,8 +126,16 @@ impl ArticleInput {
                     .map(|e| FieldError::new(format!("/body/{}/{}", e.index, e.field), e.message)),
             ),
         }
-        unique(&mut checks, "/bylines", self.bylines.iter().map(|b| (b.contributor.as_str(), b.role)));
-        unique(&mut checks, "/topics", self.topics.iter().map(|t| t.topic.as_str()));
+        unique(
+            &mut checks,
+            "/bylines",
+            self.bylines.iter().map(|b| (b.contributor.as_str(), b.role)),
+        );
+        unique(
+            &mut checks,
+            "/topics",
+            self.topics.iter().map(|t| t.topic.as_str()),
+        );
         unique(&mut checks, "/related", self.related.iter().map(String::as_str));
         if self.topics.iter().filter(|t| t.primary).count() > 1 {
             checks.fail("/topics", "at most one topic can be primary");
@@ -152,7 +163,6 @@ impl ArticleInput {
         ids
     }
 }
-
 
 fn unique<T: Eq + std::hash::Hash>(checks: &mut Checks, field: &str, items: impl Iterator<Item = T>) {
     let mut seen = HashSet::new();
@@ -184,7 +194,9 @@ pub fn merge_patch(target: &mut serde_json::Value, patch: &serde_json::Value) {
     if !target.is_object() {
         *target = Value::Object(serde_json::Map::new());
     }
-    let Value::Object(map) = target else { unreachable!("made an object above") };
+    let Value::Object(map) = target else {
+        unreachable!("made an object above")
+    };
     for (key, value) in patch {
         if value.is_null() {
             map.remove(key);
@@ -248,7 +260,12 @@ mod tests {
         .checked()
         .unwrap();
         assert_eq!(checked.language, "ar-EG");
-        assert_eq!(checked.body, vec![Block::Paragraph { html: "نص <b>قوي</b>".into() }]);
+        assert_eq!(
+            checked.body,
+            vec![Block::Paragraph {
+                html: "نص <b>قوي</b>".into()
+            }]
+        );
     }
 
     #[test]
@@ -264,7 +281,15 @@ mod tests {
         let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(
             fields,
-            ["/language", "/slug", "/headline", "/canonical_url", "/body/0/level", "/topics/1", "/topics"]
+            [
+                "/language",
+                "/slug",
+                "/headline",
+                "/canonical_url",
+                "/body/0/level",
+                "/topics/1",
+                "/topics"
+            ]
         );
     }
 
@@ -286,7 +311,10 @@ mod tests {
 
     #[test]
     fn diff_lists_changed_fields() {
-        let changes = diff(&json!({"headline": "a", "lead": "x"}), &json!({"headline": "b", "lead": "x"}));
+        let changes = diff(
+            &json!({"headline": "a", "lead": "x"}),
+            &json!({"headline": "b", "lead": "x"}),
+        );
         assert_eq!(changes.len(), 1);
         assert_eq!(changes[0].field, "headline");
     }

@@ -44,7 +44,8 @@ fn visibility(article: &Article) -> Visibility {
 }
 
 fn load(conn: &mut DbConnection, public_id: &str) -> Result<Article, EditError> {
-    store::find(conn, public_id)?.ok_or_else(|| EditError::NotFound(format!("no article has the id '{public_id}'")))
+    store::find(conn, public_id)?
+        .ok_or_else(|| EditError::NotFound(format!("no article has the id '{public_id}'")))
 }
 
 fn reload(conn: &mut DbConnection, id: i64) -> Result<Article, EditError> {
@@ -69,15 +70,23 @@ fn require_edit(actor: &Actor, article: &Article) -> Result<(), EditError> {
             article.status
         )));
     }
-    Err(EditError::Forbidden(format!("a {} may not change this article", actor.role)))
+    Err(EditError::Forbidden(format!(
+        "a {} may not change this article",
+        actor.role
+    )))
 }
 
 /// Editors see anything; writers their own articles.
 fn require_view(actor: &Actor, article: &Article) -> Result<(), EditError> {
-    if actor.may(Permission::EditAnyArticle) || (actor.may(Permission::EditOwnDraft) && is_own(actor, article)) {
+    if actor.may(Permission::EditAnyArticle)
+        || (actor.may(Permission::EditOwnDraft) && is_own(actor, article))
+    {
         Ok(())
     } else {
-        Err(EditError::Forbidden(format!("a {} may not see this article", actor.role)))
+        Err(EditError::Forbidden(format!(
+            "a {} may not see this article",
+            actor.role
+        )))
     }
 }
 
@@ -137,9 +146,18 @@ fn saved(
     action: &str,
 ) -> Result<Article, EditError> {
     let article = reload(conn, article_id)?;
-    let mut snapshot = serde_json::to_value(store::document(conn, &article)?).map_err(|e| DbError::Corrupt(e.to_string()))?;
+    let mut snapshot = serde_json::to_value(store::document(conn, &article)?)
+        .map_err(|e| DbError::Corrupt(e.to_string()))?;
     snapshot["status"] = json!(article.status);
-    store::insert_revision(conn, article.id, article.version, action, actor.user_id, &snapshot, ctx.now)?;
+    store::insert_revision(
+        conn,
+        article.id,
+        article.version,
+        action,
+        actor.user_id,
+        &snapshot,
+        ctx.now,
+    )?;
     audit::record(
         conn,
         actor,
@@ -174,30 +192,48 @@ fn republish(
     }
     if article.status == ArticleStatus::Published.as_str() {
         if let Some(embargo) = article.embargo_until.filter(|e| *e > ctx.now) {
-            jobs::enqueue(conn, JobKind::LiftEmbargo, &json!({"article_id": article.id}), embargo, ctx.now)?;
+            jobs::enqueue(
+                conn,
+                JobKind::LiftEmbargo,
+                &json!({"article_id": article.id}),
+                embargo,
+                ctx.now,
+            )?;
         }
     }
     Ok(())
 }
 
 /// The slug an input asks for, or one made from its headline; a taken explicit slug is a 409.
-fn settle_slug(conn: &mut DbConnection, input: &ArticleInput, except: Option<i64>) -> Result<String, EditError> {
+fn settle_slug(
+    conn: &mut DbConnection,
+    input: &ArticleInput,
+    except: Option<i64>,
+) -> Result<String, EditError> {
     if let Some(wanted) = &input.slug {
         if store::slug_taken(conn, &input.language, wanted, except)? {
             return Err(EditError::Conflict {
-                detail: format!("another '{}' article already has the slug '{wanted}'", input.language),
-                errors: vec![crate::domain::validation::FieldError::new("/slug", "already taken")],
+                detail: format!(
+                    "another '{}' article already has the slug '{wanted}'",
+                    input.language
+                ),
+                errors: vec![crate::domain::validation::FieldError::new(
+                    "/slug",
+                    "already taken",
+                )],
             });
         }
         return Ok(wanted.clone());
     }
     let base = slug::slugify(&input.headline);
     let mut failure = None;
-    let free = editorial::free_slug(&base, |candidate| match store::slug_taken(conn, &input.language, candidate, except) {
-        Ok(taken) => taken,
-        Err(e) => {
-            failure = Some(e);
-            false
+    let free = editorial::free_slug(&base, |candidate| {
+        match store::slug_taken(conn, &input.language, candidate, except) {
+            Ok(taken) => taken,
+            Err(e) => {
+                failure = Some(e);
+                false
+            }
         }
     });
     match failure {
@@ -220,7 +256,10 @@ fn resolve_checked(
 fn publishable(input: &ArticleInput, resolved: &store::Resolved) -> Result<(), EditError> {
     let mut errors = resolved.uncredited(input);
     if input.body.is_empty() {
-        errors.push(crate::domain::validation::FieldError::new("/body", "an article needs a body to be published"));
+        errors.push(crate::domain::validation::FieldError::new(
+            "/body",
+            "an article needs a body to be published",
+        ));
     }
     if errors.is_empty() {
         Ok(())
@@ -229,7 +268,12 @@ fn publishable(input: &ArticleInput, resolved: &store::Resolved) -> Result<(), E
     }
 }
 
-pub fn create(conn: &mut DbConnection, ctx: &EditContext, actor: &Actor, input: ArticleInput) -> Result<EditableArticle, EditError> {
+pub fn create(
+    conn: &mut DbConnection,
+    ctx: &EditContext,
+    actor: &Actor,
+    input: ArticleInput,
+) -> Result<EditableArticle, EditError> {
     actor.require(Permission::CreateArticle, "create articles")?;
     write_transaction(conn, |conn| {
         let (input, resolved) = resolve_checked(conn, input, None)?;
@@ -289,7 +333,8 @@ pub fn update(
         let article = load(conn, public_id)?;
         require_edit(actor, &article)?;
         check_version(&article, expected_version)?;
-        let mut document = serde_json::to_value(store::document(conn, &article)?).map_err(|e| DbError::Corrupt(e.to_string()))?;
+        let mut document = serde_json::to_value(store::document(conn, &article)?)
+            .map_err(|e| DbError::Corrupt(e.to_string()))?;
         if let Some(field) = patch
             .as_object()
             .and_then(|p| p.keys().find(|k| READ_ONLY.contains(&k.as_str())))
@@ -336,7 +381,8 @@ pub fn delete(
             .into_iter()
             .filter(|id| *id != article.id)
             .collect();
-        let last = serde_json::to_value(store::document(conn, &article)?).map_err(|e| DbError::Corrupt(e.to_string()))?;
+        let last = serde_json::to_value(store::document(conn, &article)?)
+            .map_err(|e| DbError::Corrupt(e.to_string()))?;
         store::delete(conn, article.id)?;
         // Withdraws the delivery forms and leaves a tombstone for sync clients.
         crate::delivery::compile_article(conn, article.id, &ctx.urls, ctx.now)?;
@@ -351,7 +397,14 @@ pub fn delete(
             ctx.now,
         )?;
         if was_public {
-            events::article_event(conn, "article.deleted", &article, &ctx.urls, ctx.websub.as_ref(), ctx.now)?;
+            events::article_event(
+                conn,
+                "article.deleted",
+                &article,
+                &ctx.urls,
+                ctx.websub.as_ref(),
+                ctx.now,
+            )?;
         }
         Ok(())
     })
@@ -376,7 +429,10 @@ pub fn transition(
         check_version(&article, expected_version)?;
         let scheduled_at = match (request.to, request.scheduled_at) {
             (ArticleStatus::Scheduled, None) => {
-                return Err(EditError::invalid("/scheduled_at", "required to schedule an article"))
+                return Err(EditError::invalid(
+                    "/scheduled_at",
+                    "required to schedule an article",
+                ))
             }
             (ArticleStatus::Scheduled, Some(at)) if at.naive_utc() <= ctx.now => {
                 return Err(EditError::invalid("/scheduled_at", "must be in the future"))
@@ -392,20 +448,46 @@ pub fn transition(
         }
         let before = visibility(&article);
         bump(conn, &article, ctx.now)?;
-        store::set_status(conn, article.id, &status_change(&article, request.to, scheduled_at, ctx.now))?;
+        store::set_status(
+            conn,
+            article.id,
+            &status_change(&article, request.to, scheduled_at, ctx.now),
+        )?;
         if let Some(at) = scheduled_at {
-            jobs::enqueue(conn, JobKind::PublishScheduled, &json!({"article_id": article.id}), at, ctx.now)?;
+            jobs::enqueue(
+                conn,
+                JobKind::PublishScheduled,
+                &json!({"article_id": article.id}),
+                at,
+                ctx.now,
+            )?;
         }
-        let article = saved(conn, ctx, actor.audit_ref(), article.id, &format!("transition:{}", request.to))?;
+        let article = saved(
+            conn,
+            ctx,
+            actor.audit_ref(),
+            article.id,
+            &format!("transition:{}", request.to),
+        )?;
         republish(conn, ctx, Some(&before), &article)?;
         editable(conn, &article)
     })
 }
 
-fn status_change(article: &Article, to: ArticleStatus, scheduled_at: Option<NaiveDateTime>, now: NaiveDateTime) -> StatusChange {
+fn status_change(
+    article: &Article,
+    to: ArticleStatus,
+    scheduled_at: Option<NaiveDateTime>,
+    now: NaiveDateTime,
+) -> StatusChange {
     let published_at = match to {
         // Back from unpublished, an article keeps its original publication time.
-        ArticleStatus::Published => Some(article.published_at.filter(|_| article.first_published_at.is_some()).unwrap_or(now)),
+        ArticleStatus::Published => Some(
+            article
+                .published_at
+                .filter(|_| article.first_published_at.is_some())
+                .unwrap_or(now),
+        ),
         _ => article.published_at,
     };
     StatusChange {
@@ -425,7 +507,8 @@ pub fn publish_due(conn: &mut DbConnection, ctx: &EditContext, article_id: i64) 
         let Some(article) = store::find_by_id(conn, article_id)? else {
             return Ok(false);
         };
-        let due = article.status == ArticleStatus::Scheduled.as_str() && article.scheduled_at.is_some_and(|at| at <= ctx.now);
+        let due = article.status == ArticleStatus::Scheduled.as_str()
+            && article.scheduled_at.is_some_and(|at| at <= ctx.now);
         if !due {
             return Ok(false);
         }
@@ -434,7 +517,10 @@ pub fn publish_due(conn: &mut DbConnection, ctx: &EditContext, article_id: i64) 
         let mut change = status_change(&article, ArticleStatus::Published, None, ctx.now);
         change.published_at = article.scheduled_at.or(change.published_at);
         store::set_status(conn, article.id, &change)?;
-        let system = ActorRef { user_id: None, email: None };
+        let system = ActorRef {
+            user_id: None,
+            email: None,
+        };
         let article = saved(conn, ctx, system, article.id, "transition:published:scheduled")?;
         republish(conn, ctx, Some(&before), &article)?;
         Ok(true)
@@ -447,14 +533,21 @@ pub fn lift_embargo(conn: &mut DbConnection, ctx: &EditContext, article_id: i64)
         let Some(article) = store::find_by_id(conn, article_id)? else {
             return Ok(false);
         };
-        let lifted = visibility(&article).is_public(ctx.now)
-            && article.embargo_until.is_some_and(|e| e <= ctx.now);
+        let lifted =
+            visibility(&article).is_public(ctx.now) && article.embargo_until.is_some_and(|e| e <= ctx.now);
         if !lifted {
             return Ok(false);
         }
         let affected = delivery::affected_by(conn, Changed::Article(article.id))?;
         crate::delivery::publish_changes(conn, &affected, &ctx.urls, ctx.now)?;
-        events::article_event(conn, "article.published", &article, &ctx.urls, ctx.websub.as_ref(), ctx.now)?;
+        events::article_event(
+            conn,
+            "article.published",
+            &article,
+            &ctx.urls,
+            ctx.websub.as_ref(),
+            ctx.now,
+        )?;
         Ok(true)
     })
 }
@@ -473,9 +566,14 @@ pub fn correct(
         return Err(EditError::invalid("/note", "must not be empty"));
     }
     if note.chars().count() > MAX_NOTE_CHARS {
-        return Err(EditError::invalid("/note", format!("must be at most {MAX_NOTE_CHARS} characters")));
+        return Err(EditError::invalid(
+            "/note",
+            format!("must be at most {MAX_NOTE_CHARS} characters"),
+        ));
     }
-    let corrected_at = request.corrected_at.map_or(ctx.now, |t| crate::db::truncate(t.naive_utc()));
+    let corrected_at = request
+        .corrected_at
+        .map_or(ctx.now, |t| crate::db::truncate(t.naive_utc()));
     if corrected_at > ctx.now {
         return Err(EditError::invalid("/corrected_at", "must not be in the future"));
     }
@@ -483,7 +581,10 @@ pub fn correct(
         let article = load(conn, public_id)?;
         if article.status != ArticleStatus::Published.as_str() {
             return Err(EditError::Conflict {
-                detail: format!("corrections are appended to published articles; this one is {}", article.status),
+                detail: format!(
+                    "corrections are appended to published articles; this one is {}",
+                    article.status
+                ),
                 errors: vec![],
             });
         }
@@ -504,7 +605,12 @@ pub fn show(conn: &mut DbConnection, actor: &Actor, public_id: &str) -> Result<E
 }
 
 /// The article exactly as the public representation would show it, published or not.
-pub fn preview(conn: &mut DbConnection, ctx: &EditContext, actor: &Actor, public_id: &str) -> Result<ArticleView, EditError> {
+pub fn preview(
+    conn: &mut DbConnection,
+    ctx: &EditContext,
+    actor: &Actor,
+    public_id: &str,
+) -> Result<ArticleView, EditError> {
     let article = load(conn, public_id)?;
     require_view(actor, &article)?;
     render(conn, ctx, article)
@@ -528,18 +634,40 @@ pub fn create_preview_link(
         let article = load(conn, public_id)?;
         require_view(actor, &article)?;
         previews::create(conn, link_id, article.id, actor.user_id, ctx.now, expires_at)?;
-        audit::record(conn, actor.audit_ref(), "preview_link.create", "article", public_id, &json!({"link": link_id}), ctx.now)?;
+        audit::record(
+            conn,
+            actor.audit_ref(),
+            "preview_link.create",
+            "article",
+            public_id,
+            &json!({"link": link_id}),
+            ctx.now,
+        )?;
         Ok(())
     })
 }
 
-pub fn revoke_preview_link(conn: &mut DbConnection, ctx: &EditContext, actor: &Actor, link_id: &str) -> Result<(), EditError> {
+pub fn revoke_preview_link(
+    conn: &mut DbConnection,
+    ctx: &EditContext,
+    actor: &Actor,
+    link_id: &str,
+) -> Result<(), EditError> {
     write_transaction(conn, |conn| {
-        let article_id = previews::article_of(conn, link_id)?.ok_or_else(|| EditError::NotFound(format!("no preview link has the id '{link_id}'")))?;
+        let article_id = previews::article_of(conn, link_id)?
+            .ok_or_else(|| EditError::NotFound(format!("no preview link has the id '{link_id}'")))?;
         let article = reload(conn, article_id)?;
         require_view(actor, &article)?;
         previews::revoke(conn, link_id, ctx.now)?;
-        audit::record(conn, actor.audit_ref(), "preview_link.revoke", "article", &article.public_id, &json!({"link": link_id}), ctx.now)?;
+        audit::record(
+            conn,
+            actor.audit_ref(),
+            "preview_link.revoke",
+            "article",
+            &article.public_id,
+            &json!({"link": link_id}),
+            ctx.now,
+        )?;
         Ok(())
     })
 }
@@ -570,31 +698,50 @@ fn summary(revision: &store::Revision) -> RevisionSummary {
     }
 }
 
-pub fn revisions(conn: &mut DbConnection, actor: &Actor, public_id: &str) -> Result<Vec<RevisionSummary>, EditError> {
+pub fn revisions(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    public_id: &str,
+) -> Result<Vec<RevisionSummary>, EditError> {
     let article = load(conn, public_id)?;
     require_view(actor, &article)?;
     Ok(store::revisions(conn, article.id)?.iter().map(summary).collect())
 }
 
 fn revision_of(conn: &mut DbConnection, article: &Article, version: i32) -> Result<RevisionView, EditError> {
-    let revision = store::revision(conn, article.id, version)?
-        .ok_or_else(|| EditError::NotFound(format!("article {} has no version {version}", article.public_id)))?;
+    let revision = store::revision(conn, article.id, version)?.ok_or_else(|| {
+        EditError::NotFound(format!("article {} has no version {version}", article.public_id))
+    })?;
     Ok(RevisionView {
         summary: summary(&revision),
         snapshot: serde_json::from_str(&revision.snapshot).map_err(|e| DbError::Corrupt(e.to_string()))?,
     })
 }
 
-pub fn revision(conn: &mut DbConnection, actor: &Actor, public_id: &str, version: i32) -> Result<RevisionView, EditError> {
+pub fn revision(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    public_id: &str,
+    version: i32,
+) -> Result<RevisionView, EditError> {
     let article = load(conn, public_id)?;
     require_view(actor, &article)?;
     revision_of(conn, &article, version)
 }
 
-pub fn diff(conn: &mut DbConnection, actor: &Actor, public_id: &str, from: i32, to: i32) -> Result<RevisionDiff, EditError> {
+pub fn diff(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    public_id: &str,
+    from: i32,
+    to: i32,
+) -> Result<RevisionDiff, EditError> {
     let article = load(conn, public_id)?;
     require_view(actor, &article)?;
-    let (a, b) = (revision_of(conn, &article, from)?, revision_of(conn, &article, to)?);
+    let (a, b) = (
+        revision_of(conn, &article, from)?,
+        revision_of(conn, &article, to)?,
+    );
     Ok(RevisionDiff {
         from,
         to,

@@ -38,11 +38,15 @@ fn slug_conflict(what: &str, slug: &str) -> EditError {
 }
 
 /// Applies a merge patch to an entry's current editable form.
-fn patched<T: Serialize + serde::de::DeserializeOwned>(current: &T, patch: &serde_json::Value) -> Result<T, EditError> {
+fn patched<T: Serialize + serde::de::DeserializeOwned>(
+    current: &T,
+    patch: &serde_json::Value,
+) -> Result<T, EditError> {
     if !patch.is_object() {
         return Err(EditError::invalid("/", "a merge patch is a JSON object"));
     }
-    let mut document = serde_json::to_value(current).map_err(|e| crate::db::DbError::Corrupt(e.to_string()))?;
+    let mut document =
+        serde_json::to_value(current).map_err(|e| crate::db::DbError::Corrupt(e.to_string()))?;
     merge_patch(&mut document, patch);
     from_json(document)
 }
@@ -56,7 +60,15 @@ fn changed(
     target: (&str, &str),
     change: Option<Changed>,
 ) -> Result<(), EditError> {
-    audit::record(conn, actor.audit_ref(), action, target.0, target.1, &json!({}), ctx.now)?;
+    audit::record(
+        conn,
+        actor.audit_ref(),
+        action,
+        target.0,
+        target.1,
+        &json!({}),
+        ctx.now,
+    )?;
     if let Some(change) = change {
         let affected = delivery::affected_by(conn, change)?;
         crate::delivery::publish_changes(conn, &affected, &ctx.urls, ctx.now)?;
@@ -74,14 +86,28 @@ fn save_contributor(
     let mut input = input.checked().map_err(EditError::Invalid)?;
     let slug = slug_or_from(&input.slug, &input.name);
     if slug.is_empty() {
-        return Err(EditError::invalid("/slug", "the name has no letters to make a slug from; give one"));
+        return Err(EditError::invalid(
+            "/slug",
+            "the name has no letters to make a slug from; give one",
+        ));
     }
     if store::contributor_slug_taken(conn, &slug, id)? {
         return Err(slug_conflict("contributor", &slug));
     }
     let saved = store::save_contributor(conn, id, &input, &slug, ctx.now)?;
-    let action = if id.is_some() { "contributor.update" } else { "contributor.create" };
-    changed(conn, ctx, actor, action, ("contributor", &slug), id.map(|_| Changed::Contributor(saved)))?;
+    let action = if id.is_some() {
+        "contributor.update"
+    } else {
+        "contributor.create"
+    };
+    changed(
+        conn,
+        ctx,
+        actor,
+        action,
+        ("contributor", &slug),
+        id.map(|_| Changed::Contributor(saved)),
+    )?;
     input.slug = Some(slug);
     Ok(input)
 }
@@ -111,12 +137,24 @@ pub fn update_contributor(
     })
 }
 
-pub fn delete_contributor(conn: &mut DbConnection, ctx: &EditContext, actor: &Actor, slug: &str) -> Result<(), EditError> {
+pub fn delete_contributor(
+    conn: &mut DbConnection,
+    ctx: &EditContext,
+    actor: &Actor,
+    slug: &str,
+) -> Result<(), EditError> {
     actor.require(Permission::ManageCatalog, "manage contributors")?;
     write_transaction(conn, |conn| {
         let (id, _) = store::contributor(conn, slug)?.ok_or_else(|| not_found("contributor", slug))?;
         store::delete_contributor(conn, id)?;
-        changed(conn, ctx, actor, "contributor.delete", ("contributor", slug), None)
+        changed(
+            conn,
+            ctx,
+            actor,
+            "contributor.delete",
+            ("contributor", slug),
+            None,
+        )
     })
 }
 
@@ -130,7 +168,10 @@ fn save_topic(
     let mut input = input.checked().map_err(EditError::Invalid)?;
     let slug = slug_or_from(&input.slug, &input.name);
     if slug.is_empty() {
-        return Err(EditError::invalid("/slug", "the name has no letters to make a slug from; give one"));
+        return Err(EditError::invalid(
+            "/slug",
+            "the name has no letters to make a slug from; give one",
+        ));
     }
     if store::topic_slug_taken(conn, &slug, id)? {
         return Err(slug_conflict("topic", &slug));
@@ -141,19 +182,38 @@ fn save_topic(
             let parent_id = store::topic_id(conn, parent)?
                 .ok_or_else(|| EditError::invalid("/parent", format!("no topic has the slug '{parent}'")))?;
             if id.is_some_and(|id| store::ancestors(conn, parent_id).is_ok_and(|chain| chain.contains(&id))) {
-                return Err(EditError::invalid("/parent", "a topic cannot be its own ancestor"));
+                return Err(EditError::invalid(
+                    "/parent",
+                    "a topic cannot be its own ancestor",
+                ));
             }
             Some(parent_id)
         }
     };
     let saved = store::save_topic(conn, id, &input, &slug, parent_id, ctx.now)?;
-    let action = if id.is_some() { "topic.update" } else { "topic.create" };
-    changed(conn, ctx, actor, action, ("topic", &slug), id.map(|_| Changed::Topic(saved)))?;
+    let action = if id.is_some() {
+        "topic.update"
+    } else {
+        "topic.create"
+    };
+    changed(
+        conn,
+        ctx,
+        actor,
+        action,
+        ("topic", &slug),
+        id.map(|_| Changed::Topic(saved)),
+    )?;
     input.slug = Some(slug);
     Ok(input)
 }
 
-pub fn create_topic(conn: &mut DbConnection, ctx: &EditContext, actor: &Actor, input: TopicInput) -> Result<TopicInput, EditError> {
+pub fn create_topic(
+    conn: &mut DbConnection,
+    ctx: &EditContext,
+    actor: &Actor,
+    input: TopicInput,
+) -> Result<TopicInput, EditError> {
     actor.require(Permission::ManageCatalog, "manage topics")?;
     write_transaction(conn, |conn| save_topic(conn, ctx, actor, None, input))
 }
@@ -173,7 +233,12 @@ pub fn update_topic(
     })
 }
 
-pub fn delete_topic(conn: &mut DbConnection, ctx: &EditContext, actor: &Actor, slug: &str) -> Result<(), EditError> {
+pub fn delete_topic(
+    conn: &mut DbConnection,
+    ctx: &EditContext,
+    actor: &Actor,
+    slug: &str,
+) -> Result<(), EditError> {
     actor.require(Permission::ManageCatalog, "manage topics")?;
     write_transaction(conn, |conn| {
         let (id, _) = store::topic(conn, slug)?.ok_or_else(|| not_found("topic", slug))?;
@@ -182,14 +247,22 @@ pub fn delete_topic(conn: &mut DbConnection, ctx: &EditContext, actor: &Actor, s
     })
 }
 
-pub fn create_media(conn: &mut DbConnection, ctx: &EditContext, actor: &Actor, input: MediaInput) -> Result<MediaDocument, EditError> {
+pub fn create_media(
+    conn: &mut DbConnection,
+    ctx: &EditContext,
+    actor: &Actor,
+    input: MediaInput,
+) -> Result<MediaDocument, EditError> {
     actor.require(Permission::RegisterMedia, "register media")?;
     let input = input.checked().map_err(EditError::Invalid)?;
     write_transaction(conn, |conn| {
         let public_id = uuid::Uuid::now_v7().to_string();
         store::save_media(conn, None, &public_id, &input, ctx.now)?;
         changed(conn, ctx, actor, "media.create", ("media", &public_id), None)?;
-        Ok(MediaDocument { id: public_id, fields: input })
+        Ok(MediaDocument {
+            id: public_id,
+            fields: input,
+        })
     })
 }
 
@@ -202,15 +275,26 @@ pub fn update_media(
 ) -> Result<MediaDocument, EditError> {
     actor.require(Permission::RegisterMedia, "edit media")?;
     write_transaction(conn, |conn| {
-        let (id, current) = store::media(conn, public_id)?.ok_or_else(|| not_found("media asset", public_id))?;
+        let (id, current) =
+            store::media(conn, public_id)?.ok_or_else(|| not_found("media asset", public_id))?;
         let input = patched(&current, patch)?.checked().map_err(EditError::Invalid)?;
         // A credit may not be removed from an asset that public articles show.
         let shown = !delivery::affected_by(conn, Changed::Media(id))?.is_empty();
         if shown && input.credit.as_deref().is_none_or(|c| c.trim().is_empty()) {
-            return Err(EditError::invalid("/credit", "published articles show this asset; it needs a credit"));
+            return Err(EditError::invalid(
+                "/credit",
+                "published articles show this asset; it needs a credit",
+            ));
         }
         store::save_media(conn, Some(id), public_id, &input, ctx.now)?;
-        changed(conn, ctx, actor, "media.update", ("media", public_id), Some(Changed::Media(id)))?;
+        changed(
+            conn,
+            ctx,
+            actor,
+            "media.update",
+            ("media", public_id),
+            Some(Changed::Media(id)),
+        )?;
         Ok(MediaDocument {
             id: public_id.to_owned(),
             fields: input,
@@ -218,7 +302,12 @@ pub fn update_media(
     })
 }
 
-pub fn delete_media(conn: &mut DbConnection, ctx: &EditContext, actor: &Actor, public_id: &str) -> Result<(), EditError> {
+pub fn delete_media(
+    conn: &mut DbConnection,
+    ctx: &EditContext,
+    actor: &Actor,
+    public_id: &str,
+) -> Result<(), EditError> {
     actor.require(Permission::ManageCatalog, "delete media")?;
     write_transaction(conn, |conn| {
         let (id, _) = store::media(conn, public_id)?.ok_or_else(|| not_found("media asset", public_id))?;

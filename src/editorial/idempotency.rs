@@ -33,7 +33,10 @@ pub fn once(
         return create(conn);
     };
     if key.is_empty() || key.chars().count() > MAX_KEY_CHARS {
-        return Err(EditError::invalid("Idempotency-Key", format!("must be 1 to {MAX_KEY_CHARS} characters")));
+        return Err(EditError::invalid(
+            "Idempotency-Key",
+            format!("must be 1 to {MAX_KEY_CHARS} characters"),
+        ));
     }
     if let Some(stored) = idempotency::find(conn, user_id, key)? {
         return replay(stored, fingerprint);
@@ -54,8 +57,8 @@ pub fn once(
             if violation_kind(&error) == Some(diesel::result::DatabaseErrorKind::UniqueViolation) =>
         {
             // A concurrent retry stored its result first; this attempt was rolled back whole.
-            let stored = idempotency::find(conn, user_id, key)?
-                .ok_or(EditError::Database(DbError::Query(error)))?;
+            let stored =
+                idempotency::find(conn, user_id, key)?.ok_or(EditError::Database(DbError::Query(error)))?;
             replay(stored, fingerprint)
         }
         other => other,
@@ -66,7 +69,10 @@ fn replay(stored: StoredResponse, fingerprint: &str) -> Result<Created, EditErro
     if stored.fingerprint != fingerprint {
         return Err(EditError::Conflict {
             detail: "this Idempotency-Key was used for a different request".into(),
-            errors: vec![crate::domain::validation::FieldError::new("Idempotency-Key", "already used for another request")],
+            errors: vec![crate::domain::validation::FieldError::new(
+                "Idempotency-Key",
+                "already used for another request",
+            )],
         });
     }
     Ok(Created {

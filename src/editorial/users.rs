@@ -40,7 +40,10 @@ impl UserView {
     fn from_row(user: User) -> Result<Self, EditError> {
         Ok(UserView {
             id: user.id,
-            role: user.role.parse().map_err(|e: crate::domain::kinds::UnknownValue| DbError::Corrupt(e.to_string()))?,
+            role: user
+                .role
+                .parse()
+                .map_err(|e: crate::domain::kinds::UnknownValue| DbError::Corrupt(e.to_string()))?,
             email: user.email,
             display_name: user.display_name,
             disabled: user.disabled,
@@ -79,7 +82,10 @@ pub struct UserUpdate {
 
 fn check_password(checks: &mut Checks, password: Option<&str>) {
     if password.is_some_and(|p| p.chars().count() < MIN_PASSWORD_CHARS) {
-        checks.fail("/password", format!("must be at least {MIN_PASSWORD_CHARS} characters"));
+        checks.fail(
+            "/password",
+            format!("must be at least {MIN_PASSWORD_CHARS} characters"),
+        );
     }
 }
 
@@ -114,11 +120,21 @@ pub fn show(conn: &mut DbConnection, actor: &Actor, id: i64) -> Result<UserView,
     UserView::from_row(find(conn, id)?)
 }
 
-pub fn create(conn: &mut DbConnection, ctx: &EditContext, actor: &Actor, request: NewUserRequest) -> Result<UserView, EditError> {
+pub fn create(
+    conn: &mut DbConnection,
+    ctx: &EditContext,
+    actor: &Actor,
+    request: NewUserRequest,
+) -> Result<UserView, EditError> {
     actor.require(Permission::ManageUsers, "manage users")?;
     let email = request.email.trim().to_lowercase();
     let mut checks = Checks::default();
-    if !(email.contains('@') && !email.starts_with('@') && !email.ends_with('@') && email.len() <= 254) || email.contains(char::is_whitespace) {
+    let well_formed = email
+        .split_once('@')
+        .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'))
+        && email.len() <= 254
+        && !email.contains(char::is_whitespace);
+    if !well_formed {
         checks.fail("/email", "must be an email address");
     }
     check_password(&mut checks, request.password.as_deref());
@@ -139,20 +155,42 @@ pub fn create(conn: &mut DbConnection, ctx: &EditContext, actor: &Actor, request
                 errors: vec![FieldError::new("/email", "already taken")],
             });
         }
-        let id = users::create(conn, &email, &password_hash, request.role, request.display_name.as_deref())?;
-        audit::record(conn, actor.audit_ref(), "user.create", "user", &id.to_string(), &json!({"role": request.role}), ctx.now)?;
+        let id = users::create(
+            conn,
+            &email,
+            &password_hash,
+            request.role,
+            request.display_name.as_deref(),
+        )?;
+        audit::record(
+            conn,
+            actor.audit_ref(),
+            "user.create",
+            "user",
+            &id.to_string(),
+            &json!({"role": request.role}),
+            ctx.now,
+        )?;
         let mut view = UserView::from_row(find(conn, id)?)?;
         view.generated_password = generated;
         Ok(view)
     })
 }
 
-pub fn update(conn: &mut DbConnection, ctx: &EditContext, actor: &Actor, id: i64, update: UserUpdate) -> Result<UserView, EditError> {
+pub fn update(
+    conn: &mut DbConnection,
+    ctx: &EditContext,
+    actor: &Actor,
+    id: i64,
+    update: UserUpdate,
+) -> Result<UserView, EditError> {
     actor.require(Permission::ManageUsers, "manage users")?;
     let mut checks = Checks::default();
     check_password(&mut checks, update.password.as_deref());
     checks.length("/display_name", update.display_name.as_deref(), 200);
-    if id == actor.user_id && (update.disabled == Some(true) || update.role.is_some_and(|r| r != UserRole::Admin)) {
+    if id == actor.user_id
+        && (update.disabled == Some(true) || update.role.is_some_and(|r| r != UserRole::Admin))
+    {
         checks.fail("/", "admins cannot disable or demote themselves");
     }
     checks.finish().map_err(EditError::Invalid)?;
@@ -193,7 +231,15 @@ pub fn delete(conn: &mut DbConnection, ctx: &EditContext, actor: &Actor, id: i64
     write_transaction(conn, |conn| {
         find(conn, id)?;
         diesel::delete(users_table::table.find(id)).execute(conn)?;
-        audit::record(conn, actor.audit_ref(), "user.delete", "user", &id.to_string(), &json!({}), ctx.now)?;
+        audit::record(
+            conn,
+            actor.audit_ref(),
+            "user.delete",
+            "user",
+            &id.to_string(),
+            &json!({}),
+            ctx.now,
+        )?;
         Ok(())
     })
 }

@@ -7,8 +7,8 @@ use utoipa::ToSchema;
 
 use crate::api::utc;
 use crate::db::claim::write_transaction;
-use crate::db::queries::webhooks::{self, Delivery, Webhook};
 use crate::db::queries::audit;
+use crate::db::queries::webhooks::{self, Delivery, Webhook};
 use crate::db::DbConnection;
 use crate::domain::permissions::Permission;
 use crate::domain::validation::Checks;
@@ -89,7 +89,10 @@ fn checked(request: &WebhookRequest) -> Result<(), EditError> {
     }
     for (index, event) in request.events.iter().enumerate() {
         if !EVENTS.contains(&event.as_str()) {
-            checks.fail(format!("/events/{index}"), format!("unknown event; expected one of: {}", EVENTS.join(", ")));
+            checks.fail(
+                format!("/events/{index}"),
+                format!("unknown event; expected one of: {}", EVENTS.join(", ")),
+            );
         }
     }
     checks.finish().map_err(EditError::Invalid)
@@ -99,14 +102,27 @@ fn find(conn: &mut DbConnection, id: i64) -> Result<Webhook, EditError> {
     webhooks::find(conn, id)?.ok_or_else(|| EditError::NotFound(format!("no webhook has the id {id}")))
 }
 
-pub fn create(conn: &mut DbConnection, ctx: &EditContext, actor: &Actor, request: WebhookRequest) -> Result<WebhookView, EditError> {
+pub fn create(
+    conn: &mut DbConnection,
+    ctx: &EditContext,
+    actor: &Actor,
+    request: WebhookRequest,
+) -> Result<WebhookView, EditError> {
     actor.require(Permission::ManageWebhooks, "manage webhooks")?;
     checked(&request)?;
     let secret = crate::domain::password::random_string(b"abcdefghijklmnopqrstuvwxyz0123456789", 40)
         .map_err(|e| crate::db::DbError::Corrupt(e.to_string()))?;
     write_transaction(conn, |conn| {
         let hook = webhooks::create(conn, &request.url, &secret, &request.events, ctx.now)?;
-        audit::record(conn, actor.audit_ref(), "webhook.create", "webhook", &hook.id.to_string(), &json!({"url": hook.url}), ctx.now)?;
+        audit::record(
+            conn,
+            actor.audit_ref(),
+            "webhook.create",
+            "webhook",
+            &hook.id.to_string(),
+            &json!({"url": hook.url}),
+            ctx.now,
+        )?;
         Ok(view(&hook, Some(secret)))
     })
 }
@@ -116,14 +132,35 @@ pub fn list(conn: &mut DbConnection, actor: &Actor) -> Result<Vec<WebhookView>, 
     Ok(webhooks::all(conn)?.iter().map(|h| view(h, None)).collect())
 }
 
-pub fn update(conn: &mut DbConnection, ctx: &EditContext, actor: &Actor, id: i64, request: WebhookRequest) -> Result<WebhookView, EditError> {
+pub fn update(
+    conn: &mut DbConnection,
+    ctx: &EditContext,
+    actor: &Actor,
+    id: i64,
+    request: WebhookRequest,
+) -> Result<WebhookView, EditError> {
     actor.require(Permission::ManageWebhooks, "manage webhooks")?;
     checked(&request)?;
     write_transaction(conn, |conn| {
         let current = find(conn, id)?;
-        let hook = webhooks::update(conn, id, &request.url, &request.events, request.active.unwrap_or(current.active), ctx.now)?
-            .ok_or_else(|| EditError::NotFound(format!("no webhook has the id {id}")))?;
-        audit::record(conn, actor.audit_ref(), "webhook.update", "webhook", &id.to_string(), &json!({"url": hook.url}), ctx.now)?;
+        let hook = webhooks::update(
+            conn,
+            id,
+            &request.url,
+            &request.events,
+            request.active.unwrap_or(current.active),
+            ctx.now,
+        )?
+        .ok_or_else(|| EditError::NotFound(format!("no webhook has the id {id}")))?;
+        audit::record(
+            conn,
+            actor.audit_ref(),
+            "webhook.update",
+            "webhook",
+            &id.to_string(),
+            &json!({"url": hook.url}),
+            ctx.now,
+        )?;
         Ok(view(&hook, None))
     })
 }
@@ -133,13 +170,29 @@ pub fn delete(conn: &mut DbConnection, ctx: &EditContext, actor: &Actor, id: i64
     write_transaction(conn, |conn| {
         find(conn, id)?;
         webhooks::delete(conn, id)?;
-        audit::record(conn, actor.audit_ref(), "webhook.delete", "webhook", &id.to_string(), &json!({}), ctx.now)?;
+        audit::record(
+            conn,
+            actor.audit_ref(),
+            "webhook.delete",
+            "webhook",
+            &id.to_string(),
+            &json!({}),
+            ctx.now,
+        )?;
         Ok(())
     })
 }
 
-pub fn deliveries(conn: &mut DbConnection, actor: &Actor, id: i64, limit: i64) -> Result<Vec<DeliveryView>, EditError> {
+pub fn deliveries(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: i64,
+    limit: i64,
+) -> Result<Vec<DeliveryView>, EditError> {
     actor.require(Permission::ManageWebhooks, "manage webhooks")?;
     find(conn, id)?;
-    Ok(webhooks::deliveries(conn, id, limit)?.into_iter().map(delivery_view).collect())
+    Ok(webhooks::deliveries(conn, id, limit)?
+        .into_iter()
+        .map(delivery_view)
+        .collect())
 }

@@ -51,7 +51,9 @@ pub struct AuditEntryView {
 #[utoipa::path(tag = "admin", security(("bearer" = [])), responses((status = 200, description = "Users", body = Vec<UserView>), Protected))]
 #[get("/users")]
 pub async fn list_users(state: State, signed: Signed) -> Result<HttpResponse, ApiError> {
-    let list = state.read(move |conn, _| users::list(conn, &signed.actor)).await?;
+    let list = state
+        .read(move |conn, _| users::list(conn, &signed.actor))
+        .await?;
     Ok(json_response(StatusCode::OK, &list, None))
 }
 
@@ -96,9 +98,15 @@ pub async fn create_user(
     )
 )]
 #[get("/users/{id}")]
-pub async fn get_user(state: State, signed: Signed, path: web::Path<IdPath>) -> Result<HttpResponse, ApiError> {
+pub async fn get_user(
+    state: State,
+    signed: Signed,
+    path: web::Path<IdPath>,
+) -> Result<HttpResponse, ApiError> {
     let id = path.id;
-    let user = state.read(move |conn, _| users::show(conn, &signed.actor, id)).await?;
+    let user = state
+        .read(move |conn, _| users::show(conn, &signed.actor, id))
+        .await?;
     Ok(json_response(StatusCode::OK, &user, None))
 }
 
@@ -143,9 +151,15 @@ pub async fn update_user(
     )
 )]
 #[delete("/users/{id}")]
-pub async fn delete_user(state: State, signed: Signed, path: web::Path<IdPath>) -> Result<HttpResponse, ApiError> {
+pub async fn delete_user(
+    state: State,
+    signed: Signed,
+    path: web::Path<IdPath>,
+) -> Result<HttpResponse, ApiError> {
     let id = path.id;
-    state.write(move |conn, ctx| users::delete(conn, ctx, &signed.actor, id)).await?;
+    state
+        .write(move |conn, ctx| users::delete(conn, ctx, &signed.actor, id))
+        .await?;
     Ok(no_content())
 }
 
@@ -153,7 +167,9 @@ pub async fn delete_user(state: State, signed: Signed, path: web::Path<IdPath>) 
 #[utoipa::path(tag = "admin", security(("bearer" = [])), responses((status = 200, description = "Subscriptions", body = Vec<WebhookView>), Protected))]
 #[get("/webhooks")]
 pub async fn list_webhooks(state: State, signed: Signed) -> Result<HttpResponse, ApiError> {
-    let list = state.read(move |conn, _| webhooks::list(conn, &signed.actor)).await?;
+    let list = state
+        .read(move |conn, _| webhooks::list(conn, &signed.actor))
+        .await?;
     Ok(json_response(StatusCode::OK, &list, None))
 }
 
@@ -223,9 +239,15 @@ pub async fn update_webhook(
     )
 )]
 #[delete("/webhooks/{id}")]
-pub async fn delete_webhook(state: State, signed: Signed, path: web::Path<IdPath>) -> Result<HttpResponse, ApiError> {
+pub async fn delete_webhook(
+    state: State,
+    signed: Signed,
+    path: web::Path<IdPath>,
+) -> Result<HttpResponse, ApiError> {
     let id = path.id;
-    state.write(move |conn, ctx| webhooks::delete(conn, ctx, &signed.actor, id)).await?;
+    state
+        .write(move |conn, ctx| webhooks::delete(conn, ctx, &signed.actor, id))
+        .await?;
     Ok(no_content())
 }
 
@@ -241,7 +263,11 @@ pub async fn delete_webhook(state: State, signed: Signed, path: web::Path<IdPath
     )
 )]
 #[get("/webhooks/{id}/deliveries")]
-pub async fn webhook_deliveries(state: State, signed: Signed, path: web::Path<IdPath>) -> Result<HttpResponse, ApiError> {
+pub async fn webhook_deliveries(
+    state: State,
+    signed: Signed,
+    path: web::Path<IdPath>,
+) -> Result<HttpResponse, ApiError> {
     let id = path.id;
     let list = state
         .read(move |conn, _| webhooks::deliveries(conn, &signed.actor, id, 200))
@@ -261,7 +287,11 @@ pub async fn webhook_deliveries(state: State, signed: Signed, path: web::Path<Id
     )
 )]
 #[get("/audit")]
-pub async fn audit_log(state: State, signed: Signed, query: web::Query<AuditQuery>) -> Result<HttpResponse, ApiError> {
+pub async fn audit_log(
+    state: State,
+    signed: Signed,
+    query: web::Query<AuditQuery>,
+) -> Result<HttpResponse, ApiError> {
     let AuditQuery { before, limit } = query.into_inner();
     let limit = limit.unwrap_or(50);
     if !(1..=200).contains(&limit) {
@@ -269,7 +299,9 @@ pub async fn audit_log(state: State, signed: Signed, query: web::Query<AuditQuer
     }
     let entries = state
         .read(move |conn, _| {
-            signed.actor.require(Permission::ReadAudit, "read the audit log")?;
+            signed
+                .actor
+                .require(Permission::ReadAudit, "read the audit log")?;
             audit::page(conn, before, limit)?
                 .into_iter()
                 .map(|e| {

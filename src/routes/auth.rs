@@ -45,7 +45,11 @@ pub struct Me {
     )
 )]
 #[post("/auth/token")]
-pub async fn token(state: State, request: HttpRequest, payload: web::Json<serde_json::Value>) -> Result<HttpResponse, ApiError> {
+pub async fn token(
+    state: State,
+    request: HttpRequest,
+    payload: web::Json<serde_json::Value>,
+) -> Result<HttpResponse, ApiError> {
     let credentials: TokenRequest = body(payload.into_inner())?;
     let address = request.peer_addr().map(|a| a.ip());
     if let Err(wait) = state.throttle.check(&credentials.email, address) {
@@ -55,7 +59,14 @@ pub async fn token(state: State, request: HttpRequest, payload: web::Json<serde_
     }
     let config = state.auth.clone();
     let pair = db::run(&state.pool, move |conn| {
-        auth::sign_in(conn, &config, &credentials.email, &credentials.password, utc_now()).map_err(ApiError::from)
+        auth::sign_in(
+            conn,
+            &config,
+            &credentials.email,
+            &credentials.password,
+            utc_now(),
+        )
+        .map_err(ApiError::from)
     })
     .await?;
     Ok(json_response(actix_web::http::StatusCode::OK, &pair, None))

@@ -35,7 +35,10 @@ pub async fn create_contributor(
     let actor = signed.actor.clone();
     create_once(&state, &request, &signed.actor, &payload, move |conn, ctx| {
         let saved = catalog::create_contributor(conn, ctx, &actor, input)?;
-        created(format!("/v1/contributors/{}", saved.slug.as_deref().unwrap_or_default()), &saved)
+        created(
+            format!("/v1/contributors/{}", saved.slug.as_deref().unwrap_or_default()),
+            &saved,
+        )
     })
     .await
 }
@@ -81,7 +84,11 @@ pub async fn update_contributor(
     )
 )]
 #[delete("/contributors/{slug}")]
-pub async fn delete_contributor(state: State, signed: Signed, path: web::Path<SlugPath>) -> Result<HttpResponse, ApiError> {
+pub async fn delete_contributor(
+    state: State,
+    signed: Signed,
+    path: web::Path<SlugPath>,
+) -> Result<HttpResponse, ApiError> {
     let slug = path.into_inner().slug;
     state
         .write(move |conn, ctx| catalog::delete_contributor(conn, ctx, &signed.actor, &slug))
@@ -113,7 +120,10 @@ pub async fn create_topic(
     let actor = signed.actor.clone();
     create_once(&state, &request, &signed.actor, &payload, move |conn, ctx| {
         let saved = catalog::create_topic(conn, ctx, &actor, input)?;
-        created(format!("/v1/topics/{}", saved.slug.as_deref().unwrap_or_default()), &saved)
+        created(
+            format!("/v1/topics/{}", saved.slug.as_deref().unwrap_or_default()),
+            &saved,
+        )
     })
     .await
 }
@@ -159,7 +169,11 @@ pub async fn update_topic(
     )
 )]
 #[delete("/topics/{slug}")]
-pub async fn delete_topic(state: State, signed: Signed, path: web::Path<SlugPath>) -> Result<HttpResponse, ApiError> {
+pub async fn delete_topic(
+    state: State,
+    signed: Signed,
+    path: web::Path<SlugPath>,
+) -> Result<HttpResponse, ApiError> {
     let slug = path.into_inner().slug;
     state
         .write(move |conn, ctx| catalog::delete_topic(conn, ctx, &signed.actor, &slug))
@@ -233,7 +247,11 @@ pub async fn update_media(
     )
 )]
 #[delete("/media/{id}")]
-pub async fn delete_media(state: State, signed: Signed, path: web::Path<MediaPath>) -> Result<HttpResponse, ApiError> {
+pub async fn delete_media(
+    state: State,
+    signed: Signed,
+    path: web::Path<MediaPath>,
+) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner().id;
     state
         .write(move |conn, ctx| catalog::delete_media(conn, ctx, &signed.actor, &id))

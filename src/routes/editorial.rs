@@ -6,12 +6,15 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::principal::Signed;
-use super::writes::{body, create_once, created, expected_version, json_response, no_content, BodyProblems, Protected, VersionProblems};
+use super::writes::{
+    body, create_once, created, expected_version, json_response, no_content, BodyProblems, Protected,
+    VersionProblems,
+};
 use super::State;
 use crate::api::article::ArticleView;
 use crate::api::editorial::{
-    CorrectionRequest, EditableArticle, PreviewLink, PreviewLinkRequest, RevisionDiff, RevisionSummary, RevisionView,
-    TransitionRequest,
+    CorrectionRequest, EditableArticle, PreviewLink, PreviewLinkRequest, RevisionDiff, RevisionSummary,
+    RevisionView, TransitionRequest,
 };
 use crate::auth::tokens::{PreviewClaims, PREVIEW_AUDIENCE};
 use crate::domain::editorial::ArticleInput;
@@ -23,6 +26,15 @@ use crate::error::{ApiError, Problem};
 pub struct ArticleIdPath {
     /// The article's public id (UUID).
     pub id: String,
+}
+
+/// The same path as the public `GET /v1/articles/{key}`, so the parameter has its name; writes
+/// take the public id only, never a slug.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct ArticleKeyPath {
+    /// The article's public id (UUID).
+    pub key: String,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -111,9 +123,15 @@ pub async fn create_article(
     )
 )]
 #[get("/articles/{id}/editorial")]
-pub async fn get_editable(state: State, signed: Signed, path: web::Path<ArticleIdPath>) -> Result<HttpResponse, ApiError> {
+pub async fn get_editable(
+    state: State,
+    signed: Signed,
+    path: web::Path<ArticleIdPath>,
+) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner().id;
-    let article = state.read(move |conn, _| articles::show(conn, &signed.actor, &id)).await?;
+    let article = state
+        .read(move |conn, _| articles::show(conn, &signed.actor, &id))
+        .await?;
     Ok(editable_response(StatusCode::OK, &article))
 }
 
@@ -122,7 +140,7 @@ pub async fn get_editable(state: State, signed: Signed, path: web::Path<ArticleI
 #[utoipa::path(
     tag = "editorial",
     security(("bearer" = [])),
-    params(ArticleIdPath, ("If-Match" = String, Header, description = "The ETag of the version edited, e.g. \"v3\"")),
+    params(ArticleKeyPath, ("If-Match" = String, Header, description = "The ETag of the version edited, e.g. \"v3\"")),
     request_body(content = Object, content_type = "application/merge-patch+json", description = "Fields of `ArticleInput` to change"),
     responses(
         (status = 200, description = "The new version", body = EditableArticle, headers(("ETag" = String))),
@@ -130,15 +148,15 @@ pub async fn get_editable(state: State, signed: Signed, path: web::Path<ArticleI
         Protected, BodyProblems, VersionProblems
     )
 )]
-#[patch("/articles/{id}")]
+#[patch("/articles/{key}")]
 pub async fn update_article(
     state: State,
     request: HttpRequest,
     signed: Signed,
-    path: web::Path<ArticleIdPath>,
+    path: web::Path<ArticleKeyPath>,
     patch: web::Json<serde_json::Value>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path.into_inner().id;
+    let id = path.into_inner().key;
     let expected = expected_version(&request)?;
     let patch = patch.into_inner();
     let article = state
@@ -152,17 +170,17 @@ pub async fn update_article(
 #[utoipa::path(
     tag = "editorial",
     security(("bearer" = [])),
-    params(ArticleIdPath, ("If-Match" = String, Header, description = "The ETag of the version deleted")),
+    params(ArticleKeyPath, ("If-Match" = String, Header, description = "The ETag of the version deleted")),
     responses((status = 204, description = "Deleted"), Protected, VersionProblems)
 )]
-#[delete("/articles/{id}")]
+#[delete("/articles/{key}")]
 pub async fn delete_article(
     state: State,
     request: HttpRequest,
     signed: Signed,
-    path: web::Path<ArticleIdPath>,
+    path: web::Path<ArticleKeyPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path.into_inner().id;
+    let id = path.into_inner().key;
     let expected = expected_version(&request)?;
     state
         .write(move |conn, ctx| articles::delete(conn, ctx, &signed.actor, &id, expected))
@@ -241,9 +259,15 @@ pub async fn correct_article(
     )
 )]
 #[get("/articles/{id}/revisions")]
-pub async fn list_revisions(state: State, signed: Signed, path: web::Path<ArticleIdPath>) -> Result<HttpResponse, ApiError> {
+pub async fn list_revisions(
+    state: State,
+    signed: Signed,
+    path: web::Path<ArticleIdPath>,
+) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner().id;
-    let revisions = state.read(move |conn, _| articles::revisions(conn, &signed.actor, &id)).await?;
+    let revisions = state
+        .read(move |conn, _| articles::revisions(conn, &signed.actor, &id))
+        .await?;
     Ok(json_response(StatusCode::OK, &revisions, None))
 }
 
@@ -259,7 +283,11 @@ pub async fn list_revisions(state: State, signed: Signed, path: web::Path<Articl
     )
 )]
 #[get("/articles/{id}/revisions/{version}")]
-pub async fn get_revision(state: State, signed: Signed, path: web::Path<RevisionPath>) -> Result<HttpResponse, ApiError> {
+pub async fn get_revision(
+    state: State,
+    signed: Signed,
+    path: web::Path<RevisionPath>,
+) -> Result<HttpResponse, ApiError> {
     let RevisionPath { id, version } = path.into_inner();
     let revision = state
         .read(move |conn, _| articles::revision(conn, &signed.actor, &id, version))
@@ -333,7 +361,11 @@ pub async fn restore_revision(
     )
 )]
 #[get("/articles/{id}/preview")]
-pub async fn preview_article(state: State, signed: Signed, path: web::Path<ArticleIdPath>) -> Result<HttpResponse, ApiError> {
+pub async fn preview_article(
+    state: State,
+    signed: Signed,
+    path: web::Path<ArticleIdPath>,
+) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner().id;
     let view = state
         .read(move |conn, ctx| articles::preview(conn, ctx, &signed.actor, &id))
@@ -370,7 +402,10 @@ pub async fn create_preview_link(
     if !(60..=604_800).contains(&lifetime) {
         return Err(ApiError::Unprocessable {
             detail: "expires_in must be from 60 to 604800 seconds".into(),
-            errors: vec![crate::error::FieldError::new("/expires_in", "must be from 60 to 604800")],
+            errors: vec![crate::error::FieldError::new(
+                "/expires_in",
+                "must be from 60 to 604800",
+            )],
         });
     }
     let link_id = uuid::Uuid::new_v4().to_string();
@@ -378,7 +413,9 @@ pub async fn create_preview_link(
     let expires_at = ctx.now + chrono::Duration::seconds(lifetime);
     let (article_id, link) = (id.clone(), link_id.clone());
     state
-        .write(move |conn, ctx| articles::create_preview_link(conn, ctx, &signed.actor, &article_id, &link, expires_at))
+        .write(move |conn, ctx| {
+            articles::create_preview_link(conn, ctx, &signed.actor, &article_id, &link, expires_at)
+        })
         .await?;
     let claims = PreviewClaims {
         sub: id,
@@ -420,7 +457,11 @@ pub async fn create_preview_link(
     )
 )]
 #[delete("/preview-links/{id}")]
-pub async fn revoke_preview_link(state: State, signed: Signed, path: web::Path<PreviewLinkPath>) -> Result<HttpResponse, ApiError> {
+pub async fn revoke_preview_link(
+    state: State,
+    signed: Signed,
+    path: web::Path<PreviewLinkPath>,
+) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner().id;
     state
         .write(move |conn, ctx| articles::revoke_preview_link(conn, ctx, &signed.actor, &id))
@@ -439,10 +480,17 @@ pub async fn revoke_preview_link(state: State, signed: Signed, path: web::Path<P
     )
 )]
 #[get("/preview/{token}")]
-pub async fn preview_by_link(state: State, path: web::Path<PreviewTokenPath>) -> Result<HttpResponse, ApiError> {
+pub async fn preview_by_link(
+    state: State,
+    path: web::Path<PreviewTokenPath>,
+) -> Result<HttpResponse, ApiError> {
     let token = path.into_inner().token;
     let gone = || ApiError::NotFound("this preview link is invalid, has expired or was revoked".into());
-    let claims: PreviewClaims = state.auth.keys.verify(&token, PREVIEW_AUDIENCE).map_err(|_| gone())?;
+    let claims: PreviewClaims = state
+        .auth
+        .keys
+        .verify(&token, PREVIEW_AUDIENCE)
+        .map_err(|_| gone())?;
     let view = state
         .read(move |conn, ctx| articles::preview_by_link(conn, ctx, &claims.jti, &claims.sub))
         .await?

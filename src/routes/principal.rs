@@ -34,7 +34,9 @@ fn bearer_token(request: &HttpRequest) -> Result<String, ApiError> {
         Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() => {
             Ok(token.trim().to_owned())
         }
-        _ => Err(ApiError::Unauthorized("the Authorization header must be 'Bearer <token>'".into())),
+        _ => Err(ApiError::Unauthorized(
+            "the Authorization header must be 'Bearer <token>'".into(),
+        )),
     }
 }
 
@@ -47,7 +49,8 @@ impl FromRequest for Signed {
         let state = request.app_data::<State>().cloned();
         Box::pin(async move {
             let token = token?;
-            let state = state.ok_or_else(|| ApiError::Unavailable("the application state is missing".into()))?;
+            let state =
+                state.ok_or_else(|| ApiError::Unavailable("the application state is missing".into()))?;
             let config = state.auth.clone();
             let (user, claims) = db::run(&state.pool, move |conn| {
                 auth::authenticate(conn, &config, &token, utc_now()).map_err(ApiError::from)

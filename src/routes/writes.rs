@@ -19,10 +19,14 @@ impl AppState {
         EditContext {
             urls: self.urls.clone(),
             now: utc_now(),
-            websub: self.feeds.websub_hub.as_ref().map(|hub| crate::editorial::events::WebSub {
-                hub: hub.clone(),
-                public_url: self.public_url.clone(),
-            }),
+            websub: self
+                .feeds
+                .websub_hub
+                .as_ref()
+                .map(|hub| crate::editorial::events::WebSub {
+                    hub: hub.clone(),
+                    public_url: self.public_url.clone(),
+                }),
         }
     }
 
@@ -131,10 +135,13 @@ where
     let created = state
         .write(move |conn, ctx| {
             let ctx = ctx.clone();
-            idempotency::once(conn, user_id, key.as_deref(), &fingerprint, ctx.now, |conn| create(conn, &ctx))
+            idempotency::once(conn, user_id, key.as_deref(), &fingerprint, ctx.now, |conn| {
+                create(conn, &ctx)
+            })
         })
         .await?;
-    let mut response = HttpResponse::build(StatusCode::from_u16(created.status).unwrap_or(StatusCode::CREATED));
+    let mut response =
+        HttpResponse::build(StatusCode::from_u16(created.status).unwrap_or(StatusCode::CREATED));
     response.insert_header((header::CACHE_CONTROL, "no-store"));
     if let Some(location) = &created.location {
         response.insert_header((header::LOCATION, location.as_str()));

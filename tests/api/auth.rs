@@ -35,7 +35,10 @@ fn assert_refused(status: u16, headers: &reqwest::header::HeaderMap, case: &str)
         .get("www-authenticate")
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
-    assert!(challenge.starts_with("Bearer realm=\"khabar\""), "{case}: {challenge}");
+    assert!(
+        challenge.starts_with("Bearer realm=\"khabar\""),
+        "{case}: {challenge}"
+    );
 }
 
 async fn refresh_rotates_and_reuse_revokes_the_session(backend: Backend) {
@@ -56,7 +59,10 @@ async fn refresh_rotates_and_reuse_revokes_the_session(backend: Backend) {
     // The spent token again: a replay. The whole session dies, the fresh tokens with it.
     let (status, body) = refresh(&app, first["refresh_token"].as_str().unwrap()).await;
     assert_eq!(status, 401, "{body}");
-    assert_eq!(refresh(&app, second["refresh_token"].as_str().unwrap()).await.0, 401);
+    assert_eq!(
+        refresh(&app, second["refresh_token"].as_str().unwrap()).await.0,
+        401
+    );
     let (status, headers, _) = me(&app, second["access_token"].as_str().unwrap()).await;
     assert_refused(status, &headers, "access token of a revoked session");
     assert_eq!(refresh(&app, "never-issued").await.0, 401);
@@ -72,7 +78,10 @@ async fn logout_ends_the_session(backend: Backend) {
     assert_eq!(status, 204);
     let (status, headers, _) = me(&app, access).await;
     assert_refused(status, &headers, "after logout");
-    assert_eq!(refresh(&app, pair["refresh_token"].as_str().unwrap()).await.0, 401);
+    assert_eq!(
+        refresh(&app, pair["refresh_token"].as_str().unwrap()).await.0,
+        401
+    );
     // Another sign-in of the same user is a session of its own.
     assert_eq!(me(&app, other["access_token"].as_str().unwrap()).await.0, 200);
 }
@@ -90,7 +99,12 @@ async fn wrong_password_and_unknown_user_get_the_same_answer(backend: Backend) {
     assert_eq!((wrong_status, unknown_status), (401, 401));
     assert_eq!(wrong, unknown);
     // Bad bodies are refused before any password work, naming the field.
-    let (status, _, body) = send(app.client.post(app.url("/v1/auth/token")).json(&json!({"email": email}))).await;
+    let (status, _, body) = send(
+        app.client
+            .post(app.url("/v1/auth/token"))
+            .json(&json!({"email": email})),
+    )
+    .await;
     assert_eq!(status, 422, "{body}");
     let (status, _, body) = send(
         app.client
@@ -159,12 +173,24 @@ async fn forged_and_stale_tokens_are_refused(backend: Backend) {
     let mut cases: Vec<(&str, String)> = Vec::new();
     cases.push(("garbage", "not.a.token".into()));
     let payload = serde_json::to_string(&claims(user_id, &session)).unwrap();
-    cases.push(("alg none", format!("{}.{}.", b64(r#"{"alg":"none","typ":"JWT"}"#), b64(&payload))));
+    cases.push((
+        "alg none",
+        format!("{}.{}.", b64(r#"{"alg":"none","typ":"JWT"}"#), b64(&payload)),
+    ));
     let parts: Vec<&str> = real.split('.').collect();
-    cases.push(("tampered payload (role admin)", format!("{}.{}.{}", parts[0], b64(&payload), parts[2])));
-    cases.push(("tampered signature", format!("{}.{}.{}x", parts[0], parts[1], parts[2])));
+    cases.push((
+        "tampered payload (role admin)",
+        format!("{}.{}.{}", parts[0], b64(&payload), parts[2]),
+    ));
+    cases.push((
+        "tampered signature",
+        format!("{}.{}.{}x", parts[0], parts[1], parts[2]),
+    ));
     let other_keys = TokenKeys::hs256(b"another-secret-that-is-32-bytes-long!!", ISSUER).unwrap();
-    cases.push(("another secret", other_keys.sign(&claims(user_id, &session)).unwrap()));
+    cases.push((
+        "another secret",
+        other_keys.sign(&claims(user_id, &session)).unwrap(),
+    ));
     let mut expired = claims(user_id, &session);
     expired.iat = now() - 7200;
     expired.nbf = now() - 7200;
@@ -188,7 +214,12 @@ async fn forged_and_stale_tokens_are_refused(backend: Backend) {
     }
     let (status, headers, _) = send(app.client.get(app.url("/v1/auth/me"))).await;
     assert_refused(status, &headers, "no token");
-    let (status, headers, _) = send(app.client.get(app.url("/v1/auth/me")).header("Authorization", format!("Basic {real}"))).await;
+    let (status, headers, _) = send(
+        app.client
+            .get(app.url("/v1/auth/me"))
+            .header("Authorization", format!("Basic {real}")),
+    )
+    .await;
     assert_refused(status, &headers, "wrong scheme");
     // The genuine token works until its user is disabled, then never again.
     assert_eq!(me(&app, &real).await.0, 200);
@@ -215,7 +246,10 @@ async fn deleted_users_tokens_stop_working(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let admin = app.token("admin").await;
     let (email, password) = app.user("editor");
-    let editor = app.sign_in(&email, &password).await["access_token"].as_str().unwrap().to_owned();
+    let editor = app.sign_in(&email, &password).await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let (_, _, who) = me(&app, &editor).await;
     let id = who["id"].as_i64().unwrap();
     let (status, _, _) = send(app.authed(Method::DELETE, &format!("/v1/users/{id}"), &admin)).await;
@@ -234,7 +268,9 @@ on_both_backends!(
 );
 
 fn fixture(name: &str) -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
 }
 
 /// EdDSA: tokens verify with the published key, and an HS256 token signed with the public key
@@ -243,13 +279,19 @@ fn fixture(name: &str) -> std::path::PathBuf {
 async fn eddsa_publishes_its_key_and_refuses_key_confusion() {
     let db = TestDb::create(Backend::Sqlite);
     let mut config = settings(db.url.clone());
-    config.jwt_key_files = Some((fixture("jwt-ed25519-private.pem"), fixture("jwt-ed25519-public.pem")));
+    config.jwt_key_files = Some((
+        fixture("jwt-ed25519-private.pem"),
+        fixture("jwt-ed25519-public.pem"),
+    ));
     let app = TestApp::spawn_with(config).await;
     let (status, headers, jwks) = send(app.client.get(app.url("/.well-known/jwks.json"))).await;
     assert_eq!(status, 200);
     assert_eq!(headers["content-type"], "application/jwk-set+json");
     let key = &jwks["keys"][0];
-    assert_eq!((key["kty"].as_str(), key["crv"].as_str(), key["alg"].as_str()), (Some("OKP"), Some("Ed25519"), Some("EdDSA")));
+    assert_eq!(
+        (key["kty"].as_str(), key["crv"].as_str(), key["alg"].as_str()),
+        (Some("OKP"), Some("Ed25519"), Some("EdDSA"))
+    );
     assert!(key.get("d").is_none(), "the private key is never published");
 
     let (email, password) = app.user("editor");
@@ -274,15 +316,26 @@ async fn eddsa_publishes_its_key_and_refuses_key_confusion() {
     .verify(token, ACCESS_AUDIENCE)
     .unwrap();
     let public_pem = std::fs::read(fixture("jwt-ed25519-public.pem")).unwrap();
-    let confused = TokenKeys::hs256(&public_pem, ISSUER).unwrap().sign(&verified).unwrap();
+    let confused = TokenKeys::hs256(&public_pem, ISSUER)
+        .unwrap()
+        .sign(&verified)
+        .unwrap();
     let (status, headers, _) = me(&app, &confused).await;
     assert_refused(status, &headers, "HS256 signed with the public key");
     // A private key that does not match the public one is refused at start.
-    assert!(TokenKeys::eddsa(&std::fs::read(fixture("other-ed25519-private.pem")).unwrap(), &public_pem, ISSUER).is_err());
+    assert!(TokenKeys::eddsa(
+        &std::fs::read(fixture("other-ed25519-private.pem")).unwrap(),
+        &public_pem,
+        ISSUER
+    )
+    .is_err());
     let foreign = jsonwebtoken::encode(
         &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::EdDSA),
         &verified,
-        &jsonwebtoken::EncodingKey::from_ed_pem(&std::fs::read(fixture("other-ed25519-private.pem")).unwrap()).unwrap(),
+        &jsonwebtoken::EncodingKey::from_ed_pem(
+            &std::fs::read(fixture("other-ed25519-private.pem")).unwrap(),
+        )
+        .unwrap(),
     )
     .unwrap();
     let (status, headers, _) = me(&app, &foreign).await;

@@ -56,3 +56,60 @@ async fn postgres_write_on_one_node_invalidates_the_others() {
     assert_ne!(list_after, list_before, "lists are invalidated too");
     assert_eq!(list_after["data"][0]["headline"], "عنوان جديد");
 }
+
+/// Two nodes polling one job table: every scheduled article is published once, by one node.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_two_nodes_run_each_scheduled_job_once() {
+    use khabar::db::queries::jobs::{self, JobKind};
+    use khabar::db::schema::article_revisions;
+    use reqwest::Method;
+    use serde_json::json;
+
+    if !postgres_available() {
+        return;
+    }
+    let node_a = TestApp::spawn(Backend::Postgres).await;
+    let node_b = TestApp::spawn_node(node_a.database_url.clone()).await;
+    let editor = node_a.token("editor").await;
+    let at = chrono::Utc::now() + chrono::Duration::seconds(2);
+    let mut ids = Vec::new();
+    for n in 0..12 {
+        let (status, _, article) = crate::helpers::send(node_a.authed(Method::POST, "/v1/articles", &editor).json(&json!({
+            "language": "ar", "headline": format!("مجدول {n}"), "body": [{"type": "paragraph", "html": "نص"}]
+        })))
+        .await;
+        assert_eq!(status, 201);
+        let id = article["id"].as_str().unwrap().to_owned();
+        let (status, _, body) = crate::helpers::send(
+            node_b
+                .authed(Method::POST, &format!("/v1/articles/{id}/transitions"), &editor)
+                .header("If-Match", "\"v1\"")
+                .json(&json!({"to": "scheduled", "scheduled_at": at})),
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+        ids.push(id);
+    }
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let done = jobs::done_by(&mut node_a.conn(), JobKind::PublishScheduled).unwrap();
+        if done.len() == 12 && done.iter().all(|(_, by)| by.is_some()) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "jobs not done: {done:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let published: Vec<i64> = article_revisions::table
+        .filter(article_revisions::action.eq("transition:published:scheduled"))
+        .select(article_revisions::article_id)
+        .load(&mut node_a.conn())
+        .unwrap();
+    assert_eq!(published.len(), 12, "one publication per article");
+    let distinct: std::collections::HashSet<i64> = published.into_iter().collect();
+    assert_eq!(distinct.len(), 12);
+    for id in &ids {
+        node_b.cache.invalidate_all();
+        let (status, _, _) = node_b.get_json(&format!("/v1/articles/{id}")).await;
+        assert_eq!(status, 200);
+    }
+}

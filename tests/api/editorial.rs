@@ -38,9 +38,19 @@ fn version_tag(article: &Value) -> String {
     format!("\"v{}\"", article["version"])
 }
 
-async fn patch(app: &TestApp, token: &str, article: &Value, if_match: Option<&str>, body: Value) -> (u16, reqwest::header::HeaderMap, Value) {
+async fn patch(
+    app: &TestApp,
+    token: &str,
+    article: &Value,
+    if_match: Option<&str>,
+    body: Value,
+) -> (u16, reqwest::header::HeaderMap, Value) {
     let mut request = app
-        .authed(Method::PATCH, &format!("/v1/articles/{}", article["id"].as_str().unwrap()), token)
+        .authed(
+            Method::PATCH,
+            &format!("/v1/articles/{}", article["id"].as_str().unwrap()),
+            token,
+        )
         .header("Content-Type", "application/merge-patch+json")
         .body(body.to_string());
     if let Some(tag) = if_match {
@@ -51,9 +61,13 @@ async fn patch(app: &TestApp, token: &str, article: &Value, if_match: Option<&st
 
 async fn transition(app: &TestApp, token: &str, article: &Value, to: Value) -> (u16, Value) {
     let (status, _, body) = send(
-        app.authed(Method::POST, &format!("/v1/articles/{}/transitions", article["id"].as_str().unwrap()), token)
-            .header("If-Match", version_tag(article))
-            .json(&to),
+        app.authed(
+            Method::POST,
+            &format!("/v1/articles/{}/transitions", article["id"].as_str().unwrap()),
+            token,
+        )
+        .header("If-Match", version_tag(article))
+        .json(&to),
     )
     .await;
     (status, body)
@@ -61,13 +75,18 @@ async fn transition(app: &TestApp, token: &str, article: &Value, to: Value) -> (
 
 async fn public(app: &TestApp, article: &Value) -> (u16, Value) {
     app.cache.invalidate_all();
-    let (status, _, body) = app.get_json(&format!("/v1/articles/{}", article["id"].as_str().unwrap())).await;
+    let (status, _, body) = app
+        .get_json(&format!("/v1/articles/{}", article["id"].as_str().unwrap()))
+        .await;
     (status, body)
 }
 
 fn article_count(app: &TestApp) -> i64 {
     use diesel::prelude::*;
-    khabar::db::schema::articles::table.count().get_result(&mut app.conn()).unwrap()
+    khabar::db::schema::articles::table
+        .count()
+        .get_result(&mut app.conn())
+        .unwrap()
 }
 
 async fn write_edit_publish_and_correct(backend: Backend) {
@@ -76,15 +95,22 @@ async fn write_edit_publish_and_correct(backend: Backend) {
     let (status, headers, article) = create(&app, &editor, &draft(HEADLINE)).await;
     assert_eq!(status, 201, "{article}");
     assert_eq!(headers["etag"], "\"v1\"");
-    assert_eq!(headers["location"].to_str().unwrap(), format!("/v1/articles/{}/editorial", article["id"].as_str().unwrap()));
+    assert_eq!(
+        headers["location"].to_str().unwrap(),
+        format!("/v1/articles/{}/editorial", article["id"].as_str().unwrap())
+    );
     assert_eq!(article["status"], "draft");
     assert_eq!(article["slug"], "وزير-الدفاع-التركي-يزور-طرابلس");
-    assert_eq!(article["body"][0]["html"], "وصل الوزير إلى <strong>طرابلس</strong> اليوم.");
+    assert_eq!(
+        article["body"][0]["html"],
+        "وصل الوزير إلى <strong>طرابلس</strong> اليوم."
+    );
     assert_eq!(public(&app, &article).await.0, 404, "a draft is not public");
 
     // The preview is the public representation, before publication.
     let id = article["id"].as_str().unwrap();
-    let (status, _, preview) = send(app.authed(Method::GET, &format!("/v1/articles/{id}/preview"), &editor)).await;
+    let (status, _, preview) =
+        send(app.authed(Method::GET, &format!("/v1/articles/{id}/preview"), &editor)).await;
     assert_eq!(status, 200);
     assert_eq!(preview["headline"], HEADLINE);
     assert_eq!(preview["byline"], "بقلم: يورونيوز مع أ ف ب");
@@ -92,21 +118,34 @@ async fn write_edit_publish_and_correct(backend: Backend) {
     // No If-Match, a stale one, a foreign one: nothing changes.
     let (status, _, problem) = patch(&app, &editor, &article, None, json!({"headline": "x"})).await;
     assert_eq!(status, 428, "{problem}");
-    let (status, headers, problem) = patch(&app, &editor, &article, Some("\"v7\""), json!({"headline": "x"})).await;
+    let (status, headers, problem) =
+        patch(&app, &editor, &article, Some("\"v7\""), json!({"headline": "x"})).await;
     assert_eq!(status, 412);
     assert_eq!(problem["current_version"], 1);
     assert_eq!(headers["etag"], "\"v1\"");
     let (status, _, _) = patch(&app, &editor, &article, Some("*"), json!({"headline": "x"})).await;
     assert_eq!(status, 428);
 
-    let (status, headers, edited) =
-        patch(&app, &editor, &article, Some("\"v1\""), json!({"lead": null, "headline": "عنوان جديد"})).await;
+    let (status, headers, edited) = patch(
+        &app,
+        &editor,
+        &article,
+        Some("\"v1\""),
+        json!({"lead": null, "headline": "عنوان جديد"}),
+    )
+    .await;
     assert_eq!(status, 200, "{edited}");
     assert_eq!(headers["etag"], "\"v2\"");
     assert_eq!(edited["headline"], "عنوان جديد");
     assert_eq!(edited["lead"], Value::Null, "null removes a field");
-    assert_eq!(edited["slug"], article["slug"], "the slug stays when the headline changes");
-    assert_eq!(edited["dateline"], "طرابلس", "fields the patch does not name stay");
+    assert_eq!(
+        edited["slug"], article["slug"],
+        "the slug stays when the headline changes"
+    );
+    assert_eq!(
+        edited["dateline"], "طرابلس",
+        "fields the patch does not name stay"
+    );
 
     let (status, published) = transition(&app, &editor, &edited, json!({"to": "published"})).await;
     assert_eq!(status, 200, "{published}");
@@ -126,18 +165,41 @@ async fn write_edit_publish_and_correct(backend: Backend) {
     assert_eq!(shown["corrections"][0]["note"], "صُحّح اسم الوزير");
 
     // Revisions: one per save, newest first; a diff; a restore as a new version.
-    let (status, _, revisions) = send(app.authed(Method::GET, &format!("/v1/articles/{id}/revisions"), &editor)).await;
+    let (status, _, revisions) =
+        send(app.authed(Method::GET, &format!("/v1/articles/{id}/revisions"), &editor)).await;
     assert_eq!(status, 200);
-    let actions: Vec<&str> = revisions.as_array().unwrap().iter().map(|r| r["action"].as_str().unwrap()).collect();
-    assert_eq!(actions, ["correction", "transition:published", "update", "create"]);
-    let (status, _, diff) = send(app.authed(Method::GET, &format!("/v1/articles/{id}/diff?from=1&to=2"), &editor)).await;
+    let actions: Vec<&str> = revisions
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        ["correction", "transition:published", "update", "create"]
+    );
+    let (status, _, diff) = send(app.authed(
+        Method::GET,
+        &format!("/v1/articles/{id}/diff?from=1&to=2"),
+        &editor,
+    ))
+    .await;
     assert_eq!(status, 200);
-    let fields: Vec<&str> = diff["changes"].as_array().unwrap().iter().map(|c| c["field"].as_str().unwrap()).collect();
+    let fields: Vec<&str> = diff["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["field"].as_str().unwrap())
+        .collect();
     assert_eq!(fields, ["headline", "lead"]);
     assert_eq!(diff["changes"][0]["from"], HEADLINE);
     let (status, _, restored) = send(
-        app.authed(Method::POST, &format!("/v1/articles/{id}/revisions/1/restore"), &editor)
-            .header("If-Match", version_tag(&corrected)),
+        app.authed(
+            Method::POST,
+            &format!("/v1/articles/{id}/revisions/1/restore"),
+            &editor,
+        )
+        .header("If-Match", version_tag(&corrected)),
     )
     .await;
     assert_eq!(status, 200, "{restored}");
@@ -146,15 +208,24 @@ async fn write_edit_publish_and_correct(backend: Backend) {
     assert_eq!(restored["version"], 5);
     let (_, shown) = public(&app, &restored).await;
     assert_eq!(shown["headline"], HEADLINE);
-    let (status, _, _) = send(app.authed(Method::GET, &format!("/v1/articles/{id}/revisions/99"), &editor)).await;
+    let (status, _, _) =
+        send(app.authed(Method::GET, &format!("/v1/articles/{id}/revisions/99"), &editor)).await;
     assert_eq!(status, 404);
 
     // Delete needs the current version too; afterwards the article is gone for the public.
     let (status, _, _) = send(app.authed(Method::DELETE, &format!("/v1/articles/{id}"), &editor)).await;
     assert_eq!(status, 428);
-    let (status, _, _) = send(app.authed(Method::DELETE, &format!("/v1/articles/{id}"), &editor).header("If-Match", "\"v4\"")).await;
+    let (status, _, _) = send(
+        app.authed(Method::DELETE, &format!("/v1/articles/{id}"), &editor)
+            .header("If-Match", "\"v4\""),
+    )
+    .await;
     assert_eq!(status, 412);
-    let (status, _, _) = send(app.authed(Method::DELETE, &format!("/v1/articles/{id}"), &editor).header("If-Match", "\"v5\"")).await;
+    let (status, _, _) = send(
+        app.authed(Method::DELETE, &format!("/v1/articles/{id}"), &editor)
+            .header("If-Match", "\"v5\""),
+    )
+    .await;
     assert_eq!(status, 204);
     assert_eq!(public(&app, &restored).await.0, 404);
 }
@@ -175,21 +246,53 @@ async fn bad_input_is_named_and_changes_nothing(backend: Backend) {
     with("language", json!("arabic!"), "/language");
     with("slug", json!("Not A Slug"), "/slug");
     with("canonical_url", json!("javascript:alert(1)"), "/canonical_url");
-    with("body", json!([{"type": "heading", "level": 9, "text": "x"}]), "/body/0/level");
+    with(
+        "body",
+        json!([{"type": "heading", "level": 9, "text": "x"}]),
+        "/body/0/level",
+    );
     with("body", json!([{"type": "marquee"}]), "/body/0");
-    with("body", json!([{"type": "image", "media_id": "no-such-media"}]), "/body/0/media_id");
-    with("bylines", json!([{"contributor": "nobody", "role": "author"}]), "/bylines/0/contributor");
-    with("bylines", json!([{"contributor": "afp", "role": "boss"}]), "/bylines/0/role");
+    with(
+        "body",
+        json!([{"type": "image", "media_id": "no-such-media"}]),
+        "/body/0/media_id",
+    );
+    with(
+        "bylines",
+        json!([{"contributor": "nobody", "role": "author"}]),
+        "/bylines/0/contributor",
+    );
+    with(
+        "bylines",
+        json!([{"contributor": "afp", "role": "boss"}]),
+        "/bylines/0/role",
+    );
     with("topics", json!([{"topic": "atlantis"}]), "/topics/0/topic");
-    with("related", json!(["00000000-0000-0000-0000-000000000000"]), "/related/0");
-    with("featured_media", json!({"media_id": "missing"}), "/featured_media/media_id");
+    with(
+        "related",
+        json!(["00000000-0000-0000-0000-000000000000"]),
+        "/related/0",
+    );
+    with(
+        "featured_media",
+        json!({"media_id": "missing"}),
+        "/featured_media/media_id",
+    );
     with("translation_of", json!("missing"), "/translation_of");
     for (body, pointer, status) in &cases {
         let (got, _, problem) = create(&app, &editor, body).await;
         assert_eq!(got, *status, "{pointer}: {problem}");
         assert_eq!(problem["type"], "urn:khabar:problem:unprocessable", "{pointer}");
-        let fields: Vec<&str> = problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
-        assert!(fields.iter().any(|f| f.starts_with(pointer)), "{pointer} not in {fields:?}");
+        let fields: Vec<&str> = problem["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["field"].as_str().unwrap())
+            .collect();
+        assert!(
+            fields.iter().any(|f| f.starts_with(pointer)),
+            "{pointer} not in {fields:?}"
+        );
     }
     let raw = |body: &'static str, content_type: &'static str| {
         app.authed(Method::POST, "/v1/articles", &editor)
@@ -220,7 +323,14 @@ async fn slugs_are_generated_free_or_refused(backend: Backend) {
     // The same slug in another language is another article.
     explicit["language"] = json!("en");
     assert_eq!(create(&app, &editor, &explicit).await.0, 201);
-    let (status, _, problem) = patch(&app, &editor, &second, Some("\"v1\""), json!({"slug": "خبر-عاجل"})).await;
+    let (status, _, problem) = patch(
+        &app,
+        &editor,
+        &second,
+        Some("\"v1\""),
+        json!({"slug": "خبر-عاجل"}),
+    )
+    .await;
     assert_eq!(status, 409, "{problem}");
 }
 
@@ -234,9 +344,21 @@ async fn the_workflow_refuses_moves_it_does_not_allow(backend: Backend) {
     assert_eq!(problem["allowed"], json!(["in_review", "scheduled", "published"]));
     let (status, problem) = transition(&app, &editor, &article, json!({"to": "scheduled"})).await;
     assert_eq!(status, 422, "scheduling needs a time: {problem}");
-    let (status, _) = transition(&app, &editor, &article, json!({"to": "scheduled", "scheduled_at": "2000-01-01T00:00:00Z"})).await;
+    let (status, _) = transition(
+        &app,
+        &editor,
+        &article,
+        json!({"to": "scheduled", "scheduled_at": "2000-01-01T00:00:00Z"}),
+    )
+    .await;
     assert_eq!(status, 422, "in the past");
-    let (status, _) = transition(&app, &editor, &article, json!({"to": "published", "scheduled_at": "2999-01-01T00:00:00Z"})).await;
+    let (status, _) = transition(
+        &app,
+        &editor,
+        &article,
+        json!({"to": "published", "scheduled_at": "2999-01-01T00:00:00Z"}),
+    )
+    .await;
     assert_eq!(status, 422);
     let (status, _) = transition(&app, &editor, &article, json!({"to": "gone"})).await;
     assert_eq!(status, 422);
@@ -251,9 +373,13 @@ async fn the_workflow_refuses_moves_it_does_not_allow(backend: Backend) {
     let (status, archived) = transition(&app, &editor, &unpublished, json!({"to": "archived"})).await;
     assert_eq!(status, 200);
     let (status, _, problem) = send(
-        app.authed(Method::POST, &format!("/v1/articles/{}/corrections", archived["id"].as_str().unwrap()), &editor)
-            .header("If-Match", version_tag(&archived))
-            .json(&json!({"note": "x"})),
+        app.authed(
+            Method::POST,
+            &format!("/v1/articles/{}/corrections", archived["id"].as_str().unwrap()),
+            &editor,
+        )
+        .header("If-Match", version_tag(&archived))
+        .json(&json!({"note": "x"})),
     )
     .await;
     assert_eq!(status, 409, "corrections only on published articles: {problem}");
@@ -276,7 +402,13 @@ async fn publishing_needs_credited_media(backend: Backend) {
     assert_eq!(status, 201, "{article}");
     let (status, problem) = transition(&app, &editor, &article, json!({"to": "published"})).await;
     assert_eq!(status, 422);
-    assert!(problem["errors"][0]["message"].as_str().unwrap().contains(media_id), "{problem}");
+    assert!(
+        problem["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains(media_id),
+        "{problem}"
+    );
     let (status, _, _) = send(
         app.authed(Method::PATCH, &format!("/v1/media/{media_id}"), &editor)
             .header("Content-Type", "application/merge-patch+json")
@@ -288,7 +420,11 @@ async fn publishing_needs_credited_media(backend: Backend) {
     assert_eq!(status, 200, "{published}");
     let (_, shown) = public(&app, &published).await;
     assert_eq!(shown["featured_media"]["credit"], "أ ف ب");
-    assert!(shown["body_html"].as_str().unwrap().contains("تعليق"), "{}", shown["body_html"]);
+    assert!(
+        shown["body_html"].as_str().unwrap().contains("تعليق"),
+        "{}",
+        shown["body_html"]
+    );
     // Now the credit cannot be taken away.
     let (status, _, problem) = send(
         app.authed(Method::PATCH, &format!("/v1/media/{media_id}"), &editor)
@@ -307,7 +443,14 @@ async fn writers_edit_their_own_drafts_only(backend: Backend) {
     let editor = app.token("editor").await;
     let article = created(&app, &writer, "مقال الكاتب").await;
     let id = article["id"].as_str().unwrap();
-    let (status, _, _) = patch(&app, &other_writer, &article, Some("\"v1\""), json!({"lead": "x"})).await;
+    let (status, _, _) = patch(
+        &app,
+        &other_writer,
+        &article,
+        Some("\"v1\""),
+        json!({"lead": "x"}),
+    )
+    .await;
     assert_eq!(status, 403, "another writer's draft");
     let (status, _, edited) = patch(&app, &writer, &article, Some("\"v1\""), json!({"lead": "مقدمة"})).await;
     assert_eq!(status, 200);
@@ -317,9 +460,15 @@ async fn writers_edit_their_own_drafts_only(backend: Backend) {
     assert_eq!(status, 200);
     let (status, _, _) = patch(&app, &writer, &submitted, Some("\"v3\""), json!({"lead": "y"})).await;
     assert_eq!(status, 403, "in review, the draft is the editors'");
-    let (status, _, _) = send(app.authed(Method::GET, &format!("/v1/articles/{id}/editorial"), &writer)).await;
+    let (status, _, _) =
+        send(app.authed(Method::GET, &format!("/v1/articles/{id}/editorial"), &writer)).await;
     assert_eq!(status, 200, "writers still see their own articles");
-    let (status, _, _) = send(app.authed(Method::GET, &format!("/v1/articles/{id}/editorial"), &other_writer)).await;
+    let (status, _, _) = send(app.authed(
+        Method::GET,
+        &format!("/v1/articles/{id}/editorial"),
+        &other_writer,
+    ))
+    .await;
     assert_eq!(status, 403);
     let (status, published) = transition(&app, &editor, &submitted, json!({"to": "published"})).await;
     assert_eq!(status, 200, "{published}");
@@ -333,18 +482,35 @@ async fn concurrent_edits_never_overwrite_each_other(backend: Backend) {
         let (app, editor, article) = (&app, &editor, &article);
         async move {
             let headline = format!("نسخة {n}");
-            let (status, _, body) = patch(app, editor, article, Some("\"v1\""), json!({"headline": headline})).await;
+            let (status, _, body) = patch(
+                app,
+                editor,
+                article,
+                Some("\"v1\""),
+                json!({"headline": headline}),
+            )
+            .await;
             (status, headline, body)
         }
     });
     let results = futures_util::future::join_all(attempts).await;
     let winners: Vec<&(u16, String, Value)> = results.iter().filter(|(s, _, _)| *s == 200).collect();
-    assert_eq!(winners.len(), 1, "{:?}", results.iter().map(|r| r.0).collect::<Vec<_>>());
+    assert_eq!(
+        winners.len(),
+        1,
+        "{:?}",
+        results.iter().map(|r| r.0).collect::<Vec<_>>()
+    );
     for (status, _, body) in results.iter().filter(|(s, _, _)| *s != 200) {
         assert_eq!(*status, 412, "{body}");
         assert_eq!(body["current_version"], 2);
     }
-    let (_, _, now) = send(app.authed(Method::GET, &format!("/v1/articles/{}/editorial", article["id"].as_str().unwrap()), &editor)).await;
+    let (_, _, now) = send(app.authed(
+        Method::GET,
+        &format!("/v1/articles/{}/editorial", article["id"].as_str().unwrap()),
+        &editor,
+    ))
+    .await;
     assert_eq!(now["version"], 2);
     assert_eq!(now["headline"], winners[0].1.as_str());
 }
@@ -387,24 +553,50 @@ async fn preview_links_show_one_article_until_revoked(backend: Backend) {
     let writer = app.token("writer").await;
     let article = created(&app, &writer, "معاينة").await;
     let id = article["id"].as_str().unwrap();
-    let (status, _, link) = send(app.authed(Method::POST, &format!("/v1/articles/{id}/preview-links"), &writer).json(&json!({"expires_in": 600}))).await;
+    let (status, _, link) = send(
+        app.authed(Method::POST, &format!("/v1/articles/{id}/preview-links"), &writer)
+            .json(&json!({"expires_in": 600})),
+    )
+    .await;
     assert_eq!(status, 201, "{link}");
     let token = link["token"].as_str().unwrap();
-    assert!(link["url"].as_str().unwrap().ends_with(&format!("/v1/preview/{token}")));
+    assert!(link["url"]
+        .as_str()
+        .unwrap()
+        .ends_with(&format!("/v1/preview/{token}")));
     let (status, _, shown) = send(app.client.get(app.url(&format!("/v1/preview/{token}")))).await;
     assert_eq!(status, 200);
     assert_eq!(shown["headline"], "معاينة");
     let mut tampered = token.to_owned();
     tampered.push('x');
-    assert_eq!(send(app.client.get(app.url(&format!("/v1/preview/{tampered}")))).await.0, 404);
+    assert_eq!(
+        send(app.client.get(app.url(&format!("/v1/preview/{tampered}"))))
+            .await
+            .0,
+        404
+    );
     // A preview token is not an access token.
     let (status, _, _) = send(app.authed(Method::GET, "/v1/auth/me", token)).await;
     assert_eq!(status, 401);
-    let (status, _, _) = send(app.authed(Method::POST, &format!("/v1/articles/{id}/preview-links"), &writer).json(&json!({"expires_in": 5}))).await;
+    let (status, _, _) = send(
+        app.authed(Method::POST, &format!("/v1/articles/{id}/preview-links"), &writer)
+            .json(&json!({"expires_in": 5})),
+    )
+    .await;
     assert_eq!(status, 422);
-    let (status, _, _) = send(app.authed(Method::DELETE, &format!("/v1/preview-links/{}", link["id"].as_str().unwrap()), &writer)).await;
+    let (status, _, _) = send(app.authed(
+        Method::DELETE,
+        &format!("/v1/preview-links/{}", link["id"].as_str().unwrap()),
+        &writer,
+    ))
+    .await;
     assert_eq!(status, 204);
-    assert_eq!(send(app.client.get(app.url(&format!("/v1/preview/{token}")))).await.0, 404);
+    assert_eq!(
+        send(app.client.get(app.url(&format!("/v1/preview/{token}"))))
+            .await
+            .0,
+        404
+    );
 }
 
 async fn scheduled_articles_publish_themselves(backend: Backend) {
@@ -412,12 +604,23 @@ async fn scheduled_articles_publish_themselves(backend: Backend) {
     let editor = app.token("editor").await;
     let article = created(&app, &editor, "موعد النشر").await;
     let at = chrono::Utc::now() + chrono::Duration::milliseconds(1500);
-    let (status, scheduled) = transition(&app, &editor, &article, json!({"to": "scheduled", "scheduled_at": at})).await;
+    let (status, scheduled) = transition(
+        &app,
+        &editor,
+        &article,
+        json!({"to": "scheduled", "scheduled_at": at}),
+    )
+    .await;
     assert_eq!(status, 200, "{scheduled}");
     assert_eq!(public(&app, &article).await.0, 404);
     let shown = wait_until_public(&app, &article).await;
     assert_eq!(shown["headline"], "موعد النشر");
-    let (_, _, revisions) = send(app.authed(Method::GET, &format!("/v1/articles/{}/revisions", article["id"].as_str().unwrap()), &editor)).await;
+    let (_, _, revisions) = send(app.authed(
+        Method::GET,
+        &format!("/v1/articles/{}/revisions", article["id"].as_str().unwrap()),
+        &editor,
+    ))
+    .await;
     assert_eq!(revisions[0]["action"], "transition:published:scheduled");
     assert_eq!(revisions[0]["actor_user_id"], Value::Null);
 

@@ -227,7 +227,8 @@ impl TestApp {
         let email = format!("{role}-{}@example.com", uuid::Uuid::new_v4().simple());
         let password = "a long enough password".to_owned();
         let hash = khabar::domain::password::hash(&password).unwrap();
-        khabar::db::queries::users::create(&mut self.conn(), &email, &hash, role.parse().unwrap(), None).unwrap();
+        khabar::db::queries::users::create(&mut self.conn(), &email, &hash, role.parse().unwrap(), None)
+            .unwrap();
         (email, password)
     }
 

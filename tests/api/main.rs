@@ -14,6 +14,8 @@ mod feeds;
 mod health;
 mod lists;
 mod openapi;
+mod permissions;
 mod schema;
 mod search;
 mod sync;
+mod webhooks;

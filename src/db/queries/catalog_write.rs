@@ -67,7 +67,9 @@ pub fn save_contributor(
     );
     Ok(match id {
         Some(id) => {
-            diesel::update(contributors::table.find(id)).set(values).execute(conn)?;
+            diesel::update(contributors::table.find(id))
+                .set(values)
+                .execute(conn)?;
             id
         }
         None => diesel::insert_into(contributors::table)
@@ -77,7 +79,11 @@ pub fn save_contributor(
     })
 }
 
-pub fn contributor_slug_taken(conn: &mut DbConnection, slug: &str, except: Option<i64>) -> Result<bool, DbError> {
+pub fn contributor_slug_taken(
+    conn: &mut DbConnection,
+    slug: &str,
+    except: Option<i64>,
+) -> Result<bool, DbError> {
     Ok(diesel::select(diesel::dsl::exists(
         contributors::table
             .filter(contributors::slug.eq(slug))
@@ -252,12 +258,19 @@ pub fn save_media(
     );
     let id = match id {
         Some(id) => {
-            diesel::update(media_assets::table.find(id)).set(values).execute(conn)?;
-            diesel::delete(media_renditions::table.filter(media_renditions::media_id.eq(id))).execute(conn)?;
+            diesel::update(media_assets::table.find(id))
+                .set(values)
+                .execute(conn)?;
+            diesel::delete(media_renditions::table.filter(media_renditions::media_id.eq(id)))
+                .execute(conn)?;
             id
         }
         None => diesel::insert_into(media_assets::table)
-            .values((values, media_assets::public_id.eq(public_id), media_assets::created_at.eq(now)))
+            .values((
+                values,
+                media_assets::public_id.eq(public_id),
+                media_assets::created_at.eq(now),
+            ))
             .returning(media_assets::id)
             .get_result(conn)?,
     };

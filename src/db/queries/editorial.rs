@@ -127,7 +127,12 @@ impl Resolved {
                     .get(*id)
                     .is_none_or(|(_, credit)| credit.as_deref().is_none_or(|c| c.trim().is_empty()))
             })
-            .map(|id| FieldError::new("/media", format!("media asset {id} has no credit; add one before publishing")))
+            .map(|id| {
+                FieldError::new(
+                    "/media",
+                    format!("media asset {id} has no credit; add one before publishing"),
+                )
+            })
             .collect()
     }
 }
@@ -151,7 +156,10 @@ pub fn resolve(
     for (index, slug) in slugs.iter().enumerate() {
         match found.get(*slug) {
             Some(id) => resolved.contributors.push(*id),
-            None => checks.fail(format!("/bylines/{index}/contributor"), format!("no contributor has the slug '{slug}'")),
+            None => checks.fail(
+                format!("/bylines/{index}/contributor"),
+                format!("no contributor has the slug '{slug}'"),
+            ),
         }
     }
 
@@ -165,7 +173,10 @@ pub fn resolve(
     for (index, slug) in slugs.iter().enumerate() {
         match found.get(*slug) {
             Some(id) => resolved.topics.push(*id),
-            None => checks.fail(format!("/topics/{index}/topic"), format!("no topic has the slug '{slug}'")),
+            None => checks.fail(
+                format!("/topics/{index}/topic"),
+                format!("no topic has the slug '{slug}'"),
+            ),
         }
     }
 
@@ -179,13 +190,19 @@ pub fn resolve(
         .collect();
     if let Some(featured) = &input.featured_media {
         if !resolved.media.contains_key(&featured.media_id) {
-            checks.fail("/featured_media/media_id", format!("no media asset has the id '{}'", featured.media_id));
+            checks.fail(
+                "/featured_media/media_id",
+                format!("no media asset has the id '{}'", featured.media_id),
+            );
         }
     }
     for (index, block) in input.body.iter().enumerate() {
         if let Some(id) = block.media_id() {
             if !resolved.media.contains_key(id) {
-                checks.fail(format!("/body/{index}/media_id"), format!("no media asset has the id '{id}'"));
+                checks.fail(
+                    format!("/body/{index}/media_id"),
+                    format!("no media asset has the id '{id}'"),
+                );
             }
         }
     }
@@ -198,11 +215,15 @@ pub fn resolve(
         .collect();
     for (index, public_id) in input.related.iter().enumerate() {
         match found.get(public_id) {
-            Some(id) if Some(*id) == article_id => {
-                checks.fail(format!("/related/{index}"), "an article cannot be related to itself")
-            }
+            Some(id) if Some(*id) == article_id => checks.fail(
+                format!("/related/{index}"),
+                "an article cannot be related to itself",
+            ),
             Some(id) => resolved.related.push(*id),
-            None => checks.fail(format!("/related/{index}"), format!("no article has the id '{public_id}'")),
+            None => checks.fail(
+                format!("/related/{index}"),
+                format!("no article has the id '{public_id}'"),
+            ),
         }
     }
 
@@ -236,7 +257,12 @@ pub fn resolve(
 }
 
 /// Whether another article in `language` uses `slug`.
-pub fn slug_taken(conn: &mut DbConnection, language: &str, slug: &str, except: Option<i64>) -> Result<bool, DbError> {
+pub fn slug_taken(
+    conn: &mut DbConnection,
+    language: &str,
+    slug: &str,
+    except: Option<i64>,
+) -> Result<bool, DbError> {
     let query = articles::table
         .filter(articles::language.eq(language))
         .filter(articles::slug.eq(slug))
@@ -286,7 +312,12 @@ pub fn insert_draft(
 
 /// Takes the next version of an article if it is still at `expected`: the guard that makes
 /// concurrent edits fail instead of overwriting each other. `false` when another write won.
-pub fn bump_version(conn: &mut DbConnection, id: i64, expected: i32, now: NaiveDateTime) -> Result<bool, DbError> {
+pub fn bump_version(
+    conn: &mut DbConnection,
+    id: i64,
+    expected: i32,
+    now: NaiveDateTime,
+) -> Result<bool, DbError> {
     let updated = diesel::update(articles::table.find(id).filter(articles::version.eq(expected)))
         .set((articles::version.eq(expected + 1), articles::updated_at.eq(now)))
         .execute(conn)?;
@@ -360,12 +391,17 @@ pub fn replace_children(
                 position: position as i32,
                 kind: block.kind().to_owned(),
                 data: serde_json::to_string(block).map_err(corrupt)?,
-                media_id: block.media_id().and_then(|m| resolved.media.get(m)).map(|(row, _)| *row),
+                media_id: block
+                    .media_id()
+                    .and_then(|m| resolved.media.get(m))
+                    .map(|(row, _)| *row),
             })
         })
         .collect::<Result<_, DbError>>()?;
     for row in &blocks {
-        diesel::insert_into(article_blocks::table).values(row).execute(conn)?;
+        diesel::insert_into(article_blocks::table)
+            .values(row)
+            .execute(conn)?;
     }
     let rows: Vec<Byline> = input
         .bylines
@@ -395,7 +431,9 @@ pub fn replace_children(
         })
         .collect();
     for row in &rows {
-        diesel::insert_into(article_topics::table).values(row).execute(conn)?;
+        diesel::insert_into(article_topics::table)
+            .values(row)
+            .execute(conn)?;
     }
     // Every asset the article shows is recorded as used, so that its credit and renditions are
     // loaded with the article and the asset counts as public once the article is.
@@ -416,7 +454,9 @@ pub fn replace_children(
         })
         .collect();
     for row in &rows {
-        diesel::insert_into(article_media::table).values(row).execute(conn)?;
+        diesel::insert_into(article_media::table)
+            .values(row)
+            .execute(conn)?;
     }
     let rows: Vec<RelatedArticle> = resolved
         .related
@@ -429,7 +469,9 @@ pub fn replace_children(
         })
         .collect();
     for row in &rows {
-        diesel::insert_into(related_articles::table).values(row).execute(conn)?;
+        diesel::insert_into(related_articles::table)
+            .values(row)
+            .execute(conn)?;
     }
     Ok(())
 }
@@ -452,7 +494,10 @@ pub fn add_correction(
     Ok(())
 }
 
-pub fn corrections_of(conn: &mut DbConnection, article_id: i64) -> Result<Vec<(NaiveDateTime, String)>, DbError> {
+pub fn corrections_of(
+    conn: &mut DbConnection,
+    article_id: i64,
+) -> Result<Vec<(NaiveDateTime, String)>, DbError> {
     Ok(corrections::table
         .filter(corrections::article_id.eq(article_id))
         .order((corrections::corrected_at.asc(), corrections::id.asc()))

@@ -49,5 +49,8 @@ pub fn store(
 
 /// Forgets keys older than `cutoff`.
 pub fn expire(conn: &mut DbConnection, cutoff: NaiveDateTime) -> Result<usize, DbError> {
-    Ok(diesel::delete(idempotency_keys::table.filter(idempotency_keys::created_at.lt(cutoff))).execute(conn)?)
+    Ok(
+        diesel::delete(idempotency_keys::table.filter(idempotency_keys::created_at.lt(cutoff)))
+            .execute(conn)?,
+    )
 }

@@ -27,9 +27,13 @@ impl JobKind {
     }
 
     pub fn parse(text: &str) -> Option<Self> {
-        [JobKind::PublishScheduled, JobKind::LiftEmbargo, JobKind::WebSubPing]
-            .into_iter()
-            .find(|k| k.as_str() == text)
+        [
+            JobKind::PublishScheduled,
+            JobKind::LiftEmbargo,
+            JobKind::WebSubPing,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == text)
     }
 }
 
@@ -64,7 +68,11 @@ pub fn enqueue(
 /// Marks a job done, unless another node already did (`false` then).
 pub fn complete(conn: &mut DbConnection, id: i64, node: &str, now: NaiveDateTime) -> Result<bool, DbError> {
     let done = diesel::update(jobs::table.find(id).filter(jobs::done_at.is_null()))
-        .set((jobs::done_at.eq(now), jobs::done_by.eq(node), jobs::locked_until.eq(None::<NaiveDateTime>)))
+        .set((
+            jobs::done_at.eq(now),
+            jobs::done_by.eq(node),
+            jobs::locked_until.eq(None::<NaiveDateTime>),
+        ))
         .execute(conn)?;
     Ok(done == 1)
 }

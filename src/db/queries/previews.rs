@@ -47,8 +47,12 @@ pub fn article_of(conn: &mut DbConnection, id: &str) -> Result<Option<i64>, DbEr
 }
 
 pub fn revoke(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> Result<(), DbError> {
-    diesel::update(preview_links::table.find(id).filter(preview_links::revoked_at.is_null()))
-        .set(preview_links::revoked_at.eq(now))
-        .execute(conn)?;
+    diesel::update(
+        preview_links::table
+            .find(id)
+            .filter(preview_links::revoked_at.is_null()),
+    )
+    .set(preview_links::revoked_at.eq(now))
+    .execute(conn)?;
     Ok(())
 }

@@ -42,7 +42,13 @@ pub struct Delivery {
     pub delivered_at: Option<NaiveDateTime>,
 }
 
-pub fn create(conn: &mut DbConnection, url: &str, secret: &str, events: &[String], now: NaiveDateTime) -> Result<Webhook, DbError> {
+pub fn create(
+    conn: &mut DbConnection,
+    url: &str,
+    secret: &str,
+    events: &[String],
+    now: NaiveDateTime,
+) -> Result<Webhook, DbError> {
     Ok(diesel::insert_into(webhooks::table)
         .values((
             webhooks::url.eq(url),
@@ -77,11 +83,18 @@ pub fn update(
 }
 
 pub fn find(conn: &mut DbConnection, id: i64) -> Result<Option<Webhook>, DbError> {
-    Ok(webhooks::table.find(id).select(Webhook::as_select()).first(conn).optional()?)
+    Ok(webhooks::table
+        .find(id)
+        .select(Webhook::as_select())
+        .first(conn)
+        .optional()?)
 }
 
 pub fn all(conn: &mut DbConnection) -> Result<Vec<Webhook>, DbError> {
-    Ok(webhooks::table.order(webhooks::id.asc()).select(Webhook::as_select()).load(conn)?)
+    Ok(webhooks::table
+        .order(webhooks::id.asc())
+        .select(Webhook::as_select())
+        .load(conn)?)
 }
 
 pub fn delete(conn: &mut DbConnection, id: i64) -> Result<bool, DbError> {
@@ -101,7 +114,10 @@ pub fn enqueue(
         .select(Webhook::as_select())
         .load(conn)?;
     let mut queued = 0;
-    for hook in subscribers.iter().filter(|h| h.event_names().iter().any(|e| e == event)) {
+    for hook in subscribers
+        .iter()
+        .filter(|h| h.event_names().iter().any(|e| e == event))
+    {
         diesel::insert_into(webhook_deliveries::table)
             .values((
                 webhook_deliveries::webhook_id.eq(hook.id),
@@ -127,7 +143,12 @@ pub fn deliveries(conn: &mut DbConnection, webhook_id: i64, limit: i64) -> Resul
         .load(conn)?)
 }
 
-pub fn mark_delivered(conn: &mut DbConnection, id: i64, status: i32, now: NaiveDateTime) -> Result<(), DbError> {
+pub fn mark_delivered(
+    conn: &mut DbConnection,
+    id: i64,
+    status: i32,
+    now: NaiveDateTime,
+) -> Result<(), DbError> {
     diesel::update(webhook_deliveries::table.find(id))
         .set((
             webhook_deliveries::state.eq("delivered"),

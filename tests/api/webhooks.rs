@@ -1,0 +1,250 @@
+//! Webhooks: a receiver that is down when changes happen gets every event later, once, signed,
+//! and in order per article.
+
+use std::sync::{Arc, Mutex};
+
+use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use crate::helpers::{send, Backend, TestApp};
+use crate::on_both_backends;
+
+#[derive(Clone, Default)]
+struct Received {
+    /// (delivery id, event, article id) of each accepted delivery, in arrival order.
+    accepted: Arc<Mutex<Vec<(i64, String, String)>>>,
+    /// Requests seen, accepted or not.
+    seen: Arc<Mutex<usize>>,
+    secret: Arc<Mutex<String>>,
+}
+
+async fn hook(request: HttpRequest, body: web::Bytes, received: web::Data<Received>) -> HttpResponse {
+    let first = {
+        let mut seen = received.seen.lock().unwrap();
+        *seen += 1;
+        *seen == 1
+    };
+    if first {
+        // One failure after coming back: that delivery must be retried, and still in order.
+        return HttpResponse::ServiceUnavailable().finish();
+    }
+    let signature = request
+        .headers()
+        .get("khabar-signature")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let timestamp: i64 = signature
+        .strip_prefix("t=")
+        .and_then(|rest| rest.split(',').next())
+        .and_then(|t| t.parse().ok())
+        .expect("t= in the signature");
+    let secret = received.secret.lock().unwrap().clone();
+    assert_eq!(
+        signature,
+        khabar::worker::signature(&secret, timestamp, &body),
+        "signature"
+    );
+    assert!(
+        (chrono::Utc::now().timestamp() - timestamp).abs() < 60,
+        "fresh timestamp"
+    );
+    let payload: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(
+        request.headers().get("khabar-event").unwrap().to_str().unwrap(),
+        payload["event"].as_str().unwrap()
+    );
+    received.accepted.lock().unwrap().push((
+        payload["delivery_id"].as_i64().unwrap(),
+        payload["event"].as_str().unwrap().to_owned(),
+        payload["article"]["id"].as_str().unwrap().to_owned(),
+    ));
+    HttpResponse::NoContent().finish()
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+async fn transition(app: &TestApp, token: &str, article: &Value, to: &str) -> Value {
+    let (status, _, body) = send(
+        app.authed(
+            Method::POST,
+            &format!("/v1/articles/{}/transitions", article["id"].as_str().unwrap()),
+            token,
+        )
+        .header("If-Match", format!("\"v{}\"", article["version"]))
+        .json(&json!({"to": to})),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    body
+}
+
+async fn deliveries(app: &TestApp, token: &str, hook_id: i64) -> Vec<Value> {
+    let (status, _, list) =
+        send(app.authed(Method::GET, &format!("/v1/webhooks/{hook_id}/deliveries"), token)).await;
+    assert_eq!(status, 200);
+    list.as_array().unwrap().clone()
+}
+
+async fn a_receiver_that_was_down_gets_every_event_in_order(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let admin = app.token("admin").await;
+    let editor = app.token("editor").await;
+    let port = free_port();
+    let (status, _, subscription) = send(app.authed(Method::POST, "/v1/webhooks", &admin).json(&json!({
+        "url": format!("http://127.0.0.1:{port}/hook"),
+        "events": ["article.published", "article.updated", "article.unpublished", "article.deleted"]
+    })))
+    .await;
+    assert_eq!(status, 201, "{subscription}");
+    let hook_id = subscription["id"].as_i64().unwrap();
+    let (status, _, bad) = send(
+        app.authed(Method::POST, "/v1/webhooks", &admin)
+            .json(&json!({"url": "ftp://x", "events": ["article.eaten"]})),
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert_eq!(bad["errors"].as_array().unwrap().len(), 2);
+
+    // Nothing listens on the port: every attempt fails while these changes happen.
+    let create = |headline: &'static str| {
+        app.authed(Method::POST, "/v1/articles", &editor).json(&json!({
+            "language": "ar", "headline": headline, "body": [{"type": "paragraph", "html": "نص"}]
+        }))
+    };
+    let (_, _, a) = send(create("المقال الأول")).await;
+    let (_, _, b) = send(create("المقال الثاني")).await;
+    let a = transition(&app, &editor, &a, "published").await;
+    let b = transition(&app, &editor, &b, "published").await;
+    let (status, _, a) = send(
+        app.authed(
+            Method::PATCH,
+            &format!("/v1/articles/{}", a["id"].as_str().unwrap()),
+            &editor,
+        )
+        .header("If-Match", "\"v2\"")
+        .json(&json!({"lead": "مقدمة"})),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let a = transition(&app, &editor, &a, "unpublished").await;
+    let b = transition(&app, &editor, &b, "unpublished").await;
+    let a = transition(&app, &editor, &a, "published").await;
+    let (status, _, _) = send(
+        app.authed(
+            Method::DELETE,
+            &format!("/v1/articles/{}", a["id"].as_str().unwrap()),
+            &editor,
+        )
+        .header("If-Match", format!("\"v{}\"", a["version"])),
+    )
+    .await;
+    assert_eq!(status, 204);
+
+    // Wait until the worker has tried and failed.
+    for _ in 0..100 {
+        let log = deliveries(&app, &admin, hook_id).await;
+        if log
+            .iter()
+            .any(|d| d["attempts"].as_i64() >= Some(2) && !d["last_error"].is_null())
+        {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let log = deliveries(&app, &admin, hook_id).await;
+    assert_eq!(log.len(), 7);
+    assert!(log.iter().all(|d| d["state"] == "pending"), "{log:?}");
+
+    // The receiver comes up.
+    let received = Received::default();
+    *received.secret.lock().unwrap() = subscription["secret"].as_str().unwrap().to_owned();
+    let data = web::Data::new(received.clone());
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(data.clone())
+            .route("/hook", web::post().to(hook))
+    })
+    .workers(1)
+    .bind(("127.0.0.1", port))
+    .unwrap()
+    .run();
+    let handle = server.handle();
+    tokio::spawn(server);
+    for _ in 0..200 {
+        if deliveries(&app, &admin, hook_id)
+            .await
+            .iter()
+            .all(|d| d["state"] == "delivered")
+        {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    handle.stop(true).await;
+    let log = deliveries(&app, &admin, hook_id).await;
+    assert!(log.iter().all(|d| d["state"] == "delivered"), "{log:?}");
+
+    let accepted = received.accepted.lock().unwrap().clone();
+    let ids: std::collections::HashSet<i64> = accepted.iter().map(|(id, _, _)| *id).collect();
+    assert_eq!(ids.len(), accepted.len(), "no event accepted twice");
+    assert_eq!(accepted.len(), 7, "{accepted:?}");
+    let events_of = |article: &Value| -> Vec<String> {
+        accepted
+            .iter()
+            .filter(|(_, _, id)| id == article["id"].as_str().unwrap())
+            .map(|(_, event, _)| event.clone())
+            .collect()
+    };
+    assert_eq!(
+        events_of(&a),
+        [
+            "article.published",
+            "article.updated",
+            "article.unpublished",
+            "article.published",
+            "article.deleted"
+        ]
+    );
+    assert_eq!(events_of(&b), ["article.published", "article.unpublished"]);
+    // Per article, deliveries arrived in the order they were written.
+    for article in [&a, &b] {
+        let order: Vec<i64> = accepted
+            .iter()
+            .filter(|(_, _, id)| id == article["id"].as_str().unwrap())
+            .map(|(delivery, _, _)| *delivery)
+            .collect();
+        let mut sorted = order.clone();
+        sorted.sort_unstable();
+        assert_eq!(order, sorted);
+    }
+    let (status, _, audit) = send(app.authed(Method::GET, "/v1/audit?limit=200", &admin)).await;
+    assert_eq!(status, 200);
+    let actions: Vec<&str> = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    for expected in [
+        "webhook.create",
+        "article.create",
+        "article.update",
+        "article.transition:published",
+        "article.delete",
+    ] {
+        assert!(actions.contains(&expected), "{expected} in {actions:?}");
+    }
+    let (status, _, _) = send(app.authed(Method::GET, "/v1/audit?limit=0", &admin)).await;
+    assert_eq!(status, 400);
+}
+
+on_both_backends!(a_receiver_that_was_down_gets_every_event_in_order);
