@@ -26,6 +26,9 @@ const BATCH: i64 = 20;
 const DELIVERY_TIMEOUT: Duration = Duration::from_secs(10);
 /// Longest wait between two attempts of one delivery or job.
 const MAX_BACKOFF: Duration = Duration::from_secs(3600);
+/// How long a create's `Idempotency-Key` is remembered, and how often old ones are dropped.
+const IDEMPOTENCY_WINDOW: Duration = Duration::from_secs(24 * 3600);
+const CLEANUP_EVERY: Duration = Duration::from_secs(3600);
 
 pub struct Worker {
     pub pool: DbPool,
@@ -81,7 +84,17 @@ impl Worker {
     /// Runs until the task is dropped.
     pub async fn run(self) {
         let interval = Duration::from_millis(self.settings.interval_ms);
+        let mut last_cleanup: Option<std::time::Instant> = None;
         loop {
+            if last_cleanup.is_none_or(|at| at.elapsed() >= CLEANUP_EVERY) {
+                last_cleanup = Some(std::time::Instant::now());
+                let cutoff = utc_now() - chrono::Duration::from_std(IDEMPOTENCY_WINDOW).unwrap_or_default();
+                if let Err(error) =
+                    db::run(&self.pool, move |conn| crate::db::queries::idempotency::expire(conn, cutoff)).await
+                {
+                    tracing::warn!(%error, "could not drop old idempotency keys");
+                }
+            }
             let worked = self.round().await;
             if !worked {
                 tokio::time::sleep(interval).await;

@@ -21,6 +21,7 @@ fn document_is_openapi_3_1_and_lists_every_route() {
     assert_eq!(
         paths,
         vec![
+            "/.well-known/jwks.json",
             "/feeds/{language}/atom.xml",
             "/feeds/{language}/contributors/{slug}/atom.xml",
             "/feeds/{language}/contributors/{slug}/feed.json",
@@ -38,21 +39,44 @@ fn document_is_openapi_3_1_and_lists_every_route() {
             "/sitemaps/index.xml",
             "/sitemaps/news.xml",
             "/v1/articles",
+            "/v1/articles/{id}/corrections",
+            "/v1/articles/{id}/diff",
+            "/v1/articles/{id}/editorial",
+            "/v1/articles/{id}/preview",
+            "/v1/articles/{id}/preview-links",
+            "/v1/articles/{id}/revisions",
+            "/v1/articles/{id}/revisions/{version}",
+            "/v1/articles/{id}/revisions/{version}/restore",
+            "/v1/articles/{id}/transitions",
             "/v1/articles/{key}",
             "/v1/articles/{key}/ninjs",
             "/v1/articles/{key}/related",
             "/v1/articles/{key}/translations",
+            "/v1/audit",
+            "/v1/auth/logout",
+            "/v1/auth/me",
+            "/v1/auth/refresh",
+            "/v1/auth/token",
             "/v1/contributors",
             "/v1/contributors/{slug}",
             "/v1/contributors/{slug}/articles",
+            "/v1/media",
             "/v1/media/{id}",
+            "/v1/preview-links/{id}",
+            "/v1/preview/{token}",
             "/v1/search",
             "/v1/search/suggest",
             "/v1/topics",
             "/v1/topics/{slug}",
             "/v1/topics/{slug}/articles",
+            "/v1/users",
+            "/v1/users/{id}",
+            "/v1/webhooks",
+            "/v1/webhooks/{id}",
+            "/v1/webhooks/{id}/deliveries",
         ]
     );
+    assert!(document["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer");
     for (path, media_type) in [
         ("/feeds/{language}/rss.xml", "application/rss+xml"),
         ("/feeds/{language}/atom.xml", "application/atom+xml"),
@@ -65,17 +89,41 @@ fn document_is_openapi_3_1_and_lists_every_route() {
             "{path} documents {media_type}"
         );
     }
-    // Every operation documents its problem responses as problem documents.
+    // Every operation documents its problem responses as problem documents, and every one that
+    // takes a token says so and documents the 401 and 403 it can answer.
+    const OPEN: &[&str] = &[
+        "/v1/auth/token",
+        "/v1/auth/refresh",
+        "/v1/preview/{token}",
+        "/.well-known/jwks.json",
+    ];
+    let mut protected = 0;
     for (path, item) in document["paths"].as_object().unwrap() {
-        for (status, response) in item["get"]["responses"].as_object().unwrap() {
-            if status.starts_with('4') || status.starts_with('5') {
-                assert!(
-                    response["content"]["application/problem+json"].is_object(),
-                    "{path} {status} must be a problem document"
-                );
+        for (method, operation) in item.as_object().unwrap() {
+            for (status, response) in operation["responses"].as_object().unwrap() {
+                if status.starts_with('4') || status.starts_with('5') {
+                    assert!(
+                        response["content"]["application/problem+json"].is_object(),
+                        "{method} {path} {status} must be a problem document"
+                    );
+                }
+            }
+            let secured = operation["security"][0]["bearer"].is_array();
+            let tag = operation["tags"][0].as_str().unwrap_or_default();
+            let needs_token = !OPEN.contains(&path.as_str())
+                && (method != "get" || matches!(tag, "editorial" | "admin" | "auth"));
+            if needs_token {
+                assert!(secured, "{method} {path} declares the bearer scheme");
+            }
+            if secured {
+                protected += 1;
+                for status in ["401", "403"] {
+                    assert!(operation["responses"][status].is_object(), "{method} {path} documents {status}");
+                }
             }
         }
     }
+    assert!(protected >= 35, "{protected} protected operations");
     let get_article = &document["paths"]["/v1/articles/{key}"]["get"];
     for status in ["200", "400", "404"] {
         assert!(

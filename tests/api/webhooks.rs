@@ -247,4 +247,70 @@ async fn a_receiver_that_was_down_gets_every_event_in_order(backend: Backend) {
     assert_eq!(status, 400);
 }
 
-on_both_backends!(a_receiver_that_was_down_gets_every_event_in_order);
+
+#[derive(Clone, Default)]
+struct Hub {
+    /// Form bodies of the pings, accepted or not.
+    pings: Arc<Mutex<Vec<String>>>,
+}
+
+async fn hub(body: String, hub: web::Data<Hub>) -> HttpResponse {
+    let mut pings = hub.pings.lock().unwrap();
+    pings.push(body);
+    if pings.len() == 1 {
+        HttpResponse::InternalServerError().finish()
+    } else {
+        HttpResponse::NoContent().finish()
+    }
+}
+
+async fn the_websub_hub_hears_of_publications_and_is_retried(backend: Backend) {
+    let recorded = Hub::default();
+    let data = web::Data::new(recorded.clone());
+    let server = HttpServer::new(move || App::new().app_data(data.clone()).route("/hub", web::post().to(hub)))
+        .workers(1)
+        .bind(("127.0.0.1", 0))
+        .unwrap();
+    let port = server.addrs()[0].port();
+    let server = server.run();
+    let handle = server.handle();
+    tokio::spawn(server);
+
+    let db = crate::helpers::TestDb::create(backend);
+    let mut config = crate::helpers::settings(db.url.clone());
+    config.websub_hub = Some(url::Url::parse(&format!("http://127.0.0.1:{port}/hub")).unwrap());
+    let app = TestApp::spawn_with(config).await;
+    let editor = app.token("editor").await;
+    let (_, _, article) = send(app.authed(Method::POST, "/v1/articles", &editor).json(&json!({
+        "language": "ar", "headline": "خبر للمحور", "body": [{"type": "paragraph", "html": "نص"}]
+    })))
+    .await;
+    // A draft is nobody's news: no ping.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(recorded.pings.lock().unwrap().is_empty());
+    transition(&app, &editor, &article, "published").await;
+    for _ in 0..100 {
+        if recorded.pings.lock().unwrap().len() >= 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    handle.stop(true).await;
+    let pings = recorded.pings.lock().unwrap().clone();
+    assert_eq!(pings.len(), 2, "one failure, one retry: {pings:?}");
+    assert_eq!(pings[0], pings[1]);
+    let form: Vec<(String, String)> = url::form_urlencoded::parse(pings[1].as_bytes()).into_owned().collect();
+    assert_eq!(form[0], ("hub.mode".into(), "publish".into()));
+    let topics: Vec<&str> = form.iter().filter(|(k, _)| k == "hub.url").map(|(_, v)| v.as_str()).collect();
+    assert_eq!(
+        topics,
+        ["http://127.0.0.1/feeds/ar/rss.xml", "http://127.0.0.1/feeds/ar/atom.xml", "http://127.0.0.1/feeds/ar/feed.json"]
+    );
+    drop(app);
+    drop(db);
+}
+
+on_both_backends!(
+    a_receiver_that_was_down_gets_every_event_in_order,
+    the_websub_hub_hears_of_publications_and_is_retried,
+);
