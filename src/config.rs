@@ -120,6 +120,12 @@ pub struct Options {
         global = true
     )]
     pub webhook_retry_base_ms: String,
+    /// Directory for uploaded media files (served at `/media-files/…`).
+    #[arg(long, env = "KHABAR_MEDIA_DIR", default_value = "media", global = true)]
+    pub media_dir: std::path::PathBuf,
+    /// Largest media upload, in MiB.
+    #[arg(long, env = "KHABAR_MEDIA_MAX_MB", default_value = "20", global = true)]
+    pub media_max_mb: String,
     /// Load the demo content into an empty database on `serve`: `auto` does so on SQLite only.
     #[arg(long, env = "KHABAR_DEMO", value_enum, default_value = "auto", global = true)]
     pub demo: DemoMode,
@@ -178,6 +184,7 @@ pub struct Settings {
     pub access_token_ttl: u32,
     pub session_ttl: u32,
     pub worker: WorkerSettings,
+    pub media: crate::uploads::MediaStore,
 }
 
 /// The background worker's pace.
@@ -348,6 +355,12 @@ impl Settings {
                 as u32,
             session_ttl: number("KHABAR_SESSION_TTL", &options.session_ttl, 300, 31_536_000)? as u32,
             worker,
+            media: crate::uploads::MediaStore {
+                dir: options.media_dir.clone(),
+                max_bytes: number("KHABAR_MEDIA_MAX_MB", &options.media_max_mb, 1, 1024)? as usize
+                    * 1024
+                    * 1024,
+            },
         })
     }
 

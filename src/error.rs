@@ -68,6 +68,10 @@ pub enum ApiError {
     PreconditionFailed { detail: String, current_version: i32 },
     #[error("{detail}")]
     WorkflowConflict { detail: String, allowed: Vec<String> },
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    #[error("{0}")]
+    UnsupportedMediaType(String),
     #[error("too many attempts; retry in {retry_after} seconds")]
     TooManyRequests { retry_after: u64 },
     #[error(transparent)]
@@ -119,6 +123,18 @@ impl ApiError {
                 (StatusCode::UNAUTHORIZED, "unauthorized", detail.clone(), vec![])
             }
             ApiError::Forbidden(detail) => (StatusCode::FORBIDDEN, "forbidden", detail.clone(), vec![]),
+            ApiError::PayloadTooLarge(detail) => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload-too-large",
+                detail.clone(),
+                vec![],
+            ),
+            ApiError::UnsupportedMediaType(detail) => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported-media-type",
+                detail.clone(),
+                vec![],
+            ),
             ApiError::PreconditionRequired(detail) => (
                 StatusCode::PRECONDITION_REQUIRED,
                 "precondition-required",

@@ -20,4 +20,5 @@ pub mod routes;
 pub mod seed;
 pub mod startup;
 pub mod telemetry;
+pub mod uploads;
 pub mod worker;

@@ -78,6 +78,7 @@ impl Application {
             cache_policy: CachePolicy::new(settings.cache_max_age, settings.cache_stale_while_revalidate),
             auth,
             throttle: std::sync::Arc::new(crate::auth::throttle::LoginThrottle::default()),
+            media: settings.media.clone(),
         };
         let worker = settings.worker.enabled.then(|| {
             crate::worker::Worker::new(
@@ -235,21 +236,14 @@ fn json_config() -> web::JsonConfig {
             use actix_web::error::JsonPayloadError;
             let response = match &error {
                 JsonPayloadError::Overflow { .. } | JsonPayloadError::OverflowKnownLength { .. } => {
-                    let mut problem =
-                        ApiError::bad_request(format!("the body is larger than {MAX_JSON_BYTES} bytes"))
-                            .problem();
-                    problem.status = 413;
-                    problem.title = "Payload Too Large".into();
-                    problem.problem_type = "urn:khabar:problem:payload-too-large".into();
-                    problem_response(&problem)
+                    problem_response(
+                        &ApiError::PayloadTooLarge(format!("the body is larger than {MAX_JSON_BYTES} bytes"))
+                            .problem(),
+                    )
                 }
-                JsonPayloadError::ContentType => {
-                    let mut problem = ApiError::bad_request("send the body as application/json").problem();
-                    problem.status = 415;
-                    problem.title = "Unsupported Media Type".into();
-                    problem.problem_type = "urn:khabar:problem:unsupported-media-type".into();
-                    problem_response(&problem)
-                }
+                JsonPayloadError::ContentType => problem_response(
+                    &ApiError::UnsupportedMediaType("send the body as application/json".into()).problem(),
+                ),
                 other => problem_response(
                     &ApiError::bad_request(format!("malformed JSON body: {other}")).problem(),
                 ),

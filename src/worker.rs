@@ -89,8 +89,10 @@ impl Worker {
             if last_cleanup.is_none_or(|at| at.elapsed() >= CLEANUP_EVERY) {
                 last_cleanup = Some(std::time::Instant::now());
                 let cutoff = utc_now() - chrono::Duration::from_std(IDEMPOTENCY_WINDOW).unwrap_or_default();
-                if let Err(error) =
-                    db::run(&self.pool, move |conn| crate::db::queries::idempotency::expire(conn, cutoff)).await
+                if let Err(error) = db::run(&self.pool, move |conn| {
+                    crate::db::queries::idempotency::expire(conn, cutoff)
+                })
+                .await
                 {
                     tracing::warn!(%error, "could not drop old idempotency keys");
                 }

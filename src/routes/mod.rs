@@ -15,6 +15,7 @@ pub mod meta;
 pub mod principal;
 pub mod search;
 pub mod sync;
+pub mod uploads;
 pub mod writes;
 
 use actix_web::web;
@@ -32,6 +33,7 @@ pub fn configure(config: &mut ServiceConfig<'_>) {
         .service(health::readyz)
         .service(meta::openapi_json)
         .service(auth::jwks)
+        .service(uploads::media_file)
         .service(
             utoipa_actix_web::scope("/v1")
                 .service(auth::token)
@@ -58,6 +60,7 @@ pub fn configure(config: &mut ServiceConfig<'_>) {
                 .service(catalog_write::create_topic)
                 .service(catalog_write::update_topic)
                 .service(catalog_write::delete_topic)
+                .service(uploads::upload_media)
                 .service(catalog_write::create_media)
                 .service(catalog_write::update_media)
                 .service(catalog_write::delete_media)
@@ -115,6 +118,7 @@ pub struct AppState {
     pub feeds: feeds::FeedSettings,
     pub auth: crate::auth::AuthConfig,
     pub throttle: std::sync::Arc<crate::auth::throttle::LoginThrottle>,
+    pub media: crate::uploads::MediaStore,
 }
 
 pub type State = web::Data<AppState>;

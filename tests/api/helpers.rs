@@ -130,6 +130,10 @@ pub fn settings(url: DatabaseUrl) -> Settings {
             webhook_max_attempts: 50,
             webhook_retry_base_ms: 50,
         },
+        media: khabar::uploads::MediaStore {
+            dir: std::env::temp_dir().join(format!("khabar-media-{}", uuid::Uuid::new_v4().simple())),
+            max_bytes: 64 * 1024,
+        },
     }
 }
 

@@ -18,4 +18,5 @@ mod permissions;
 mod schema;
 mod search;
 mod sync;
+mod uploads;
 mod webhooks;

@@ -33,6 +33,7 @@ fn document_is_openapi_3_1_and_lists_every_route() {
             "/feeds/{language}/topics/{slug}/feed.json",
             "/feeds/{language}/topics/{slug}/rss.xml",
             "/healthz",
+            "/media-files/{name}",
             "/openapi.json",
             "/readyz",
             "/sitemaps/articles-{page}.xml",
@@ -61,6 +62,7 @@ fn document_is_openapi_3_1_and_lists_every_route() {
             "/v1/contributors/{slug}",
             "/v1/contributors/{slug}/articles",
             "/v1/media",
+            "/v1/media/upload",
             "/v1/media/{id}",
             "/v1/preview-links/{id}",
             "/v1/preview/{token}",
@@ -118,7 +120,10 @@ fn document_is_openapi_3_1_and_lists_every_route() {
             if secured {
                 protected += 1;
                 for status in ["401", "403"] {
-                    assert!(operation["responses"][status].is_object(), "{method} {path} documents {status}");
+                    assert!(
+                        operation["responses"][status].is_object(),
+                        "{method} {path} documents {status}"
+                    );
                 }
             }
         }

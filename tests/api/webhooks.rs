@@ -247,7 +247,6 @@ async fn a_receiver_that_was_down_gets_every_event_in_order(backend: Backend) {
     assert_eq!(status, 400);
 }
 
-
 #[derive(Clone, Default)]
 struct Hub {
     /// Form bodies of the pings, accepted or not.
@@ -267,10 +266,14 @@ async fn hub(body: String, hub: web::Data<Hub>) -> HttpResponse {
 async fn the_websub_hub_hears_of_publications_and_is_retried(backend: Backend) {
     let recorded = Hub::default();
     let data = web::Data::new(recorded.clone());
-    let server = HttpServer::new(move || App::new().app_data(data.clone()).route("/hub", web::post().to(hub)))
-        .workers(1)
-        .bind(("127.0.0.1", 0))
-        .unwrap();
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(data.clone())
+            .route("/hub", web::post().to(hub))
+    })
+    .workers(1)
+    .bind(("127.0.0.1", 0))
+    .unwrap();
     let port = server.addrs()[0].port();
     let server = server.run();
     let handle = server.handle();
@@ -299,12 +302,22 @@ async fn the_websub_hub_hears_of_publications_and_is_retried(backend: Backend) {
     let pings = recorded.pings.lock().unwrap().clone();
     assert_eq!(pings.len(), 2, "one failure, one retry: {pings:?}");
     assert_eq!(pings[0], pings[1]);
-    let form: Vec<(String, String)> = url::form_urlencoded::parse(pings[1].as_bytes()).into_owned().collect();
+    let form: Vec<(String, String)> = url::form_urlencoded::parse(pings[1].as_bytes())
+        .into_owned()
+        .collect();
     assert_eq!(form[0], ("hub.mode".into(), "publish".into()));
-    let topics: Vec<&str> = form.iter().filter(|(k, _)| k == "hub.url").map(|(_, v)| v.as_str()).collect();
+    let topics: Vec<&str> = form
+        .iter()
+        .filter(|(k, _)| k == "hub.url")
+        .map(|(_, v)| v.as_str())
+        .collect();
     assert_eq!(
         topics,
-        ["http://127.0.0.1/feeds/ar/rss.xml", "http://127.0.0.1/feeds/ar/atom.xml", "http://127.0.0.1/feeds/ar/feed.json"]
+        [
+            "http://127.0.0.1/feeds/ar/rss.xml",
+            "http://127.0.0.1/feeds/ar/atom.xml",
+            "http://127.0.0.1/feeds/ar/feed.json"
+        ]
     );
     drop(app);
     drop(db);

@@ -1,0 +1,204 @@
+//! Media upload (multipart) and the stored files.
+
+use actix_multipart::Multipart;
+use actix_web::http::header;
+use actix_web::{get, post, web, HttpRequest, HttpResponse, Responder};
+use futures_util::StreamExt;
+use serde::Deserialize;
+use serde_json::json;
+use utoipa::{IntoParams, ToSchema};
+
+use super::principal::Signed;
+use super::writes::{body, create_once, created, Protected};
+use super::State;
+use crate::domain::catalog::MediaInput;
+use crate::domain::kinds::MediaKind;
+use crate::domain::permissions::Permission;
+use crate::editorial::catalog::{self, MediaDocument};
+use crate::error::{ApiError, FieldError, Problem};
+use crate::uploads::UploadError;
+
+/// What an upload says about the image besides its bytes.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"caption": "فائز السراج وخلوصي أكار في طرابلس", "credit": "أ ف ب", "copyright_holder": "AFP"}))]
+pub struct UploadMetadata {
+    #[serde(default)]
+    pub alt_text: Option<String>,
+    #[serde(default)]
+    pub caption: Option<String>,
+    #[serde(default)]
+    pub credit: Option<String>,
+    #[serde(default)]
+    pub copyright_holder: Option<String>,
+    #[serde(default)]
+    pub license: Option<String>,
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+/// The multipart form of an upload.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct UploadForm {
+    /// The image: JPEG, PNG, GIF or WebP (sniffed from the bytes).
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+    /// `UploadMetadata` as JSON.
+    #[schema(value_type = Option<String>)]
+    metadata: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct FilePath {
+    /// `<hash>.<extension>` as in the asset's `url`.
+    pub name: String,
+}
+
+fn unprocessable(field: &str, message: impl Into<String>) -> ApiError {
+    let error = FieldError::new(field, message);
+    ApiError::Unprocessable {
+        detail: format!("{}: {}", error.field, error.message),
+        errors: vec![error],
+    }
+}
+
+fn too_large(limit: usize) -> ApiError {
+    ApiError::PayloadTooLarge(format!("uploads are limited to {} MiB", limit / (1024 * 1024)))
+}
+
+/// Uploads an image (`multipart/form-data` with `file` and optional `metadata`) and registers
+/// it as a media asset. The type is sniffed from the bytes; width and height are read from the
+/// image; the file is stored under its content hash and served at `/media-files/…`.
+#[utoipa::path(
+    tag = "media",
+    security(("bearer" = [])),
+    request_body(content = UploadForm, content_type = "multipart/form-data"),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried upload return the first result")),
+    responses(
+        (status = 201, description = "Stored and registered", body = MediaDocument, headers(("Location" = String))),
+        (status = 400, description = "Not a multipart body", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Larger than KHABAR_MEDIA_MAX_MB", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not a JPEG, PNG, GIF or WebP image", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No file, an unknown part, bad metadata, or unreadable dimensions", body = Problem, content_type = "application/problem+json"),
+        Protected
+    )
+)]
+#[post("/media/upload")]
+pub async fn upload_media(
+    state: State,
+    request: HttpRequest,
+    signed: Signed,
+    mut form: Multipart,
+) -> Result<HttpResponse, ApiError> {
+    // Refused before a byte of the body is read.
+    signed
+        .actor
+        .require(Permission::RegisterMedia, "upload media")
+        .map_err(ApiError::from)?;
+    let limit = state.media.max_bytes;
+    let (mut file, mut metadata) = (None, UploadMetadata::default());
+    while let Some(part) = form.next().await {
+        let mut part = part.map_err(|e| ApiError::bad_request(format!("malformed multipart body: {e}")))?;
+        let name = part.name().unwrap_or_default().to_owned();
+        let mut bytes = Vec::new();
+        while let Some(chunk) = part.next().await {
+            let chunk = chunk.map_err(|e| ApiError::bad_request(format!("malformed multipart body: {e}")))?;
+            if bytes.len() + chunk.len() > limit {
+                return Err(too_large(limit));
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        match name.as_str() {
+            "file" => file = Some(bytes),
+            "metadata" => {
+                let value: serde_json::Value = serde_json::from_slice(&bytes)
+                    .map_err(|e| unprocessable("metadata", format!("not JSON: {e}")))?;
+                metadata = body(value)?;
+            }
+            other => {
+                return Err(unprocessable(
+                    other,
+                    "unknown part; send `file` and optionally `metadata`",
+                ))
+            }
+        }
+    }
+    let bytes = file.ok_or_else(|| unprocessable("file", "required"))?;
+    let store = state.media.clone();
+    let stored = web::block(move || store.store(&bytes))
+        .await
+        .map_err(|_| ApiError::Unavailable("the upload could not be processed".into()))?
+        .map_err(|error| match error {
+            UploadError::UnsupportedType => ApiError::UnsupportedMediaType(error.to_string()),
+            UploadError::Io(e) => {
+                ApiError::Database(crate::db::DbError::Corrupt(format!("media store: {e}")))
+            }
+            other => unprocessable("file", other.to_string()),
+        })?;
+    let url = state
+        .public_url
+        .join(&format!("media-files/{}", stored.name))
+        .map_err(|e| ApiError::Database(crate::db::DbError::Corrupt(e.to_string())))?;
+    let input = MediaInput {
+        kind: MediaKind::Image,
+        url: url.to_string(),
+        mime_type: stored.mime_type.to_owned(),
+        width: Some(stored.width),
+        height: Some(stored.height),
+        duration_ms: None,
+        alt_text: metadata.alt_text,
+        caption: metadata.caption,
+        credit: metadata.credit,
+        copyright_holder: metadata.copyright_holder,
+        license: metadata.license,
+        source: metadata.source,
+        renditions: Vec::new(),
+    };
+    let fingerprint = json!({"sha256": stored.sha256, "fields": &input});
+    let actor = signed.actor.clone();
+    create_once(&state, &request, &signed.actor, &fingerprint, move |conn, ctx| {
+        let saved = catalog::create_media(conn, ctx, &actor, input)?;
+        created(format!("/v1/media/{}", saved.id), &saved)
+    })
+    .await
+}
+
+/// An uploaded file. Its name is its content hash, so it never changes: cached for a year.
+#[utoipa::path(
+    tag = "media",
+    params(FilePath),
+    responses(
+        (status = 200, description = "The image", content_type = "image/*", body = String, headers(("ETag" = String), ("Cache-Control" = String))),
+        (status = 304, description = "Not modified"),
+        (status = 404, description = "No such file", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/media-files/{name}")]
+pub async fn media_file(
+    state: State,
+    request: HttpRequest,
+    path: web::Path<FilePath>,
+) -> Result<HttpResponse, ApiError> {
+    let not_found = || ApiError::NotFound(format!("no media file is named '{}'", path.name));
+    let file_path = state.media.path_of(&path.name).ok_or_else(not_found)?;
+    let file = actix_files::NamedFile::open_async(&file_path)
+        .await
+        .map_err(|_| not_found())?;
+    let mut response = file
+        .use_etag(true)
+        .use_last_modified(true)
+        .disable_content_disposition()
+        .respond_to(&request)
+        .map_into_boxed_body();
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("public, max-age=31536000, immutable"),
+    );
+    response.headers_mut().insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        header::HeaderValue::from_static("nosniff"),
+    );
+    Ok(response)
+}

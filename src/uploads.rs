@@ -1,0 +1,147 @@
+//! Uploaded media files: the type is sniffed from the bytes (never trusted from the client),
+//! width and height are read from the image header, and the file is stored under its content
+//! hash, so that an upload retried or repeated stores one file and its URL never changes.
+
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+/// The image types accepted, as (media type, file extension).
+fn sniff(bytes: &[u8]) -> Option<(&'static str, &'static str)> {
+    match imagesize::image_type(bytes).ok()? {
+        imagesize::ImageType::Jpeg => Some(("image/jpeg", "jpg")),
+        imagesize::ImageType::Png => Some(("image/png", "png")),
+        imagesize::ImageType::Gif => Some(("image/gif", "gif")),
+        imagesize::ImageType::Webp => Some(("image/webp", "webp")),
+        _ => None,
+    }
+}
+
+/// A stored upload.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredFile {
+    /// `<first 32 hex digits of the SHA-256>.<extension>`.
+    pub name: String,
+    pub mime_type: &'static str,
+    pub width: i32,
+    pub height: i32,
+    pub sha256: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum UploadError {
+    #[error("the file is not a JPEG, PNG, GIF or WebP image")]
+    UnsupportedType,
+    #[error("the image's dimensions cannot be read: {0}")]
+    Unreadable(String),
+    #[error("the image is larger than 100000 pixels on a side")]
+    TooLarge,
+    #[error("cannot store the file: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Where uploads live.
+#[derive(Debug, Clone)]
+pub struct MediaStore {
+    pub dir: PathBuf,
+    pub max_bytes: usize,
+}
+
+impl MediaStore {
+    /// Checks and stores `bytes`; an identical file already stored is kept as it is.
+    pub fn store(&self, bytes: &[u8]) -> Result<StoredFile, UploadError> {
+        let (mime_type, extension) = sniff(bytes).ok_or(UploadError::UnsupportedType)?;
+        let size = imagesize::blob_size(bytes).map_err(|e| UploadError::Unreadable(e.to_string()))?;
+        let (width, height) = (
+            i32::try_from(size.width).map_err(|_| UploadError::TooLarge)?,
+            i32::try_from(size.height).map_err(|_| UploadError::TooLarge)?,
+        );
+        if width == 0 || height == 0 {
+            return Err(UploadError::Unreadable("zero width or height".into()));
+        }
+        if width > 100_000 || height > 100_000 {
+            return Err(UploadError::TooLarge);
+        }
+        let sha256: String = Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect();
+        let name = format!("{}.{extension}", &sha256[..32]);
+        std::fs::create_dir_all(&self.dir)?;
+        let path = self.dir.join(&name);
+        if !path.exists() {
+            // Written aside and renamed, so that a reader never sees half a file.
+            let partial = self
+                .dir
+                .join(format!(".{name}.{}", uuid::Uuid::new_v4().simple()));
+            std::fs::write(&partial, bytes)?;
+            std::fs::rename(&partial, &path)?;
+        }
+        Ok(StoredFile {
+            name,
+            mime_type,
+            width,
+            height,
+            sha256,
+        })
+    }
+
+    /// The stored file a public name refers to, if the name is one this store could have made.
+    pub fn path_of(&self, name: &str) -> Option<PathBuf> {
+        let (hash, extension) = name.split_once('.')?;
+        let well_formed = hash.len() == 32
+            && hash
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+            && matches!(extension, "jpg" | "png" | "gif" | "webp");
+        well_formed.then(|| self.dir.join(Path::new(name)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A 3×2 PNG.
+    pub const PNG: &[u8] = &[
+        0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52, 0x00,
+        0x00, 0x00, 0x03, 0x00, 0x00, 0x00, 0x02, 0x08, 0x02, 0x00, 0x00, 0x00, 0x12, 0x16, 0xf1, 0x4d, 0x00,
+        0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
+    ];
+
+    #[test]
+    fn stores_an_image_under_its_hash_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = MediaStore {
+            dir: dir.path().to_owned(),
+            max_bytes: 1024,
+        };
+        let stored = store.store(PNG).unwrap();
+        assert_eq!(
+            (stored.mime_type, stored.width, stored.height),
+            ("image/png", 3, 2)
+        );
+        assert!(stored.name.ends_with(".png"));
+        assert_eq!(store.store(PNG).unwrap(), stored);
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        assert_eq!(store.path_of(&stored.name), Some(dir.path().join(&stored.name)));
+    }
+
+    #[test]
+    fn refuses_what_is_not_an_image_and_names_it_could_not_make() {
+        let store = MediaStore {
+            dir: PathBuf::from("/nonexistent"),
+            max_bytes: 1024,
+        };
+        assert!(matches!(
+            store.store(b"<svg onload=alert(1)>"),
+            Err(UploadError::UnsupportedType)
+        ));
+        assert!(store.store(b"GIF89a").is_err(), "a truncated header");
+        for name in [
+            "../etc/passwd",
+            "abc.png",
+            "0123456789abcdef0123456789abcdef.svg",
+            "0123456789abcdef0123456789abcdef",
+        ] {
+            assert_eq!(store.path_of(name), None, "{name}");
+        }
+    }
+}
