@@ -108,7 +108,9 @@ impl Application {
                 .app_data(path_config())
                 .configure(routes::configure)
                 .split_for_parts();
-            app.wrap_fn(head_as_get)
+            app.service(docs_ui())
+                .route("/docs", web::get().to(redirect_to_docs))
+                .wrap_fn(head_as_get)
                 .wrap(cors())
                 .wrap(middleware::Compress::default())
                 .wrap(middleware::Condition::new(
@@ -178,6 +180,22 @@ fn token_keys(settings: &Settings, secret: &str) -> Result<crate::auth::tokens::
             })
         }
     }
+}
+
+/// The API reference page: Swagger UI, its assets compiled into the binary (no CDN), reading
+/// the served `/openapi.json`.
+fn docs_ui() -> utoipa_swagger_ui::SwaggerUi {
+    let config = utoipa_swagger_ui::Config::new(["/openapi.json"])
+        .try_it_out_enabled(true)
+        .persist_authorization(true)
+        .display_request_duration(true);
+    utoipa_swagger_ui::SwaggerUi::new("/docs/{_:.*}").config(config)
+}
+
+async fn redirect_to_docs() -> HttpResponse {
+    HttpResponse::PermanentRedirect()
+        .insert_header((actix_web::http::header::LOCATION, "/docs/"))
+        .finish()
 }
 
 /// Answers HEAD like GET (RFC 9110 §9.3.2): the routes are declared for GET, and actix-http

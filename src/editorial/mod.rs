@@ -87,20 +87,39 @@ impl EditError {
     }
 }
 
-/// Deserializes a JSON body into `T`, naming the offending field as a JSON Pointer.
+/// Deserializes a JSON body into `T`, naming the offending field as a JSON Pointer. Fields `T`
+/// does not know are refused too, at any depth: types that are flattened into responses
+/// cannot say `deny_unknown_fields` without their documented schema refusing the response's
+/// own fields, so unknown fields are caught here instead.
 pub fn from_json<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> Result<T, EditError> {
-    serde_path_to_error::deserialize(value).map_err(|error| {
-        let path = error.path().to_string();
-        let pointer = if path == "." {
-            String::new()
-        } else {
-            format!("/{}", path.replace(['.', '['], "/").replace(']', ""))
-        };
+    let mut unknown = Vec::new();
+    let parsed: Result<T, _> =
+        serde_path_to_error::deserialize(serde_ignored::Deserializer::new(value, &mut |path| {
+            unknown.push(pointer(&path.to_string()))
+        }));
+    let value = parsed.map_err(|error| {
         let message = error.inner().to_string();
         let message = match message.split(" at line ").next() {
             Some(head) => head.to_owned(),
             None => message,
         };
-        EditError::invalid(if pointer.is_empty() { "/" } else { &pointer }, message)
-    })
+        EditError::invalid(&pointer(&error.path().to_string()), message)
+    })?;
+    if !unknown.is_empty() {
+        return Err(EditError::Invalid(
+            unknown
+                .into_iter()
+                .map(|field| FieldError::new(field, "unknown field"))
+                .collect(),
+        ));
+    }
+    Ok(value)
+}
+
+/// `bylines[0].role` or `bylines.0.role` as the JSON Pointer `/bylines/0/role`.
+fn pointer(path: &str) -> String {
+    if path.is_empty() || path == "." || path == "?" {
+        return "/".to_owned();
+    }
+    format!("/{}", path.replace(['.', '['], "/").replace(']', ""))
 }

@@ -7,7 +7,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::principal::Signed;
-use super::writes::{body, create_once, created, json_response, no_content, BodyProblems, Protected};
+use super::writes::{
+    body, create_once, created, json_response, no_content, BadPath, BodyProblems, KeyReused, Protected,
+};
 use super::State;
 use crate::db::queries::audit;
 use crate::domain::permissions::Permission;
@@ -65,7 +67,7 @@ pub async fn list_users(state: State, signed: Signed) -> Result<HttpResponse, Ap
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried create return the first result")),
     responses(
         (status = 201, description = "Created", body = UserView, headers(("Location" = String))),
-        (status = 409, description = "The email is taken", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The email is taken, or the Idempotency-Key was used for another request", body = Problem, content_type = "application/problem+json"),
         Protected, BodyProblems
     )
 )]
@@ -94,7 +96,7 @@ pub async fn create_user(
     responses(
         (status = 200, description = "The user", body = UserView),
         (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
-        Protected
+        Protected, BadPath
     )
 )]
 #[get("/users/{id}")]
@@ -120,7 +122,7 @@ pub async fn get_user(
     responses(
         (status = 200, description = "The user", body = UserView),
         (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
-        Protected, BodyProblems
+        Protected, BodyProblems, BadPath
     )
 )]
 #[patch("/users/{id}")]
@@ -147,7 +149,7 @@ pub async fn update_user(
         (status = 204, description = "Deleted"),
         (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Admins cannot delete themselves", body = Problem, content_type = "application/problem+json"),
-        Protected
+        Protected, BadPath
     )
 )]
 #[delete("/users/{id}")]
@@ -181,7 +183,7 @@ pub async fn list_webhooks(state: State, signed: Signed) -> Result<HttpResponse,
     security(("bearer" = [])),
     request_body = WebhookRequest,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried create return the first result")),
-    responses((status = 201, description = "Subscribed; `secret` is shown this once", body = WebhookView, headers(("Location" = String))), Protected, BodyProblems)
+    responses((status = 201, description = "Subscribed; `secret` is shown this once", body = WebhookView, headers(("Location" = String))), Protected, BodyProblems, KeyReused)
 )]
 #[post("/webhooks")]
 pub async fn create_webhook(
@@ -209,7 +211,7 @@ pub async fn create_webhook(
     responses(
         (status = 200, description = "The subscription", body = WebhookView),
         (status = 404, description = "No such webhook", body = Problem, content_type = "application/problem+json"),
-        Protected, BodyProblems
+        Protected, BodyProblems, BadPath
     )
 )]
 #[patch("/webhooks/{id}")]
@@ -235,7 +237,7 @@ pub async fn update_webhook(
     responses(
         (status = 204, description = "Deleted"),
         (status = 404, description = "No such webhook", body = Problem, content_type = "application/problem+json"),
-        Protected
+        Protected, BadPath
     )
 )]
 #[delete("/webhooks/{id}")]
@@ -259,7 +261,7 @@ pub async fn delete_webhook(
     responses(
         (status = 200, description = "Deliveries", body = Vec<DeliveryView>),
         (status = 404, description = "No such webhook", body = Problem, content_type = "application/problem+json"),
-        Protected
+        Protected, BadPath
     )
 )]
 #[get("/webhooks/{id}/deliveries")]

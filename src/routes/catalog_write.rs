@@ -5,7 +5,9 @@ use actix_web::{delete, patch, post, web, HttpRequest, HttpResponse};
 
 use super::catalog::{MediaPath, SlugPath};
 use super::principal::Signed;
-use super::writes::{body, create_once, created, json_response, no_content, BodyProblems, Protected};
+use super::writes::{
+    body, create_once, created, json_response, no_content, BodyProblems, KeyReused, Protected,
+};
 use super::State;
 use crate::domain::catalog::{ContributorInput, MediaInput, TopicInput};
 use crate::editorial::catalog::{self, MediaDocument};
@@ -19,7 +21,7 @@ use crate::error::{ApiError, Problem};
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried create return the first result")),
     responses(
         (status = 201, description = "Created", body = ContributorInput, headers(("Location" = String))),
-        (status = 409, description = "The slug is taken", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The slug is taken, or the Idempotency-Key was used for another request", body = Problem, content_type = "application/problem+json"),
         Protected, BodyProblems
     )
 )]
@@ -104,7 +106,7 @@ pub async fn delete_contributor(
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried create return the first result")),
     responses(
         (status = 201, description = "Created", body = TopicInput, headers(("Location" = String))),
-        (status = 409, description = "The slug is taken", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The slug is taken, or the Idempotency-Key was used for another request", body = Problem, content_type = "application/problem+json"),
         Protected, BodyProblems
     )
 )]
@@ -187,7 +189,7 @@ pub async fn delete_topic(
     security(("bearer" = [])),
     request_body = MediaInput,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried create return the first result")),
-    responses((status = 201, description = "Registered", body = MediaDocument, headers(("Location" = String))), Protected, BodyProblems)
+    responses((status = 201, description = "Registered", body = MediaDocument, headers(("Location" = String))), Protected, BodyProblems, KeyReused)
 )]
 #[post("/media")]
 pub async fn create_media(

@@ -7,8 +7,8 @@ use utoipa::IntoParams;
 
 use super::principal::Signed;
 use super::writes::{
-    body, create_once, created, expected_version, json_response, no_content, BodyProblems, Protected,
-    VersionProblems,
+    body, create_once, created, expected_version, json_response, no_content, BadPath, BodyProblems,
+    Protected, VersionProblems,
 };
 use super::State;
 use crate::api::article::ArticleView;
@@ -279,7 +279,7 @@ pub async fn list_revisions(
     responses(
         (status = 200, description = "The revision", body = RevisionView),
         (status = 404, description = "No such article or version", body = Problem, content_type = "application/problem+json"),
-        Protected
+        Protected, BadPath
     )
 )]
 #[get("/articles/{id}/revisions/{version}")]
@@ -331,7 +331,7 @@ pub async fn diff_revisions(
         (status = 200, description = "Restored as a new version", body = EditableArticle, headers(("ETag" = String))),
         (status = 409, description = "The old version's slug is taken now", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The old version names media, topics or contributors that no longer exist", body = Problem, content_type = "application/problem+json"),
-        Protected, VersionProblems
+        Protected, VersionProblems, BadPath
     )
 )]
 #[post("/articles/{id}/revisions/{version}/restore")]

@@ -249,14 +249,14 @@ async fn serve_feed(
 }
 
 macro_rules! feed_endpoints {
-    ($( $name:ident, $path:literal, $path_type:ty, $format:expr, $content_type:literal, $scope:expr, $doc:literal; )+) => {
+    ($( $name:ident, $path:literal, $path_type:ty, $format:expr, $content_type:literal, $body:tt, $scope:expr, $doc:literal; )+) => {
         $(
             #[doc = $doc]
             #[utoipa::path(
                 tag = "feeds",
                 params($path_type, FeedQuery),
                 responses(
-                    (status = 200, description = "The feed", content_type = $content_type, body = String),
+                    (status = 200, description = "The feed", content_type = $content_type, body = $body),
                     (status = 304, description = "Not modified"),
                     (status = 400, description = "A bad cursor or parameter", body = Problem, content_type = "application/problem+json"),
                     (status = 404, description = "No such language, topic or contributor", body = Problem, content_type = "application/problem+json")
@@ -289,25 +289,25 @@ fn contributor_scope(path: ScopedPath) -> (String, Scope) {
 }
 
 feed_endpoints! {
-    rss_feed, "/feeds/{language}/rss.xml", LanguagePath, Format::Rss, "application/rss+xml", language_scope,
+    rss_feed, "/feeds/{language}/rss.xml", LanguagePath, Format::Rss, "application/rss+xml", String, language_scope,
         "RSS 2.0 with Media RSS and full text (`content:encoded`): the newest articles in a language.";
-    atom_feed, "/feeds/{language}/atom.xml", LanguagePath, Format::Atom, "application/atom+xml", language_scope,
+    atom_feed, "/feeds/{language}/atom.xml", LanguagePath, Format::Atom, "application/atom+xml", String, language_scope,
         "Atom 1.0: the newest articles in a language.";
-    json_feed, "/feeds/{language}/feed.json", LanguagePath, Format::JsonFeed, "application/feed+json", language_scope,
+    json_feed, "/feeds/{language}/feed.json", LanguagePath, Format::JsonFeed, "application/feed+json", Object, language_scope,
         "JSON Feed 1.1: the newest articles in a language.";
-    ninjs_feed, "/feeds/{language}/ninjs.json", LanguagePath, Format::Ninjs, "application/ninjs+json", language_scope,
+    ninjs_feed, "/feeds/{language}/ninjs.json", LanguagePath, Format::Ninjs, "application/ninjs+json", [Object], language_scope,
         "IPTC ninjs 2.2 documents of the newest articles in a language.";
-    topic_rss_feed, "/feeds/{language}/topics/{slug}/rss.xml", ScopedPath, Format::Rss, "application/rss+xml", topic_scope,
+    topic_rss_feed, "/feeds/{language}/topics/{slug}/rss.xml", ScopedPath, Format::Rss, "application/rss+xml", String, topic_scope,
         "RSS 2.0 for a topic, its descendants included.";
-    topic_atom_feed, "/feeds/{language}/topics/{slug}/atom.xml", ScopedPath, Format::Atom, "application/atom+xml", topic_scope,
+    topic_atom_feed, "/feeds/{language}/topics/{slug}/atom.xml", ScopedPath, Format::Atom, "application/atom+xml", String, topic_scope,
         "Atom 1.0 for a topic, its descendants included.";
-    topic_json_feed, "/feeds/{language}/topics/{slug}/feed.json", ScopedPath, Format::JsonFeed, "application/feed+json", topic_scope,
+    topic_json_feed, "/feeds/{language}/topics/{slug}/feed.json", ScopedPath, Format::JsonFeed, "application/feed+json", Object, topic_scope,
         "JSON Feed 1.1 for a topic, its descendants included.";
-    contributor_rss_feed, "/feeds/{language}/contributors/{slug}/rss.xml", ScopedPath, Format::Rss, "application/rss+xml", contributor_scope,
+    contributor_rss_feed, "/feeds/{language}/contributors/{slug}/rss.xml", ScopedPath, Format::Rss, "application/rss+xml", String, contributor_scope,
         "RSS 2.0 for a contributor.";
-    contributor_atom_feed, "/feeds/{language}/contributors/{slug}/atom.xml", ScopedPath, Format::Atom, "application/atom+xml", contributor_scope,
+    contributor_atom_feed, "/feeds/{language}/contributors/{slug}/atom.xml", ScopedPath, Format::Atom, "application/atom+xml", String, contributor_scope,
         "Atom 1.0 for a contributor.";
-    contributor_json_feed, "/feeds/{language}/contributors/{slug}/feed.json", ScopedPath, Format::JsonFeed, "application/feed+json", contributor_scope,
+    contributor_json_feed, "/feeds/{language}/contributors/{slug}/feed.json", ScopedPath, Format::JsonFeed, "application/feed+json", Object, contributor_scope,
         "JSON Feed 1.1 for a contributor.";
 }
 

@@ -90,6 +90,7 @@ pub struct ListParams {
     pub published_since: Option<DateTime<Utc>>,
     /// Published before this time (RFC 3339).
     pub published_until: Option<DateTime<Utc>>,
+    #[param(inline)]
     pub sort: Option<SortParam>,
     /// Page size, 1 to 100 (default 20).
     #[param(minimum = 1, maximum = 100)]

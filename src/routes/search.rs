@@ -49,6 +49,7 @@ pub struct SearchParams {
     pub contributor: Option<String>,
     pub published_since: Option<DateTime<Utc>>,
     pub published_until: Option<DateTime<Utc>>,
+    #[param(inline)]
     pub sort: Option<SearchSortParam>,
     /// Page size, 1 to 100 (default 20).
     #[param(minimum = 1, maximum = 100)]

@@ -9,7 +9,7 @@ use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 
 use super::principal::Signed;
-use super::writes::{body, create_once, created, Protected};
+use super::writes::{body, create_once, created, KeyReused, Protected};
 use super::State;
 use crate::domain::catalog::MediaInput;
 use crate::domain::kinds::MediaKind;
@@ -82,7 +82,7 @@ fn too_large(limit: usize) -> ApiError {
         (status = 413, description = "Larger than KHABAR_MEDIA_MAX_MB", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not a JPEG, PNG, GIF or WebP image", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "No file, an unknown part, bad metadata, or unreadable dimensions", body = Problem, content_type = "application/problem+json"),
-        Protected
+        Protected, KeyReused
     )
 )]
 #[post("/media/upload")]

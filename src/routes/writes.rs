@@ -214,3 +214,21 @@ pub enum VersionProblems {
     #[response(status = 428, content_type = "application/problem+json")]
     Required(Problem),
 }
+
+/// The answer to a path parameter that is not a number in range.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)]
+pub enum BadPath {
+    /// A path parameter is malformed (e.g. not a whole number in range).
+    #[response(status = 400, content_type = "application/problem+json")]
+    Malformed(Problem),
+}
+
+/// The answer to a create whose `Idempotency-Key` was already used for a different request.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)]
+pub enum KeyReused {
+    /// The `Idempotency-Key` was used before for another request; nothing was created.
+    #[response(status = 409, content_type = "application/problem+json")]
+    Conflict(Problem),
+}

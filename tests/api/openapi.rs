@@ -146,3 +146,36 @@ async fn served_document_is_the_committed_one(backend: Backend) {
 }
 
 crate::on_both_backends!(served_document_is_the_committed_one);
+
+/// The reference page and every asset it loads come from the binary: nothing from a CDN.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn docs_page_is_served_from_the_binary() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let redirect = client.get(app.url("/docs")).send().await.unwrap();
+    assert_eq!(redirect.status(), 308);
+    assert_eq!(redirect.headers()["location"], "/docs/");
+    let page = app.get("/docs/").await;
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("swagger-ui"), "{html}");
+    for line in html.lines().filter(|l| l.contains("src=") || l.contains("href=")) {
+        assert!(
+            !line.contains("http://") && !line.contains("https://"),
+            "an external asset: {line}"
+        );
+    }
+    let initializer = app
+        .get("/docs/swagger-initializer.js")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(initializer.contains("/openapi.json"), "{initializer}");
+    let bundle = app.get("/docs/swagger-ui-bundle.js").await;
+    assert_eq!(bundle.status(), 200);
+    assert!(bundle.bytes().await.unwrap().len() > 500_000);
+}
