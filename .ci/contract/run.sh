@@ -8,7 +8,7 @@ cd "$(dirname "$0")/../.."
 binary="${1:-target/debug/khabar}"
 out="target/contract"
 mkdir -p "$out"
-examples="${SCHEMATHESIS_EXAMPLES:-40}"
+examples="${SCHEMATHESIS_EXAMPLES:-100}"
 
 workdir="$(mktemp -d)"
 port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
