@@ -33,6 +33,7 @@ WORKDIR /var/lib/khabar
 # SQLite by default (kept in the /var/lib/khabar volume); set DATABASE_URL=postgres://… and
 # KHABAR_JWT_SECRET for PostgreSQL deployments.
 ENV DATABASE_URL=sqlite:///var/lib/khabar/khabar.db \
+    KHABAR_MEDIA_DIR=/var/lib/khabar/media \
     KHABAR_BIND=0.0.0.0:8080 \
     KHABAR_LOG=info \
     KHABAR_LOG_FORMAT=json
