@@ -266,6 +266,7 @@ fn serve(settings: &Settings) -> Result<(), BootstrapError> {
         let demo_article = demo.article("v1", "articles");
         let slug = crate::seed::demo_article_slug();
         println!("  {demo_article}/{}   (demo article)", percent_encode_segment(&slug));
+        println!("  {base}/docs/          (API reference)");
         println!("  {base}/openapi.json   (API contract)");
         println!("  {base}/readyz         (readiness)");
         application
