@@ -94,6 +94,20 @@ impl ApiError {
         }
     }
 
+    /// A 422 listing every invalid field; the detail repeats them for humans.
+    pub fn unprocessable(errors: Vec<FieldError>) -> Self {
+        let detail = errors
+            .iter()
+            .map(|e| format!("{}: {}", e.field, e.message))
+            .collect::<Vec<_>>()
+            .join("; ");
+        ApiError::Unprocessable { detail, errors }
+    }
+
+    pub fn unprocessable_field(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::unprocessable(vec![FieldError::new(field, message)])
+    }
+
     /// The problem document this error becomes.
     pub fn problem(&self) -> Problem {
         let (status, code, detail, errors) = match self {
@@ -291,14 +305,7 @@ impl From<crate::editorial::EditError> for ApiError {
         match error {
             EditError::Forbidden(detail) => ApiError::Forbidden(detail),
             EditError::NotFound(detail) => ApiError::NotFound(detail),
-            EditError::Invalid(errors) => ApiError::Unprocessable {
-                detail: errors
-                    .iter()
-                    .map(|e| format!("{}: {}", e.field, e.message))
-                    .collect::<Vec<_>>()
-                    .join("; "),
-                errors,
-            },
+            EditError::Invalid(errors) => ApiError::unprocessable(errors),
             EditError::Conflict { detail, errors } => ApiError::Conflict { detail, errors },
             EditError::Transition(refused) => ApiError::WorkflowConflict {
                 detail: refused.to_string(),

@@ -12,7 +12,7 @@ use crate::api::article::UrlBuilder;
 use crate::config::WorkerSettings;
 use crate::db::claim::{self, write_transaction};
 use crate::db::queries::jobs::{self, Job, JobKind};
-use crate::db::queries::webhooks::{self, Delivery};
+use crate::db::queries::webhooks::{self, Delivery, Webhook};
 use crate::db::{self, utc_now, DbError, DbPool};
 use crate::delivery::cache::DeliveryCache;
 use crate::editorial::events::WebSub;
@@ -231,17 +231,25 @@ impl Worker {
         })
         .await?;
         let count = claimed.len();
+        if count == 0 {
+            return Ok(0);
+        }
+        // The subscriptions once per round, not once per delivery. A delivery whose subscription
+        // was deleted meanwhile is gone with it (ON DELETE CASCADE).
+        let hooks: std::collections::HashMap<i64, Webhook> = db::run(&self.pool, webhooks::all)
+            .await?
+            .into_iter()
+            .map(|hook| (hook.id, hook))
+            .collect();
         for delivery in claimed {
-            self.deliver(delivery).await?;
+            if let Some(hook) = hooks.get(&delivery.webhook_id) {
+                self.deliver(hook, delivery).await?;
+            }
         }
         Ok(count)
     }
 
-    async fn deliver(&self, delivery: Delivery) -> Result<(), DbError> {
-        let webhook_id = delivery.webhook_id;
-        let Some(hook) = db::run(&self.pool, move |conn| webhooks::find(conn, webhook_id)).await? else {
-            return Ok(());
-        };
+    async fn deliver(&self, hook: &Webhook, delivery: Delivery) -> Result<(), DbError> {
         let mut payload: serde_json::Value = serde_json::from_str(&delivery.payload).unwrap_or_default();
         payload["delivery_id"] = serde_json::json!(delivery.id);
         let body = payload.to_string();

@@ -39,6 +39,13 @@ pub enum DbError {
     Cancelled,
 }
 
+impl DbError {
+    /// Stored data that does not parse as what it must be (JSON, a vocabulary value).
+    pub fn corrupt(error: impl std::fmt::Display) -> Self {
+        DbError::Corrupt(error.to_string())
+    }
+}
+
 /// The kind of constraint a failed statement violated, the same on both backends.
 ///
 /// SQLite reports a foreign key whose `ON DELETE RESTRICT` fired with a generic constraint

@@ -90,9 +90,8 @@ pub fn compile_article(
         record.article.language.clone(),
     );
     let view = ArticleView::build(record, urls);
-    let full_json = serde_json::to_string(&view).map_err(|e| DbError::Corrupt(e.to_string()))?;
-    let summary_json = serde_json::to_string(&ArticleSummary::from_full(&view))
-        .map_err(|e| DbError::Corrupt(e.to_string()))?;
+    let full_json = serde_json::to_string(&view).map_err(DbError::corrupt)?;
+    let summary_json = serde_json::to_string(&ArticleSummary::from_full(&view)).map_err(DbError::corrupt)?;
     let etag = strong_etag(full_json.as_bytes());
     let previous = delivery::stored_version(conn, article_id)?;
     if previous
@@ -183,8 +182,7 @@ pub fn reindex(conn: &mut DbConnection, batch: i64, progress: impl Fn(usize)) ->
         after = *last;
         conn.transaction(|conn| {
             for (id, json) in &forms {
-                let article: ArticleView =
-                    serde_json::from_str(json).map_err(|e| DbError::Corrupt(e.to_string()))?;
+                let article: ArticleView = serde_json::from_str(json).map_err(DbError::corrupt)?;
                 let (topic_ids, contributor_ids) = delivery::facets_of(conn, *id)?;
                 search::index(
                     conn,
@@ -233,7 +231,7 @@ pub fn compiled_articles(conn: &mut DbConnection, ids: &[i64]) -> Result<Vec<Art
     forms.sort_by_key(|(id, _)| ids.iter().position(|x| x == id));
     forms
         .into_iter()
-        .map(|(_, json)| serde_json::from_str(&json).map_err(|e| DbError::Corrupt(e.to_string())))
+        .map(|(_, json)| serde_json::from_str(&json).map_err(DbError::corrupt))
         .collect()
 }
 

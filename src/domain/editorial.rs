@@ -173,15 +173,19 @@ fn unique<T: Eq + std::hash::Hash>(checks: &mut Checks, field: &str, items: impl
     }
 }
 
-/// Picks a free slug: `base`, then `base-2`, `base-3`… `taken` says whether one is in use.
-pub fn free_slug(base: &str, mut taken: impl FnMut(&str) -> bool) -> String {
-    if !taken(base) {
-        return base.to_owned();
+/// Picks a free slug: `base`, then `base-2`, `base-3`… `taken` says whether one is in use, and
+/// may fail (it asks the database), which ends the search with its error.
+pub fn free_slug<E>(base: &str, mut taken: impl FnMut(&str) -> Result<bool, E>) -> Result<String, E> {
+    if !taken(base)? {
+        return Ok(base.to_owned());
     }
-    (2..)
-        .map(|n| format!("{base}-{n}"))
-        .find(|candidate| !taken(candidate))
-        .expect("an unbounded range has a free slug")
+    for n in 2.. {
+        let candidate = format!("{base}-{n}");
+        if !taken(&candidate)? {
+            return Ok(candidate);
+        }
+    }
+    unreachable!("an unbounded range has a free slug")
 }
 
 /// Applies a JSON merge patch (RFC 7386) to `target`.
@@ -296,8 +300,10 @@ mod tests {
     #[test]
     fn free_slug_counts_up() {
         let taken = ["a", "a-2"];
-        assert_eq!(free_slug("a", |s| taken.contains(&s)), "a-3");
-        assert_eq!(free_slug("b", |s| taken.contains(&s)), "b");
+        let check = |s: &str| Ok::<_, ()>(taken.contains(&s));
+        assert_eq!(free_slug("a", check), Ok("a-3".to_owned()));
+        assert_eq!(free_slug("b", check), Ok("b".to_owned()));
+        assert_eq!(free_slug("c", |_| Err("database down")), Err("database down"));
     }
 
     #[test]

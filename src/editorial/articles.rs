@@ -35,14 +35,6 @@ fn status_of(article: &Article) -> Result<ArticleStatus, EditError> {
         .map_err(|e: crate::domain::kinds::UnknownValue| DbError::Corrupt(e.to_string()).into())
 }
 
-fn visibility(article: &Article) -> Visibility {
-    Visibility {
-        status: article.status.clone(),
-        published_at: article.published_at,
-        embargo_until: article.embargo_until,
-    }
-}
-
 fn load(conn: &mut DbConnection, public_id: &str) -> Result<Article, EditError> {
     store::find(conn, public_id)?
         .ok_or_else(|| EditError::NotFound(format!("no article has the id '{public_id}'")))
@@ -115,6 +107,16 @@ fn bump(conn: &mut DbConnection, article: &Article, now: NaiveDateTime) -> Resul
 
 /// The editable form of a stored article.
 pub fn editable(conn: &mut DbConnection, article: &Article) -> Result<EditableArticle, EditError> {
+    let fields = store::document(conn, article)?;
+    editable_with(conn, article, fields)
+}
+
+/// The editable form, from writable fields already loaded (by [`saved`]).
+fn editable_with(
+    conn: &mut DbConnection,
+    article: &Article,
+    fields: ArticleInput,
+) -> Result<EditableArticle, EditError> {
     Ok(EditableArticle {
         id: article.public_id.clone(),
         version: article.version,
@@ -133,8 +135,14 @@ pub fn editable(conn: &mut DbConnection, article: &Article) -> Result<EditableAr
                 note,
             })
             .collect(),
-        fields: store::document(conn, article)?,
+        fields,
     })
+}
+
+/// The article as saved, with the writable fields its revision stores.
+struct Saved {
+    article: Article,
+    fields: ArticleInput,
 }
 
 /// Stores the revision for the article's current version and the audit entry.
@@ -144,10 +152,10 @@ fn saved(
     actor: ActorRef<'_>,
     article_id: i64,
     action: &str,
-) -> Result<Article, EditError> {
+) -> Result<Saved, EditError> {
     let article = reload(conn, article_id)?;
-    let mut snapshot = serde_json::to_value(store::document(conn, &article)?)
-        .map_err(|e| DbError::Corrupt(e.to_string()))?;
+    let fields = store::document(conn, &article)?;
+    let mut snapshot = serde_json::to_value(&fields).map_err(DbError::corrupt)?;
     snapshot["status"] = json!(article.status);
     store::insert_revision(
         conn,
@@ -167,7 +175,7 @@ fn saved(
         &json!({"version": article.version}),
         ctx.now,
     )?;
-    Ok(article)
+    Ok(Saved { article, fields })
 }
 
 /// Recompiles what the public sees of the article and its neighbours, and tells subscribers.
@@ -180,7 +188,7 @@ fn republish(
     let affected = delivery::affected_by(conn, Changed::Article(article.id))?;
     crate::delivery::publish_changes(conn, &affected, &ctx.urls, ctx.now)?;
     let was_public = before.is_some_and(|v| v.is_public(ctx.now));
-    let is_public = visibility(article).is_public(ctx.now);
+    let is_public = Visibility::from(article).is_public(ctx.now);
     let event = match (was_public, is_public) {
         (false, true) => Some("article.published"),
         (true, true) => Some("article.updated"),
@@ -226,20 +234,9 @@ fn settle_slug(
         return Ok(wanted.clone());
     }
     let base = slug::slugify(&input.headline);
-    let mut failure = None;
-    let free = editorial::free_slug(&base, |candidate| {
-        match store::slug_taken(conn, &input.language, candidate, except) {
-            Ok(taken) => taken,
-            Err(e) => {
-                failure = Some(e);
-                false
-            }
-        }
-    });
-    match failure {
-        Some(e) => Err(e.into()),
-        None => Ok(free),
-    }
+    Ok(editorial::free_slug(&base, |candidate| {
+        store::slug_taken(conn, &input.language, candidate, except)
+    })?)
 }
 
 fn resolve_checked(
@@ -284,8 +281,8 @@ pub fn create(
         };
         let article = store::insert_draft(conn, &input, &slug, group, actor.user_id, ctx.now)?;
         store::replace_children(conn, article.id, &input, &resolved)?;
-        let article = saved(conn, ctx, actor.audit_ref(), article.id, "create")?;
-        editable(conn, &article)
+        let Saved { article, fields } = saved(conn, ctx, actor.audit_ref(), article.id, "create")?;
+        editable_with(conn, &article, fields)
     })
 }
 
@@ -308,14 +305,14 @@ fn replace(
         input.slug = Some(settle_slug(conn, &input, Some(article.id))?);
     }
     let slug = input.slug.clone().unwrap_or_else(|| article.slug.clone());
-    let before = visibility(&article);
+    let before = Visibility::from(&article);
     bump(conn, &article, ctx.now)?;
     let group = resolved.translation_group.unwrap_or(article.translation_group_id);
     store::update_fields(conn, article.id, &input, &slug, group)?;
     store::replace_children(conn, article.id, &input, &resolved)?;
-    let article = saved(conn, ctx, actor.audit_ref(), article.id, action)?;
+    let Saved { article, fields } = saved(conn, ctx, actor.audit_ref(), article.id, action)?;
     republish(conn, ctx, Some(&before), &article)?;
-    editable(conn, &article)
+    editable_with(conn, &article, fields)
 }
 
 pub fn update(
@@ -333,8 +330,8 @@ pub fn update(
         let article = load(conn, public_id)?;
         require_edit(actor, &article)?;
         check_version(&article, expected_version)?;
-        let mut document = serde_json::to_value(store::document(conn, &article)?)
-            .map_err(|e| DbError::Corrupt(e.to_string()))?;
+        let mut document =
+            serde_json::to_value(store::document(conn, &article)?).map_err(DbError::corrupt)?;
         if let Some(field) = patch
             .as_object()
             .and_then(|p| p.keys().find(|k| READ_ONLY.contains(&k.as_str())))
@@ -376,13 +373,12 @@ pub fn delete(
         let article = load(conn, public_id)?;
         require_edit(actor, &article)?;
         check_version(&article, expected_version)?;
-        let was_public = visibility(&article).is_public(ctx.now);
+        let was_public = Visibility::from(&article).is_public(ctx.now);
         let neighbours: Vec<i64> = delivery::affected_by(conn, Changed::Article(article.id))?
             .into_iter()
             .filter(|id| *id != article.id)
             .collect();
-        let last = serde_json::to_value(store::document(conn, &article)?)
-            .map_err(|e| DbError::Corrupt(e.to_string()))?;
+        let last = serde_json::to_value(store::document(conn, &article)?).map_err(DbError::corrupt)?;
         store::delete(conn, article.id)?;
         // Withdraws the delivery forms and leaves a tombstone for sync clients.
         crate::delivery::compile_article(conn, article.id, &ctx.urls, ctx.now)?;
@@ -446,7 +442,7 @@ pub fn transition(
             let resolved = store::resolve(conn, &input, Some(article.id))?.map_err(EditError::Invalid)?;
             publishable(&input, &resolved)?;
         }
-        let before = visibility(&article);
+        let before = Visibility::from(&article);
         bump(conn, &article, ctx.now)?;
         store::set_status(
             conn,
@@ -462,7 +458,7 @@ pub fn transition(
                 ctx.now,
             )?;
         }
-        let article = saved(
+        let Saved { article, fields } = saved(
             conn,
             ctx,
             actor.audit_ref(),
@@ -470,7 +466,7 @@ pub fn transition(
             &format!("transition:{}", request.to),
         )?;
         republish(conn, ctx, Some(&before), &article)?;
-        editable(conn, &article)
+        editable_with(conn, &article, fields)
     })
 }
 
@@ -512,7 +508,7 @@ pub fn publish_due(conn: &mut DbConnection, ctx: &EditContext, article_id: i64) 
         if !due {
             return Ok(false);
         }
-        let before = visibility(&article);
+        let before = Visibility::from(&article);
         bump(conn, &article, ctx.now)?;
         let mut change = status_change(&article, ArticleStatus::Published, None, ctx.now);
         change.published_at = article.scheduled_at.or(change.published_at);
@@ -521,7 +517,7 @@ pub fn publish_due(conn: &mut DbConnection, ctx: &EditContext, article_id: i64) 
             user_id: None,
             email: None,
         };
-        let article = saved(conn, ctx, system, article.id, "transition:published:scheduled")?;
+        let article = saved(conn, ctx, system, article.id, "transition:published:scheduled")?.article;
         republish(conn, ctx, Some(&before), &article)?;
         Ok(true)
     })
@@ -533,8 +529,8 @@ pub fn lift_embargo(conn: &mut DbConnection, ctx: &EditContext, article_id: i64)
         let Some(article) = store::find_by_id(conn, article_id)? else {
             return Ok(false);
         };
-        let lifted =
-            visibility(&article).is_public(ctx.now) && article.embargo_until.is_some_and(|e| e <= ctx.now);
+        let lifted = Visibility::from(&article).is_public(ctx.now)
+            && article.embargo_until.is_some_and(|e| e <= ctx.now);
         if !lifted {
             return Ok(false);
         }
@@ -589,12 +585,12 @@ pub fn correct(
             });
         }
         check_version(&article, expected_version)?;
-        let before = visibility(&article);
+        let before = Visibility::from(&article);
         bump(conn, &article, ctx.now)?;
         store::add_correction(conn, article.id, corrected_at, note, ctx.now)?;
-        let article = saved(conn, ctx, actor.audit_ref(), article.id, "correction")?;
+        let Saved { article, fields } = saved(conn, ctx, actor.audit_ref(), article.id, "correction")?;
         republish(conn, ctx, Some(&before), &article)?;
-        editable(conn, &article)
+        editable_with(conn, &article, fields)
     })
 }
 
@@ -714,7 +710,7 @@ fn revision_of(conn: &mut DbConnection, article: &Article, version: i32) -> Resu
     })?;
     Ok(RevisionView {
         summary: summary(&revision),
-        snapshot: serde_json::from_str(&revision.snapshot).map_err(|e| DbError::Corrupt(e.to_string()))?,
+        snapshot: serde_json::from_str(&revision.snapshot).map_err(DbError::corrupt)?,
     })
 }
 

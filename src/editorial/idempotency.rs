@@ -78,7 +78,7 @@ fn replay(stored: StoredResponse, fingerprint: &str) -> Result<Created, EditErro
     Ok(Created {
         status: u16::try_from(stored.status).unwrap_or(201),
         location: stored.location,
-        body: serde_json::from_str(&stored.body).map_err(|e| DbError::Corrupt(e.to_string()))?,
+        body: serde_json::from_str(&stored.body).map_err(DbError::corrupt)?,
         replayed: true,
     })
 }

@@ -143,7 +143,7 @@ pub fn create(
     let (password, generated) = match request.password {
         Some(p) => (p, None),
         None => {
-            let p = password::generate().map_err(|e| DbError::Corrupt(e.to_string()))?;
+            let p = password::generate().map_err(DbError::corrupt)?;
             (p.clone(), Some(p))
         }
     };

@@ -111,7 +111,7 @@ pub fn create(
     actor.require(Permission::ManageWebhooks, "manage webhooks")?;
     checked(&request)?;
     let secret = crate::domain::password::random_string(b"abcdefghijklmnopqrstuvwxyz0123456789", 40)
-        .map_err(|e| crate::db::DbError::Corrupt(e.to_string()))?;
+        .map_err(crate::db::DbError::corrupt)?;
     write_transaction(conn, |conn| {
         let hook = webhooks::create(conn, &request.url, &secret, &request.events, ctx.now)?;
         audit::record(

@@ -400,13 +400,10 @@ pub async fn create_preview_link(
     };
     let lifetime = request.expires_in.unwrap_or(86_400);
     if !(60..=604_800).contains(&lifetime) {
-        return Err(ApiError::Unprocessable {
-            detail: "expires_in must be from 60 to 604800 seconds".into(),
-            errors: vec![crate::error::FieldError::new(
-                "/expires_in",
-                "must be from 60 to 604800",
-            )],
-        });
+        return Err(ApiError::unprocessable_field(
+            "/expires_in",
+            "must be from 60 to 604800 seconds",
+        ));
     }
     let link_id = uuid::Uuid::new_v4().to_string();
     let ctx = state.edit_context();

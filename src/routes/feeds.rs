@@ -197,7 +197,7 @@ fn build_feed(
                 .iter()
                 .map(|a| feeds::ninjs::document(a, &rights))
                 .collect();
-            serde_json::to_string(&documents).map_err(|e| DbError::Corrupt(e.to_string()))?
+            serde_json::to_string(&documents).map_err(DbError::corrupt)?
         }
     };
     let etag = strong_etag(body.as_bytes());
@@ -345,8 +345,7 @@ pub async fn article_ninjs(
     query: web::Query<NinjsQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let source = super::articles::load_article(&state, &path.key, query.language.as_deref()).await?;
-    let article: ArticleView =
-        serde_json::from_slice(&source.body).map_err(|e| DbError::Corrupt(e.to_string()))?;
+    let article: ArticleView = serde_json::from_slice(&source.body).map_err(DbError::corrupt)?;
     let rights = feeds::ninjs::Rights {
         holder: state.feeds.publication.clone(),
     };

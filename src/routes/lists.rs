@@ -381,7 +381,7 @@ fn render_items(
     rows.iter()
         .map(|row| {
             let mut summary: serde_json::Map<String, serde_json::Value> =
-                serde_json::from_str(&row.summary_json).map_err(|e| DbError::Corrupt(e.to_string()))?;
+                serde_json::from_str(&row.summary_json).map_err(DbError::corrupt)?;
             if !request.fields.is_empty() {
                 summary.retain(|key, _| key == "id" || request.fields.iter().any(|f| f == key));
             }
@@ -443,7 +443,7 @@ pub(super) fn render_page(
     body.push_str("{\"data\":[");
     body.push_str(&items.join(","));
     body.push_str("],\"next_cursor\":");
-    body.push_str(&serde_json::to_string(&next_cursor).map_err(|e| DbError::Corrupt(e.to_string()))?);
+    body.push_str(&serde_json::to_string(&next_cursor).map_err(DbError::corrupt)?);
     body.push('}');
     let mut headers = Vec::new();
     if let Some(cursor) = &next_cursor {

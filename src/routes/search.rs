@@ -320,7 +320,7 @@ pub async fn suggest(
                 suggestions(conn, &prefix.primary, language.as_deref())
             })
             .await?;
-            let body = serde_json::to_string(&built).map_err(|e| DbError::Corrupt(e.to_string()))?;
+            let body = serde_json::to_string(&built).map_err(DbError::corrupt)?;
             let etag = crate::delivery::strong_etag(body.as_bytes());
             let built = Arc::new(Representation::new(
                 bytes::Bytes::from(body),

@@ -15,7 +15,7 @@ use crate::domain::catalog::MediaInput;
 use crate::domain::kinds::MediaKind;
 use crate::domain::permissions::Permission;
 use crate::editorial::catalog::{self, MediaDocument};
-use crate::error::{ApiError, FieldError, Problem};
+use crate::error::{ApiError, Problem};
 use crate::uploads::UploadError;
 
 /// What an upload says about the image besides its bytes.
@@ -54,14 +54,6 @@ pub struct UploadForm {
 pub struct FilePath {
     /// `<hash>.<extension>` as in the asset's `url`.
     pub name: String,
-}
-
-fn unprocessable(field: &str, message: impl Into<String>) -> ApiError {
-    let error = FieldError::new(field, message);
-    ApiError::Unprocessable {
-        detail: format!("{}: {}", error.field, error.message),
-        errors: vec![error],
-    }
 }
 
 fn too_large(limit: usize) -> ApiError {
@@ -114,18 +106,18 @@ pub async fn upload_media(
             "file" => file = Some(bytes),
             "metadata" => {
                 let value: serde_json::Value = serde_json::from_slice(&bytes)
-                    .map_err(|e| unprocessable("metadata", format!("not JSON: {e}")))?;
+                    .map_err(|e| ApiError::unprocessable_field("metadata", format!("not JSON: {e}")))?;
                 metadata = body(value)?;
             }
             other => {
-                return Err(unprocessable(
+                return Err(ApiError::unprocessable_field(
                     other,
                     "unknown part; send `file` and optionally `metadata`",
                 ))
             }
         }
     }
-    let bytes = file.ok_or_else(|| unprocessable("file", "required"))?;
+    let bytes = file.ok_or_else(|| ApiError::unprocessable_field("file", "required"))?;
     let store = state.media.clone();
     let stored = web::block(move || store.store(&bytes))
         .await
@@ -135,7 +127,7 @@ pub async fn upload_media(
             UploadError::Io(e) => {
                 ApiError::Database(crate::db::DbError::Corrupt(format!("media store: {e}")))
             }
-            other => unprocessable("file", other.to_string()),
+            other => ApiError::unprocessable_field("file", other.to_string()),
         })?;
     let url = state
         .public_url

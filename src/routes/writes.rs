@@ -160,7 +160,7 @@ pub fn created<T: Serialize>(location: String, body: &T) -> Result<Created, Edit
     Ok(Created {
         status: 201,
         location: Some(location),
-        body: serde_json::to_value(body).map_err(|e| crate::db::DbError::Corrupt(e.to_string()))?,
+        body: serde_json::to_value(body).map_err(crate::db::DbError::corrupt)?,
         replayed: false,
     })
 }

@@ -51,6 +51,16 @@ pub struct Visibility {
     pub embargo_until: Option<NaiveDateTime>,
 }
 
+impl From<&Article> for Visibility {
+    fn from(article: &Article) -> Self {
+        Visibility {
+            status: article.status.clone(),
+            published_at: article.published_at,
+            embargo_until: article.embargo_until,
+        }
+    }
+}
+
 impl Visibility {
     /// Published, publish time reached, embargo lifted.
     pub fn is_public(&self, now: NaiveDateTime) -> bool {

@@ -12,16 +12,12 @@ use crate::db::schema::{contributors, media_assets, media_renditions, topics};
 use crate::db::{DbConnection, DbError};
 use crate::domain::catalog::{ContributorInput, MediaInput, RenditionInput, TopicInput};
 
-fn corrupt(e: impl std::fmt::Display) -> DbError {
-    DbError::Corrupt(e.to_string())
-}
-
 fn names_json(names: &BTreeMap<String, String>) -> String {
     serde_json::to_string(names).unwrap_or_else(|_| "{}".into())
 }
 
 fn names(json: &str) -> Result<BTreeMap<String, String>, DbError> {
-    serde_json::from_str(json).map_err(corrupt)
+    serde_json::from_str(json).map_err(DbError::corrupt)
 }
 
 pub fn contributor(conn: &mut DbConnection, slug: &str) -> Result<Option<(i64, ContributorInput)>, DbError> {
@@ -35,7 +31,7 @@ pub fn contributor(conn: &mut DbConnection, slug: &str) -> Result<Option<(i64, C
             c.id,
             ContributorInput {
                 slug: Some(c.slug),
-                kind: c.kind.parse().map_err(corrupt)?,
+                kind: c.kind.parse().map_err(DbError::corrupt)?,
                 name: c.name,
                 localized_names: names(&c.localized_names)?,
                 bio: c.bio,
@@ -112,7 +108,7 @@ pub fn topic(conn: &mut DbConnection, slug: &str) -> Result<Option<(i64, TopicIn
         t.id,
         TopicInput {
             slug: Some(t.slug),
-            kind: t.kind.parse().map_err(corrupt)?,
+            kind: t.kind.parse().map_err(DbError::corrupt)?,
             name: t.name,
             localized_names: names(&t.localized_names)?,
             description: t.description,
@@ -216,7 +212,7 @@ pub fn media(conn: &mut DbConnection, public_id: &str) -> Result<Option<(i64, Me
     Ok(Some((
         m.id,
         MediaInput {
-            kind: m.kind.parse().map_err(corrupt)?,
+            kind: m.kind.parse().map_err(DbError::corrupt)?,
             url: m.url,
             mime_type: m.mime_type,
             width: m.width,

@@ -35,10 +35,6 @@ pub fn find_by_id(conn: &mut DbConnection, id: i64) -> Result<Option<Article>, D
         .optional()?)
 }
 
-fn corrupt(e: impl std::fmt::Display) -> DbError {
-    DbError::Corrupt(e.to_string())
-}
-
 /// The article's writable fields as stored.
 pub fn document(conn: &mut DbConnection, article: &Article) -> Result<ArticleInput, DbError> {
     let id = article.id;
@@ -48,7 +44,7 @@ pub fn document(conn: &mut DbConnection, article: &Article) -> Result<ArticleInp
         .select(article_blocks::data)
         .load::<String>(conn)?
         .iter()
-        .map(|data| serde_json::from_str::<Block>(data).map_err(corrupt))
+        .map(|data| serde_json::from_str::<Block>(data).map_err(DbError::corrupt))
         .collect::<Result<Vec<_>, _>>()?;
     let bylines = bylines::table
         .inner_join(contributors::table)
@@ -60,7 +56,7 @@ pub fn document(conn: &mut DbConnection, article: &Article) -> Result<ArticleInp
         .map(|(contributor, role)| {
             Ok(BylineInput {
                 contributor,
-                role: role.parse::<BylineRole>().map_err(corrupt)?,
+                role: role.parse::<BylineRole>().map_err(DbError::corrupt)?,
             })
         })
         .collect::<Result<Vec<_>, DbError>>()?;
@@ -390,7 +386,7 @@ pub fn replace_children(
                 article_id: id,
                 position: position as i32,
                 kind: block.kind().to_owned(),
-                data: serde_json::to_string(block).map_err(corrupt)?,
+                data: serde_json::to_string(block).map_err(DbError::corrupt)?,
                 media_id: block
                     .media_id()
                     .and_then(|m| resolved.media.get(m))

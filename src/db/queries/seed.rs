@@ -243,7 +243,7 @@ fn insert_article(
                 article_id: id,
                 position: position as i32,
                 kind: stored.kind().to_owned(),
-                data: serde_json::to_string(&stored).map_err(|e| DbError::Corrupt(e.to_string()))?,
+                data: serde_json::to_string(&stored).map_err(DbError::corrupt)?,
                 media_id: media.map(|(row_id, _)| row_id),
             })
             .execute(conn)?;
