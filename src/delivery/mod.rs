@@ -9,6 +9,7 @@ use sha2::{Digest, Sha256};
 
 use crate::api::article::{ArticleView, UrlBuilder};
 use crate::api::summary::ArticleSummary;
+use crate::db::claim::write_transaction;
 use crate::db::models::article::Article;
 use crate::db::queries::article_read;
 use crate::db::queries::delivery::{self, Delivery, Removal};
@@ -180,7 +181,7 @@ pub fn reindex(conn: &mut DbConnection, batch: i64, progress: impl Fn(usize)) ->
             return Ok(done);
         };
         after = *last;
-        conn.transaction(|conn| {
+        write_transaction(conn, |conn| {
             for (id, json) in &forms {
                 let article: ArticleView = serde_json::from_str(json).map_err(DbError::corrupt)?;
                 let (topic_ids, contributor_ids) = delivery::facets_of(conn, *id)?;
@@ -218,7 +219,7 @@ pub fn insert_and_compile(
     urls: &UrlBuilder,
     now: NaiveDateTime,
 ) -> Result<Inserted, DbError> {
-    conn.transaction(|conn| {
+    write_transaction(conn, |conn| {
         let inserted = seed::insert_content(conn, set)?;
         publish_changes(conn, &inserted.article_ids, urls, now)?;
         Ok(inserted)
@@ -240,7 +241,9 @@ pub fn compiled_articles(conn: &mut DbConnection, ids: &[i64]) -> Result<Vec<Art
 pub fn compile_all(conn: &mut DbConnection, urls: &UrlBuilder, batch: usize) -> Result<usize, DbError> {
     let ids = delivery::published_article_ids(conn)?;
     for chunk in ids.chunks(batch.max(1)) {
-        conn.transaction(|conn| publish_changes(conn, chunk, urls, crate::db::utc_now()))?;
+        write_transaction(conn, |conn| {
+            publish_changes(conn, chunk, urls, crate::db::utc_now())
+        })?;
     }
     Ok(ids.len())
 }

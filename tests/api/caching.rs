@@ -240,15 +240,13 @@ fn write_and_publish(
     app: &TestApp,
     change: impl FnOnce(&mut khabar::db::DbConnection) -> khabar::db::queries::delivery::Changed,
 ) {
-    use diesel::Connection;
     let urls = khabar::api::article::UrlBuilder::new(url::Url::parse(crate::helpers::SITE_URL).unwrap());
-    app.conn()
-        .transaction(|conn| {
-            let changed = change(conn);
-            let ids = khabar::db::queries::delivery::affected_by(conn, changed)?;
-            khabar::delivery::publish_changes(conn, &ids, &urls, khabar::db::utc_now())
-        })
-        .unwrap();
+    khabar::db::claim::write_transaction(&mut app.conn(), |conn| {
+        let changed = change(conn);
+        let ids = khabar::db::queries::delivery::affected_by(conn, changed)?;
+        khabar::delivery::publish_changes(conn, &ids, &urls, khabar::db::utc_now())
+    })
+    .unwrap();
     app.cache.invalidate_all();
 }
 

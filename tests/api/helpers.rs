@@ -185,8 +185,9 @@ impl TestApp {
     pub fn republish(&self) {
         use diesel::prelude::*;
         let urls = UrlBuilder::new(url::Url::parse(SITE_URL).unwrap());
-        let mut conn = self.conn();
-        conn.transaction(|conn| {
+        // A write transaction, as the write API uses: a deferred one that read first would fail
+        // at once with "database is locked" on SQLite if the worker wrote meanwhile.
+        khabar::db::claim::write_transaction(&mut self.conn(), |conn| {
             let ids: Vec<i64> = khabar::db::schema::articles::table
                 .select(khabar::db::schema::articles::id)
                 .load(conn)?;
