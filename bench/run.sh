@@ -28,7 +28,8 @@ fi
 
 cargo build --release --quiet --bin khabar --example ceiling
 KHABAR=target/release/khabar
-export DATABASE_URL="sqlite://$DB" KHABAR_DEMO=never KHABAR_LOG=warn
+# wrk sends everything from one address: with the per-address limit on, it would measure 429s.
+export DATABASE_URL="sqlite://$DB" KHABAR_DEMO=never KHABAR_LOG=warn KHABAR_RATE_LIMIT=0
 
 if [ ! -f "$DB" ]; then
   echo "generating $ARTICLES articles into $DB"

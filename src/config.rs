@@ -126,6 +126,22 @@ pub struct Options {
     /// Largest media upload, in MiB.
     #[arg(long, env = "KHABAR_MEDIA_MAX_MB", default_value = "20", global = true)]
     pub media_max_mb: String,
+    /// Requests a minute one client address may make (0: no limit). A minute's worth may come at
+    /// once. Behind a proxy or CDN, set KHABAR_TRUSTED_PROXIES so that clients are told apart.
+    #[arg(long, env = "KHABAR_RATE_LIMIT", default_value = "1200", global = true)]
+    pub rate_limit: String,
+    /// Requests a minute per partner API key (sent as `X-Api-Key`; 0: no limit).
+    #[arg(
+        long,
+        env = "KHABAR_PARTNER_RATE_LIMIT",
+        default_value = "12000",
+        global = true
+    )]
+    pub partner_rate_limit: String,
+    /// Reverse proxies whose `X-Forwarded-For` is believed: comma-separated addresses and CIDR
+    /// networks (`10.0.0.0/8, 192.0.2.7`). Empty: the peer address is the client.
+    #[arg(long, env = "KHABAR_TRUSTED_PROXIES", default_value = "", global = true)]
+    pub trusted_proxies: String,
     /// Load the demo content into an empty database on `serve`: `auto` does so on SQLite only.
     #[arg(long, env = "KHABAR_DEMO", value_enum, default_value = "auto", global = true)]
     pub demo: DemoMode,
@@ -185,6 +201,7 @@ pub struct Settings {
     pub session_ttl: u32,
     pub worker: WorkerSettings,
     pub media: crate::uploads::MediaStore,
+    pub rate_limits: crate::routes::rate_limit::RateLimitSettings,
 }
 
 /// The background worker's pace.
@@ -331,6 +348,17 @@ impl Settings {
                 3_600_000,
             )?,
         };
+        let rate_limits = crate::routes::rate_limit::RateLimitSettings {
+            per_address: number("KHABAR_RATE_LIMIT", &options.rate_limit, 0, 1_000_000)? as u32,
+            per_partner: number(
+                "KHABAR_PARTNER_RATE_LIMIT",
+                &options.partner_rate_limit,
+                0,
+                1_000_000,
+            )? as u32,
+            trusted_proxies: crate::domain::client_address::TrustedProxies::parse(&options.trusted_proxies)
+                .map_err(|e| config_error("KHABAR_TRUSTED_PROXIES", e))?,
+        };
         Ok(Settings {
             database_url,
             bind,
@@ -361,6 +389,7 @@ impl Settings {
                     * 1024
                     * 1024,
             },
+            rate_limits,
         })
     }
 
@@ -429,6 +458,12 @@ mod tests {
             (&["--access-token-ttl", "5"], "KHABAR_ACCESS_TOKEN_TTL"),
             (&["--worker", "maybe"], "KHABAR_WORKER"),
             (&["--webhook-max-attempts", "0"], "KHABAR_WEBHOOK_MAX_ATTEMPTS"),
+            (&["--rate-limit", "lots"], "KHABAR_RATE_LIMIT"),
+            (&["--partner-rate-limit=-5"], "KHABAR_PARTNER_RATE_LIMIT"),
+            (
+                &["--trusted-proxies", "10.0.0.0/8, lb.internal"],
+                "KHABAR_TRUSTED_PROXIES",
+            ),
         ];
         for (args, setting) in cases {
             let err = settings(args).unwrap_err();

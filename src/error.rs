@@ -59,6 +59,9 @@ pub enum ApiError {
     /// No credentials, or credentials that do not verify: 401 with `WWW-Authenticate`.
     #[error("{0}")]
     Unauthorized(String),
+    /// An `X-Api-Key` that is malformed, unknown or revoked, or whose partner is disabled.
+    #[error("{0}")]
+    InvalidApiKey(String),
     #[error("{0}")]
     Forbidden(String),
     /// A change to a versioned resource without `If-Match`.
@@ -72,7 +75,7 @@ pub enum ApiError {
     PayloadTooLarge(String),
     #[error("{0}")]
     UnsupportedMediaType(String),
-    #[error("too many attempts; retry in {retry_after} seconds")]
+    #[error("too many requests; retry in {retry_after} seconds")]
     TooManyRequests { retry_after: u64 },
     #[error(transparent)]
     Database(#[from] DbError),
@@ -136,6 +139,12 @@ impl ApiError {
             ApiError::Unauthorized(detail) => {
                 (StatusCode::UNAUTHORIZED, "unauthorized", detail.clone(), vec![])
             }
+            ApiError::InvalidApiKey(detail) => (
+                StatusCode::UNAUTHORIZED,
+                "invalid-api-key",
+                detail.clone(),
+                vec![FieldError::new("X-Api-Key", "unknown or revoked")],
+            ),
             ApiError::Forbidden(detail) => (StatusCode::FORBIDDEN, "forbidden", detail.clone(), vec![]),
             ApiError::PayloadTooLarge(detail) => (
                 StatusCode::PAYLOAD_TOO_LARGE,
@@ -282,6 +291,12 @@ impl ResponseError for ApiError {
                 if let Ok(value) = header::HeaderValue::from_str(&value) {
                     headers.insert(header::WWW_AUTHENTICATE, value);
                 }
+            }
+            ApiError::InvalidApiKey(_) => {
+                headers.insert(
+                    header::WWW_AUTHENTICATE,
+                    header::HeaderValue::from_static("ApiKey realm=\"khabar\", header=\"X-Api-Key\""),
+                );
             }
             ApiError::TooManyRequests { retry_after } => {
                 headers.insert(header::RETRY_AFTER, header::HeaderValue::from(*retry_after));

@@ -61,6 +61,7 @@ impl Application {
             access_ttl: chrono::Duration::seconds(i64::from(settings.access_token_ttl)),
             session_ttl: chrono::Duration::seconds(i64::from(settings.session_ttl)),
         };
+        let api_keys = crate::auth::api_keys::ApiKeyVerifier::new(pool.clone());
         let state = AppState {
             pool,
             urls: UrlBuilder::new(settings.site_url.clone()),
@@ -78,6 +79,10 @@ impl Application {
             cache_policy: CachePolicy::new(settings.cache_max_age, settings.cache_stale_while_revalidate),
             auth,
             throttle: std::sync::Arc::new(crate::auth::throttle::LoginThrottle::default()),
+            rate_limits: std::sync::Arc::new(crate::routes::rate_limit::RateLimits::new(
+                &settings.rate_limits,
+            )),
+            api_keys,
             media: settings.media.clone(),
         };
         let worker = settings.worker.enabled.then(|| {
@@ -110,6 +115,7 @@ impl Application {
                 .split_for_parts();
             app.service(docs_ui())
                 .route("/docs", web::get().to(redirect_to_docs))
+                .wrap(middleware::from_fn(routes::rate_limit::limit))
                 .wrap_fn(head_as_get)
                 .wrap(cors())
                 .wrap(middleware::Compress::default())
@@ -227,6 +233,7 @@ fn cors() -> actix_cors::Cors {
             header::AUTHORIZATION,
             header::CONTENT_TYPE,
             header::HeaderName::from_static("idempotency-key"),
+            header::HeaderName::from_static(routes::rate_limit::API_KEY_HEADER),
         ])
         .expose_headers([
             header::ETAG,

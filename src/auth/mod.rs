@@ -1,6 +1,7 @@
 //! Signing in: passwords for an access token and a refresh token, rotation of refresh tokens
 //! (a reused one revokes its whole session), logout, and checking a presented access token.
 
+pub mod api_keys;
 pub mod throttle;
 pub mod tokens;
 

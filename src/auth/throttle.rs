@@ -53,7 +53,7 @@ impl LoginThrottle {
         let now = self.clock.now();
         if let Some(address) = address {
             self.addresses
-                .check_key(&address)
+                .check_key(&crate::domain::client_address::counting_key(address))
                 .map_err(|until| until.wait_time_from(now))?;
         }
         self.accounts

@@ -2,6 +2,7 @@
 //! the rows, stores a revision, records the audit entry, queues webhook deliveries and jobs,
 //! and recompiles what the public sees. No HTTP here; `routes` maps [`EditError`] to problems.
 
+pub mod api_keys;
 pub mod articles;
 pub mod catalog;
 pub mod events;

@@ -93,7 +93,7 @@ fn hash(password: &str) -> Result<String, EditError> {
     password::hash(password).map_err(|e| DbError::Corrupt(e.to_string()).into())
 }
 
-fn find(conn: &mut DbConnection, id: i64) -> Result<User, EditError> {
+pub(super) fn find(conn: &mut DbConnection, id: i64) -> Result<User, EditError> {
     users_table::table
         .find(id)
         .select(User::as_select())

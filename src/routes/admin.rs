@@ -137,6 +137,8 @@ pub async fn update_user(
     let user = state
         .write(move |conn, ctx| users::update(conn, ctx, &signed.actor, id, update))
         .await?;
+    // A disabled partner's keys must stop working here at once (elsewhere within 30 s).
+    state.api_keys.forget_all();
     Ok(json_response(StatusCode::OK, &user, None))
 }
 
@@ -162,6 +164,7 @@ pub async fn delete_user(
     state
         .write(move |conn, ctx| users::delete(conn, ctx, &signed.actor, id))
         .await?;
+    state.api_keys.forget_all();
     Ok(no_content())
 }
 

@@ -51,7 +51,7 @@ pub async fn token(
     payload: web::Json<serde_json::Value>,
 ) -> Result<HttpResponse, ApiError> {
     let credentials: TokenRequest = body(payload.into_inner())?;
-    let address = request.peer_addr().map(|a| a.ip());
+    let address = state.rate_limits.client(&request);
     if let Err(wait) = state.throttle.check(&credentials.email, address) {
         return Err(ApiError::TooManyRequests {
             retry_after: wait.as_secs().max(1),

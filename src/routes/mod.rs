@@ -2,6 +2,7 @@
 //! through `utoipa_actix_web` so the served routes and the OpenAPI document cannot drift.
 
 pub mod admin;
+pub mod api_keys;
 pub mod articles;
 pub mod auth;
 pub mod catalog;
@@ -13,6 +14,7 @@ pub mod health;
 pub mod lists;
 pub mod meta;
 pub mod principal;
+pub mod rate_limit;
 pub mod search;
 pub mod sync;
 pub mod uploads;
@@ -69,6 +71,9 @@ pub fn configure(config: &mut ServiceConfig<'_>) {
                 .service(admin::get_user)
                 .service(admin::update_user)
                 .service(admin::delete_user)
+                .service(api_keys::list_api_keys)
+                .service(api_keys::create_api_key)
+                .service(api_keys::revoke_api_key)
                 .service(admin::list_webhooks)
                 .service(admin::create_webhook)
                 .service(admin::update_webhook)
@@ -118,6 +123,8 @@ pub struct AppState {
     pub feeds: feeds::FeedSettings,
     pub auth: crate::auth::AuthConfig,
     pub throttle: std::sync::Arc<crate::auth::throttle::LoginThrottle>,
+    pub rate_limits: std::sync::Arc<rate_limit::RateLimits>,
+    pub api_keys: crate::auth::api_keys::ApiKeyVerifier,
     pub media: crate::uploads::MediaStore,
 }
 

@@ -134,6 +134,7 @@ pub fn settings(url: DatabaseUrl) -> Settings {
             dir: std::env::temp_dir().join(format!("khabar-media-{}", uuid::Uuid::new_v4().simple())),
             max_bytes: 64 * 1024,
         },
+        rate_limits: khabar::routes::rate_limit::RateLimitSettings::default(),
     }
 }
 
@@ -160,6 +161,13 @@ impl TestApp {
     /// Another node serving an existing database.
     pub async fn spawn_node(url: DatabaseUrl) -> TestApp {
         Self::spawn_with(settings(url)).await
+    }
+
+    /// A node with its own settings on a database it owns (and drops when done).
+    pub async fn spawn_owning(db: TestDb, settings: Settings) -> TestApp {
+        let mut app = Self::spawn_with(settings).await;
+        app._db = Some(db);
+        app
     }
 
     /// A node with its own settings (the database must exist).

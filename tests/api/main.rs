@@ -15,6 +15,7 @@ mod health;
 mod lists;
 mod openapi;
 mod permissions;
+mod rate_limits;
 mod schema;
 mod search;
 mod sync;

@@ -73,12 +73,15 @@ fn document_is_openapi_3_1_and_lists_every_route() {
             "/v1/topics/{slug}/articles",
             "/v1/users",
             "/v1/users/{id}",
+            "/v1/users/{id}/api-keys",
+            "/v1/users/{id}/api-keys/{key_id}",
             "/v1/webhooks",
             "/v1/webhooks/{id}",
             "/v1/webhooks/{id}/deliveries",
         ]
     );
     assert!(document["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer");
+    assert!(document["components"]["securitySchemes"]["partner_key"]["name"] == "X-Api-Key");
     for (path, media_type) in [
         ("/feeds/{language}/rss.xml", "application/rss+xml"),
         ("/feeds/{language}/atom.xml", "application/atom+xml"),
@@ -110,7 +113,25 @@ fn document_is_openapi_3_1_and_lists_every_route() {
                     );
                 }
             }
+            // The rate limiter guards everything but the probes; public reads take a partner key.
+            let limited = !matches!(path.as_str(), "/healthz" | "/readyz");
+            assert_eq!(
+                operation["responses"]["429"]["headers"]["Retry-After"].is_object(),
+                limited,
+                "{method} {path} documents 429 with Retry-After"
+            );
             let secured = operation["security"][0]["bearer"].is_array();
+            if limited && !secured {
+                assert_eq!(
+                    operation["security"],
+                    serde_json::json!([{}, {"partner_key": []}]),
+                    "{method} {path} takes an optional partner key"
+                );
+                assert!(
+                    operation["responses"]["401"].is_object(),
+                    "{method} {path} documents 401"
+                );
+            }
             let tag = operation["tags"][0].as_str().unwrap_or_default();
             let needs_token = !OPEN.contains(&path.as_str())
                 && (method != "get" || matches!(tag, "editorial" | "admin" | "auth"));

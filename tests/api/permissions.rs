@@ -157,6 +157,14 @@ async fn every_cell_of_the_permission_matrix(backend: Backend) {
             ADMINS,
         ),
         op(Method::DELETE, "/v1/users/999999", None, ADMINS),
+        op(Method::GET, "/v1/users/999999/api-keys", None, ADMINS),
+        op(
+            Method::POST,
+            "/v1/users/999999/api-keys",
+            Some(json!({"name": "feeds"})),
+            ADMINS,
+        ),
+        op(Method::DELETE, "/v1/users/999999/api-keys/1", None, ADMINS),
         op(Method::GET, "/v1/webhooks", None, ADMINS),
         op(
             Method::POST,
@@ -222,7 +230,7 @@ async fn every_cell_of_the_permission_matrix(backend: Backend) {
             cells += 1;
         }
     }
-    assert_eq!(cells, 36 * 5 - 3, "every cell checked");
+    assert_eq!(cells, 39 * 5 - 3, "every cell checked");
 }
 
 on_both_backends!(every_cell_of_the_permission_matrix);

@@ -1,5 +1,6 @@
 //! Portable queries taking `&mut DbConnection`: the same code runs on both backends.
 
+pub mod api_keys;
 pub mod article_read;
 pub mod audit;
 pub mod catalog;

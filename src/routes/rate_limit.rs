@@ -1,0 +1,171 @@
+//! Request budgets: each client address gets `KHABAR_RATE_LIMIT` requests a minute, each
+//! partner API key `KHABAR_PARTNER_RATE_LIMIT` (GCRA buckets from `governor`, a minute's worth
+//! of burst). Counted per node, like sign-in throttling: N nodes allow N times the budget.
+
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
+use actix_web::{web, ResponseError};
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota};
+
+use super::AppState;
+use crate::domain::client_address::{counting_key, TrustedProxies};
+use crate::error::ApiError;
+
+/// Header partners send their key in.
+pub const API_KEY_HEADER: &str = "x-api-key";
+/// Above this many tracked clients, forget the ones whose buckets are full again.
+const RETAIN_ABOVE: usize = 100_000;
+
+/// Requests a minute: 0 turns a limit off.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RateLimitSettings {
+    pub per_address: u32,
+    pub per_partner: u32,
+    pub trusted_proxies: TrustedProxies,
+}
+
+impl Default for RateLimitSettings {
+    fn default() -> Self {
+        RateLimitSettings {
+            per_address: 1200,
+            per_partner: 12_000,
+            trusted_proxies: TrustedProxies::default(),
+        }
+    }
+}
+
+pub struct RateLimits {
+    addresses: Option<DefaultKeyedRateLimiter<IpAddr>>,
+    partners: Option<DefaultKeyedRateLimiter<i64>>,
+    pub trusted_proxies: TrustedProxies,
+    clock: DefaultClock,
+}
+
+fn per_minute(limit: u32) -> Option<Quota> {
+    NonZeroU32::new(limit).map(Quota::per_minute)
+}
+
+impl RateLimits {
+    pub fn new(settings: &RateLimitSettings) -> Self {
+        RateLimits {
+            addresses: per_minute(settings.per_address).map(DefaultKeyedRateLimiter::keyed),
+            partners: per_minute(settings.per_partner).map(DefaultKeyedRateLimiter::keyed),
+            trusted_proxies: settings.trusted_proxies.clone(),
+            clock: DefaultClock::default(),
+        }
+    }
+
+    /// The client a request came from, through the trusted proxies.
+    pub fn client(&self, request: &actix_web::HttpRequest) -> Option<IpAddr> {
+        let peer = request.peer_addr()?.ip();
+        let forwarded = request
+            .headers()
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok());
+        Some(self.trusted_proxies.client(peer, forwarded))
+    }
+
+    fn check<K>(&self, limiter: Option<&DefaultKeyedRateLimiter<K>>, key: K) -> Result<(), ApiError>
+    where
+        K: std::hash::Hash + Eq + Clone,
+    {
+        let Some(limiter) = limiter else {
+            return Ok(());
+        };
+        if limiter.len() > RETAIN_ABOVE {
+            limiter.retain_recent();
+        }
+        limiter
+            .check_key(&key)
+            .map_err(|until| ApiError::TooManyRequests {
+                retry_after: until.wait_time_from(self.clock.now()).as_secs().max(1),
+            })
+    }
+
+    pub fn check_address(&self, address: IpAddr) -> Result<(), ApiError> {
+        self.check(self.addresses.as_ref(), counting_key(address))
+    }
+
+    pub fn check_partner(&self, key_id: i64) -> Result<(), ApiError> {
+        self.check(self.partners.as_ref(), key_id)
+    }
+}
+
+/// Paths outside every budget: probes must answer even when a client floods the node, and the
+/// reference page loads a dozen assets at once.
+fn exempt(path: &str) -> bool {
+    matches!(path, "/healthz" | "/readyz") || path.starts_with("/docs")
+}
+
+/// Middleware: counts the request against its partner key or its client address, answering 429
+/// with `Retry-After` when the budget is spent and 401 for a key that is not a live one.
+pub async fn limit(
+    request: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    if exempt(request.path()) {
+        return next.call(request).await.map(ServiceResponse::map_into_left_body);
+    }
+    let Some(state) = request.app_data::<web::Data<AppState>>().cloned() else {
+        return next.call(request).await.map(ServiceResponse::map_into_left_body);
+    };
+    let verdict = match request.headers().get(API_KEY_HEADER) {
+        Some(value) => {
+            let key = value.to_str().unwrap_or_default().trim().to_owned();
+            match state.api_keys.verify(&key).await {
+                Ok(Some(id)) => state.rate_limits.check_partner(id),
+                Ok(None) => Err(ApiError::InvalidApiKey(
+                    "the X-Api-Key is not a live key; ask the newsroom for a new one or leave the header out"
+                        .into(),
+                )),
+                Err(error) => Err(ApiError::Database(error)),
+            }
+        }
+        None => match state.rate_limits.client(request.request()) {
+            Some(address) => state.rate_limits.check_address(address),
+            None => Ok(()),
+        },
+    };
+    match verdict {
+        Ok(()) => next.call(request).await.map(ServiceResponse::map_into_left_body),
+        Err(error) => Ok(request
+            .into_response(error.error_response())
+            .map_into_right_body()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_spent_budget_names_the_wait_and_others_are_untouched() {
+        let limits = RateLimits::new(&RateLimitSettings {
+            per_address: 2,
+            per_partner: 0,
+            trusted_proxies: TrustedProxies::default(),
+        });
+        let a: IpAddr = "192.0.2.1".parse().unwrap();
+        assert!(limits.check_address(a).is_ok() && limits.check_address(a).is_ok());
+        match limits.check_address(a) {
+            Err(ApiError::TooManyRequests { retry_after }) => assert!((1..=30).contains(&retry_after)),
+            other => panic!("expected 429, got {other:?}"),
+        }
+        assert!(limits.check_address("192.0.2.2".parse().unwrap()).is_ok());
+        // 0 turns the partner limit off.
+        for _ in 0..1000 {
+            assert!(limits.check_partner(7).is_ok());
+        }
+    }
+
+    #[test]
+    fn probes_and_the_reference_page_are_exempt() {
+        assert!(exempt("/healthz") && exempt("/readyz") && exempt("/docs/swagger-ui.css"));
+        assert!(!exempt("/v1/articles") && !exempt("/feeds/ar/rss.xml") && !exempt("/openapi.json"));
+    }
+}
