@@ -120,6 +120,15 @@ pub struct Options {
         global = true
     )]
     pub webhook_retry_base_ms: String,
+    /// Let webhooks reach loopback, private and link-local addresses (receivers on the same
+    /// network). Off by default: a subscription could otherwise probe the internal network.
+    #[arg(
+        long,
+        env = "KHABAR_WEBHOOK_ALLOW_PRIVATE",
+        default_value = "false",
+        global = true
+    )]
+    pub webhook_allow_private: String,
     /// Directory for uploaded media files (served at `/media-files/…`).
     #[arg(long, env = "KHABAR_MEDIA_DIR", default_value = "media", global = true)]
     pub media_dir: std::path::PathBuf,
@@ -211,6 +220,7 @@ pub struct WorkerSettings {
     pub interval_ms: u64,
     pub webhook_max_attempts: u32,
     pub webhook_retry_base_ms: u64,
+    pub allow_private_webhooks: bool,
 }
 
 impl Default for WorkerSettings {
@@ -220,6 +230,7 @@ impl Default for WorkerSettings {
             interval_ms: 1000,
             webhook_max_attempts: 12,
             webhook_retry_base_ms: 5000,
+            allow_private_webhooks: false,
         }
     }
 }
@@ -258,6 +269,14 @@ fn number(setting: &'static str, raw: &str, min: u64, max: u64) -> Result<u64, C
         .ok()
         .filter(|n| (min..=max).contains(n))
         .ok_or_else(|| config_error(setting, format!("must be a whole number from {min} to {max}")))
+}
+
+fn flag(setting: &'static str, raw: &str) -> Result<bool, ConfigError> {
+    match raw.trim() {
+        "true" | "1" | "yes" => Ok(true),
+        "false" | "0" | "no" => Ok(false),
+        _ => Err(config_error(setting, "must be true or false")),
+    }
 }
 
 impl Settings {
@@ -324,11 +343,7 @@ impl Settings {
             }
         };
         let worker = WorkerSettings {
-            enabled: match options.worker.trim() {
-                "true" | "1" | "yes" => true,
-                "false" | "0" | "no" => false,
-                _ => return Err(config_error("KHABAR_WORKER", "must be true or false")),
-            },
+            enabled: flag("KHABAR_WORKER", &options.worker)?,
             interval_ms: number(
                 "KHABAR_WORKER_INTERVAL_MS",
                 &options.worker_interval_ms,
@@ -347,6 +362,7 @@ impl Settings {
                 10,
                 3_600_000,
             )?,
+            allow_private_webhooks: flag("KHABAR_WEBHOOK_ALLOW_PRIVATE", &options.webhook_allow_private)?,
         };
         let rate_limits = crate::routes::rate_limit::RateLimitSettings {
             per_address: number("KHABAR_RATE_LIMIT", &options.rate_limit, 0, 1_000_000)? as u32,
@@ -459,6 +475,10 @@ mod tests {
             (&["--worker", "maybe"], "KHABAR_WORKER"),
             (&["--webhook-max-attempts", "0"], "KHABAR_WEBHOOK_MAX_ATTEMPTS"),
             (&["--rate-limit", "lots"], "KHABAR_RATE_LIMIT"),
+            (
+                &["--webhook-allow-private", "sometimes"],
+                "KHABAR_WEBHOOK_ALLOW_PRIVATE",
+            ),
             (&["--partner-rate-limit=-5"], "KHABAR_PARTNER_RATE_LIMIT"),
             (
                 &["--trusted-proxies", "10.0.0.0/8, lb.internal"],

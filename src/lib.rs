@@ -16,6 +16,7 @@ pub mod editorial;
 pub mod error;
 pub mod feeds;
 pub mod openapi;
+pub mod outbound;
 pub mod routes;
 pub mod seed;
 pub mod startup;

@@ -83,6 +83,7 @@ impl Application {
                 &settings.rate_limits,
             )),
             api_keys,
+            allow_private_webhooks: settings.worker.allow_private_webhooks,
             media: settings.media.clone(),
         };
         let worker = settings.worker.enabled.then(|| {

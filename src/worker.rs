@@ -38,7 +38,10 @@ pub struct Worker {
     pub settings: WorkerSettings,
     /// Names this node in `jobs.done_by`.
     pub node: String,
+    /// For the WebSub hub, which the operator configured.
     http: reqwest::Client,
+    /// For webhook receivers, which admins subscribe: public addresses only, unless allowed.
+    webhooks: crate::outbound::WebhookClient,
 }
 
 /// Signs a webhook body: `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`. The
@@ -66,6 +69,7 @@ impl Worker {
         settings: WorkerSettings,
     ) -> Self {
         Worker {
+            webhooks: crate::outbound::WebhookClient::new(DELIVERY_TIMEOUT, settings.allow_private_webhooks),
             pool,
             urls,
             websub,
@@ -135,6 +139,7 @@ impl Worker {
             urls: self.urls.clone(),
             now,
             websub: self.websub.clone(),
+            allow_private_webhooks: self.settings.allow_private_webhooks,
         }
     }
 
@@ -254,26 +259,31 @@ impl Worker {
         payload["delivery_id"] = serde_json::json!(delivery.id);
         let body = payload.to_string();
         let timestamp = chrono::Utc::now().timestamp();
-        let result = self
-            .http
-            .post(&hook.url)
-            .header("Content-Type", "application/json")
-            .header("Khabar-Event", &delivery.event)
-            .header("Khabar-Delivery", delivery.id.to_string())
-            .header(
-                "Khabar-Signature",
-                signature(&hook.secret, timestamp, body.as_bytes()),
-            )
-            .body(body)
-            .send()
-            .await;
-        let outcome = match result {
-            Ok(response) if response.status().is_success() => Ok(i32::from(response.status().as_u16())),
-            Ok(response) => Err((
-                Some(i32::from(response.status().as_u16())),
-                format!("the receiver answered {}", response.status()),
-            )),
-            Err(error) => Err((None, error.to_string())),
+        let outcome = match self.webhooks.post(&hook.url) {
+            Err(refused) => Err((None, refused)),
+            Ok(request) => {
+                let result = request
+                    .header("Content-Type", "application/json")
+                    .header("Khabar-Event", &delivery.event)
+                    .header("Khabar-Delivery", delivery.id.to_string())
+                    .header(
+                        "Khabar-Signature",
+                        signature(&hook.secret, timestamp, body.as_bytes()),
+                    )
+                    .body(body)
+                    .send()
+                    .await;
+                match result {
+                    Ok(response) if response.status().is_success() => {
+                        Ok(i32::from(response.status().as_u16()))
+                    }
+                    Ok(response) => Err((
+                        Some(i32::from(response.status().as_u16())),
+                        format!("the receiver answered {}", response.status()),
+                    )),
+                    Err(error) => Err((None, error_chain(&error))),
+                }
+            }
         };
         let give_up =
             u32::try_from(delivery.attempts).unwrap_or(u32::MAX) >= self.settings.webhook_max_attempts;
@@ -287,6 +297,19 @@ impl Worker {
         })
         .await
     }
+}
+
+/// An error with its causes ("error sending request: … : example.com resolves to no public
+/// address"), for the delivery log: reqwest's own message hides the cause.
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ pub mod cursor;
 pub mod editorial;
 pub mod kinds;
 pub mod language;
+pub mod outbound;
 pub mod password;
 pub mod permissions;
 pub mod related;

@@ -56,6 +56,8 @@ pub struct EditContext {
     pub now: NaiveDateTime,
     /// Feeds to announce to the WebSub hub on publish, if a hub is configured.
     pub websub: Option<events::WebSub>,
+    /// Whether webhook URLs may name loopback, private or link-local hosts.
+    pub allow_private_webhooks: bool,
 }
 
 #[derive(Debug, thiserror::Error)]

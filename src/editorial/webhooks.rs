@@ -20,6 +20,8 @@ use super::{Actor, EditContext, EditError};
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"url": "https://partner.example.com/khabar-hook", "events": ["article.published", "article.updated"]}))]
 pub struct WebhookRequest {
+    /// An http(s) URL on a public address: loopback, private and link-local hosts are refused
+    /// unless the server runs with `KHABAR_WEBHOOK_ALLOW_PRIVATE=true`.
     pub url: String,
     /// Any of `article.published`, `article.updated`, `article.unpublished`, `article.deleted`.
     pub events: Vec<String>,
@@ -81,9 +83,20 @@ fn delivery_view(d: Delivery) -> DeliveryView {
     }
 }
 
-fn checked(request: &WebhookRequest) -> Result<(), EditError> {
+fn checked(request: &WebhookRequest, ctx: &EditContext) -> Result<(), EditError> {
     let mut checks = Checks::default();
     checks.web_url("/url", Some(&request.url));
+    if !ctx.allow_private_webhooks {
+        if let Some(reason) = url::Url::parse(&request.url)
+            .ok()
+            .and_then(|url| crate::domain::outbound::refused_host(&url))
+        {
+            checks.fail(
+                "/url",
+                format!("must reach a public address ({reason}; KHABAR_WEBHOOK_ALLOW_PRIVATE allows it)"),
+            );
+        }
+    }
     if request.events.is_empty() {
         checks.fail("/events", "subscribe to at least one event");
     }
@@ -109,7 +122,7 @@ pub fn create(
     request: WebhookRequest,
 ) -> Result<WebhookView, EditError> {
     actor.require(Permission::ManageWebhooks, "manage webhooks")?;
-    checked(&request)?;
+    checked(&request, ctx)?;
     let secret = crate::domain::password::random_string(b"abcdefghijklmnopqrstuvwxyz0123456789", 40)
         .map_err(crate::db::DbError::corrupt)?;
     write_transaction(conn, |conn| {
@@ -140,7 +153,7 @@ pub fn update(
     request: WebhookRequest,
 ) -> Result<WebhookView, EditError> {
     actor.require(Permission::ManageWebhooks, "manage webhooks")?;
-    checked(&request)?;
+    checked(&request, ctx)?;
     write_transaction(conn, |conn| {
         let current = find(conn, id)?;
         let hook = webhooks::update(

@@ -125,6 +125,7 @@ pub struct AppState {
     pub throttle: std::sync::Arc<crate::auth::throttle::LoginThrottle>,
     pub rate_limits: std::sync::Arc<rate_limit::RateLimits>,
     pub api_keys: crate::auth::api_keys::ApiKeyVerifier,
+    pub allow_private_webhooks: bool,
     pub media: crate::uploads::MediaStore,
 }
 

@@ -27,6 +27,7 @@ impl AppState {
                     hub: hub.clone(),
                     public_url: self.public_url.clone(),
                 }),
+            allow_private_webhooks: self.allow_private_webhooks,
         }
     }
 

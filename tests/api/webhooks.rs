@@ -323,7 +323,85 @@ async fn the_websub_hub_hears_of_publications_and_is_retried(backend: Backend) {
     drop(db);
 }
 
+/// With private targets refused (the default), an internal URL is a 422 when subscribed, and a
+/// subscription that points inside anyway (made while they were allowed) is never connected to.
+async fn webhooks_cannot_reach_the_internal_network(backend: Backend) {
+    let db = crate::helpers::TestDb::create(backend);
+    let mut config = crate::helpers::settings(db.url.clone());
+    config.worker.allow_private_webhooks = false;
+    let app = TestApp::spawn_owning(db, config).await;
+    let admin = app.token("admin").await;
+    let editor = app.token("editor").await;
+    let subscribe = |url: &str| {
+        app.authed(Method::POST, "/v1/webhooks", &admin)
+            .json(&json!({"url": url, "events": ["article.published"]}))
+    };
+    for url in [
+        "http://127.0.0.1:9/hook",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[::1]/hook",
+        "http://0x7f000001/hook",
+        "http://localhost:8080/hook",
+        "http://10.0.0.7/hook",
+    ] {
+        let (status, _, body) = send(subscribe(url)).await;
+        assert_eq!(status, 422, "{url}: {body}");
+        assert_eq!(body["errors"][0]["field"], "/url", "{url}");
+    }
+    let (status, _, hook) = send(subscribe("https://hooks.example.com/khabar")).await;
+    assert_eq!(status, 201, "{hook}");
+    let hook_id = hook["id"].as_i64().unwrap();
+    let (status, ..) = send(
+        app.authed(Method::PATCH, &format!("/v1/webhooks/{hook_id}"), &admin)
+            .json(&json!({"url": "http://192.168.1.1/", "events": ["article.published"]})),
+    )
+    .await;
+    assert_eq!(status, 422);
+
+    // A receiver on loopback, named by a subscription stored before the rule applied.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let connections = Arc::new(Mutex::new(0usize));
+    let counted = connections.clone();
+    tokio::spawn(async move {
+        while listener.accept().await.is_ok() {
+            *counted.lock().unwrap() += 1;
+        }
+    });
+    {
+        use diesel::prelude::*;
+        use khabar::db::schema::webhooks;
+        diesel::update(webhooks::table.find(hook_id))
+            .set(webhooks::url.eq(format!("http://127.0.0.1:{port}/hook")))
+            .execute(&mut app.conn())
+            .unwrap();
+    }
+    let (status, _, article) = send(app.authed(Method::POST, "/v1/articles", &editor).json(&json!({
+        "language": "ar", "headline": "خبر لا يصل", "body": [{"type": "paragraph", "html": "نص"}]
+    })))
+    .await;
+    assert_eq!(status, 201);
+    transition(&app, &editor, &article, "published").await;
+    let mut refused = None;
+    for _ in 0..200 {
+        let log = deliveries(&app, &admin, hook_id).await;
+        if let Some(error) = log.first().and_then(|d| d["last_error"].as_str()) {
+            refused = Some(error.to_owned());
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let refused = refused.expect("the delivery was attempted");
+    assert!(refused.contains("127.0.0.1 is not a public address"), "{refused}");
+    assert_eq!(
+        *connections.lock().unwrap(),
+        0,
+        "nothing connected to the internal receiver"
+    );
+}
+
 on_both_backends!(
+    webhooks_cannot_reach_the_internal_network,
     a_receiver_that_was_down_gets_every_event_in_order,
     the_websub_hub_hears_of_publications_and_is_retried,
 );
