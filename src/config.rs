@@ -151,6 +151,10 @@ pub struct Options {
     /// networks (`10.0.0.0/8, 192.0.2.7`). Empty: the peer address is the client.
     #[arg(long, env = "KHABAR_TRUSTED_PROXIES", default_value = "", global = true)]
     pub trusted_proxies: String,
+    /// A token Prometheus must send (`Authorization: Bearer …`) to read `/metrics`. Unset:
+    /// anyone who reaches the port may read it.
+    #[arg(long, env = "KHABAR_METRICS_TOKEN", hide_env_values = true, global = true)]
+    pub metrics_token: Option<String>,
     /// Load the demo content into an empty database on `serve`: `auto` does so on SQLite only.
     #[arg(long, env = "KHABAR_DEMO", value_enum, default_value = "auto", global = true)]
     pub demo: DemoMode,
@@ -211,6 +215,7 @@ pub struct Settings {
     pub worker: WorkerSettings,
     pub media: crate::uploads::MediaStore,
     pub rate_limits: crate::routes::rate_limit::RateLimitSettings,
+    pub metrics_token: Option<String>,
 }
 
 /// The background worker's pace.
@@ -406,6 +411,12 @@ impl Settings {
                     * 1024,
             },
             rate_limits,
+            metrics_token: options
+                .metrics_token
+                .as_deref()
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(str::to_owned),
         })
     }
 

@@ -45,6 +45,15 @@ impl utoipa::Modify for BearerScheme {
             ),
         );
         components.add_security_scheme(
+            "metrics_token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("KHABAR_METRICS_TOKEN, when the operator set one"))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
             PARTNER_KEY,
             SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
                 "X-Api-Key",
@@ -58,7 +67,7 @@ impl utoipa::Modify for BearerScheme {
 const PARTNER_KEY: &str = "partner_key";
 
 /// Paths the rate limiter never counts (see `routes::rate_limit`).
-const UNLIMITED: &[&str] = &["/healthz", "/readyz"];
+const UNLIMITED: &[&str] = &["/healthz", "/readyz", "/metrics"];
 
 /// Adds what the rate-limiting middleware can answer to every operation it guards: 429 with
 /// `Retry-After`, and for the public ones the optional partner key and its 401. The middleware

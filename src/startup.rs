@@ -84,6 +84,9 @@ impl Application {
             )),
             api_keys,
             allow_private_webhooks: settings.worker.allow_private_webhooks,
+            metrics: std::sync::Arc::new(crate::routes::metrics::Metrics::new(
+                settings.metrics_token.as_deref(),
+            )),
             media: settings.media.clone(),
         };
         let worker = settings.worker.enabled.then(|| {
@@ -117,6 +120,7 @@ impl Application {
             app.service(docs_ui())
                 .route("/docs", web::get().to(redirect_to_docs))
                 .wrap(middleware::from_fn(routes::rate_limit::limit))
+                .wrap(middleware::from_fn(routes::metrics::record))
                 .wrap_fn(head_as_get)
                 .wrap(cors())
                 .wrap(middleware::Compress::default())

@@ -35,7 +35,8 @@ python3 .ci/contract/browser_docs.py "$base" "$out"
 
 echo "== Schemathesis ($examples examples per operation)"
 venv="target/contract-venv"
-[ -x "$venv/bin/schemathesis" ] || { python3 -m venv "$venv" && "$venv/bin/pip" install -q "schemathesis==4.32.5"; }
+[ -x "$venv/bin/schemathesis" ] && "$venv/bin/python" -c 'import prometheus_client' 2>/dev/null \
+  || { python3 -m venv "$venv" && "$venv/bin/pip" install -q "schemathesis==4.32.5" "prometheus-client==0.26.0"; }
 # Logging out would end the token the rest of the run uses; logout is covered by tests/api/auth.rs.
 "$venv/bin/schemathesis" run "$base/openapi.json" \
   --header "Authorization: Bearer $token" \
@@ -44,6 +45,9 @@ venv="target/contract-venv"
   --max-examples "$examples" --generation-deterministic \
   --report junit --report-dir "$out" \
   2>&1 | tee "$out/schemathesis.log"
+
+echo "== /metrics through the Prometheus parser"
+"$venv/bin/python" .ci/contract/check_metrics.py "$base"
 
 echo "== a client generated from openapi/openapi.json"
 bash .ci/contract/client/run.sh "$base"

@@ -73,6 +73,11 @@ impl DeliveryCache {
         self.entries.insert(key, value);
     }
 
+    /// (entries, bytes held by their keys and bodies), approximately: for `/metrics`.
+    pub fn size(&self) -> (u64, u64) {
+        (self.entries.entry_count(), self.entries.weighted_size())
+    }
+
     /// Forgets everything; called after every content write, here or on another node.
     pub fn invalidate_all(&self) {
         self.entries.invalidate_all();

@@ -13,6 +13,7 @@ pub mod feeds;
 pub mod health;
 pub mod lists;
 pub mod meta;
+pub mod metrics;
 pub mod principal;
 pub mod rate_limit;
 pub mod search;
@@ -33,6 +34,7 @@ pub fn configure(config: &mut ServiceConfig<'_>) {
     config
         .service(health::healthz)
         .service(health::readyz)
+        .service(metrics::scrape)
         .service(meta::openapi_json)
         .service(auth::jwks)
         .service(uploads::media_file)
@@ -126,6 +128,7 @@ pub struct AppState {
     pub rate_limits: std::sync::Arc<rate_limit::RateLimits>,
     pub api_keys: crate::auth::api_keys::ApiKeyVerifier,
     pub allow_private_webhooks: bool,
+    pub metrics: std::sync::Arc<metrics::Metrics>,
     pub media: crate::uploads::MediaStore,
 }
 

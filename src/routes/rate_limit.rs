@@ -96,10 +96,10 @@ impl RateLimits {
     }
 }
 
-/// Paths outside every budget: probes must answer even when a client floods the node, and the
-/// reference page loads a dozen assets at once.
+/// Paths outside every budget: probes and scrapes must answer even when a client floods the
+/// node, and the reference page loads a dozen assets at once.
 fn exempt(path: &str) -> bool {
-    matches!(path, "/healthz" | "/readyz") || path.starts_with("/docs")
+    matches!(path, "/healthz" | "/readyz" | "/metrics") || path.starts_with("/docs")
 }
 
 /// Middleware: counts the request against its partner key or its client address, answering 429
@@ -165,7 +165,9 @@ mod tests {
 
     #[test]
     fn probes_and_the_reference_page_are_exempt() {
-        assert!(exempt("/healthz") && exempt("/readyz") && exempt("/docs/swagger-ui.css"));
+        assert!(
+            exempt("/healthz") && exempt("/readyz") && exempt("/metrics") && exempt("/docs/swagger-ui.css")
+        );
         assert!(!exempt("/v1/articles") && !exempt("/feeds/ar/rss.xml") && !exempt("/openapi.json"));
     }
 }

@@ -137,6 +137,7 @@ pub fn settings(url: DatabaseUrl) -> Settings {
             max_bytes: 64 * 1024,
         },
         rate_limits: khabar::routes::rate_limit::RateLimitSettings::default(),
+        metrics_token: None,
     }
 }
 

@@ -34,6 +34,7 @@ fn document_is_openapi_3_1_and_lists_every_route() {
             "/feeds/{language}/topics/{slug}/rss.xml",
             "/healthz",
             "/media-files/{name}",
+            "/metrics",
             "/openapi.json",
             "/readyz",
             "/sitemaps/articles-{page}.xml",
@@ -114,7 +115,7 @@ fn document_is_openapi_3_1_and_lists_every_route() {
                 }
             }
             // The rate limiter guards everything but the probes; public reads take a partner key.
-            let limited = !matches!(path.as_str(), "/healthz" | "/readyz");
+            let limited = !matches!(path.as_str(), "/healthz" | "/readyz" | "/metrics");
             assert_eq!(
                 operation["responses"]["429"]["headers"]["Retry-After"].is_object(),
                 limited,

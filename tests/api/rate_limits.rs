@@ -52,6 +52,7 @@ async fn each_client_address_has_its_own_budget(backend: Backend) {
     assert_eq!(status, 429);
     assert_eq!(send(app.client.get(app.url("/healthz"))).await.0, 200);
     assert_eq!(send(app.client.get(app.url("/readyz"))).await.0, 200);
+    assert_eq!(app.get("/metrics").await.status(), 200);
 
     // Behind the trusted proxy (127.0.0.1 here), each forwarded client is counted apart; a
     // forged entry left of the proxy's own does not buy a fresh budget.

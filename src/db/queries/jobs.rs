@@ -97,3 +97,13 @@ pub fn done_by(conn: &mut DbConnection, kind: JobKind) -> Result<Vec<(i64, Optio
         .select((jobs::id, jobs::done_by))
         .load(conn)?)
 }
+
+/// Jobs whose time has come and that are not done: a number that keeps growing means no
+/// worker is running them.
+pub fn overdue_count(conn: &mut DbConnection, now: NaiveDateTime) -> Result<i64, DbError> {
+    Ok(jobs::table
+        .filter(jobs::done_at.is_null())
+        .filter(jobs::run_at.le(now))
+        .count()
+        .get_result(conn)?)
+}

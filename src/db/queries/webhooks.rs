@@ -186,3 +186,11 @@ pub fn mark_failed(
     }
     Ok(())
 }
+
+/// How many deliveries are in each state (`pending`, `delivered`, `failed`).
+pub fn count_by_state(conn: &mut DbConnection) -> Result<Vec<(String, i64)>, DbError> {
+    Ok(webhook_deliveries::table
+        .group_by(webhook_deliveries::state)
+        .select((webhook_deliveries::state, diesel::dsl::count_star()))
+        .load(conn)?)
+}
