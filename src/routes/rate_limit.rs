@@ -1,6 +1,8 @@
-//! Request budgets: each client address gets `KHABAR_RATE_LIMIT` requests a minute, each
-//! partner API key `KHABAR_PARTNER_RATE_LIMIT` (GCRA buckets from `governor`, a minute's worth
-//! of burst). Counted per node, like sign-in throttling: N nodes allow N times the budget.
+//! Request budgets: each client address gets `KHABAR_RATE_LIMIT` requests a minute; each
+//! partner API key, and each signed-in user, `KHABAR_PARTNER_RATE_LIMIT` (GCRA buckets from
+//! `governor`, a minute's worth of burst). Staff count per user so that a newsroom behind one
+//! NAT address does not throttle itself. Counted per node, like sign-in throttling: N nodes
+//! allow N times the budget.
 
 use std::net::IpAddr;
 use std::num::NonZeroU32;
@@ -42,6 +44,7 @@ impl Default for RateLimitSettings {
 pub struct RateLimits {
     addresses: Option<DefaultKeyedRateLimiter<IpAddr>>,
     partners: Option<DefaultKeyedRateLimiter<i64>>,
+    users: Option<DefaultKeyedRateLimiter<i64>>,
     pub trusted_proxies: TrustedProxies,
     clock: DefaultClock,
 }
@@ -55,6 +58,7 @@ impl RateLimits {
         RateLimits {
             addresses: per_minute(settings.per_address).map(DefaultKeyedRateLimiter::keyed),
             partners: per_minute(settings.per_partner).map(DefaultKeyedRateLimiter::keyed),
+            users: per_minute(settings.per_partner).map(DefaultKeyedRateLimiter::keyed),
             trusted_proxies: settings.trusted_proxies.clone(),
             clock: DefaultClock::default(),
         }
@@ -94,6 +98,10 @@ impl RateLimits {
     pub fn check_partner(&self, key_id: i64) -> Result<(), ApiError> {
         self.check(self.partners.as_ref(), key_id)
     }
+
+    pub fn check_user(&self, user_id: i64) -> Result<(), ApiError> {
+        self.check(self.users.as_ref(), user_id)
+    }
 }
 
 /// Paths outside every budget: probes and scrapes must answer even when a client floods the
@@ -102,7 +110,25 @@ fn exempt(path: &str) -> bool {
     matches!(path, "/healthz" | "/readyz" | "/metrics") || path.starts_with("/docs")
 }
 
-/// Middleware: counts the request against its partner key or its client address, answering 429
+/// The user an access token names, when its signature and claims verify. Whether its session
+/// is still live is left to the handler (a database read): a revoked token keeps its own
+/// budget for at most its remaining lifetime, and a forged one counts against its address.
+fn signed_in_user(state: &AppState, request: &ServiceRequest) -> Option<i64> {
+    let token = request
+        .headers()
+        .get(actix_web::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")?;
+    let claims: crate::auth::tokens::AccessClaims = state
+        .auth
+        .keys
+        .verify(token.trim(), crate::auth::tokens::ACCESS_AUDIENCE)
+        .ok()?;
+    claims.sub.parse().ok()
+}
+
+/// Middleware: counts the request against its partner key, its user or its client address, answering 429
 /// with `Retry-After` when the budget is spent and 401 for a key that is not a live one.
 pub async fn limit(
     request: ServiceRequest,
@@ -126,9 +152,13 @@ pub async fn limit(
                 Err(error) => Err(ApiError::Database(error)),
             }
         }
-        None => match state.rate_limits.client(request.request()) {
-            Some(address) => state.rate_limits.check_address(address),
-            None => Ok(()),
+        None => match signed_in_user(&state, &request) {
+            Some(user_id) => state.rate_limits.check_user(user_id),
+            None if state.rate_limits.addresses.is_none() => Ok(()),
+            None => match state.rate_limits.client(request.request()) {
+                Some(address) => state.rate_limits.check_address(address),
+                None => Ok(()),
+            },
         },
     };
     match verdict {

@@ -216,8 +216,14 @@ async fn partners_read_beyond_the_address_budget(backend: Backend) {
     let key = issued["key"].as_str().unwrap().to_owned();
     let anonymous = || app.client.get(app.url("/feeds/ar/atom.xml"));
     let partner_read = || anonymous().header("X-Api-Key", &key);
+    // The sign-in was the address's first request; the admin's own request counted per user.
+    assert_eq!(send(anonymous()).await.0, 200);
     let (status, headers, body) = send(anonymous()).await;
     assert_too_many(status, &headers, &body);
+    // Staff count per user, not per (shared) address; a forged token counts as the address.
+    assert_eq!(send(app.authed(Method::GET, "/v1/auth/me", &admin)).await.0, 200);
+    let forged = format!("{}x", &admin[..admin.len() - 1]);
+    assert_eq!(send(app.authed(Method::GET, "/v1/auth/me", &forged)).await.0, 429);
     for _ in 0..6 {
         assert_eq!(send(partner_read()).await.0, 200);
     }
