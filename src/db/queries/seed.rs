@@ -52,7 +52,9 @@ struct Ids {
 
 /// Inserts every part of `set`, all or nothing. Articles are inserted as published.
 pub fn insert_content(conn: &mut DbConnection, set: &ContentSet) -> Result<Inserted, DbError> {
-    conn.transaction(|conn| {
+    // It looks rows up before it writes: on SQLite, only a transaction that takes the write
+    // lock first is safe beside a running server's worker (see `write_transaction`).
+    crate::db::claim::write_transaction(conn, |conn| {
         let now = utc_now();
         let mut ids = Ids::default();
         for c in &set.contributors {
