@@ -25,6 +25,15 @@ impl reqwest::dns::Resolve for PublicOnly {
     }
 }
 
+/// What every outbound request shares: a timeout, Khabar's user agent, and no redirects (a
+/// redirect could lead anywhere, internal addresses included: receivers answer themselves).
+pub fn client_builder(timeout: Duration) -> reqwest::ClientBuilder {
+    reqwest::Client::builder()
+        .timeout(timeout)
+        .user_agent(concat!("Khabar/", env!("CARGO_PKG_VERSION")))
+        .redirect(reqwest::redirect::Policy::none())
+}
+
 /// Sends webhook deliveries; with `allow_private`, to any address (for receivers on the same
 /// network, and tests).
 #[derive(Clone)]
@@ -35,11 +44,7 @@ pub struct WebhookClient {
 
 impl WebhookClient {
     pub fn new(timeout: Duration, allow_private: bool) -> Self {
-        let mut builder = reqwest::Client::builder()
-            .timeout(timeout)
-            .user_agent(concat!("Khabar/", env!("CARGO_PKG_VERSION")))
-            // A redirect could lead anywhere, internal addresses included: receivers answer.
-            .redirect(reqwest::redirect::Policy::none());
+        let mut builder = client_builder(timeout);
         if !allow_private {
             builder = builder.dns_resolver(Arc::new(PublicOnly)).no_proxy();
         }

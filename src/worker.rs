@@ -76,10 +76,7 @@ impl Worker {
             cache,
             settings,
             node: format!("{}-{}", std::process::id(), uuid::Uuid::new_v4().simple()),
-            http: reqwest::Client::builder()
-                .timeout(DELIVERY_TIMEOUT)
-                .user_agent(concat!("Khabar/", env!("CARGO_PKG_VERSION")))
-                .redirect(reqwest::redirect::Policy::none())
+            http: crate::outbound::client_builder(DELIVERY_TIMEOUT)
                 .build()
                 .expect("an HTTP client with default TLS roots"),
         }

@@ -3,8 +3,7 @@
 
 use std::time::Duration;
 
-use sha2::{Digest, Sha256};
-
+use super::digest;
 use crate::db::{DbError, DbPool};
 use crate::domain::password;
 
@@ -26,13 +25,6 @@ pub fn generate() -> Result<(String, String, String), DbError> {
     let shown = key[..SHOWN_CHARS].to_owned();
     let digest = digest(&key);
     Ok((key, shown, digest))
-}
-
-pub fn digest(key: &str) -> String {
-    Sha256::digest(key.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
 
 /// Whether `key` could be a key at all: anything else is refused without a lookup.

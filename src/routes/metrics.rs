@@ -151,12 +151,8 @@ impl Metrics {
         let Some(expected) = self.token_digest else {
             return true;
         };
-        request
-            .headers()
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .is_some_and(|token| <[u8; 32]>::from(Sha256::digest(token.trim().as_bytes())) == expected)
+        super::principal::bearer_token(request)
+            .is_ok_and(|token| <[u8; 32]>::from(Sha256::digest(token.as_bytes())) == expected)
     }
 }
 

@@ -21,7 +21,7 @@ pub struct Signed {
 }
 
 /// The token of an `Authorization: Bearer …` header (the scheme is case-insensitive).
-fn bearer_token(request: &HttpRequest) -> Result<String, ApiError> {
+pub(super) fn bearer_token(request: &HttpRequest) -> Result<String, ApiError> {
     let Some(value) = request.headers().get(header::AUTHORIZATION) else {
         return Err(ApiError::Unauthorized(
             "send an access token: Authorization: Bearer <token> (from POST /v1/auth/token)".into(),

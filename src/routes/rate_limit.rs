@@ -6,6 +6,7 @@
 
 use std::net::IpAddr;
 use std::num::NonZeroU32;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -20,8 +21,9 @@ use crate::error::ApiError;
 
 /// Header partners send their key in.
 pub const API_KEY_HEADER: &str = "x-api-key";
-/// Above this many tracked clients, forget the ones whose buckets are full again.
-const RETAIN_ABOVE: usize = 100_000;
+/// Every this many checks, forget the clients whose buckets are full again. Counting the tracked
+/// clients takes every shard's lock, too much to do on each request.
+const HOUSEKEEPING_EVERY: u64 = 4096;
 
 /// Requests a minute: 0 turns a limit off.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,6 +49,7 @@ pub struct RateLimits {
     users: Option<DefaultKeyedRateLimiter<i64>>,
     pub trusted_proxies: TrustedProxies,
     clock: DefaultClock,
+    checks: AtomicU64,
 }
 
 fn per_minute(limit: u32) -> Option<Quota> {
@@ -61,6 +64,7 @@ impl RateLimits {
             users: per_minute(settings.per_partner).map(DefaultKeyedRateLimiter::keyed),
             trusted_proxies: settings.trusted_proxies.clone(),
             clock: DefaultClock::default(),
+            checks: AtomicU64::new(0),
         }
     }
 
@@ -81,7 +85,7 @@ impl RateLimits {
         let Some(limiter) = limiter else {
             return Ok(());
         };
-        if limiter.len() > RETAIN_ABOVE {
+        if self.checks.fetch_add(1, Ordering::Relaxed) % HOUSEKEEPING_EVERY == HOUSEKEEPING_EVERY - 1 {
             limiter.retain_recent();
         }
         limiter
@@ -114,16 +118,11 @@ fn exempt(path: &str) -> bool {
 /// is still live is left to the handler (a database read): a revoked token keeps its own
 /// budget for at most its remaining lifetime, and a forged one counts against its address.
 fn signed_in_user(state: &AppState, request: &ServiceRequest) -> Option<i64> {
-    let token = request
-        .headers()
-        .get(actix_web::http::header::AUTHORIZATION)?
-        .to_str()
-        .ok()?
-        .strip_prefix("Bearer ")?;
+    let token = super::principal::bearer_token(request.request()).ok()?;
     let claims: crate::auth::tokens::AccessClaims = state
         .auth
         .keys
-        .verify(token.trim(), crate::auth::tokens::ACCESS_AUDIENCE)
+        .verify(&token, crate::auth::tokens::ACCESS_AUDIENCE)
         .ok()?;
     claims.sub.parse().ok()
 }

@@ -8,10 +8,20 @@ use crate::on_both_backends;
 use khabar::domain::client_address::TrustedProxies;
 use khabar::routes::rate_limit::RateLimitSettings;
 
-async fn spawn_limited(backend: Backend, limits: RateLimitSettings) -> TestApp {
+/// An app with these budgets a minute, trusting `X-Forwarded-For` from `trusted_proxies`.
+async fn spawn_limited(
+    backend: Backend,
+    per_address: u32,
+    per_partner: u32,
+    trusted_proxies: &str,
+) -> TestApp {
     let db = TestDb::create(backend);
     let mut settings = settings(db.url.clone());
-    settings.rate_limits = limits;
+    settings.rate_limits = RateLimitSettings {
+        per_address,
+        per_partner,
+        trusted_proxies: TrustedProxies::parse(trusted_proxies).unwrap(),
+    };
     TestApp::spawn_owning(db, settings).await
 }
 
@@ -24,15 +34,7 @@ fn assert_too_many(status: u16, headers: &reqwest::header::HeaderMap, body: &ser
 }
 
 async fn each_client_address_has_its_own_budget(backend: Backend) {
-    let app = spawn_limited(
-        backend,
-        RateLimitSettings {
-            per_address: 4,
-            per_partner: 0,
-            trusted_proxies: TrustedProxies::parse("127.0.0.1").unwrap(),
-        },
-    )
-    .await;
+    let app = spawn_limited(backend, 4, 0, "127.0.0.1").await;
     let get = |forwarded_for: Option<&str>| {
         let request = app.client.get(app.url("/v1/articles?limit=1"));
         match forwarded_for {
@@ -69,7 +71,7 @@ async fn each_client_address_has_its_own_budget(backend: Backend) {
     assert_eq!(send(get(Some("2001:db8:5:6:ffff::1"))).await.0, 429);
 }
 
-async fn partner_id(app: &TestApp, email: &str) -> i64 {
+fn user_id(app: &TestApp, email: &str) -> i64 {
     khabar::db::queries::users::find_by_email(&mut app.conn(), email)
         .unwrap()
         .unwrap()
@@ -77,20 +79,12 @@ async fn partner_id(app: &TestApp, email: &str) -> i64 {
 }
 
 async fn partner_keys_raise_the_limit_until_revoked(backend: Backend) {
-    let app = spawn_limited(
-        backend,
-        RateLimitSettings {
-            per_address: 1000,
-            per_partner: 1000,
-            trusted_proxies: TrustedProxies::default(),
-        },
-    )
-    .await;
+    let app = spawn_limited(backend, 1000, 1000, "").await;
     let admin = app.token("admin").await;
     let (partner_email, _) = app.user("partner");
-    let partner = partner_id(&app, &partner_email).await;
+    let partner = user_id(&app, &partner_email);
     let (editor_email, _) = app.user("editor");
-    let editor = partner_id(&app, &editor_email).await;
+    let editor = user_id(&app, &editor_email);
     let keys_path = format!("/v1/users/{partner}/api-keys");
     let issue = |path: &str, body: serde_json::Value| app.authed(Method::POST, path, &admin).json(&body);
 
@@ -195,19 +189,11 @@ async fn partner_keys_raise_the_limit_until_revoked(backend: Backend) {
 }
 
 async fn partners_read_beyond_the_address_budget(backend: Backend) {
-    let app = spawn_limited(
-        backend,
-        RateLimitSettings {
-            per_address: 2,
-            per_partner: 6,
-            trusted_proxies: TrustedProxies::default(),
-        },
-    )
-    .await;
+    let app = spawn_limited(backend, 2, 6, "").await;
     // The admin signs in before the address budget is spent.
     let admin = app.token("admin").await;
     let (email, _) = app.user("partner");
-    let partner = partner_id(&app, &email).await;
+    let partner = user_id(&app, &email);
     let (_, _, issued) = send(
         app.authed(Method::POST, &format!("/v1/users/{partner}/api-keys"), &admin)
             .json(&json!({"name": "feeds"})),
