@@ -1,7 +1,8 @@
 //! The one place errors become HTTP: every failure leaves as an RFC 9457 problem document
 //! (`application/problem+json`). Database errors that are the client's fault (a unique slug
-//! taken, a reference to a missing row, a value the schema refuses) map to 4xx here; anything
-//! else is logged and answered with a 500 that reveals nothing internal.
+//! taken, a reference to a missing row, a value the schema refuses) map to 4xx here; a database
+//! that is down or full is a 503 or 507; anything else is logged with its causes and answered
+//! with a 500 that reveals nothing internal.
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
@@ -9,7 +10,7 @@ use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::db::DbError;
+use crate::db::{DbError, Fault};
 
 /// An RFC 9457 problem document.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -54,11 +55,16 @@ pub enum ApiError {
     Conflict { detail: String, errors: Vec<FieldError> },
     #[error("{detail}")]
     Unprocessable { detail: String, errors: Vec<FieldError> },
+    /// A dependency is down or the node is draining: 503 with `Retry-After`. The text is for
+    /// the client; causes belong in the log, never here.
     #[error("{0}")]
     Unavailable(String),
+    /// No space left to store what was sent: 507.
+    #[error("{0}")]
+    InsufficientStorage(String),
     /// No credentials, or credentials that do not verify: 401 with `WWW-Authenticate`.
     #[error("{0}")]
-    Unauthorized(String),
+    Unauthorized(Unauthorized),
     /// An `X-Api-Key` that is malformed, unknown or revoked, or whose partner is disabled.
     #[error("{0}")]
     InvalidApiKey(String),
@@ -77,8 +83,34 @@ pub enum ApiError {
     UnsupportedMediaType(String),
     #[error("too many requests; retry in {retry_after} seconds")]
     TooManyRequests { retry_after: u64 },
+    /// The request body did not arrive within the body deadline.
+    #[error("{0}")]
+    RequestTimeout(String),
+    /// The path exists but not for this method; `allow` lists the methods it has.
+    #[error("{method} is not allowed here; use {}", allow.join(", "))]
+    MethodNotAllowed { method: String, allow: Vec<String> },
     #[error(transparent)]
     Database(#[from] DbError),
+    /// A failure that is nobody's input: a bug or the environment. Logged with its causes.
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+/// Why a request was refused as unauthenticated (RFC 6750 §3 tells the two apart).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unauthorized {
+    /// No credentials were sent: the challenge names the scheme only.
+    Missing(String),
+    /// Credentials were sent and refused: `error="invalid_token"` with the reason.
+    Refused(String),
+}
+
+impl std::fmt::Display for Unauthorized {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Unauthorized::Missing(detail) | Unauthorized::Refused(detail) => f.write_str(detail),
+        }
+    }
 }
 
 impl ApiError {
@@ -136,9 +168,18 @@ impl ApiError {
                 detail.clone(),
                 vec![],
             ),
-            ApiError::Unauthorized(detail) => {
-                (StatusCode::UNAUTHORIZED, "unauthorized", detail.clone(), vec![])
-            }
+            ApiError::InsufficientStorage(detail) => (
+                StatusCode::INSUFFICIENT_STORAGE,
+                "insufficient-storage",
+                detail.clone(),
+                vec![],
+            ),
+            ApiError::Unauthorized(reason) => (
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                reason.to_string(),
+                vec![],
+            ),
             ApiError::InvalidApiKey(detail) => (
                 StatusCode::UNAUTHORIZED,
                 "invalid-api-key",
@@ -179,7 +220,20 @@ impl ApiError {
                 self.to_string(),
                 vec![],
             ),
+            ApiError::RequestTimeout(detail) => (
+                StatusCode::REQUEST_TIMEOUT,
+                "request-timeout",
+                detail.clone(),
+                vec![],
+            ),
+            ApiError::MethodNotAllowed { .. } => (
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method-not-allowed",
+                self.to_string(),
+                vec![],
+            ),
             ApiError::Database(error) => database_problem(error),
+            ApiError::Internal(_) => internal(),
         };
         Problem {
             problem_type: format!("urn:khabar:problem:{code}"),
@@ -227,16 +281,28 @@ fn database_problem(error: &DbError) -> (StatusCode, &'static str, String, Vec<F
                     "a value is outside what the content model allows".into(),
                     column_errors(info.column_name(), "not allowed"),
                 ),
-                _ => internal(error),
+                _ => fault_or_internal(error),
             }
         }
-        DbError::Pool(_) | DbError::Connect(_) => (
+        _ => fault_or_internal(error),
+    }
+}
+
+fn fault_or_internal(error: &DbError) -> (StatusCode, &'static str, String, Vec<FieldError>) {
+    match error.fault() {
+        Some(Fault::Unavailable) => (
             StatusCode::SERVICE_UNAVAILABLE,
             "unavailable",
             "the database is not reachable; try again shortly".into(),
             vec![],
         ),
-        _ => internal(error),
+        Some(Fault::StorageFull) => (
+            StatusCode::INSUFFICIENT_STORAGE,
+            "insufficient-storage",
+            "the server has no space left to store this; nothing was written".into(),
+            vec![],
+        ),
+        None => internal(),
     }
 }
 
@@ -246,7 +312,7 @@ fn column_errors(column: Option<&str>, message: &str) -> Vec<FieldError> {
         .unwrap_or_default()
 }
 
-fn internal(_error: &DbError) -> (StatusCode, &'static str, String, Vec<FieldError>) {
+fn internal() -> (StatusCode, &'static str, String, Vec<FieldError>) {
     (
         StatusCode::INTERNAL_SERVER_ERROR,
         "internal",
@@ -271,22 +337,18 @@ impl ResponseError for ApiError {
 
     fn error_response(&self) -> HttpResponse {
         let problem = self.problem();
-        if problem.status >= 500 {
-            // The client gets a generic message; the cause is only in the log.
-            tracing::error!(error = %self, status = problem.status, "request failed");
-        }
+        self.log(problem.status);
         let mut response = problem_response(&problem);
         let headers = response.headers_mut();
         match self {
-            ApiError::Unauthorized(detail) => {
+            ApiError::Unauthorized(reason) => {
                 // RFC 6750 §3: the scheme, and why the token was refused when one was sent.
-                let value = if detail.starts_with("send ") {
-                    "Bearer realm=\"khabar\"".to_owned()
-                } else {
-                    format!(
+                let value = match reason {
+                    Unauthorized::Missing(_) => "Bearer realm=\"khabar\"".to_owned(),
+                    Unauthorized::Refused(detail) => format!(
                         "Bearer realm=\"khabar\", error=\"invalid_token\", error_description=\"{}\"",
-                        detail.replace('"', "'")
-                    )
+                        detail.replace(['"', '\\'], "'")
+                    ),
                 };
                 if let Ok(value) = header::HeaderValue::from_str(&value) {
                     headers.insert(header::WWW_AUTHENTICATE, value);
@@ -308,9 +370,52 @@ impl ResponseError for ApiError {
                     headers.insert(header::ETAG, value);
                 }
             }
+            ApiError::MethodNotAllowed { allow, .. } => {
+                if let Ok(value) = header::HeaderValue::from_str(&allow.join(", ")) {
+                    headers.insert(header::ALLOW, value);
+                }
+            }
+            ApiError::RequestTimeout(_) => {
+                // The rest of the body may still be on its way: this connection is done.
+                response
+                    .head_mut()
+                    .set_connection_type(actix_web::http::ConnectionType::Close);
+            }
             _ => {}
         }
+        if problem.status == 503 {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from_static("1"));
+        }
         response
+    }
+}
+
+impl ApiError {
+    /// Logs what the client is not told: server faults with their whole cause chain, as what
+    /// they are (a bug is an error, an outage a warning).
+    fn log(&self, status: u16) {
+        match self {
+            ApiError::Internal(error) => {
+                tracing::error!(
+                    error = format!("{error:#}"),
+                    status,
+                    "request failed: internal error"
+                );
+            }
+            ApiError::Database(error) if status >= 500 => {
+                let cause = crate::chain::error_chain(error);
+                match error.fault() {
+                    Some(fault) => {
+                        tracing::warn!(error = cause, ?fault, status, "request failed: database fault")
+                    }
+                    None => tracing::error!(error = cause, status, "request failed: database error"),
+                }
+            }
+            _ if status >= 500 => tracing::warn!(error = %self, status, "request refused"),
+            _ => {}
+        }
     }
 }
 
@@ -331,6 +436,7 @@ impl From<crate::editorial::EditError> for ApiError {
                 current_version: current,
             },
             EditError::Database(error) => ApiError::Database(error),
+            EditError::Unexpected(error) => ApiError::Internal(error),
         }
     }
 }
@@ -339,9 +445,10 @@ impl From<crate::auth::AuthError> for ApiError {
     fn from(error: crate::auth::AuthError) -> Self {
         use crate::auth::AuthError;
         match error {
-            AuthError::BadCredentials => ApiError::Unauthorized(error.to_string()),
-            AuthError::BadToken(detail) => ApiError::Unauthorized(detail.to_owned()),
+            AuthError::BadCredentials => ApiError::Unauthorized(Unauthorized::Refused(error.to_string())),
+            AuthError::BadToken(detail) => ApiError::Unauthorized(Unauthorized::Refused(detail.to_owned())),
             AuthError::Database(error) => ApiError::Database(error),
+            AuthError::Unexpected(error) => ApiError::Internal(error),
         }
     }
 }

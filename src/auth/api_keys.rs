@@ -20,7 +20,10 @@ const CACHE_ENTRIES: u64 = 10_000;
 /// A new key: (the key, its shown prefix, its digest).
 pub fn generate() -> Result<(String, String, String), DbError> {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-    let secret = password::random_string(ALPHABET, SECRET_CHARS).map_err(DbError::corrupt)?;
+    let secret = anyhow::Context::context(
+        password::random_string(ALPHABET, SECRET_CHARS),
+        "cannot generate an API key",
+    )?;
     let key = format!("{KEY_PREFIX}{secret}");
     let shown = key[..SHOWN_CHARS].to_owned();
     let digest = digest(&key);

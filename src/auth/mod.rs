@@ -7,6 +7,7 @@ pub mod tokens;
 
 use std::sync::LazyLock;
 
+use anyhow::Context;
 use chrono::{Duration, NaiveDateTime};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -49,6 +50,8 @@ pub enum AuthError {
     BadToken(&'static str),
     #[error(transparent)]
     Database(#[from] DbError),
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
 }
 
 impl From<diesel::result::Error> for AuthError {
@@ -71,7 +74,7 @@ fn digest(token: &str) -> String {
 
 fn random_token() -> Result<String, AuthError> {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    password::random_string(ALPHABET, 43).map_err(|e| AuthError::Database(DbError::Corrupt(e.to_string())))
+    Ok(password::random_string(ALPHABET, 43).context("cannot make a refresh token")?)
 }
 
 fn issue(
@@ -96,7 +99,7 @@ fn issue(
     let access_token = config
         .keys
         .sign(&claims)
-        .map_err(|e| AuthError::Database(DbError::Corrupt(e.to_string())))?;
+        .context("cannot sign the access token")?;
     Ok(TokenPair {
         access_token,
         token_type: "Bearer".into(),

@@ -38,9 +38,10 @@ where
     })
 }
 
-/// Leases up to `limit` due jobs until `lease_until` and counts the attempt.
+/// Leases up to `limit` due jobs to `node` until `lease_until` and counts the attempt.
 pub fn due_jobs(
     conn: &mut DbConnection,
+    node: &str,
     now: NaiveDateTime,
     lease_until: NaiveDateTime,
     limit: i64,
@@ -61,6 +62,7 @@ pub fn due_jobs(
         diesel::update(jobs::table.filter(jobs::id.eq_any(&ids)))
             .set((
                 jobs::locked_until.eq(lease_until),
+                jobs::locked_by.eq(node),
                 jobs::attempts.eq(jobs::attempts + 1),
             ))
             .execute(conn)?;
@@ -72,6 +74,7 @@ pub fn due_jobs(
 /// article): a later event for an article waits until the earlier one is delivered or given up.
 pub fn due_deliveries(
     conn: &mut DbConnection,
+    node: &str,
     now: NaiveDateTime,
     lease_until: NaiveDateTime,
     limit: i64,
@@ -125,6 +128,7 @@ pub fn due_deliveries(
         diesel::update(webhook_deliveries::table.filter(webhook_deliveries::id.eq_any(&ids)))
             .set((
                 webhook_deliveries::locked_until.eq(lease_until),
+                webhook_deliveries::locked_by.eq(node),
                 webhook_deliveries::attempts.eq(webhook_deliveries::attempts + 1),
             ))
             .execute(conn)?;

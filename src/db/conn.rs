@@ -116,6 +116,19 @@ fn redact(raw: &str) -> String {
     }
 }
 
+/// Seconds libpq waits for a server that does not answer at all (a host that drops packets)
+/// when the URL does not say: without it, a connection attempt can hang for minutes.
+const PG_CONNECT_TIMEOUT_SECONDS: u32 = 2;
+
+/// The URL with `connect_timeout` added unless it has one.
+fn with_connect_timeout(url: &str) -> std::borrow::Cow<'_, str> {
+    if url.contains("connect_timeout=") {
+        return url.into();
+    }
+    let separator = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{separator}connect_timeout={PG_CONNECT_TIMEOUT_SECONDS}").into()
+}
+
 /// Opens connections for the pool on the backend the URL names.
 #[derive(Debug, Clone)]
 pub struct ConnectionManager {
@@ -134,7 +147,9 @@ impl ManageConnection for ConnectionManager {
 
     fn connect(&self) -> Result<DbConnection, r2d2::Error> {
         match &self.url {
-            DatabaseUrl::Postgres(url) => PgConnection::establish(url).map(DbConnection::Pg),
+            DatabaseUrl::Postgres(url) => {
+                PgConnection::establish(&with_connect_timeout(url)).map(DbConnection::Pg)
+            }
             DatabaseUrl::Sqlite(path) => SqliteConnection::establish(path).map(DbConnection::Sqlite),
         }
         .map_err(r2d2::Error::ConnectionError)
@@ -222,6 +237,22 @@ mod tests {
             DatabaseUrl::parse("postgres://[oops"),
             Err(InvalidDatabaseUrl::Postgres(..))
         ));
+    }
+
+    #[test]
+    fn postgres_urls_get_a_connect_timeout() {
+        assert_eq!(
+            with_connect_timeout("postgres://h/db"),
+            "postgres://h/db?connect_timeout=2"
+        );
+        assert_eq!(
+            with_connect_timeout("postgres://h/db?sslmode=require"),
+            "postgres://h/db?sslmode=require&connect_timeout=2"
+        );
+        assert_eq!(
+            with_connect_timeout("postgres://h/db?connect_timeout=9"),
+            "postgres://h/db?connect_timeout=9"
+        );
     }
 
     #[test]

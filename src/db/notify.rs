@@ -25,8 +25,12 @@ pub fn announce_change(conn: &mut DbConnection) -> Result<(), DbError> {
     Ok(())
 }
 
-/// On PostgreSQL, starts a thread that calls `on_change` for every announced change, and after
-/// each reconnect (changes may have been missed meanwhile). Does nothing on SQLite.
+/// On PostgreSQL, starts a thread that calls `on_change` for every announced change, and once
+/// after each reconnect (changes may have been missed meanwhile). Does nothing on SQLite.
+///
+/// While the database is unreachable nothing is called: the node keeps serving what it has
+/// cached rather than emptying its cache into an outage. The backoff between attempts grows
+/// to [`RECONNECT_MAX`] and starts again from [`POLL`] after every successful connection.
 pub fn listen(url: &DatabaseUrl, on_change: impl Fn() + Send + 'static) -> std::io::Result<()> {
     let DatabaseUrl::Postgres(url) = url else {
         return Ok(());
@@ -36,24 +40,39 @@ pub fn listen(url: &DatabaseUrl, on_change: impl Fn() + Send + 'static) -> std::
         .name("khabar-listen".into())
         .spawn(move || {
             let mut backoff = POLL;
+            let mut first = true;
             loop {
-                match listen_until_error(&url, &on_change) {
-                    Ok(()) => return,
+                match PgConnection::establish(&url) {
+                    Ok(mut conn) => {
+                        backoff = POLL;
+                        let reconnected = !first;
+                        first = false;
+                        if let Err(error) = listen_until_error(&mut conn, reconnected, &on_change) {
+                            tracing::warn!(error = %crate::chain::error_chain(&error), "change listener lost its connection; reconnecting");
+                        }
+                    }
                     Err(error) => {
-                        tracing::warn!(%error, "change listener lost its connection; reconnecting");
-                        thread::sleep(backoff);
-                        backoff = (backoff * 2).min(RECONNECT_MAX);
-                        on_change();
+                        tracing::warn!(%error, retry_in_ms = backoff.as_millis() as u64, "change listener cannot connect");
                     }
                 }
+                thread::sleep(backoff);
+                backoff = (backoff * 2).min(RECONNECT_MAX);
             }
         })
         .map(drop)
 }
 
-fn listen_until_error(url: &str, on_change: &impl Fn()) -> Result<(), DbError> {
-    let mut conn = PgConnection::establish(url).map_err(|e| DbError::Connect(e.to_string()))?;
+/// Listens on an open connection until it fails. After a reconnect, reports one change once
+/// `LISTEN` is in place: whatever was written while this node was not listening.
+fn listen_until_error(
+    conn: &mut PgConnection,
+    reconnected: bool,
+    on_change: &impl Fn(),
+) -> Result<(), DbError> {
     conn.batch_execute(&format!("LISTEN {CHANNEL}"))?;
+    if reconnected {
+        on_change();
+    }
     loop {
         // A round trip makes libpq read whatever notifications have arrived.
         conn.batch_execute("SELECT 1")?;

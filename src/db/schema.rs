@@ -332,6 +332,7 @@ diesel::table! {
         done_at -> Nullable<Timestamp>,
         done_by -> Nullable<Text>,
         created_at -> Timestamp,
+        locked_by -> Nullable<Text>,
     }
 }
 
@@ -362,6 +363,7 @@ diesel::table! {
         last_error -> Nullable<Text>,
         created_at -> Timestamp,
         delivered_at -> Nullable<Timestamp>,
+        locked_by -> Nullable<Text>,
     }
 }
 

@@ -48,37 +48,35 @@ fn is_own(actor: &Actor, article: &Article) -> bool {
     article.author_user_id == Some(actor.user_id)
 }
 
+/// What a caller who may not see an article is told: the same as for an id that does not
+/// exist, so that ids cannot be probed.
+fn hidden(article: &Article) -> EditError {
+    EditError::NotFound(format!("no article has the id '{}'", article.public_id))
+}
+
 /// Editors change anything; writers their own drafts.
 fn require_edit(actor: &Actor, article: &Article) -> Result<(), EditError> {
+    require_view(actor, article)?;
     if actor.may(Permission::EditAnyArticle) {
         return Ok(());
     }
-    if actor.may(Permission::EditOwnDraft) && is_own(actor, article) {
-        if workflow::writer_may_edit(status_of(article)?) {
-            return Ok(());
-        }
-        return Err(EditError::Forbidden(format!(
-            "writers edit their own drafts only; this article is {}",
-            article.status
-        )));
+    if workflow::writer_may_edit(status_of(article)?) {
+        return Ok(());
     }
     Err(EditError::Forbidden(format!(
-        "a {} may not change this article",
-        actor.role
+        "writers edit their own drafts only; this article is {}",
+        article.status
     )))
 }
 
-/// Editors see anything; writers their own articles.
+/// Editors see anything; writers their own articles; to anyone else an article is missing.
 fn require_view(actor: &Actor, article: &Article) -> Result<(), EditError> {
     if actor.may(Permission::EditAnyArticle)
         || (actor.may(Permission::EditOwnDraft) && is_own(actor, article))
     {
         Ok(())
     } else {
-        Err(EditError::Forbidden(format!(
-            "a {} may not see this article",
-            actor.role
-        )))
+        Err(hidden(article))
     }
 }
 
@@ -155,7 +153,7 @@ fn saved(
 ) -> Result<Saved, EditError> {
     let article = reload(conn, article_id)?;
     let fields = store::document(conn, &article)?;
-    let mut snapshot = serde_json::to_value(&fields).map_err(DbError::corrupt)?;
+    let mut snapshot = serde_json::to_value(&fields).map_err(crate::db::DbError::unserializable)?;
     snapshot["status"] = json!(article.status);
     store::insert_revision(
         conn,
@@ -330,8 +328,8 @@ pub fn update(
         let article = load(conn, public_id)?;
         require_edit(actor, &article)?;
         check_version(&article, expected_version)?;
-        let mut document =
-            serde_json::to_value(store::document(conn, &article)?).map_err(DbError::corrupt)?;
+        let mut document = serde_json::to_value(store::document(conn, &article)?)
+            .map_err(crate::db::DbError::unserializable)?;
         if let Some(field) = patch
             .as_object()
             .and_then(|p| p.keys().find(|k| READ_ONLY.contains(&k.as_str())))
@@ -378,7 +376,8 @@ pub fn delete(
             .into_iter()
             .filter(|id| *id != article.id)
             .collect();
-        let last = serde_json::to_value(store::document(conn, &article)?).map_err(DbError::corrupt)?;
+        let last = serde_json::to_value(store::document(conn, &article)?)
+            .map_err(crate::db::DbError::unserializable)?;
         store::delete(conn, article.id)?;
         // Withdraws the delivery forms and leaves a tombstone for sync clients.
         crate::delivery::compile_article(conn, article.id, &ctx.urls, ctx.now)?;
@@ -416,6 +415,7 @@ pub fn transition(
 ) -> Result<EditableArticle, EditError> {
     write_transaction(conn, |conn| {
         let article = load(conn, public_id)?;
+        require_view(actor, &article)?;
         let from = status_of(&article)?;
         let needed = workflow::transition(from, request.to).map_err(EditError::Transition)?;
         match needed {
@@ -650,10 +650,11 @@ pub fn revoke_preview_link(
     link_id: &str,
 ) -> Result<(), EditError> {
     write_transaction(conn, |conn| {
-        let article_id = previews::article_of(conn, link_id)?
-            .ok_or_else(|| EditError::NotFound(format!("no preview link has the id '{link_id}'")))?;
+        let missing = || EditError::NotFound(format!("no preview link has the id '{link_id}'"));
+        let article_id = previews::article_of(conn, link_id)?.ok_or_else(missing)?;
         let article = reload(conn, article_id)?;
-        require_view(actor, &article)?;
+        // Another writer's link is as missing as one that never existed.
+        require_view(actor, &article).map_err(|_| missing())?;
         previews::revoke(conn, link_id, ctx.now)?;
         audit::record(
             conn,

@@ -45,7 +45,7 @@ fn patched<T: Serialize + serde::de::DeserializeOwned>(
     if !patch.is_object() {
         return Err(EditError::invalid("/", "a merge patch is a JSON object"));
     }
-    let mut document = serde_json::to_value(current).map_err(crate::db::DbError::corrupt)?;
+    let mut document = serde_json::to_value(current).map_err(crate::db::DbError::unserializable)?;
     merge_patch(&mut document, patch);
     from_json(document)
 }

@@ -76,6 +76,8 @@ pub enum EditError {
     Stale { expected: i32, current: i32 },
     #[error(transparent)]
     Database(#[from] DbError),
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
 }
 
 impl From<diesel::result::Error> for EditError {

@@ -90,7 +90,10 @@ fn check_password(checks: &mut Checks, password: Option<&str>) {
 }
 
 fn hash(password: &str) -> Result<String, EditError> {
-    password::hash(password).map_err(|e| DbError::Corrupt(e.to_string()).into())
+    Ok(anyhow::Context::context(
+        password::hash(password),
+        "cannot hash the password",
+    )?)
 }
 
 pub(super) fn find(conn: &mut DbConnection, id: i64) -> Result<User, EditError> {
@@ -143,7 +146,7 @@ pub fn create(
     let (password, generated) = match request.password {
         Some(p) => (p, None),
         None => {
-            let p = password::generate().map_err(DbError::corrupt)?;
+            let p = anyhow::Context::context(password::generate(), "cannot generate a password")?;
             (p.clone(), Some(p))
         }
     };

@@ -123,8 +123,10 @@ pub fn create(
 ) -> Result<WebhookView, EditError> {
     actor.require(Permission::ManageWebhooks, "manage webhooks")?;
     checked(&request, ctx)?;
-    let secret = crate::domain::password::random_string(b"abcdefghijklmnopqrstuvwxyz0123456789", 40)
-        .map_err(crate::db::DbError::corrupt)?;
+    let secret = anyhow::Context::context(
+        crate::domain::password::random_string(b"abcdefghijklmnopqrstuvwxyz0123456789", 40),
+        "cannot generate a webhook secret",
+    )?;
     write_transaction(conn, |conn| {
         let hook = webhooks::create(conn, &request.url, &secret, &request.events, ctx.now)?;
         audit::record(

@@ -386,7 +386,7 @@ pub fn replace_children(
                 article_id: id,
                 position: position as i32,
                 kind: block.kind().to_owned(),
-                data: serde_json::to_string(block).map_err(DbError::corrupt)?,
+                data: serde_json::to_string(block).map_err(crate::db::DbError::unserializable)?,
                 media_id: block
                     .media_id()
                     .and_then(|m| resolved.media.get(m))

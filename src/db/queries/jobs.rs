@@ -67,23 +67,56 @@ pub fn enqueue(
 
 /// Marks a job done, unless another node already did (`false` then).
 pub fn complete(conn: &mut DbConnection, id: i64, node: &str, now: NaiveDateTime) -> Result<bool, DbError> {
-    let done = diesel::update(jobs::table.find(id).filter(jobs::done_at.is_null()))
-        .set((
-            jobs::done_at.eq(now),
-            jobs::done_by.eq(node),
-            jobs::locked_until.eq(None::<NaiveDateTime>),
-        ))
-        .execute(conn)?;
+    let done = diesel::update(
+        jobs::table
+            .find(id)
+            .filter(jobs::done_at.is_null())
+            .filter(jobs::locked_by.eq(node)),
+    )
+    .set((
+        jobs::done_at.eq(now),
+        jobs::done_by.eq(node),
+        jobs::locked_until.eq(None::<NaiveDateTime>),
+        jobs::locked_by.eq(None::<String>),
+    ))
+    .execute(conn)?;
     Ok(done == 1)
 }
 
-/// Records a failure and when to try again.
-pub fn retry_later(conn: &mut DbConnection, id: i64, error: &str, at: NaiveDateTime) -> Result<(), DbError> {
-    diesel::update(jobs::table.find(id))
+/// Ends a job that failed too often, keeping its last error, if `node` still holds its lease.
+pub fn give_up(
+    conn: &mut DbConnection,
+    id: i64,
+    node: &str,
+    error: &str,
+    now: NaiveDateTime,
+) -> Result<(), DbError> {
+    diesel::update(jobs::table.find(id).filter(jobs::locked_by.eq(node)))
+        .set((
+            jobs::last_error.eq(error),
+            jobs::done_at.eq(now),
+            jobs::done_by.eq(node),
+            jobs::locked_until.eq(None::<NaiveDateTime>),
+            jobs::locked_by.eq(None::<String>),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Records a failure and when to try again, if `node` still holds the job's lease.
+pub fn retry_later(
+    conn: &mut DbConnection,
+    id: i64,
+    node: &str,
+    error: &str,
+    at: NaiveDateTime,
+) -> Result<(), DbError> {
+    diesel::update(jobs::table.find(id).filter(jobs::locked_by.eq(node)))
         .set((
             jobs::last_error.eq(error),
             jobs::run_at.eq(at),
             jobs::locked_until.eq(None::<NaiveDateTime>),
+            jobs::locked_by.eq(None::<String>),
         ))
         .execute(conn)?;
     Ok(())

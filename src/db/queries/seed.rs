@@ -39,7 +39,9 @@ fn json_object(pairs: &[(String, String)]) -> String {
 }
 
 fn unknown(what: &str, key: &str) -> DbError {
-    DbError::Corrupt(format!("content set refers to unknown {what} '{key}'"))
+    DbError::Unexpected(anyhow::anyhow!(
+        "the content set refers to an unknown {what} '{key}'"
+    ))
 }
 
 /// Row ids by slug (contributors, topics) or key (media: row id and public id).
@@ -245,7 +247,7 @@ fn insert_article(
                 article_id: id,
                 position: position as i32,
                 kind: stored.kind().to_owned(),
-                data: serde_json::to_string(&stored).map_err(DbError::corrupt)?,
+                data: serde_json::to_string(&stored).map_err(crate::db::DbError::unserializable)?,
                 media_id: media.map(|(row_id, _)| row_id),
             })
             .execute(conn)?;

@@ -143,48 +143,68 @@ pub fn deliveries(conn: &mut DbConnection, webhook_id: i64, limit: i64) -> Resul
         .load(conn)?)
 }
 
+/// Records a delivery as done, if `node` still holds its lease; `false` when it does not.
 pub fn mark_delivered(
     conn: &mut DbConnection,
     id: i64,
+    node: &str,
     status: i32,
     now: NaiveDateTime,
-) -> Result<(), DbError> {
-    diesel::update(webhook_deliveries::table.find(id))
+) -> Result<bool, DbError> {
+    let updated = diesel::update(leased(id, node))
         .set((
             webhook_deliveries::state.eq("delivered"),
             webhook_deliveries::last_status.eq(status),
             webhook_deliveries::last_error.eq(None::<String>),
             webhook_deliveries::delivered_at.eq(now),
             webhook_deliveries::locked_until.eq(None::<NaiveDateTime>),
+            webhook_deliveries::locked_by.eq(None::<String>),
         ))
         .execute(conn)?;
-    Ok(())
+    Ok(updated == 1)
 }
 
-/// Records a failed attempt: retried at `next` or, when `None`, given up on.
+/// The delivery `id` while `node` holds its lease.
+fn leased(
+    id: i64,
+    node: &str,
+) -> diesel::dsl::Filter<
+    diesel::dsl::Find<webhook_deliveries::table, i64>,
+    diesel::dsl::Eq<webhook_deliveries::locked_by, String>,
+> {
+    webhook_deliveries::table
+        .find(id)
+        .filter(webhook_deliveries::locked_by.eq(node.to_owned()))
+}
+
+/// Records a failed attempt, if `node` still holds the lease: retried at `next` or, when
+/// `None`, given up on.
 pub fn mark_failed(
     conn: &mut DbConnection,
     id: i64,
+    node: &str,
     status: Option<i32>,
     error: &str,
     next: Option<NaiveDateTime>,
-) -> Result<(), DbError> {
+) -> Result<bool, DbError> {
     let state = if next.is_some() { "pending" } else { "failed" };
-    let target = webhook_deliveries::table.find(id);
-    diesel::update(target)
-        .set((
-            webhook_deliveries::state.eq(state),
-            webhook_deliveries::last_status.eq(status),
-            webhook_deliveries::last_error.eq(error),
-            webhook_deliveries::locked_until.eq(None::<NaiveDateTime>),
-        ))
-        .execute(conn)?;
-    if let Some(next) = next {
-        diesel::update(target)
-            .set(webhook_deliveries::next_attempt_at.eq(next))
+    conn.transaction(|conn| {
+        if let Some(next) = next {
+            diesel::update(leased(id, node))
+                .set(webhook_deliveries::next_attempt_at.eq(next))
+                .execute(conn)?;
+        }
+        let updated = diesel::update(leased(id, node))
+            .set((
+                webhook_deliveries::state.eq(state),
+                webhook_deliveries::last_status.eq(status),
+                webhook_deliveries::last_error.eq(error),
+                webhook_deliveries::locked_until.eq(None::<NaiveDateTime>),
+                webhook_deliveries::locked_by.eq(None::<String>),
+            ))
             .execute(conn)?;
-    }
-    Ok(())
+        Ok(updated == 1)
+    })
 }
 
 /// How many deliveries are in each state (`pending`, `delivered`, `failed`).
