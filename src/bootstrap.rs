@@ -38,7 +38,7 @@ pub struct Prepared {
 
 /// Connects and migrates; used by every subcommand that needs the database.
 pub fn open(settings: &Settings) -> Result<(DbPool, Vec<String>), BootstrapError> {
-    let pool = db::connect(&settings.database_url, settings.pool_size)?;
+    let pool = db::connect_with(&settings.database_url, settings.pool_size, settings.db_timeout)?;
     let mut conn = pool.get().map_err(DbError::Pool)?;
     let applied = migrate::run_pending(&mut conn)?;
     Ok((pool, applied))

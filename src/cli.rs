@@ -270,6 +270,9 @@ fn serve(settings: &Settings) -> Result<(), BootstrapError> {
         println!("  {base}/openapi.json   (API contract)");
         println!("  {base}/readyz         (readiness)");
         application
+            .stop_on_signals()
+            .map_err(|e| BootstrapError::Other(format!("cannot listen for signals: {e}")))?;
+        application
             .run_until_stopped()
             .await
             .map_err(|e| BootstrapError::Other(format!("server failed: {e}")))

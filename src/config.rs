@@ -120,6 +120,15 @@ pub struct Options {
         global = true
     )]
     pub webhook_retry_base_ms: String,
+    /// How long a webhook receiver or the WebSub hub gets to answer, in milliseconds. A
+    /// worker's lease on what it claimed is four times this plus a margin.
+    #[arg(
+        long,
+        env = "KHABAR_WEBHOOK_TIMEOUT_MS",
+        default_value = "10000",
+        global = true
+    )]
+    pub webhook_timeout_ms: String,
     /// Let webhooks reach loopback, private and link-local addresses (receivers on the same
     /// network). Off by default: a subscription could otherwise probe the internal network.
     #[arg(
@@ -155,6 +164,53 @@ pub struct Options {
     /// anyone who reaches the port may read it.
     #[arg(long, env = "KHABAR_METRICS_TOKEN", hide_env_values = true, global = true)]
     pub metrics_token: Option<String>,
+    /// Connections open at once, in all (lowered to fit the process's file limit).
+    #[arg(long, env = "KHABAR_MAX_CONNECTIONS", default_value = "10000", global = true)]
+    pub max_connections: String,
+    /// Connections open at once from one client address (IPv6: one /64); 0: no cap. Trusted
+    /// proxies are not capped.
+    #[arg(
+        long,
+        env = "KHABAR_MAX_CONNECTIONS_PER_ADDRESS",
+        default_value = "256",
+        global = true
+    )]
+    pub max_connections_per_address: String,
+    /// Time a client has to send the request line and headers, in milliseconds.
+    #[arg(long, env = "KHABAR_HEADER_TIMEOUT_MS", default_value = "5000", global = true)]
+    pub header_timeout_ms: String,
+    /// Time a client has to send the whole body after its headers, in milliseconds.
+    #[arg(long, env = "KHABAR_BODY_TIMEOUT_MS", default_value = "30000", global = true)]
+    pub body_timeout_ms: String,
+    /// Time the server has to answer a request, in milliseconds.
+    #[arg(
+        long,
+        env = "KHABAR_REQUEST_TIMEOUT_MS",
+        default_value = "60000",
+        global = true
+    )]
+    pub request_timeout_ms: String,
+    /// How long a database connection may be waited for before the request gets a 503, in
+    /// milliseconds.
+    #[arg(long, env = "KHABAR_DB_TIMEOUT_MS", default_value = "1000", global = true)]
+    pub db_timeout_ms: String,
+    /// On SIGTERM: keep accepting (with /readyz failing) this long first, in milliseconds.
+    #[arg(long, env = "KHABAR_SHUTDOWN_DRAIN_MS", default_value = "2000", global = true)]
+    pub shutdown_drain_ms: String,
+    /// On SIGTERM: then at most this long for requests in flight and the worker, in seconds.
+    #[arg(long, env = "KHABAR_SHUTDOWN_TIMEOUT", default_value = "30", global = true)]
+    pub shutdown_timeout: String,
+    /// /readyz fails when the disk holding the database or the media has less free space, in MiB.
+    #[arg(long, env = "KHABAR_MIN_FREE_DISK_MB", default_value = "64", global = true)]
+    pub min_free_disk_mb: String,
+    /// Largest image accepted, in pixels (width × height).
+    #[arg(
+        long,
+        env = "KHABAR_MEDIA_MAX_PIXELS",
+        default_value = "50000000",
+        global = true
+    )]
+    pub media_max_pixels: String,
     /// Load the demo content into an empty database on `serve`: `auto` does so on SQLite only.
     #[arg(long, env = "KHABAR_DEMO", value_enum, default_value = "auto", global = true)]
     pub demo: DemoMode,
@@ -216,6 +272,11 @@ pub struct Settings {
     pub media: crate::uploads::MediaStore,
     pub rate_limits: crate::routes::rate_limit::RateLimitSettings,
     pub metrics_token: Option<String>,
+    pub client_limits: crate::routes::middleware::guard::ClientLimits,
+    pub shutdown: crate::lifecycle::ShutdownSettings,
+    /// How long a request waits for a database connection.
+    pub db_timeout: std::time::Duration,
+    pub min_free_disk_bytes: u64,
 }
 
 /// The background worker's pace.
@@ -225,6 +286,7 @@ pub struct WorkerSettings {
     pub interval_ms: u64,
     pub webhook_max_attempts: u32,
     pub webhook_retry_base_ms: u64,
+    pub webhook_timeout: std::time::Duration,
     pub allow_private_webhooks: bool,
 }
 
@@ -235,6 +297,7 @@ impl Default for WorkerSettings {
             interval_ms: 1000,
             webhook_max_attempts: 12,
             webhook_retry_base_ms: 5000,
+            webhook_timeout: std::time::Duration::from_secs(10),
             allow_private_webhooks: false,
         }
     }
@@ -347,6 +410,9 @@ impl Settings {
                 ))
             }
         };
+        let millis = |setting, raw: &str, min, max| {
+            number(setting, raw, min, max).map(std::time::Duration::from_millis)
+        };
         let worker = WorkerSettings {
             enabled: flag("KHABAR_WORKER", &options.worker)?,
             interval_ms: number(
@@ -367,6 +433,12 @@ impl Settings {
                 10,
                 3_600_000,
             )?,
+            webhook_timeout: millis(
+                "KHABAR_WEBHOOK_TIMEOUT_MS",
+                &options.webhook_timeout_ms,
+                100,
+                120_000,
+            )?,
             allow_private_webhooks: flag("KHABAR_WEBHOOK_ALLOW_PRIVATE", &options.webhook_allow_private)?,
         };
         let rate_limits = crate::routes::rate_limit::RateLimitSettings {
@@ -379,6 +451,38 @@ impl Settings {
             )? as u32,
             trusted_proxies: crate::domain::client_address::TrustedProxies::parse(&options.trusted_proxies)
                 .map_err(|e| config_error("KHABAR_TRUSTED_PROXIES", e))?,
+        };
+        let client_limits = crate::routes::middleware::guard::ClientLimits {
+            connections_per_address: number(
+                "KHABAR_MAX_CONNECTIONS_PER_ADDRESS",
+                &options.max_connections_per_address,
+                0,
+                1_000_000,
+            )? as u32,
+            max_connections: number("KHABAR_MAX_CONNECTIONS", &options.max_connections, 16, 1_000_000)?
+                as u32,
+            header_timeout: millis(
+                "KHABAR_HEADER_TIMEOUT_MS",
+                &options.header_timeout_ms,
+                100,
+                600_000,
+            )?,
+            body_timeout: millis("KHABAR_BODY_TIMEOUT_MS", &options.body_timeout_ms, 100, 3_600_000)?,
+            request_timeout: millis(
+                "KHABAR_REQUEST_TIMEOUT_MS",
+                &options.request_timeout_ms,
+                100,
+                3_600_000,
+            )?,
+        };
+        let shutdown = crate::lifecycle::ShutdownSettings {
+            drain_delay: millis("KHABAR_SHUTDOWN_DRAIN_MS", &options.shutdown_drain_ms, 0, 600_000)?,
+            grace: std::time::Duration::from_secs(number(
+                "KHABAR_SHUTDOWN_TIMEOUT",
+                &options.shutdown_timeout,
+                1,
+                3600,
+            )?),
         };
         Ok(Settings {
             database_url,
@@ -409,6 +513,12 @@ impl Settings {
                 max_bytes: number("KHABAR_MEDIA_MAX_MB", &options.media_max_mb, 1, 1024)? as usize
                     * 1024
                     * 1024,
+                max_pixels: number(
+                    "KHABAR_MEDIA_MAX_PIXELS",
+                    &options.media_max_pixels,
+                    1,
+                    1_000_000_000,
+                )?,
             },
             rate_limits,
             metrics_token: options
@@ -417,6 +527,12 @@ impl Settings {
                 .map(str::trim)
                 .filter(|t| !t.is_empty())
                 .map(str::to_owned),
+            client_limits,
+            shutdown,
+            db_timeout: millis("KHABAR_DB_TIMEOUT_MS", &options.db_timeout_ms, 50, 600_000)?,
+            min_free_disk_bytes: number("KHABAR_MIN_FREE_DISK_MB", &options.min_free_disk_mb, 0, 1_048_576)?
+                * 1024
+                * 1024,
         })
     }
 
@@ -491,6 +607,19 @@ mod tests {
                 "KHABAR_WEBHOOK_ALLOW_PRIVATE",
             ),
             (&["--partner-rate-limit=-5"], "KHABAR_PARTNER_RATE_LIMIT"),
+            (&["--max-connections", "3"], "KHABAR_MAX_CONNECTIONS"),
+            (
+                &["--max-connections-per-address", "x"],
+                "KHABAR_MAX_CONNECTIONS_PER_ADDRESS",
+            ),
+            (&["--header-timeout-ms", "0"], "KHABAR_HEADER_TIMEOUT_MS"),
+            (&["--body-timeout-ms", "soon"], "KHABAR_BODY_TIMEOUT_MS"),
+            (&["--request-timeout-ms", "1"], "KHABAR_REQUEST_TIMEOUT_MS"),
+            (&["--db-timeout-ms", "5"], "KHABAR_DB_TIMEOUT_MS"),
+            (&["--shutdown-drain-ms=-1"], "KHABAR_SHUTDOWN_DRAIN_MS"),
+            (&["--shutdown-timeout", "0"], "KHABAR_SHUTDOWN_TIMEOUT"),
+            (&["--min-free-disk-mb", "lots"], "KHABAR_MIN_FREE_DISK_MB"),
+            (&["--media-max-pixels", "0"], "KHABAR_MEDIA_MAX_PIXELS"),
             (
                 &["--trusted-proxies", "10.0.0.0/8, lb.internal"],
                 "KHABAR_TRUSTED_PROXIES",

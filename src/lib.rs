@@ -7,6 +7,7 @@
 pub mod api;
 pub mod auth;
 pub mod bootstrap;
+pub mod chain;
 pub mod cli;
 pub mod config;
 pub mod db;
@@ -15,6 +16,7 @@ pub mod domain;
 pub mod editorial;
 pub mod error;
 pub mod feeds;
+pub mod lifecycle;
 pub mod openapi;
 pub mod outbound;
 pub mod routes;

@@ -1,6 +1,7 @@
 //! Building the HTTP application and the server around it.
 
 use std::net::TcpListener;
+use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::dev::Server;
@@ -14,12 +15,13 @@ use crate::config::Settings;
 use crate::delivery::cache::DeliveryCache;
 use crate::domain::cursor::CursorSigner;
 use crate::error::{problem_response, ApiError};
+use crate::lifecycle::{Lifecycle, ShutdownSettings};
 use crate::openapi::ApiDoc;
 use crate::routes::conditional::CachePolicy;
+use crate::routes::middleware::guard::{self, ConnectionCounter};
+use crate::routes::middleware::methods::MethodTable;
+use crate::routes::middleware::{cors, encoding};
 use crate::routes::{self, meta::OpenApiJson, AppState};
-
-/// Largest JSON request body accepted (larger ones get 413).
-const MAX_JSON_BYTES: usize = 1024 * 1024;
 
 /// A prepared database and a bound listener, ready to run.
 pub struct Application {
@@ -27,6 +29,8 @@ pub struct Application {
     server: Server,
     cache: DeliveryCache,
     worker: Option<crate::worker::Worker>,
+    lifecycle: Arc<Lifecycle>,
+    shutdown: ShutdownSettings,
     pub prepared: PreparedSummary,
 }
 
@@ -88,7 +92,12 @@ impl Application {
                 settings.metrics_token.as_deref(),
             )),
             media: settings.media.clone(),
+            client_limits: settings.client_limits.clone(),
+            lifecycle: Arc::new(Lifecycle::default()),
+            methods: Arc::new(MethodTable::from_document(&crate::openapi::document())),
+            health: Arc::new(crate::routes::health::HealthChecks::new(settings)),
         };
+        let lifecycle = state.lifecycle.clone();
         let worker = settings.worker.enabled.then(|| {
             crate::worker::Worker::new(
                 state.pool.clone(),
@@ -96,6 +105,7 @@ impl Application {
                 state.edit_context().websub,
                 state.cache.clone(),
                 settings.worker.clone(),
+                lifecycle.clone(),
             )
         });
         let cache = state.cache.clone();
@@ -106,13 +116,17 @@ impl Application {
         // The request log costs a few formatted strings per request: skip it when the log
         // filter would discard it anyway (e.g. KHABAR_LOG=warn on a busy node).
         let log_requests = tracing::enabled!(target: "actix_web::middleware::logger", tracing::Level::INFO);
+        let connections = ConnectionCounter::new(
+            settings.client_limits.connections_per_address,
+            settings.rate_limits.trusted_proxies.clone(),
+        );
+        let max_connections = crate::lifecycle::connection_budget(settings.client_limits.max_connections);
         let server = HttpServer::new(move || {
             let (app, _) = App::new()
                 .into_utoipa_app()
                 .openapi(ApiDoc::openapi())
                 .app_data(web::Data::new(state.clone()))
                 .app_data(web::Data::new(spec.clone()))
-                .app_data(json_config())
                 .app_data(query_config())
                 .app_data(path_config())
                 .configure(routes::configure)
@@ -122,8 +136,9 @@ impl Application {
                 .wrap(middleware::from_fn(routes::rate_limit::limit))
                 .wrap(middleware::from_fn(routes::metrics::record))
                 .wrap_fn(head_as_get)
-                .wrap(cors())
-                .wrap(middleware::Compress::default())
+                .wrap(middleware::from_fn(guard::guard))
+                .wrap(middleware::from_fn(cors::cors))
+                .wrap(middleware::from_fn(encoding::encode))
                 .wrap(middleware::Condition::new(
                     log_requests,
                     middleware::Logger::new("%a \"%r\" %s %b %T"),
@@ -131,6 +146,12 @@ impl Application {
                 .default_service(web::to(not_found))
         })
         .workers(settings.workers)
+        .on_connect(connections.on_connect())
+        .max_connections((max_connections as usize).div_ceil(settings.workers).max(1))
+        .client_request_timeout(settings.client_limits.header_timeout)
+        .shutdown_timeout(settings.shutdown.grace.as_secs())
+        // SIGTERM and SIGINT drain the node first (`Lifecycle`); `cli::serve` listens for them.
+        .disable_signals()
         .listen(listener)
         .map_err(|e| BootstrapError::Other(format!("KHABAR_BIND: {e}")))?
         .run();
@@ -139,6 +160,8 @@ impl Application {
             server,
             cache,
             worker,
+            lifecycle,
+            shutdown: settings.shutdown,
             prepared: PreparedSummary {
                 migrations_applied,
                 jwt_secret_generated,
@@ -157,12 +180,73 @@ impl Application {
         self.cache.clone()
     }
 
-    /// Serves, with the background worker running beside the server until it stops.
+    /// What drains and stops this node: `begin_drain` on it starts the shutdown.
+    pub fn lifecycle(&self) -> Arc<Lifecycle> {
+        self.lifecycle.clone()
+    }
+
+    /// Drains on the first SIGTERM or SIGINT; a second one stops at once, dropping what is
+    /// in flight (an operator's "I mean it").
+    pub fn stop_on_signals(&self) -> std::io::Result<()> {
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut terminate = signal(SignalKind::terminate())?;
+        let mut interrupt = signal(SignalKind::interrupt())?;
+        let (lifecycle, handle) = (self.lifecycle.clone(), self.server.handle());
+        actix_web::rt::spawn(async move {
+            let mut received = 0;
+            loop {
+                let name = tokio::select! {
+                    _ = terminate.recv() => "SIGTERM",
+                    _ = interrupt.recv() => "SIGINT",
+                };
+                received += 1;
+                if received == 1 {
+                    tracing::info!(
+                        signal = name,
+                        "shutting down gracefully (send it again to stop at once)"
+                    );
+                    lifecycle.begin_drain();
+                } else {
+                    tracing::warn!(signal = name, "stopping at once");
+                    handle.stop(false).await;
+                    return;
+                }
+            }
+        });
+        Ok(())
+    }
+
+    /// Serves, with the background worker running beside the server, until a drain that began
+    /// (see [`Lifecycle`]) has run its course: the drain delay, then at most the grace period
+    /// for requests in flight and the worker's current round.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let worker = self.worker.map(|worker| tokio::spawn(worker.run()));
-        let served = self.server.await;
+        let Application {
+            server,
+            worker,
+            lifecycle,
+            shutdown,
+            ..
+        } = self;
+        let worker = worker.map(|worker| tokio::spawn(worker.run()));
+        let handle = server.handle();
+        let stopper = {
+            let lifecycle = lifecycle.clone();
+            tokio::spawn(async move {
+                lifecycle.drain_started().await;
+                tokio::time::sleep(shutdown.drain_delay).await;
+                tracing::info!("stopping: no new connections; answering those in flight");
+                handle.stop(true).await;
+            })
+        };
+        let served = server.await;
+        stopper.abort();
+        // The server may also have ended on its own (an error): the worker stops with it.
+        lifecycle.begin_drain();
         if let Some(worker) = worker {
-            worker.abort();
+            match tokio::time::timeout(shutdown.grace, worker).await {
+                Ok(_) => tracing::info!("the worker finished its round"),
+                Err(_) => tracing::warn!("the worker did not finish within the shutdown timeout"),
+            }
         }
         served
     }
@@ -222,64 +306,24 @@ where
     service.call(request)
 }
 
-/// Public reads may be fetched from any origin; conditional request headers and the paging
-/// and caching response headers are allowed through.
-fn cors() -> actix_cors::Cors {
-    use actix_web::http::header;
-    actix_cors::Cors::default()
-        .allow_any_origin()
-        .send_wildcard()
-        .allowed_methods(["GET", "HEAD", "OPTIONS", "POST", "PATCH", "DELETE"])
-        .allowed_headers([
-            header::ACCEPT,
-            header::IF_NONE_MATCH,
-            header::IF_MODIFIED_SINCE,
-            header::IF_MATCH,
-            header::AUTHORIZATION,
-            header::CONTENT_TYPE,
-            header::HeaderName::from_static("idempotency-key"),
-            header::HeaderName::from_static(routes::rate_limit::API_KEY_HEADER),
-        ])
-        .expose_headers([
-            header::ETAG,
-            header::LINK,
-            header::LAST_MODIFIED,
-            header::LOCATION,
-            header::RETRY_AFTER,
-            header::WWW_AUTHENTICATE,
-        ])
-        .max_age(86_400)
-}
-
-async fn not_found(request: HttpRequest) -> HttpResponse {
+/// What no route answers: a path that exists for other methods gets 405 with `Allow` (and a
+/// bare `OPTIONS` the `Allow` list); anything else is a 404.
+async fn not_found(state: routes::State, request: HttpRequest) -> HttpResponse {
+    use actix_web::http::{header, Method};
+    use actix_web::ResponseError;
+    if let Some(allow) = state.methods.allowed(request.path()) {
+        if request.method() == Method::OPTIONS {
+            return HttpResponse::NoContent()
+                .insert_header((header::ALLOW, allow.join(", ")))
+                .finish();
+        }
+        return ApiError::MethodNotAllowed {
+            method: request.method().to_string(),
+            allow,
+        }
+        .error_response();
+    }
     problem_response(&ApiError::NotFound(format!("nothing is served at {}", request.path())).problem())
-}
-
-fn json_config() -> web::JsonConfig {
-    web::JsonConfig::default()
-        .limit(MAX_JSON_BYTES)
-        // JSON merge patches (RFC 7386) and any `+json` type are JSON too.
-        .content_type(|mime| {
-            mime.subtype().as_str() == "json" || mime.suffix().is_some_and(|s| s.as_str() == "json")
-        })
-        .error_handler(|error, _| {
-            use actix_web::error::JsonPayloadError;
-            let response = match &error {
-                JsonPayloadError::Overflow { .. } | JsonPayloadError::OverflowKnownLength { .. } => {
-                    problem_response(
-                        &ApiError::PayloadTooLarge(format!("the body is larger than {MAX_JSON_BYTES} bytes"))
-                            .problem(),
-                    )
-                }
-                JsonPayloadError::ContentType => problem_response(
-                    &ApiError::UnsupportedMediaType("send the body as application/json".into()).problem(),
-                ),
-                other => problem_response(
-                    &ApiError::bad_request(format!("malformed JSON body: {other}")).problem(),
-                ),
-            };
-            actix_web::error::InternalError::from_response(error, response).into()
-        })
 }
 
 fn query_config() -> web::QueryConfig {

@@ -36,8 +36,36 @@ pub enum UploadError {
     Unreadable(String),
     #[error("the image is larger than 100000 pixels on a side")]
     TooLarge,
+    #[error("the image is {width}×{height} pixels; at most {max} pixels in all are accepted")]
+    TooManyPixels { width: u64, height: u64, max: u64 },
+    #[error("the disk holding the media is full")]
+    StorageFull,
     #[error("cannot store the file: {0}")]
-    Io(#[from] std::io::Error),
+    Io(std::io::Error),
+}
+
+impl From<std::io::Error> for UploadError {
+    fn from(error: std::io::Error) -> Self {
+        // ENOSPC and EDQUOT: the operator's problem, not the client's, and not a bug.
+        if matches!(
+            error.kind(),
+            std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded
+        ) || matches!(error.raw_os_error(), Some(28) | Some(122))
+        {
+            UploadError::StorageFull
+        } else {
+            UploadError::Io(error)
+        }
+    }
+}
+
+/// Removes a half-written file unless it was renamed into place.
+struct PartialFile<'a>(&'a Path);
+
+impl Drop for PartialFile<'_> {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(self.0);
+    }
 }
 
 /// Where uploads live.
@@ -45,6 +73,9 @@ pub enum UploadError {
 pub struct MediaStore {
     pub dir: PathBuf,
     pub max_bytes: usize,
+    /// Largest width × height accepted: a small file can declare a huge canvas, and every
+    /// decoder must then hold it in memory.
+    pub max_pixels: u64,
 }
 
 impl MediaStore {
@@ -62,6 +93,14 @@ impl MediaStore {
         if width > 100_000 || height > 100_000 {
             return Err(UploadError::TooLarge);
         }
+        let pixels = u64::from(width.unsigned_abs()) * u64::from(height.unsigned_abs());
+        if pixels > self.max_pixels {
+            return Err(UploadError::TooManyPixels {
+                width: width.unsigned_abs().into(),
+                height: height.unsigned_abs().into(),
+                max: self.max_pixels,
+            });
+        }
         let sha256: String = Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect();
         let name = format!("{}.{extension}", &sha256[..32]);
         std::fs::create_dir_all(&self.dir)?;
@@ -71,6 +110,7 @@ impl MediaStore {
             let partial = self
                 .dir
                 .join(format!(".{name}.{}", uuid::Uuid::new_v4().simple()));
+            let _cleanup = PartialFile(&partial);
             std::fs::write(&partial, bytes)?;
             std::fs::rename(&partial, &path)?;
         }
@@ -112,6 +152,7 @@ mod tests {
         let store = MediaStore {
             dir: dir.path().to_owned(),
             max_bytes: 1024,
+            max_pixels: 1_000,
         };
         let stored = store.store(PNG).unwrap();
         assert_eq!(
@@ -129,7 +170,16 @@ mod tests {
         let store = MediaStore {
             dir: PathBuf::from("/nonexistent"),
             max_bytes: 1024,
+            max_pixels: 5,
         };
+        assert!(matches!(
+            store.store(PNG),
+            Err(UploadError::TooManyPixels {
+                width: 3,
+                height: 2,
+                max: 5
+            })
+        ));
         assert!(matches!(
             store.store(b"<svg onload=alert(1)>"),
             Err(UploadError::UnsupportedType)

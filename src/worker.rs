@@ -18,12 +18,10 @@ use crate::delivery::cache::DeliveryCache;
 use crate::editorial::events::WebSub;
 use crate::editorial::{articles, EditContext, EditError};
 
-/// How long a claimed item stays with its node before another may take it over.
-const LEASE: Duration = Duration::from_secs(60);
+/// Beyond the receiver's timeout, for recording an item's result.
+const RECORDING_MARGIN: Duration = Duration::from_secs(2);
 /// Items claimed per round.
 const BATCH: i64 = 20;
-/// A webhook receiver gets this long to answer.
-const DELIVERY_TIMEOUT: Duration = Duration::from_secs(10);
 /// Longest wait between two attempts of one delivery or job.
 const MAX_BACKOFF: Duration = Duration::from_secs(3600);
 /// How long a create's `Idempotency-Key` is remembered, and how often old ones are dropped.
@@ -42,6 +40,8 @@ pub struct Worker {
     http: reqwest::Client,
     /// For webhook receivers, which admins subscribe: public addresses only, unless allowed.
     webhooks: crate::outbound::WebhookClient,
+    /// A draining node finishes its round and claims nothing more.
+    lifecycle: std::sync::Arc<crate::lifecycle::Lifecycle>,
 }
 
 /// Signs a webhook body: `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`. The
@@ -61,32 +61,47 @@ pub fn signature(secret: &str, timestamp: i64, body: &[u8]) -> String {
 }
 
 impl Worker {
+    /// Every item of a round is bounded by this (the send, then recording its result), and the
+    /// items of a round run at once: a round never outlasts its lease, whatever receivers do.
+    fn item_deadline(&self) -> Duration {
+        self.settings.webhook_timeout + RECORDING_MARGIN
+    }
+
+    /// How long a claimed item stays with its node before another may take it over: four
+    /// rounds, so only a node that stopped (or lost the database) loses a lease.
+    fn lease(&self) -> chrono::Duration {
+        chrono::Duration::from_std(self.item_deadline() * 4).unwrap_or(chrono::Duration::minutes(5))
+    }
+
     pub fn new(
         pool: DbPool,
         urls: UrlBuilder,
         websub: Option<WebSub>,
         cache: DeliveryCache,
         settings: WorkerSettings,
+        lifecycle: std::sync::Arc<crate::lifecycle::Lifecycle>,
     ) -> Self {
+        let timeout = settings.webhook_timeout;
         Worker {
-            webhooks: crate::outbound::WebhookClient::new(DELIVERY_TIMEOUT, settings.allow_private_webhooks),
+            lifecycle,
+            webhooks: crate::outbound::WebhookClient::new(timeout, settings.allow_private_webhooks),
             pool,
             urls,
             websub,
             cache,
             settings,
             node: format!("{}-{}", std::process::id(), uuid::Uuid::new_v4().simple()),
-            http: crate::outbound::client_builder(DELIVERY_TIMEOUT)
+            http: crate::outbound::client_builder(timeout)
                 .build()
                 .expect("an HTTP client with default TLS roots"),
         }
     }
 
-    /// Runs until the task is dropped.
+    /// Runs until the node drains (after the round in progress) or the task is dropped.
     pub async fn run(self) {
         let interval = Duration::from_millis(self.settings.interval_ms);
         let mut last_cleanup: Option<std::time::Instant> = None;
-        loop {
+        while !self.lifecycle.is_draining() {
             if last_cleanup.is_none_or(|at| at.elapsed() >= CLEANUP_EVERY) {
                 last_cleanup = Some(std::time::Instant::now());
                 let cutoff = utc_now() - chrono::Duration::from_std(IDEMPOTENCY_WINDOW).unwrap_or_default();
@@ -100,9 +115,13 @@ impl Worker {
             }
             let worked = self.round().await;
             if !worked {
-                tokio::time::sleep(interval).await;
+                tokio::select! {
+                    _ = tokio::time::sleep(interval) => {}
+                    _ = self.lifecycle.drain_started() => {}
+                }
             }
         }
+        tracing::info!("worker stopped: the node is draining");
     }
 
     /// One pass over due jobs and deliveries; `true` when it did something (look again soon).
@@ -142,23 +161,40 @@ impl Worker {
 
     async fn run_jobs(&self) -> Result<usize, DbError> {
         let now = utc_now();
-        let lease = now + chrono::Duration::from_std(LEASE).unwrap_or_default();
-        let claimed: Vec<Job> =
-            db::run(&self.pool, move |conn| claim::due_jobs(conn, now, lease, BATCH)).await?;
+        let lease = now + self.lease();
+        let node = self.node.clone();
+        let claimed: Vec<Job> = db::run(&self.pool, move |conn| {
+            claim::due_jobs(conn, &node, now, lease, BATCH)
+        })
+        .await?;
         let count = claimed.len();
-        for job in claimed {
-            match JobKind::parse(&job.kind) {
-                Some(JobKind::PublishScheduled) | Some(JobKind::LiftEmbargo) => self.content_job(job).await,
-                Some(JobKind::WebSubPing) => self.websub_job(job).await,
-                None => {
-                    let node = self.node.clone();
-                    db::run(&self.pool, move |conn| {
-                        jobs::complete(conn, job.id, &node, utc_now())
-                    })
-                    .await?;
+        let runs = claimed.into_iter().map(|job| {
+            let id = job.id;
+            async move {
+                let run = async {
+                    match JobKind::parse(&job.kind) {
+                        Some(JobKind::PublishScheduled) | Some(JobKind::LiftEmbargo) => {
+                            self.content_job(job).await
+                        }
+                        Some(JobKind::WebSubPing) => self.websub_job(job).await,
+                        None => {
+                            let node = self.node.clone();
+                            let _ = db::run(&self.pool, move |conn| {
+                                jobs::complete(conn, job.id, &node, utc_now())
+                            })
+                            .await;
+                        }
+                    }
+                };
+                if tokio::time::timeout(self.item_deadline(), run).await.is_err() {
+                    tracing::warn!(
+                        job = id,
+                        "job overran its deadline; it runs again when its lease ends"
+                    );
                 }
             }
-        }
+        });
+        futures_util::future::join_all(runs).await;
         Ok(count)
     }
 
@@ -191,8 +227,12 @@ impl Worker {
             Err(error) => {
                 tracing::warn!(job = id, %error, "job failed; retrying later");
                 let at = utc_now() + self.backoff(1);
-                let message = error.to_string();
-                let _ = db::run(&self.pool, move |conn| jobs::retry_later(conn, id, &message, at)).await;
+                let message = crate::chain::error_chain(&error);
+                let node = self.node.clone();
+                let _ = db::run(&self.pool, move |conn| {
+                    jobs::retry_later(conn, id, &node, &message, at)
+                })
+                .await;
             }
         }
     }
@@ -216,20 +256,18 @@ impl Worker {
         let retry_at = utc_now() + self.backoff(attempts);
         let _ = db::run(&self.pool, move |conn| match outcome {
             Ok(()) => jobs::complete(conn, id, &node, utc_now()).map(drop),
-            Err(error) if give_up => {
-                jobs::retry_later(conn, id, &error, utc_now())?;
-                jobs::complete(conn, id, &node, utc_now()).map(drop)
-            }
-            Err(error) => jobs::retry_later(conn, id, &error, retry_at),
+            Err(error) if give_up => jobs::give_up(conn, id, &node, &error, utc_now()),
+            Err(error) => jobs::retry_later(conn, id, &node, &error, retry_at),
         })
         .await;
     }
 
     async fn run_deliveries(&self) -> Result<usize, DbError> {
         let now = utc_now();
-        let lease = now + chrono::Duration::from_std(LEASE).unwrap_or_default();
+        let lease = now + self.lease();
+        let node = self.node.clone();
         let claimed: Vec<Delivery> = db::run(&self.pool, move |conn| {
-            claim::due_deliveries(conn, now, lease, BATCH)
+            claim::due_deliveries(conn, &node, now, lease, BATCH)
         })
         .await?;
         let count = claimed.len();
@@ -243,11 +281,23 @@ impl Worker {
             .into_iter()
             .map(|hook| (hook.id, hook))
             .collect();
-        for delivery in claimed {
-            if let Some(hook) = hooks.get(&delivery.webhook_id) {
-                self.deliver(hook, delivery).await?;
-            }
-        }
+        let sends = claimed.into_iter().filter_map(|delivery| {
+            let hook = hooks.get(&delivery.webhook_id)?;
+            let id = delivery.id;
+            Some(async move {
+                match tokio::time::timeout(self.item_deadline(), self.deliver(hook, delivery)).await {
+                    Ok(Ok(())) => {}
+                    Ok(Err(error)) => {
+                        tracing::warn!(delivery = id, %error, "could not record a delivery attempt")
+                    }
+                    Err(_) => tracing::warn!(
+                        delivery = id,
+                        "delivery overran its deadline; it is retried when its lease ends"
+                    ),
+                }
+            })
+        });
+        futures_util::future::join_all(sends).await;
         Ok(count)
     }
 
@@ -278,35 +328,29 @@ impl Worker {
                         Some(i32::from(response.status().as_u16())),
                         format!("the receiver answered {}", response.status()),
                     )),
-                    Err(error) => Err((None, error_chain(&error))),
+                    Err(error) => Err((None, crate::chain::error_chain(&error))),
                 }
             }
         };
         let give_up =
             u32::try_from(delivery.attempts).unwrap_or(u32::MAX) >= self.settings.webhook_max_attempts;
         let retry_at = utc_now() + self.backoff(delivery.attempts);
-        let id = delivery.id;
-        db::run(&self.pool, move |conn| match outcome {
-            Ok(status) => webhooks::mark_delivered(conn, id, status, utc_now()),
+        let (id, node) = (delivery.id, self.node.clone());
+        let recorded = db::run(&self.pool, move |conn| match outcome {
+            Ok(status) => webhooks::mark_delivered(conn, id, &node, status, utc_now()),
             Err((status, error)) => {
-                webhooks::mark_failed(conn, id, status, &error, (!give_up).then_some(retry_at))
+                webhooks::mark_failed(conn, id, &node, status, &error, (!give_up).then_some(retry_at))
             }
         })
-        .await
+        .await?;
+        if !recorded {
+            tracing::warn!(
+                delivery = id,
+                "the lease on this delivery ended before its result was recorded"
+            );
+        }
+        Ok(())
     }
-}
-
-/// An error with its causes ("error sending request: … : example.com resolves to no public
-/// address"), for the delivery log: reqwest's own message hides the cause.
-fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }
 
 #[cfg(test)]

@@ -91,8 +91,9 @@ pub fn compile_article(
         record.article.language.clone(),
     );
     let view = ArticleView::build(record, urls);
-    let full_json = serde_json::to_string(&view).map_err(DbError::corrupt)?;
-    let summary_json = serde_json::to_string(&ArticleSummary::from_full(&view)).map_err(DbError::corrupt)?;
+    let full_json = serde_json::to_string(&view).map_err(crate::db::DbError::unserializable)?;
+    let summary_json = serde_json::to_string(&ArticleSummary::from_full(&view))
+        .map_err(crate::db::DbError::unserializable)?;
     let etag = strong_etag(full_json.as_bytes());
     let previous = delivery::stored_version(conn, article_id)?;
     if previous

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::body::JsonBody;
 use super::principal::Signed;
 use super::writes::{
     body, create_once, created, json_response, no_content, BadPath, BodyProblems, KeyReused, Protected,
@@ -76,9 +77,10 @@ pub async fn create_user(
     state: State,
     request: HttpRequest,
     signed: Signed,
-    payload: web::Json<serde_json::Value>,
+    payload: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
-    let payload = payload.into_inner();
+    signed.require(Permission::ManageUsers)?;
+    let payload = payload.value().await?;
     let new_user: NewUserRequest = body(payload.clone())?;
     let actor = signed.actor.clone();
     create_once(&state, &request, &signed.actor, &payload, move |conn, ctx| {
@@ -130,10 +132,11 @@ pub async fn update_user(
     state: State,
     signed: Signed,
     path: web::Path<IdPath>,
-    payload: web::Json<serde_json::Value>,
+    payload: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.id;
-    let update: UserUpdate = body(payload.into_inner())?;
+    signed.require(Permission::ManageUsers)?;
+    let update: UserUpdate = payload.parse().await?;
     let user = state
         .write(move |conn, ctx| users::update(conn, ctx, &signed.actor, id, update))
         .await?;
@@ -193,9 +196,10 @@ pub async fn create_webhook(
     state: State,
     request: HttpRequest,
     signed: Signed,
-    payload: web::Json<serde_json::Value>,
+    payload: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
-    let payload = payload.into_inner();
+    signed.require(Permission::ManageWebhooks)?;
+    let payload = payload.value().await?;
     let subscription: WebhookRequest = body(payload.clone())?;
     let actor = signed.actor.clone();
     create_once(&state, &request, &signed.actor, &payload, move |conn, ctx| {
@@ -222,10 +226,11 @@ pub async fn update_webhook(
     state: State,
     signed: Signed,
     path: web::Path<IdPath>,
-    payload: web::Json<serde_json::Value>,
+    payload: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.id;
-    let subscription: WebhookRequest = body(payload.into_inner())?;
+    signed.require(Permission::ManageWebhooks)?;
+    let subscription: WebhookRequest = payload.parse().await?;
     let hook = state
         .write(move |conn, ctx| webhooks::update(conn, ctx, &signed.actor, id, subscription))
         .await?;

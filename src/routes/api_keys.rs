@@ -6,9 +6,11 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::admin::IdPath;
+use super::body::JsonBody;
 use super::principal::Signed;
-use super::writes::{body, json_response, no_content, BadPath, BodyProblems, Protected};
+use super::writes::{json_response, no_content, BadPath, BodyProblems, Protected};
 use super::State;
+use crate::domain::permissions::Permission;
 use crate::editorial::api_keys::{self, ApiKeyView, NewApiKeyRequest};
 use crate::error::{ApiError, Problem};
 
@@ -65,10 +67,11 @@ pub async fn create_api_key(
     state: State,
     signed: Signed,
     path: web::Path<IdPath>,
-    payload: web::Json<serde_json::Value>,
+    payload: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
     let user_id = path.id;
-    let request: NewApiKeyRequest = body(payload.into_inner())?;
+    signed.require(Permission::ManageUsers)?;
+    let request: NewApiKeyRequest = payload.parse().await?;
     let key = state
         .write(move |conn, ctx| api_keys::create(conn, ctx, &signed.actor, user_id, request))
         .await?;

@@ -1,11 +1,12 @@
 //! Signing in and out, refreshing tokens, and the public keys tokens can be verified with.
 
-use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use actix_web::{get, post, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::body::JsonBody;
 use super::principal::Signed;
-use super::writes::{body, json_response, no_content, BodyProblems, Protected};
+use super::writes::{json_response, no_content, BodyProblems, Protected};
 use super::State;
 use crate::auth::{self, TokenPair};
 use crate::db::{self, utc_now};
@@ -45,12 +46,8 @@ pub struct Me {
     )
 )]
 #[post("/auth/token")]
-pub async fn token(
-    state: State,
-    request: HttpRequest,
-    payload: web::Json<serde_json::Value>,
-) -> Result<HttpResponse, ApiError> {
-    let credentials: TokenRequest = body(payload.into_inner())?;
+pub async fn token(state: State, request: HttpRequest, payload: JsonBody) -> Result<HttpResponse, ApiError> {
+    let credentials: TokenRequest = payload.parse().await?;
     let address = state.rate_limits.client(&request);
     if let Err(wait) = state.throttle.check(&credentials.email, address) {
         return Err(ApiError::TooManyRequests {
@@ -84,8 +81,8 @@ pub async fn token(
     )
 )]
 #[post("/auth/refresh")]
-pub async fn refresh(state: State, payload: web::Json<serde_json::Value>) -> Result<HttpResponse, ApiError> {
-    let request: RefreshRequest = body(payload.into_inner())?;
+pub async fn refresh(state: State, payload: JsonBody) -> Result<HttpResponse, ApiError> {
+    let request: RefreshRequest = payload.parse().await?;
     let config = state.auth.clone();
     let pair = db::run(&state.pool, move |conn| {
         auth::refresh(conn, &config, &request.refresh_token, utc_now()).map_err(ApiError::from)

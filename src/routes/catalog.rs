@@ -82,7 +82,7 @@ where
         None => {
             let app = state.get_ref().clone();
             let value = db::run(&state.pool, move |conn| build(conn, &app)).await?;
-            let body = serde_json::to_string(&value).map_err(DbError::corrupt)?;
+            let body = serde_json::to_string(&value).map_err(crate::db::DbError::unserializable)?;
             let etag = strong_etag(body.as_bytes());
             let representation = Arc::new(Representation::new(
                 bytes::Bytes::from(body),

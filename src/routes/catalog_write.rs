@@ -3,6 +3,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{delete, patch, post, web, HttpRequest, HttpResponse};
 
+use super::body::JsonBody;
 use super::catalog::{MediaPath, SlugPath};
 use super::principal::Signed;
 use super::writes::{
@@ -10,6 +11,7 @@ use super::writes::{
 };
 use super::State;
 use crate::domain::catalog::{ContributorInput, MediaInput, TopicInput};
+use crate::domain::permissions::Permission;
 use crate::editorial::catalog::{self, MediaDocument};
 use crate::error::{ApiError, Problem};
 
@@ -30,9 +32,10 @@ pub async fn create_contributor(
     state: State,
     request: HttpRequest,
     signed: Signed,
-    payload: web::Json<serde_json::Value>,
+    payload: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
-    let payload = payload.into_inner();
+    signed.require(Permission::ManageCatalog)?;
+    let payload = payload.value().await?;
     let input: ContributorInput = body(payload.clone())?;
     let actor = signed.actor.clone();
     create_once(&state, &request, &signed.actor, &payload, move |conn, ctx| {
@@ -63,10 +66,11 @@ pub async fn update_contributor(
     state: State,
     signed: Signed,
     path: web::Path<SlugPath>,
-    patch: web::Json<serde_json::Value>,
+    patch: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
+    signed.require(Permission::ManageCatalog)?;
     let slug = path.into_inner().slug;
-    let patch = patch.into_inner();
+    let patch = patch.value().await?;
     let saved = state
         .write(move |conn, ctx| catalog::update_contributor(conn, ctx, &signed.actor, &slug, &patch))
         .await?;
@@ -115,9 +119,10 @@ pub async fn create_topic(
     state: State,
     request: HttpRequest,
     signed: Signed,
-    payload: web::Json<serde_json::Value>,
+    payload: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
-    let payload = payload.into_inner();
+    signed.require(Permission::ManageCatalog)?;
+    let payload = payload.value().await?;
     let input: TopicInput = body(payload.clone())?;
     let actor = signed.actor.clone();
     create_once(&state, &request, &signed.actor, &payload, move |conn, ctx| {
@@ -148,10 +153,11 @@ pub async fn update_topic(
     state: State,
     signed: Signed,
     path: web::Path<SlugPath>,
-    patch: web::Json<serde_json::Value>,
+    patch: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
+    signed.require(Permission::ManageCatalog)?;
     let slug = path.into_inner().slug;
-    let patch = patch.into_inner();
+    let patch = patch.value().await?;
     let saved = state
         .write(move |conn, ctx| catalog::update_topic(conn, ctx, &signed.actor, &slug, &patch))
         .await?;
@@ -196,9 +202,10 @@ pub async fn create_media(
     state: State,
     request: HttpRequest,
     signed: Signed,
-    payload: web::Json<serde_json::Value>,
+    payload: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
-    let payload = payload.into_inner();
+    signed.require(Permission::RegisterMedia)?;
+    let payload = payload.value().await?;
     let input: MediaInput = body(payload.clone())?;
     let actor = signed.actor.clone();
     create_once(&state, &request, &signed.actor, &payload, move |conn, ctx| {
@@ -226,10 +233,11 @@ pub async fn update_media(
     state: State,
     signed: Signed,
     path: web::Path<MediaPath>,
-    patch: web::Json<serde_json::Value>,
+    patch: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
+    signed.require(Permission::RegisterMedia)?;
     let id = path.into_inner().id;
-    let patch = patch.into_inner();
+    let patch = patch.value().await?;
     let saved = state
         .write(move |conn, ctx| catalog::update_media(conn, ctx, &signed.actor, &id, &patch))
         .await?;

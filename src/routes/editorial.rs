@@ -5,6 +5,7 @@ use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+use super::body::JsonBody;
 use super::principal::Signed;
 use super::writes::{
     body, create_once, created, expected_version, json_response, no_content, BadPath, BodyProblems,
@@ -18,6 +19,7 @@ use crate::api::editorial::{
 };
 use crate::auth::tokens::{PreviewClaims, PREVIEW_AUDIENCE};
 use crate::domain::editorial::ArticleInput;
+use crate::domain::permissions::Permission;
 use crate::editorial::articles;
 use crate::error::{ApiError, Problem};
 
@@ -99,9 +101,10 @@ pub async fn create_article(
     state: State,
     request: HttpRequest,
     signed: Signed,
-    payload: web::Json<serde_json::Value>,
+    payload: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
-    let payload = payload.into_inner();
+    signed.require(Permission::CreateArticle)?;
+    let payload = payload.value().await?;
     let input: ArticleInput = body(payload.clone())?;
     let actor = signed.actor.clone();
     create_once(&state, &request, &signed.actor, &payload, move |conn, ctx| {
@@ -128,6 +131,7 @@ pub async fn get_editable(
     signed: Signed,
     path: web::Path<ArticleIdPath>,
 ) -> Result<HttpResponse, ApiError> {
+    signed.require_article_access()?;
     let id = path.into_inner().id;
     let article = state
         .read(move |conn, _| articles::show(conn, &signed.actor, &id))
@@ -154,11 +158,12 @@ pub async fn update_article(
     request: HttpRequest,
     signed: Signed,
     path: web::Path<ArticleKeyPath>,
-    patch: web::Json<serde_json::Value>,
+    patch: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
+    signed.require_article_access()?;
     let id = path.into_inner().key;
     let expected = expected_version(&request)?;
-    let patch = patch.into_inner();
+    let patch = patch.value().await?;
     let article = state
         .write(move |conn, ctx| articles::update(conn, ctx, &signed.actor, &id, expected, patch))
         .await?;
@@ -180,6 +185,7 @@ pub async fn delete_article(
     signed: Signed,
     path: web::Path<ArticleKeyPath>,
 ) -> Result<HttpResponse, ApiError> {
+    signed.require_article_access()?;
     let id = path.into_inner().key;
     let expected = expected_version(&request)?;
     state
@@ -207,11 +213,12 @@ pub async fn transition_article(
     request: HttpRequest,
     signed: Signed,
     path: web::Path<ArticleIdPath>,
-    payload: web::Json<serde_json::Value>,
+    payload: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
+    signed.require_article_access()?;
     let id = path.into_inner().id;
     let expected = expected_version(&request)?;
-    let move_to: TransitionRequest = body(payload.into_inner())?;
+    let move_to: TransitionRequest = payload.parse().await?;
     let article = state
         .write(move |conn, ctx| articles::transition(conn, ctx, &signed.actor, &id, expected, &move_to))
         .await?;
@@ -236,11 +243,12 @@ pub async fn correct_article(
     request: HttpRequest,
     signed: Signed,
     path: web::Path<ArticleIdPath>,
-    payload: web::Json<serde_json::Value>,
+    payload: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
+    signed.require(Permission::Publish)?;
     let id = path.into_inner().id;
     let expected = expected_version(&request)?;
-    let correction: CorrectionRequest = body(payload.into_inner())?;
+    let correction: CorrectionRequest = payload.parse().await?;
     let article = state
         .write(move |conn, ctx| articles::correct(conn, ctx, &signed.actor, &id, expected, &correction))
         .await?;
@@ -264,6 +272,7 @@ pub async fn list_revisions(
     signed: Signed,
     path: web::Path<ArticleIdPath>,
 ) -> Result<HttpResponse, ApiError> {
+    signed.require_article_access()?;
     let id = path.into_inner().id;
     let revisions = state
         .read(move |conn, _| articles::revisions(conn, &signed.actor, &id))
@@ -288,6 +297,7 @@ pub async fn get_revision(
     signed: Signed,
     path: web::Path<RevisionPath>,
 ) -> Result<HttpResponse, ApiError> {
+    signed.require_article_access()?;
     let RevisionPath { id, version } = path.into_inner();
     let revision = state
         .read(move |conn, _| articles::revision(conn, &signed.actor, &id, version))
@@ -314,6 +324,7 @@ pub async fn diff_revisions(
     path: web::Path<ArticleIdPath>,
     query: web::Query<DiffQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    signed.require_article_access()?;
     let id = path.into_inner().id;
     let DiffQuery { from, to } = query.into_inner();
     let diff = state
@@ -341,6 +352,7 @@ pub async fn restore_revision(
     signed: Signed,
     path: web::Path<RevisionPath>,
 ) -> Result<HttpResponse, ApiError> {
+    signed.require_article_access()?;
     let RevisionPath { id, version } = path.into_inner();
     let expected = expected_version(&request)?;
     let article = state
@@ -366,6 +378,7 @@ pub async fn preview_article(
     signed: Signed,
     path: web::Path<ArticleIdPath>,
 ) -> Result<HttpResponse, ApiError> {
+    signed.require_article_access()?;
     let id = path.into_inner().id;
     let view = state
         .read(move |conn, ctx| articles::preview(conn, ctx, &signed.actor, &id))
@@ -391,13 +404,11 @@ pub async fn create_preview_link(
     state: State,
     signed: Signed,
     path: web::Path<ArticleIdPath>,
-    payload: Option<web::Json<serde_json::Value>>,
+    payload: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
+    signed.require_article_access()?;
     let id = path.into_inner().id;
-    let request: PreviewLinkRequest = match payload {
-        Some(payload) => body(payload.into_inner())?,
-        None => PreviewLinkRequest::default(),
-    };
+    let request: PreviewLinkRequest = payload.parse().await?;
     let lifetime = request.expires_in.unwrap_or(86_400);
     if !(60..=604_800).contains(&lifetime) {
         return Err(ApiError::unprocessable_field(
@@ -427,7 +438,7 @@ pub async fn create_preview_link(
         .auth
         .keys
         .sign(&claims)
-        .map_err(|e| ApiError::Database(crate::db::DbError::Corrupt(e.to_string())))?;
+        .map_err(|e| anyhow::anyhow!("cannot sign a preview link: {e}"))?;
     let url = state
         .public_url
         .join(&format!("v1/preview/{token}"))
@@ -459,6 +470,7 @@ pub async fn revoke_preview_link(
     signed: Signed,
     path: web::Path<PreviewLinkPath>,
 ) -> Result<HttpResponse, ApiError> {
+    signed.require_article_access()?;
     let id = path.into_inner().id;
     state
         .write(move |conn, ctx| articles::revoke_preview_link(conn, ctx, &signed.actor, &id))

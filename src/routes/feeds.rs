@@ -197,7 +197,7 @@ fn build_feed(
                 .iter()
                 .map(|a| feeds::ninjs::document(a, &rights))
                 .collect();
-            serde_json::to_string(&documents).map_err(DbError::corrupt)?
+            serde_json::to_string(&documents).map_err(crate::db::DbError::unserializable)?
         }
     };
     let etag = strong_etag(body.as_bytes());

@@ -443,7 +443,7 @@ pub(super) fn render_page(
     body.push_str("{\"data\":[");
     body.push_str(&items.join(","));
     body.push_str("],\"next_cursor\":");
-    body.push_str(&serde_json::to_string(&next_cursor).map_err(DbError::corrupt)?);
+    body.push_str(&serde_json::to_string(&next_cursor).map_err(crate::db::DbError::unserializable)?);
     body.push('}');
     let mut headers = Vec::new();
     if let Some(cursor) = &next_cursor {

@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256};
 
 use super::{AppState, State};
 use crate::db::{self, utc_now, DbError};
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, Problem, Unauthorized};
 
 pub const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
@@ -220,9 +220,9 @@ fn resident_memory_bytes() -> Option<i64> {
 pub async fn scrape(state: State, request: HttpRequest) -> Result<HttpResponse, ApiError> {
     let metrics = &state.metrics;
     if !metrics.admits(&request) {
-        return Err(ApiError::Unauthorized(
+        return Err(ApiError::Unauthorized(Unauthorized::Missing(
             "send the metrics token as Authorization: Bearer <KHABAR_METRICS_TOKEN>".into(),
-        ));
+        )));
     }
     let (entries, bytes) = state.cache.size();
     metrics
@@ -267,7 +267,7 @@ pub async fn scrape(state: State, request: HttpRequest) -> Result<HttpResponse, 
     }
     let mut text = String::new();
     prometheus_client::encoding::text::encode(&mut text, &metrics.registry)
-        .map_err(|e| ApiError::Database(DbError::corrupt(e)))?;
+        .map_err(|e| anyhow::anyhow!("cannot encode the metrics: {e}"))?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, CONTENT_TYPE))
         .insert_header((header::CACHE_CONTROL, "no-store"))

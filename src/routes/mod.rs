@@ -5,6 +5,7 @@ pub mod admin;
 pub mod api_keys;
 pub mod articles;
 pub mod auth;
+pub mod body;
 pub mod catalog;
 pub mod catalog_write;
 pub mod conditional;
@@ -14,6 +15,7 @@ pub mod health;
 pub mod lists;
 pub mod meta;
 pub mod metrics;
+pub mod middleware;
 pub mod principal;
 pub mod rate_limit;
 pub mod search;
@@ -130,6 +132,10 @@ pub struct AppState {
     pub allow_private_webhooks: bool,
     pub metrics: std::sync::Arc<metrics::Metrics>,
     pub media: crate::uploads::MediaStore,
+    pub client_limits: middleware::guard::ClientLimits,
+    pub lifecycle: std::sync::Arc<crate::lifecycle::Lifecycle>,
+    pub methods: std::sync::Arc<middleware::methods::MethodTable>,
+    pub health: std::sync::Arc<health::HealthChecks>,
 }
 
 pub type State = web::Data<AppState>;

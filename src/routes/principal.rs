@@ -9,8 +9,9 @@ use super::State;
 use crate::auth;
 use crate::db::{self, utc_now};
 use crate::domain::kinds::UserRole;
+use crate::domain::permissions::Permission;
 use crate::editorial::Actor;
-use crate::error::ApiError;
+use crate::error::{ApiError, Unauthorized};
 
 /// A request with a valid access token. Declaring it as a handler argument makes the route
 /// answer 401 (with `WWW-Authenticate`) to requests without one.
@@ -23,20 +24,46 @@ pub struct Signed {
 /// The token of an `Authorization: Bearer …` header (the scheme is case-insensitive).
 pub(super) fn bearer_token(request: &HttpRequest) -> Result<String, ApiError> {
     let Some(value) = request.headers().get(header::AUTHORIZATION) else {
-        return Err(ApiError::Unauthorized(
+        return Err(ApiError::Unauthorized(Unauthorized::Missing(
             "send an access token: Authorization: Bearer <token> (from POST /v1/auth/token)".into(),
-        ));
+        )));
     };
-    let value = value
-        .to_str()
-        .map_err(|_| ApiError::Unauthorized("the Authorization header is not ASCII".into()))?;
+    let value = value.to_str().map_err(|_| {
+        ApiError::Unauthorized(Unauthorized::Refused(
+            "the Authorization header is not ASCII".into(),
+        ))
+    })?;
     match value.split_once(' ') {
         Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() => {
             Ok(token.trim().to_owned())
         }
-        _ => Err(ApiError::Unauthorized(
+        _ => Err(ApiError::Unauthorized(Unauthorized::Refused(
             "the Authorization header must be 'Bearer <token>'".into(),
-        )),
+        ))),
+    }
+}
+
+impl Signed {
+    /// Refuses, before anything else about the request is looked at, a caller whose role holds
+    /// none of `permissions`.
+    pub fn require_any(&self, permissions: &[Permission]) -> Result<(), ApiError> {
+        if permissions.iter().any(|p| self.actor.may(*p)) {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden(format!(
+                "a {} may not do this",
+                self.actor.role
+            )))
+        }
+    }
+
+    pub fn require(&self, permission: Permission) -> Result<(), ApiError> {
+        self.require_any(&[permission])
+    }
+
+    /// For operations on one article: writers act on their own drafts, editors on any.
+    pub fn require_article_access(&self) -> Result<(), ApiError> {
+        self.require_any(&[Permission::EditOwnDraft, Permission::EditAnyArticle])
     }
 }
 
@@ -59,7 +86,7 @@ impl FromRequest for Signed {
             let role: UserRole = user
                 .role
                 .parse()
-                .map_err(|_| ApiError::Unauthorized("the account has an unknown role".into()))?;
+                .map_err(|_| ApiError::Database(crate::db::DbError::corrupt("a user has an unknown role")))?;
             Ok(Signed {
                 actor: Actor {
                     user_id: user.id,

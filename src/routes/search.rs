@@ -14,7 +14,7 @@ use super::{AppState, State};
 use crate::api::article::ArticleView;
 use crate::db::queries::catalog;
 use crate::db::search::{self as index, After, SearchFilter, SearchSort};
-use crate::db::{self, utc_now, DbConnection, DbError};
+use crate::db::{self, utc_now, DbConnection};
 use crate::delivery::cache::Representation;
 use crate::domain::cursor::Position;
 use crate::domain::language::Language;
@@ -320,7 +320,7 @@ pub async fn suggest(
                 suggestions(conn, &prefix.primary, language.as_deref())
             })
             .await?;
-            let body = serde_json::to_string(&built).map_err(DbError::corrupt)?;
+            let body = serde_json::to_string(&built).map_err(crate::db::DbError::unserializable)?;
             let etag = crate::delivery::strong_etag(body.as_bytes());
             let built = Arc::new(Representation::new(
                 bytes::Bytes::from(body),

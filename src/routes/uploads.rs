@@ -73,7 +73,8 @@ fn too_large(limit: usize) -> ApiError {
         (status = 400, description = "Not a multipart body", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Larger than KHABAR_MEDIA_MAX_MB", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not a JPEG, PNG, GIF or WebP image", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "No file, an unknown part, bad metadata, or unreadable dimensions", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No file, an unknown part, bad metadata, unreadable dimensions, or more pixels than KHABAR_MEDIA_MAX_PIXELS", body = Problem, content_type = "application/problem+json"),
+        (status = 507, description = "The disk holding the media is full; nothing was stored", body = Problem, content_type = "application/problem+json"),
         Protected, KeyReused
     )
 )]
@@ -124,15 +125,14 @@ pub async fn upload_media(
         .map_err(|_| ApiError::Unavailable("the upload could not be processed".into()))?
         .map_err(|error| match error {
             UploadError::UnsupportedType => ApiError::UnsupportedMediaType(error.to_string()),
-            UploadError::Io(e) => {
-                ApiError::Database(crate::db::DbError::Corrupt(format!("media store: {e}")))
-            }
+            UploadError::StorageFull => ApiError::InsufficientStorage(error.to_string()),
+            UploadError::Io(e) => ApiError::Internal(anyhow::Error::new(e).context("media store")),
             other => ApiError::unprocessable_field("file", other.to_string()),
         })?;
     let url = state
         .public_url
         .join(&format!("media-files/{}", stored.name))
-        .map_err(|e| ApiError::Database(crate::db::DbError::Corrupt(e.to_string())))?;
+        .map_err(|e| ApiError::Internal(anyhow::Error::new(e).context("the media file URL")))?;
     let input = MediaInput {
         kind: MediaKind::Image,
         url: url.to_string(),

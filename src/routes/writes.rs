@@ -161,7 +161,7 @@ pub fn created<T: Serialize>(location: String, body: &T) -> Result<Created, Edit
     Ok(Created {
         status: 201,
         location: Some(location),
-        body: serde_json::to_value(body).map_err(crate::db::DbError::corrupt)?,
+        body: serde_json::to_value(body).map_err(crate::db::DbError::unserializable)?,
         replayed: false,
     })
 }

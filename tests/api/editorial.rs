@@ -451,7 +451,35 @@ async fn writers_edit_their_own_drafts_only(backend: Backend) {
         json!({"lead": "x"}),
     )
     .await;
-    assert_eq!(status, 403, "another writer's draft");
+    assert_eq!(
+        status, 404,
+        "another writer's draft is as missing as an id that does not exist"
+    );
+    let (missing_status, _, missing) = patch(
+        &app,
+        &other_writer,
+        &json!({"id": "00000000000000000000000000", "version": 1}),
+        Some("\"v1\""),
+        json!({"lead": "x"}),
+    )
+    .await;
+    let (_, _, hidden) = patch(
+        &app,
+        &other_writer,
+        &article,
+        Some("\"v1\""),
+        json!({"lead": "x"}),
+    )
+    .await;
+    assert_eq!(missing_status, 404);
+    assert_eq!(
+        hidden["detail"].as_str().unwrap().replace(id, "ID"),
+        missing["detail"]
+            .as_str()
+            .unwrap()
+            .replace("00000000000000000000000000", "ID"),
+        "the same words for both"
+    );
     let (status, _, edited) = patch(&app, &writer, &article, Some("\"v1\""), json!({"lead": "مقدمة"})).await;
     assert_eq!(status, 200);
     let (status, _) = transition(&app, &writer, &edited, json!({"to": "published"})).await;
@@ -469,7 +497,7 @@ async fn writers_edit_their_own_drafts_only(backend: Backend) {
         &other_writer,
     ))
     .await;
-    assert_eq!(status, 403);
+    assert_eq!(status, 404);
     let (status, published) = transition(&app, &editor, &submitted, json!({"to": "published"})).await;
     assert_eq!(status, 200, "{published}");
 }

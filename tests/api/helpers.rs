@@ -129,13 +129,23 @@ pub fn settings(url: DatabaseUrl) -> Settings {
             interval_ms: 50,
             webhook_max_attempts: 50,
             webhook_retry_base_ms: 50,
+            webhook_timeout: std::time::Duration::from_secs(10),
             // Test receivers listen on 127.0.0.1; tests/api/webhooks.rs checks the refusal.
             allow_private_webhooks: true,
         },
         media: khabar::uploads::MediaStore {
             dir: std::env::temp_dir().join(format!("khabar-media-{}", uuid::Uuid::new_v4().simple())),
             max_bytes: 64 * 1024,
+            max_pixels: 50_000_000,
         },
+        client_limits: khabar::routes::middleware::guard::ClientLimits::default(),
+        shutdown: khabar::lifecycle::ShutdownSettings {
+            drain_delay: std::time::Duration::from_millis(100),
+            grace: std::time::Duration::from_secs(5),
+        },
+        db_timeout: std::time::Duration::from_secs(2),
+        // Disk checks are tested with their own threshold (tests/api/faults.rs).
+        min_free_disk_bytes: 0,
         rate_limits: khabar::routes::rate_limit::RateLimitSettings::default(),
         metrics_token: None,
     }

@@ -400,7 +400,110 @@ async fn webhooks_cannot_reach_the_internal_network(backend: Backend) {
     );
 }
 
+#[derive(Clone, Default)]
+struct SlowReceiver {
+    /// (delivery id, when the request arrived) of every attempt.
+    attempts: Arc<Mutex<Vec<(i64, std::time::Instant)>>>,
+}
+
+/// Answers after the sender has given up (its timeout is 1 s).
+async fn slow_hook(body: web::Bytes, receiver: web::Data<SlowReceiver>) -> HttpResponse {
+    let payload: Value = serde_json::from_slice(&body).unwrap();
+    let id = payload["delivery_id"].as_i64().unwrap();
+    receiver
+        .attempts
+        .lock()
+        .unwrap()
+        .push((id, std::time::Instant::now()));
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    HttpResponse::NoContent().finish()
+}
+
+/// Two nodes, a receiver slower than the send timeout and more deliveries than one round
+/// claims: a round sends its deliveries at once (so it ends long before its lease), and no
+/// delivery is ever being sent by two nodes at the same time.
+async fn a_slow_receiver_never_gets_one_delivery_from_two_nodes_at_once(backend: Backend) {
+    let db = crate::helpers::TestDb::create(backend);
+    let mut settings = crate::helpers::settings(db.url.clone());
+    settings.worker.webhook_timeout = std::time::Duration::from_secs(1);
+    settings.worker.webhook_retry_base_ms = 10;
+    let first = TestApp::spawn_owning(db, settings.clone()).await;
+    let receiver = SlowReceiver::default();
+    let data = web::Data::new(receiver.clone());
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(data.clone())
+            .route("/hook", web::post().to(slow_hook))
+    })
+    .workers(2)
+    .bind(("127.0.0.1", 0))
+    .unwrap();
+    let port = server.addrs()[0].port();
+    let server = server.run();
+    let handle = server.handle();
+    tokio::spawn(server);
+    let admin = first.token("admin").await;
+    let (status, _, _) = send(first.authed(Method::POST, "/v1/webhooks", &admin).json(&json!({
+        "url": format!("http://127.0.0.1:{port}/hook"),
+        "events": ["article.updated"]
+    })))
+    .await;
+    assert_eq!(status, 201);
+    let _second = TestApp::spawn_with(settings).await;
+    let now = khabar::db::utc_now();
+    khabar::db::claim::write_transaction(&mut first.conn(), |conn| {
+        for n in 0..30 {
+            khabar::db::queries::webhooks::enqueue(
+                conn,
+                "article.updated",
+                &format!("a{n}"),
+                &json!({"n": n}),
+                now,
+            )?;
+        }
+        Ok::<_, khabar::db::DbError>(())
+    })
+    .unwrap();
+    let started = std::time::Instant::now();
+    tokio::time::sleep(std::time::Duration::from_millis(4000)).await;
+    handle.stop(false).await;
+    let attempts = receiver.attempts.lock().unwrap().clone();
+    let reached: std::collections::HashSet<i64> = attempts.iter().map(|(id, _)| *id).collect();
+    // One at a time, two nodes could have tried about 8 within the 4 s.
+    assert_eq!(
+        reached.len(),
+        30,
+        "every delivery tried at least once within 4 s: {}",
+        reached.len()
+    );
+    let first_round: Vec<_> = attempts
+        .iter()
+        .filter(|(_, at)| at.duration_since(started).as_millis() < 1000)
+        .collect();
+    assert!(
+        first_round.len() >= 20,
+        "a round sends what it claimed at once: {}",
+        first_round.len()
+    );
+    for (id, at) in &attempts {
+        let overlapping = attempts
+            .iter()
+            .filter(|(other, other_at)| other == id && other_at != at)
+            .filter(|(_, other_at)| {
+                let gap = if other_at > at {
+                    other_at.duration_since(*at)
+                } else {
+                    at.duration_since(*other_at)
+                };
+                gap < std::time::Duration::from_millis(900)
+            })
+            .count();
+        assert_eq!(overlapping, 0, "delivery {id} was being sent twice at once");
+    }
+}
+
 on_both_backends!(
+    a_slow_receiver_never_gets_one_delivery_from_two_nodes_at_once,
     webhooks_cannot_reach_the_internal_network,
     a_receiver_that_was_down_gets_every_event_in_order,
     the_websub_hub_hears_of_publications_and_is_retried,

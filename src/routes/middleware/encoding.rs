@@ -1,0 +1,225 @@
+//! Content codings (RFC 9110 §8.4, §12.5.3) and what they change in a response: the body is
+//! compressed with brotli or gzip when the client accepts it and compression pays, each coding
+//! gets its own strong `ETag` (`"…-br"`, `"…-gzip"`, as RFC 9110 §8.8.3 requires of distinct
+//! representations), and `Vary` is one header listing each request header once.
+
+use actix_web::body::{BodySize, EitherBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, ContentEncoding, HeaderMap, HeaderValue};
+use actix_web::http::StatusCode;
+use actix_web::middleware::Next;
+use actix_web::Error;
+
+/// Bodies smaller than this are sent as they are: the coding's framing costs about as much as
+/// it saves, and the CPU is better spent elsewhere.
+const MIN_COMPRESSED_BYTES: u64 = 860;
+
+/// The codings offered, most preferred first.
+const CODINGS: &[(ContentEncoding, &str)] =
+    &[(ContentEncoding::Brotli, "br"), (ContentEncoding::Gzip, "gzip")];
+
+/// The tag an `ETag` names before any content coding: `"abc-gzip"` → `"abc"`. Conditional
+/// requests compare validators through this, so that a client holding the gzip form of a
+/// representation is answered 304 like one holding the identity form.
+pub fn base_tag(tag: &str) -> std::borrow::Cow<'_, str> {
+    let tag = tag.trim();
+    for (_, suffix) in CODINGS {
+        if let Some(stem) = tag.strip_suffix('"').and_then(|t| t.strip_suffix(suffix)) {
+            if let Some(stem) = stem.strip_suffix('-') {
+                return format!("{stem}\"").into();
+            }
+        }
+    }
+    tag.into()
+}
+
+/// The coding to use for a request's `Accept-Encoding` (RFC 9110 §12.5.3): the first of ours
+/// with the highest non-zero weight; identity when none is acceptable (identity is always
+/// acceptable unless excluded, and an excluded identity still gets it rather than a 406).
+fn negotiate(headers: &HeaderMap) -> Option<(ContentEncoding, &'static str)> {
+    let mut best: Option<((ContentEncoding, &'static str), f32)> = None;
+    for value in headers.get_all(header::ACCEPT_ENCODING) {
+        let Ok(value) = value.to_str() else { continue };
+        for item in value.split(',') {
+            let mut parts = item.split(';');
+            let coding = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
+            let weight = parts
+                .find_map(|p| {
+                    p.trim()
+                        .strip_prefix("q=")
+                        .or_else(|| p.trim().strip_prefix("Q="))
+                })
+                .and_then(|q| q.trim().parse::<f32>().ok())
+                .unwrap_or(1.0);
+            if weight <= 0.0 {
+                continue;
+            }
+            let matched = CODINGS
+                .iter()
+                .position(|(_, name)| *name == coding || coding == "*");
+            if let Some(index) = matched {
+                let better = match best {
+                    None => true,
+                    Some((current, w)) => {
+                        weight > w
+                            || (weight == w
+                                && index < CODINGS.iter().position(|c| c.1 == current.1).unwrap_or(0))
+                    }
+                };
+                if better {
+                    best = Some((CODINGS[index], weight));
+                }
+            }
+        }
+    }
+    best.map(|(coding, _)| coding)
+}
+
+/// Whether a response of this type is worth compressing: text and JSON, not images, audio,
+/// video or archives, which are compressed already.
+fn compressible(headers: &HeaderMap) -> bool {
+    let Some(content_type) = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let essence = content_type.split(';').next().unwrap_or_default().trim();
+    essence.starts_with("text/")
+        || essence.ends_with("json")
+        || essence.ends_with("+xml")
+        || essence == "application/xml"
+        || essence == "application/javascript"
+        || essence == "image/svg+xml"
+}
+
+/// Merges every `Vary` value into one header, each name once (RFC 9110 §12.5.5), adding
+/// `extra` when given; `*` stands alone.
+fn merge_vary(headers: &mut HeaderMap, extra: Option<&'static str>) {
+    let mut names: Vec<String> = Vec::new();
+    for value in headers.get_all(header::VARY) {
+        for name in value.to_str().unwrap_or_default().split(',') {
+            let name = name.trim();
+            if !name.is_empty() && !names.iter().any(|n| n.eq_ignore_ascii_case(name)) {
+                names.push(name.to_owned());
+            }
+        }
+    }
+    if let Some(extra) = extra {
+        if !names.iter().any(|n| n.eq_ignore_ascii_case(extra)) {
+            names.push(extra.to_owned());
+        }
+    }
+    if names.iter().any(|n| n == "*") {
+        names = vec!["*".to_owned()];
+    }
+    headers.remove(header::VARY);
+    if let Ok(value) = HeaderValue::from_str(&names.join(", ")) {
+        if !names.is_empty() {
+            headers.insert(header::VARY, value);
+        }
+    }
+}
+
+/// A strong `ETag` with the coding's suffix: `"abc"` → `"abc-br"`.
+fn coded_tag(headers: &HeaderMap, suffix: &str) -> Option<HeaderValue> {
+    let tag = headers.get(header::ETAG)?.to_str().ok()?;
+    let stem = tag.strip_suffix('"').filter(|_| tag.starts_with('"'))?;
+    HeaderValue::from_str(&format!("{stem}-{suffix}\"")).ok()
+}
+
+pub async fn encode(
+    request: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<actix_http::encoding::Encoder<impl MessageBody>>>, Error> {
+    let coding = negotiate(request.headers());
+    let if_none_match = request
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let response = next.call(request).await?;
+    Ok(response.map_body(move |head, body| {
+        let worth_it = compressible(&head.headers)
+            && !head.headers.contains_key(header::CONTENT_ENCODING)
+            && matches!(body.size(), BodySize::Sized(n) if n >= MIN_COMPRESSED_BYTES)
+            && head.status == StatusCode::OK;
+        let varies = compressible(&head.headers);
+        merge_vary(&mut head.headers, varies.then_some("Accept-Encoding"));
+        match coding {
+            Some((encoding, suffix)) if worth_it => {
+                if let Some(tag) = coded_tag(&head.headers, suffix) {
+                    head.headers.insert(header::ETAG, tag);
+                }
+                EitherBody::left(actix_http::encoding::Encoder::response(encoding, head, body))
+            }
+            Some((_, suffix)) if head.status == StatusCode::NOT_MODIFIED => {
+                // A 304 names the validator the 200 would have had (RFC 9110 §15.4.5): the
+                // coded one when that is what the client holds.
+                if let (Some(tag), Some(sent)) = (coded_tag(&head.headers, suffix), &if_none_match) {
+                    if sent
+                        .split(',')
+                        .any(|t| t.trim() == tag.to_str().unwrap_or_default())
+                    {
+                        head.headers.insert(header::ETAG, tag);
+                    }
+                }
+                EitherBody::left(actix_http::encoding::Encoder::response(
+                    ContentEncoding::Identity,
+                    head,
+                    body,
+                ))
+            }
+            _ => EitherBody::left(actix_http::encoding::Encoder::response(
+                ContentEncoding::Identity,
+                head,
+                body,
+            )),
+        }
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(accept: &str) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        map.insert(header::ACCEPT_ENCODING, HeaderValue::from_str(accept).unwrap());
+        map
+    }
+
+    #[test]
+    fn negotiates_by_weight_then_preference() {
+        assert_eq!(negotiate(&headers("gzip, br")).map(|c| c.1), Some("br"));
+        assert_eq!(
+            negotiate(&headers("gzip;q=1, br;q=0.5")).map(|c| c.1),
+            Some("gzip")
+        );
+        assert_eq!(negotiate(&headers("br;q=0, gzip")).map(|c| c.1), Some("gzip"));
+        assert_eq!(negotiate(&headers("*")).map(|c| c.1), Some("br"));
+        assert_eq!(negotiate(&headers("identity")), None);
+        assert_eq!(negotiate(&headers("gzip;q=0, br;q=0")), None);
+        assert_eq!(negotiate(&HeaderMap::new()), None);
+    }
+
+    #[test]
+    fn coded_tags_strip_back_to_the_base() {
+        assert_eq!(base_tag("\"abc-gzip\""), "\"abc\"");
+        assert_eq!(base_tag(" \"abc-br\""), "\"abc\"");
+        assert_eq!(base_tag("\"abc\""), "\"abc\"");
+        assert_eq!(base_tag("W/\"abc\""), "W/\"abc\"");
+        assert_eq!(base_tag("\"gzip\""), "\"gzip\"");
+    }
+
+    #[test]
+    fn vary_is_one_header_with_each_name_once() {
+        let mut map = HeaderMap::new();
+        map.append(header::VARY, HeaderValue::from_static("Accept-Encoding"));
+        map.append(header::VARY, HeaderValue::from_static("accept-encoding, Accept"));
+        merge_vary(&mut map, Some("Accept-Encoding"));
+        assert_eq!(map.get_all(header::VARY).count(), 1);
+        assert_eq!(map.get(header::VARY).unwrap(), "Accept-Encoding, Accept");
+        let mut star = HeaderMap::new();
+        star.append(header::VARY, HeaderValue::from_static("*"));
+        merge_vary(&mut star, Some("Accept-Encoding"));
+        assert_eq!(star.get(header::VARY).unwrap(), "*");
+    }
+}

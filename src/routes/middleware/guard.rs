@@ -1,0 +1,259 @@
+//! What keeps one client from holding the node: a cap on connections per client address, a
+//! deadline on receiving a request's body and on answering the whole request, and, while the
+//! node drains for shutdown, `Connection: close` on every answer so that clients move on.
+//!
+//! Headers have their own deadline in actix-http (`client_request_timeout`), and the total
+//! number of connections is capped by the server (`max_connections`); both are set from the
+//! same settings in `startup`.
+
+use std::any::Any;
+use std::collections::HashMap;
+use std::future::Future;
+use std::net::IpAddr;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{Extensions, Payload, ServiceRequest, ServiceResponse};
+use actix_web::error::PayloadError;
+use actix_web::http::ConnectionType;
+use actix_web::middleware::Next;
+use actix_web::{Error, HttpMessage, HttpResponse, ResponseError};
+use bytes::Bytes;
+use futures_util::Stream;
+
+use crate::domain::client_address::{counting_key, TrustedProxies};
+use crate::error::ApiError;
+
+/// The limits, from the settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientLimits {
+    /// Connections open at once from one client address (IPv6: one /64); 0 is no cap.
+    pub connections_per_address: u32,
+    /// Connections open at once in all.
+    pub max_connections: u32,
+    /// From the end of the headers to the last byte of the body.
+    pub body_timeout: Duration,
+    /// From the end of the headers to the answer.
+    pub request_timeout: Duration,
+    /// For the request line and headers (actix-http's `client_request_timeout`).
+    pub header_timeout: Duration,
+}
+
+impl Default for ClientLimits {
+    fn default() -> Self {
+        ClientLimits {
+            connections_per_address: 64,
+            max_connections: 10_000,
+            body_timeout: Duration::from_secs(30),
+            request_timeout: Duration::from_secs(60),
+            header_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+/// Open connections per client address.
+pub struct ConnectionCounter {
+    limit: u32,
+    trusted: TrustedProxies,
+    open: Mutex<HashMap<IpAddr, u32>>,
+}
+
+/// One connection's place in the count, released when the connection closes (actix drops
+/// the connection's extensions then).
+pub struct ConnectionSlot {
+    counter: Arc<ConnectionCounter>,
+    key: Option<IpAddr>,
+    over_limit: bool,
+}
+
+impl ConnectionCounter {
+    pub fn new(limit: u32, trusted: TrustedProxies) -> Arc<Self> {
+        Arc::new(ConnectionCounter {
+            limit,
+            trusted,
+            open: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// Counts a new connection from `peer`. Trusted proxies carry many clients on their
+    /// connections and are not capped.
+    pub fn admit(self: &Arc<Self>, peer: IpAddr) -> ConnectionSlot {
+        if self.limit == 0 || self.trusted.trusts(peer) {
+            return ConnectionSlot {
+                counter: self.clone(),
+                key: None,
+                over_limit: false,
+            };
+        }
+        let key = counting_key(peer);
+        let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
+        let count = open.entry(key).or_insert(0);
+        *count += 1;
+        ConnectionSlot {
+            counter: self.clone(),
+            key: Some(key),
+            over_limit: *count > self.limit,
+        }
+    }
+
+    /// Connections open now from `peer`'s address.
+    pub fn open_from(&self, peer: IpAddr) -> u32 {
+        let open = self.open.lock().unwrap_or_else(|e| e.into_inner());
+        open.get(&counting_key(peer)).copied().unwrap_or(0)
+    }
+
+    /// For `HttpServer::on_connect`: counts each plain TCP connection.
+    pub fn on_connect(self: &Arc<Self>) -> impl Fn(&dyn Any, &mut Extensions) + Send + Sync + 'static {
+        let counter = self.clone();
+        move |connection, extensions| {
+            let peer = connection
+                .downcast_ref::<actix_web::rt::net::TcpStream>()
+                .and_then(|tcp| tcp.peer_addr().ok());
+            if let Some(peer) = peer {
+                extensions.insert(counter.admit(peer.ip()));
+            }
+        }
+    }
+}
+
+impl Drop for ConnectionSlot {
+    fn drop(&mut self) {
+        let Some(key) = self.key else { return };
+        let mut open = self.counter.open.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(count) = open.get_mut(&key) {
+            *count = count.saturating_sub(1);
+            if *count == 0 {
+                open.remove(&key);
+            }
+        }
+    }
+}
+
+/// A request body that fails once its deadline passes, and says so in `expired`.
+struct DeadlineBody {
+    inner: Payload,
+    deadline: Pin<Box<tokio::time::Sleep>>,
+    expired: Arc<AtomicBool>,
+    done: bool,
+}
+
+impl Stream for DeadlineBody {
+    type Item = Result<Bytes, PayloadError>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        if self.done {
+            return Poll::Ready(None);
+        }
+        if let Poll::Ready(item) = Pin::new(&mut self.inner).poll_next(cx) {
+            if item.is_none() {
+                self.done = true;
+            }
+            return Poll::Ready(item);
+        }
+        if self.deadline.as_mut().poll(cx).is_ready() {
+            self.done = true;
+            self.expired.store(true, Ordering::Relaxed);
+            return Poll::Ready(Some(Err(PayloadError::Io(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                "the request body did not arrive in time",
+            )))));
+        }
+        Poll::Pending
+    }
+}
+
+fn refuse<B>(request: ServiceRequest, error: &ApiError) -> ServiceResponse<EitherBody<B>> {
+    let mut response: HttpResponse = error.error_response();
+    response.head_mut().set_connection_type(ConnectionType::Close);
+    request.into_response(response).map_into_right_body()
+}
+
+pub async fn guard(
+    mut request: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, Error> {
+    let Some((limits, lifecycle)) = request
+        .app_data::<super::super::State>()
+        .map(|state| (state.client_limits.clone(), state.lifecycle.clone()))
+    else {
+        return Ok(next.call(request).await?.map_into_left_body());
+    };
+    if request
+        .conn_data::<ConnectionSlot>()
+        .is_some_and(|slot| slot.over_limit)
+    {
+        let error = ApiError::TooManyRequests { retry_after: 1 };
+        return Ok(refuse(request, &error));
+    }
+    let expired = Arc::new(AtomicBool::new(false));
+    let payload = request.take_payload();
+    request.set_payload(Payload::Stream {
+        payload: Box::pin(DeadlineBody {
+            inner: payload,
+            deadline: Box::pin(tokio::time::sleep(limits.body_timeout)),
+            expired: expired.clone(),
+            done: false,
+        }),
+    });
+    // No clone of the request may live while it is routed (routing needs it unshared), so a
+    // request that ran out of time is answered as an error, which actix renders.
+    let answered = tokio::time::timeout(limits.request_timeout, next.call(request)).await;
+    let mut response = match answered {
+        Err(_) => {
+            return Err(ApiError::Unavailable(format!(
+                "the request was not answered within {} seconds",
+                limits.request_timeout.as_secs()
+            ))
+            .into())
+        }
+        Ok(result) => result?,
+    };
+    if expired.load(Ordering::Relaxed) {
+        let error = ApiError::RequestTimeout(format!(
+            "the request body did not arrive within {} seconds",
+            limits.body_timeout.as_secs()
+        ));
+        let mut replaced = error.error_response();
+        replaced.head_mut().set_connection_type(ConnectionType::Close);
+        return Ok(response.into_response(replaced).map_into_right_body());
+    }
+    if lifecycle.is_draining() {
+        response
+            .response_mut()
+            .head_mut()
+            .set_connection_type(ConnectionType::Close);
+    }
+    Ok(response.map_into_left_body())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_per_address_and_releases_on_drop() {
+        let counter = ConnectionCounter::new(2, TrustedProxies::parse("10.0.0.1").unwrap());
+        let client: IpAddr = "192.0.2.1".parse().unwrap();
+        let a = counter.admit(client);
+        let b = counter.admit(client);
+        let c = counter.admit(client);
+        assert!(!a.over_limit && !b.over_limit && c.over_limit);
+        assert_eq!(counter.open_from(client), 3);
+        drop(c);
+        drop(b);
+        assert!(!counter.admit(client).over_limit);
+        assert_eq!(counter.open_from(client), 1, "the probe above was released");
+        let proxy: IpAddr = "10.0.0.1".parse().unwrap();
+        let through_proxy: Vec<_> = (0..5).map(|_| counter.admit(proxy)).collect();
+        assert!(through_proxy.iter().all(|slot| !slot.over_limit));
+        let v6a: IpAddr = "2001:db8::1".parse().unwrap();
+        let v6b: IpAddr = "2001:db8::2".parse().unwrap();
+        let _x = counter.admit(v6a);
+        let _y = counter.admit(v6b);
+        assert!(counter.admit(v6a).over_limit, "one /64 is one client");
+    }
+}

@@ -1,0 +1,8 @@
+//! Middleware every request passes through, outermost first: content codings (`encoding`),
+//! CORS (`cors`), connection caps, deadlines and draining (`guard`); and the method table
+//! behind the 405 answers (`methods`).
+
+pub mod cors;
+pub mod encoding;
+pub mod guard;
+pub mod methods;
