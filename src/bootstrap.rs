@@ -6,7 +6,7 @@ use diesel::result::DatabaseErrorKind;
 use crate::api::article::UrlBuilder;
 use crate::config::{ConfigError, Settings};
 use crate::db::queries::{secrets, seed, users};
-use crate::db::{self, migrate, Backend, DbConnection, DbError, DbPool};
+use crate::db::{self, claim, migrate, Backend, DbConnection, DbError, DbPool};
 use crate::domain::kinds::UserRole;
 use crate::domain::password;
 
@@ -40,24 +40,33 @@ pub struct Prepared {
 pub fn open(settings: &Settings) -> Result<(DbPool, Vec<String>), BootstrapError> {
     let pool = db::connect_with(&settings.database_url, settings.pool_size, settings.db_timeout)?;
     let mut conn = pool.get().map_err(DbError::Pool)?;
-    let applied = migrate::run_pending(&mut conn)?;
+    let applied = claim::exclusively(&mut conn, |conn| {
+        migrate::run_pending(conn).map_err(BootstrapError::from)
+    })?;
     Ok((pool, applied))
 }
 
 pub fn prepare(settings: &Settings) -> Result<Prepared, BootstrapError> {
     settings.require_jwt_secret()?;
-    let (pool, migrations_applied) = open(settings)?;
+    let pool = db::connect_with(&settings.database_url, settings.pool_size, settings.db_timeout)?;
     let mut conn = pool.get().map_err(DbError::Pool)?;
-    let (jwt_secret, jwt_secret_generated) = match &settings.jwt_secret {
-        Some(secret) => (secret.clone(), false),
-        None => stored_jwt_secret(&mut conn)?,
-    };
-    let demo = if settings.loads_demo() {
-        load_demo_if_empty(&mut conn, &UrlBuilder::new(settings.site_url.clone()))?
-    } else {
-        None
-    };
-    let admin_created = create_first_admin(&mut conn)?;
+    // Nodes started together take turns: the first migrates and loads the demo, the others
+    // find it done.
+    let (migrations_applied, (jwt_secret, jwt_secret_generated), demo, admin_created) =
+        claim::exclusively(&mut conn, |conn| {
+            let applied = migrate::run_pending(conn)?;
+            let secret = match &settings.jwt_secret {
+                Some(secret) => (secret.clone(), false),
+                None => stored_jwt_secret(conn)?,
+            };
+            let demo = if settings.loads_demo() {
+                load_demo_if_empty(conn, &UrlBuilder::new(settings.site_url.clone()))?
+            } else {
+                None
+            };
+            let admin = create_first_admin(conn)?;
+            Ok::<_, BootstrapError>((applied, secret, demo, admin))
+        })?;
     drop(conn);
     Ok(Prepared {
         pool,

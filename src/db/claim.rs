@@ -38,6 +38,36 @@ where
     })
 }
 
+/// Runs `work` while no other node runs its own setup: migrating, settling the secret and
+/// loading the demo on a fresh database each look before they write, which is only safe
+/// one node at a time. PostgreSQL: a session advisory lock, held on this connection for the
+/// duration (released even when `work` fails). SQLite has one node per file.
+pub fn exclusively<T, E>(
+    conn: &mut DbConnection,
+    work: impl FnOnce(&mut DbConnection) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<DbError>,
+{
+    /// "khabar" in ASCII: one key for every Khabar database on a server.
+    const SETUP_LOCK: i64 = 0x6b68_6162_6172;
+    let DbConnection::Pg(pg) = conn else {
+        return work(conn);
+    };
+    diesel::sql_query(format!("SELECT pg_advisory_lock({SETUP_LOCK})"))
+        .execute(pg)
+        .map_err(DbError::from)?;
+    let result = work(conn);
+    if let DbConnection::Pg(pg) = conn {
+        if let Err(error) = diesel::sql_query(format!("SELECT pg_advisory_unlock({SETUP_LOCK})")).execute(pg)
+        {
+            // The lock ends with the session; a pooled session lives on, so say so.
+            tracing::warn!(%error, "could not release the setup lock");
+        }
+    }
+    result
+}
+
 /// Leases up to `limit` due jobs to `node` until `lease_until` and counts the attempt.
 pub fn due_jobs(
     conn: &mut DbConnection,

@@ -15,6 +15,7 @@ mod health;
 mod lists;
 mod openapi;
 mod permissions;
+mod process;
 mod rate_limits;
 mod schema;
 mod search;
