@@ -20,6 +20,10 @@ pub struct Seo {
     pub twitter: Vec<MetaTag>,
     /// `<link rel="alternate" hreflang=… href=…>` for this article and its translations.
     pub alternates: Vec<Alternate>,
+    /// All of the above as HTML for a page's `<head>`, escaped for where each part goes
+    /// (attribute values; JSON inside `<script>`, which no text field can end early).
+    #[serde(default)]
+    pub head_html: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -190,17 +194,87 @@ pub fn build(article: &ArticleView) -> Seo {
         hreflang: t.language.clone(),
         href: t.canonical_url.clone(),
     }));
+    let head_html = head_html(
+        &article.canonical_url,
+        &json_ld,
+        &open_graph,
+        &twitter,
+        &alternates,
+    );
     Seo {
         json_ld,
         open_graph,
         twitter,
         alternates,
+        head_html,
     }
+}
+
+/// JSON that can sit inside `<script>`: `<`, `>` and `&` as `\u` escapes (so no `</script>`
+/// or `<!--` can appear), and the two line separators JavaScript once treated as newlines.
+fn script_safe_json(value: &Value) -> String {
+    let json = value.to_string();
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+fn head_html(
+    canonical: &str,
+    json_ld: &Value,
+    open_graph: &[MetaTag],
+    twitter: &[MetaTag],
+    alternates: &[Alternate],
+) -> String {
+    use crate::domain::blocks::escape;
+    let mut html = format!("<link rel=\"canonical\" href=\"{}\">\n", escape(canonical));
+    for alternate in alternates {
+        html.push_str(&format!(
+            "<link rel=\"alternate\" hreflang=\"{}\" href=\"{}\">\n",
+            escape(&alternate.hreflang),
+            escape(&alternate.href)
+        ));
+    }
+    // Open Graph uses `property`, Twitter cards `name`.
+    for (attribute, tags) in [("property", open_graph), ("name", twitter)] {
+        for tag in tags {
+            html.push_str(&format!(
+                "<meta {attribute}=\"{}\" content=\"{}\">\n",
+                escape(&tag.key),
+                escape(&tag.content)
+            ));
+        }
+    }
+    html.push_str("<script type=\"application/ld+json\">");
+    html.push_str(&script_safe_json(json_ld));
+    html.push_str("</script>\n");
+    html
 }
 
 #[cfg(test)]
 mod tests {
-    use super::og_locale;
+    use super::{og_locale, script_safe_json};
+
+    #[test]
+    fn json_in_a_script_cannot_close_it() {
+        let hostile = serde_json::json!({"headline": "</script><script>alert(1)</script> <!-- & \u{2028}"});
+        let safe = script_safe_json(&hostile);
+        assert!(
+            !safe.contains('<') && !safe.contains('>') && !safe.contains('&'),
+            "{safe}"
+        );
+        let back: serde_json::Value = serde_json::from_str(&safe).unwrap();
+        assert_eq!(back, hostile, "still the same JSON");
+    }
 
     #[test]
     fn open_graph_locales() {

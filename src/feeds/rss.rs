@@ -4,6 +4,7 @@
 use super::xml::Xml;
 use super::{byline_names, content_html, featured_image, summary, FeedInfo};
 use crate::api::article::ArticleView;
+use crate::domain::blocks::escape;
 
 const MEDIA_NS: &str = "http://search.yahoo.com/mrss/";
 
@@ -20,9 +21,9 @@ pub fn render(info: &FeedInfo, articles: &[ArticleView]) -> String {
         ],
     );
     xml.open("channel", &[]);
-    xml.text("title", &[], &info.title);
+    xml.plain("title", &[], &info.title);
     xml.text("link", &[], &info.home_url);
-    xml.text("description", &[], &info.description);
+    xml.plain("description", &[], &info.description);
     xml.text("language", &[], &info.language);
     xml.text("lastBuildDate", &[], &info.updated.to_rfc2822());
     xml.text("generator", &[], concat!("Khabar ", env!("CARGO_PKG_VERSION")));
@@ -47,7 +48,8 @@ pub fn render(info: &FeedInfo, articles: &[ArticleView]) -> String {
 
 fn item(xml: &mut Xml, article: &ArticleView) {
     xml.open("item", &[]);
-    xml.text("title", &[], &article.headline);
+    // Plain text: a headline about `<b>` is about the tag, it does not contain one.
+    xml.plain("title", &[], &article.headline);
     xml.text("link", &[], &article.canonical_url);
     xml.text(
         "guid",
@@ -57,13 +59,15 @@ fn item(xml: &mut Xml, article: &ArticleView) {
     if let Some(published) = article.published_at {
         xml.text("pubDate", &[], &published.to_rfc2822());
     }
-    xml.text("description", &[], &summary(article));
+    // An item's description is entity-encoded HTML (RSS 2.0): the plain-text lead is made
+    // HTML first, so that readers decoding it as HTML show its text.
+    xml.text("description", &[], &escape(&summary(article)));
     xml.text("content:encoded", &[], &content_html(article));
     for name in byline_names(article) {
-        xml.text("dc:creator", &[], name);
+        xml.plain("dc:creator", &[], name);
     }
     for topic in &article.topics {
-        xml.text("category", &[("domain", topic.kind.as_str())], &topic.name);
+        xml.plain("category", &[("domain", topic.kind.as_str())], &topic.name);
     }
     if let Some(image) = featured_image(article) {
         let (width, height) = (
@@ -81,17 +85,17 @@ fn item(xml: &mut Xml, article: &ArticleView) {
         }
         xml.open("media:content", &attributes);
         if let Some(caption) = &image.caption {
-            xml.text("media:description", &[("type", "plain")], caption);
+            xml.plain("media:description", &[("type", "plain")], caption);
         }
         if let Some(credit) = &image.credit {
-            xml.text(
+            xml.plain(
                 "media:credit",
                 &[("role", "photographer"), ("scheme", "urn:ebu")],
                 credit,
             );
         }
         if let Some(copyright) = &image.copyright_holder {
-            xml.text("media:copyright", &[], copyright);
+            xml.plain("media:copyright", &[], copyright);
         }
         if let Some(thumbnail) = image
             .renditions

@@ -54,7 +54,29 @@ impl Xml {
             .write_event(Event::Empty(Self::start(name, attributes)));
     }
 
-    /// `<name attributes>text</name>`, the text escaped.
+    /// `<name attributes>text</name>` for plain text in RSS, as the RSS Best Practices Profile
+    /// asks (§ Character Data): `&`, `<` and `>` as hexadecimal character references, the form
+    /// the widest range of aggregators reads as text, not markup.
+    pub fn plain(&mut self, name: &str, attributes: &[(&str, &str)], text: &str) {
+        let safe = xml_safe(text);
+        let mut encoded = String::with_capacity(safe.len());
+        for c in safe.chars() {
+            match c {
+                '&' => encoded.push_str("&#x26;"),
+                '<' => encoded.push_str("&#x3C;"),
+                '>' => encoded.push_str("&#x3E;"),
+                other => encoded.push(other),
+            }
+        }
+        self.open(name, attributes);
+        let _ = self
+            .writer
+            .write_event(Event::Text(BytesText::from_escaped(encoded)));
+        self.close(name);
+    }
+
+    /// `<name attributes>text</name>`, the text escaped once: for elements whose content is
+    /// text by definition (Atom text constructs, sitemaps) or HTML meant to be decoded as such.
     pub fn text(&mut self, name: &str, attributes: &[(&str, &str)], text: &str) {
         self.open(name, attributes);
         let _ = self
@@ -77,6 +99,15 @@ impl Default for Xml {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_text_uses_hexadecimal_references() {
+        let mut xml = Xml::new();
+        xml.plain("title", &[], "A & B <img src=x onerror=alert(1)>");
+        assert!(xml
+            .finish()
+            .ends_with("<title>A &#x26; B &#x3C;img src=x onerror=alert(1)&#x3E;</title>"),);
+    }
 
     #[test]
     fn escapes_markup_and_drops_forbidden_characters() {

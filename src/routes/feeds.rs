@@ -456,7 +456,8 @@ pub struct SitemapPath {
     responses(
         (status = 200, description = "A sitemap", content_type = "application/xml", body = String),
         (status = 304, description = "Not modified"),
-        (status = 400, description = "Not a sitemap number", body = Problem, content_type = "application/problem+json")
+        (status = 400, description = "Not a sitemap number", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Past the last sitemap", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[get("/sitemaps/articles-{page}.xml")]
@@ -468,6 +469,12 @@ pub async fn sitemap_page(
     let page = i64::from(path.page);
     serve_sitemap(state, request, move |conn, app| {
         let rows = sitemaps::page(conn, page, sitemap::MAX_URLS as i64, utc_now())?;
+        // The first page always exists (the index lists it); a later one only with URLs on it.
+        if rows.is_empty() && page > 0 {
+            return Err(ApiError::NotFound(format!(
+                "there is no sitemap {page}; /sitemaps/index.xml lists those there are"
+            )));
+        }
         let entries: Vec<(String, chrono::DateTime<Utc>)> = rows
             .into_iter()
             .map(|(language, slug, modified)| (app.urls.article(&language, &slug), modified.and_utc()))

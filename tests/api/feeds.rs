@@ -354,8 +354,12 @@ async fn sitemaps_list_recent_news_and_every_article(backend: Backend) {
     let (_, urls) = fetch(&app, "/sitemaps/articles-0.xml").await;
     assert_eq!(urls.matches("<url>").count(), 5);
     assert!(urls.contains("<lastmod>"));
-    let (_, empty) = fetch(&app, "/sitemaps/articles-7.xml").await;
-    assert_eq!(empty.matches("<url>").count(), 0);
+    let (status, content_type, _) = app.get_json("/sitemaps/articles-7.xml").await;
+    assert_eq!(
+        (status, content_type.as_str()),
+        (404, "application/problem+json"),
+        "past the end"
+    );
     let (status, content_type, _) = app.get_json("/sitemaps/articles-x.xml").await;
     assert_eq!((status, content_type.as_str()), (400, "application/problem+json"));
 }
@@ -421,4 +425,230 @@ crate::on_both_backends!(
     hostile_text_survives_every_format,
     ninjs_validates_against_the_iptc_schema,
     sitemaps_list_recent_news_and_every_article,
+    markup_in_every_text_field_stays_text,
 );
+
+/// Markup that would run if a reader took it as HTML, and breaks out of attributes, scripts
+/// and comments.
+const MARKUP: &str = "<img src=x onerror=alert(1)> & \"q\" '</script><!--";
+
+fn hostile(field: &str) -> String {
+    format!("{field} {MARKUP}")
+}
+
+/// Parses HTML as a browser would and fails on anything that could run.
+fn assert_inert_html(html: &str, context: &str) -> scraper::Html {
+    let document = scraper::Html::parse_fragment(html);
+    for element in document
+        .root_element()
+        .descendants()
+        .filter_map(scraper::ElementRef::wrap)
+    {
+        let name = element.value().name();
+        assert_ne!(name, "script", "{context}: a script element in {html}");
+        for (attribute, _) in element.value().attrs() {
+            assert!(
+                !attribute.starts_with("on"),
+                "{context}: <{name} {attribute}> in {html}"
+            );
+        }
+    }
+    document
+}
+
+/// The text a reader shows for HTML: one layer of HTML decoding, no elements at all.
+fn html_text(html: &str, context: &str) -> String {
+    let document = assert_inert_html(html, context);
+    let elements = document
+        .root_element()
+        .descendants()
+        .filter_map(scraper::ElementRef::wrap)
+        .filter(|e| e.value().name() != "html")
+        .count();
+    assert_eq!(elements, 0, "{context}: plain text became markup: {html}");
+    document.root_element().text().collect()
+}
+
+/// Markup in every text field of an article, its contributor, topic and photo: every format
+/// carries it as text where the format says text, and as inert, escaped HTML where it says
+/// HTML, read back with real parsers (feed-rs, an HTML5 parser, serde_json).
+async fn markup_in_every_text_field_stays_text(backend: Backend) {
+    use reqwest::Method;
+    use serde_json::json;
+    let app = TestApp::spawn(backend).await;
+    let editor = app.token("editor").await;
+    let post = |path: &str, body: Value| {
+        let request = app.authed(Method::POST, path, &editor).json(&body);
+        async move {
+            let (status, _, created) = crate::helpers::send(request).await;
+            assert_eq!(status, 201, "{created}");
+            created
+        }
+    };
+    post(
+        "/v1/contributors",
+        json!({"slug": "hostile-writer", "kind": "person", "name": hostile("name"), "bio": hostile("bio")}),
+    )
+    .await;
+    post("/v1/topics", json!({"slug": "hostile-topic", "kind": "tag", "name": hostile("topic"), "description": hostile("about")})).await;
+    let media = post(
+        "/v1/media",
+        json!({
+            "kind": "image", "url": "https://media.example.com/h.jpg", "mime_type": "image/jpeg",
+            "width": 1200, "height": 800, "alt_text": hostile("alt"), "caption": hostile("caption"),
+            "credit": hostile("credit"), "copyright_holder": hostile("holder")
+        }),
+    )
+    .await;
+    let article = post("/v1/articles", json!({
+        "language": "en", "slug": "hostile-markup", "headline": hostile("headline"), "lead": hostile("lead"),
+        "dateline": hostile("dateline"),
+        "body": [{"type": "paragraph", "html": format!("<p>body</p>{MARKUP}<script>alert(2)</script><a href=\"javascript:alert(3)\" onclick=\"x()\">link</a>")}],
+        "bylines": [{"contributor": "hostile-writer", "role": "author"}],
+        "topics": [{"topic": "hostile-topic"}],
+        "featured_media": {"media_id": media["id"]}
+    }))
+    .await;
+    let (status, _, published) = crate::helpers::send(
+        app.authed(
+            Method::POST,
+            &format!("/v1/articles/{}/transitions", article["id"].as_str().unwrap()),
+            &editor,
+        )
+        .header("If-Match", "\"v1\"")
+        .json(&json!({"to": "published"})),
+    )
+    .await;
+    assert_eq!(status, 200, "{published}");
+
+    for path in ["/feeds/en/rss.xml", "/feeds/en/atom.xml", "/feeds/en/feed.json"] {
+        let (_, text) = fetch(&app, path).await;
+        let feed = parse(&text);
+        let entry = feed
+            .entries
+            .iter()
+            .find(|e| {
+                e.title
+                    .as_ref()
+                    .is_some_and(|t| t.content.starts_with("headline "))
+            })
+            .unwrap_or_else(|| panic!("{path}: the article"));
+        assert_eq!(
+            entry.title.as_ref().unwrap().content,
+            hostile("headline"),
+            "{path}: title is text"
+        );
+        let summary = &entry.summary.as_ref().unwrap().content;
+        if path.ends_with("rss.xml") {
+            // RSS descriptions are HTML: the lead arrives escaped, and reads as the lead.
+            assert_eq!(html_text(summary, path), hostile("lead"), "{path}: description");
+        } else {
+            assert_eq!(summary, &hostile("lead"), "{path}: summary is text");
+        }
+        assert_eq!(
+            entry.authors[0].name.as_deref(),
+            Some(hostile("name").as_str()),
+            "{path}: author"
+        );
+        let category = &entry.categories[0];
+        assert!(
+            category.label.as_deref() == Some(hostile("topic").as_str()) || category.term == hostile("topic"),
+            "{path}: category {category:?}"
+        );
+        let content = entry.content.as_ref().unwrap().body.as_ref().unwrap();
+        let document = assert_inert_html(content, path);
+        let selector = |s: &str| scraper::Selector::parse(s).unwrap();
+        let image = document
+            .select(&selector("img"))
+            .next()
+            .expect("the photo leads the content");
+        assert_eq!(
+            image.value().attr("alt"),
+            Some(hostile("alt").as_str()),
+            "{path}: alt"
+        );
+        let caption: String = document
+            .select(&selector("figcaption"))
+            .next()
+            .unwrap()
+            .text()
+            .collect();
+        assert!(
+            caption.contains(&hostile("caption")) && caption.contains(&hostile("credit")),
+            "{path}: {caption}"
+        );
+        assert!(
+            document.select(&selector("a")).all(|a| !a
+                .value()
+                .attr("href")
+                .unwrap_or("")
+                .starts_with("javascript:")),
+            "{path}: {content}"
+        );
+        if path.ends_with("rss.xml") {
+            let photo = &entry.media[0];
+            assert_eq!(photo.description.as_ref().unwrap().content, hostile("caption"));
+            assert_eq!(photo.credits[0].entity, hostile("credit"));
+        }
+    }
+
+    let (status, _, ninjs) = app
+        .get_json(&format!("/v1/articles/{}/ninjs", article["id"].as_str().unwrap()))
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(ninjs["headlines"][0]["value"], hostile("headline"));
+    assert_eq!(ninjs["descriptions"][0]["value"], hostile("lead"));
+    let ninjs_text = ninjs.to_string();
+    assert!(ninjs_text.contains(&serde_json::to_string(&hostile("credit")).unwrap()[1..20]));
+    for body in ninjs["bodies"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .chain(ninjs.get("body_html"))
+    {
+        let html = body.get("value").unwrap_or(body).as_str().unwrap_or_default();
+        assert_inert_html(html, "ninjs body");
+    }
+
+    let (_, news) = fetch(&app, "/sitemaps/news.xml").await;
+    assert!(
+        news.contains("<news:title>headline &lt;img src=x onerror=alert(1)&gt; &amp;"),
+        "{news}"
+    );
+    assert!(!news.contains("<img"));
+
+    let (status, _, shown) = app.get_json("/v1/articles/hostile-markup?language=en").await;
+    assert_eq!(status, 200, "{shown}");
+    assert_eq!(shown["seo"]["json_ld"]["headline"], hostile("headline"));
+    let head = shown["seo"]["head_html"].as_str().expect("seo.head_html");
+    let document = scraper::Html::parse_document(&format!("<html><head>{head}</head><body></body></html>"));
+    let selector = |s: &str| scraper::Selector::parse(s).unwrap();
+    let scripts: Vec<_> = document.select(&selector("script")).collect();
+    assert_eq!(scripts.len(), 1, "one script, none injected: {head}");
+    let json_ld: Value =
+        serde_json::from_str(&scripts[0].text().collect::<String>()).expect("the script is the JSON-LD");
+    assert_eq!(json_ld["headline"], hostile("headline"));
+    assert_eq!(json_ld["image"][0]["caption"], hostile("caption"));
+    assert_eq!(json_ld["locationCreated"]["name"], hostile("dateline"));
+    let meta = |property: &str| {
+        document
+            .select(&selector(&format!(
+                "meta[property=\"{property}\"], meta[name=\"{property}\"]"
+            )))
+            .next()
+            .and_then(|m| m.value().attr("content").map(str::to_owned))
+    };
+    assert_eq!(meta("og:title"), Some(hostile("headline")));
+    assert_eq!(meta("og:description"), Some(hostile("lead")));
+    assert_eq!(meta("og:image:alt"), Some(hostile("alt")));
+    assert_eq!(meta("twitter:title"), Some(hostile("headline")));
+    assert_eq!(
+        document.select(&selector("head > *")).count(),
+        document.select(&selector("meta, link, script")).count(),
+        "nothing but head elements: {head}"
+    );
+    assert!(
+        document.select(&selector("body *")).next().is_none(),
+        "nothing escaped the head: {head}"
+    );
+}
