@@ -10,10 +10,12 @@ use super::language::Language;
 use super::slug;
 use super::validation::{Checks, FieldError};
 
-fn check_slug(checks: &mut Checks, value: Option<&str>) {
-    if let Some(candidate) = value {
-        if let Err(e) = slug::parse(candidate) {
-            checks.fail("/slug", e.to_string());
+/// Checks a given slug and keeps it in its normalized form.
+fn check_slug(checks: &mut Checks, value: &mut Option<String>) {
+    if let Some(candidate) = value.as_deref() {
+        match slug::parse(candidate) {
+            Ok(normalized) => *value = Some(normalized),
+            Err(e) => checks.fail("/slug", e.to_string()),
         }
     }
 }
@@ -55,9 +57,9 @@ pub struct ContributorInput {
 }
 
 impl ContributorInput {
-    pub fn checked(self) -> Result<Self, Vec<FieldError>> {
+    pub fn checked(mut self) -> Result<Self, Vec<FieldError>> {
         let mut checks = Checks::default();
-        check_slug(&mut checks, self.slug.as_deref());
+        check_slug(&mut checks, &mut self.slug);
         checks.text("/name", &self.name, 200);
         check_names(&mut checks, &self.localized_names);
         checks.length("/bio", self.bio.as_deref(), 5_000);
@@ -86,9 +88,9 @@ pub struct TopicInput {
 }
 
 impl TopicInput {
-    pub fn checked(self) -> Result<Self, Vec<FieldError>> {
+    pub fn checked(mut self) -> Result<Self, Vec<FieldError>> {
         let mut checks = Checks::default();
-        check_slug(&mut checks, self.slug.as_deref());
+        check_slug(&mut checks, &mut self.slug);
         checks.text("/name", &self.name, 200);
         check_names(&mut checks, &self.localized_names);
         checks.length("/description", self.description.as_deref(), 5_000);

@@ -101,8 +101,9 @@ impl ArticleInput {
             Err(e) => checks.fail("/language", e.to_string()),
         }
         if let Some(candidate) = &self.slug {
-            if let Err(e) = slug::parse(candidate) {
-                checks.fail("/slug", e.to_string());
+            match slug::parse(candidate) {
+                Ok(normalized) => self.slug = Some(normalized),
+                Err(e) => checks.fail("/slug", e.to_string()),
             }
         }
         checks.text("/headline", &self.headline, MAX_HEADLINE_CHARS);

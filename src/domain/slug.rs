@@ -10,12 +10,25 @@ fn is_arabic_mark(c: char) -> bool {
     matches!(c, '\u{0610}'..='\u{061A}' | '\u{064B}'..='\u{065F}' | '\u{0670}' | '\u{06D6}'..='\u{06ED}' | '\u{0640}')
 }
 
+/// Unicode NFC: the same letters typed on different keyboards (or a decomposed `é`, or an
+/// Arabic hamza written as alef plus a combining mark) are one slug and one URL.
+pub fn normalize(text: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    text.nfc().collect()
+}
+
+/// For path parameters that name something by slug: looked up in the form it is stored in.
+pub fn deserialize_normalized<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    let raw = <String as serde::Deserialize>::deserialize(deserializer)?;
+    Ok(normalize(&raw))
+}
+
 /// Builds a slug from a headline: lower case, words joined by `-`, Arabic letters kept.
 pub fn slugify(headline: &str) -> String {
     let mut slug = String::new();
     let mut length = 0;
     let mut pending_dash = false;
-    for c in headline.chars().filter(|c| !is_arabic_mark(*c)) {
+    for c in normalize(headline).chars().filter(|c| !is_arabic_mark(*c)) {
         if !c.is_alphanumeric() {
             pending_dash = true;
             continue;
@@ -40,8 +53,10 @@ pub fn slugify(headline: &str) -> String {
 #[error("a slug is 1 to {MAX_CHARS} lower-case letters or digits (any script) joined by single '-'")]
 pub struct InvalidSlug;
 
-/// Accepts a slug as a client wrote it, if it is already in the form `slugify` produces.
-pub fn parse(candidate: &str) -> Result<&str, InvalidSlug> {
+/// Accepts a slug as a client wrote it, if it is in the form `slugify` produces once
+/// normalized (NFC); returns the normalized form.
+pub fn parse(candidate: &str) -> Result<String, InvalidSlug> {
+    let candidate = normalize(candidate);
     let well_formed = !candidate.is_empty()
         && candidate.chars().count() <= MAX_CHARS
         && !candidate.starts_with('-')
@@ -70,6 +85,14 @@ mod tests {
         assert_eq!(slugify("هل سينفذ السيسي تهديده؟"), "هل-سينفذ-السيسي-تهديده");
         assert_eq!(slugify("مُحَمَّد ــ  Hello, World!"), "محمد-hello-world");
         assert!(parse(&slugify("مُحَمَّد ــ  Hello, World!")).is_ok());
+    }
+
+    #[test]
+    fn slugs_are_nfc() {
+        // "café" with a combining acute accent, and "أ" as alef + hamza above.
+        assert_eq!(parse("cafe\u{301}").unwrap(), "caf\u{e9}");
+        assert_eq!(parse("\u{627}\u{654}خبار").unwrap(), "\u{623}خبار");
+        assert_eq!(slugify("Cafe\u{301} News"), "caf\u{e9}-news");
     }
 
     #[test]

@@ -100,10 +100,7 @@ fn parse_key(key: &str, language: Option<&str>) -> Result<ArticleKey, ApiError> 
         return Ok(ArticleKey::PublicId(id.hyphenated().to_string()));
     }
     let slug = slug::parse(key).map_err(|_| not_found(key))?;
-    Ok(ArticleKey::Slug {
-        slug: slug.to_owned(),
-        language,
-    })
+    Ok(ArticleKey::Slug { slug, language })
 }
 
 fn not_found(key: &str) -> ApiError {

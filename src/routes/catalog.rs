@@ -21,6 +21,7 @@ use crate::error::{ApiError, Problem};
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Path)]
 pub struct SlugPath {
+    #[serde(deserialize_with = "crate::domain::slug::deserialize_normalized")]
     pub slug: String,
 }
 

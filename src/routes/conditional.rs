@@ -25,9 +25,11 @@ impl CachePolicy {
     }
 }
 
-/// True when an `If-None-Match` list matches `etag` (weak comparison, RFC 9110 §13.1.2).
+/// True when an `If-None-Match` list matches `etag` (weak comparison, RFC 9110 §13.1.2). A
+/// compressed form's tag (`"abc-gzip"`) names the same content as `"abc"`.
 fn none_match(if_none_match: &str, etag: &str) -> bool {
-    let bare = |tag: &str| tag.trim().trim_start_matches("W/").to_owned();
+    let bare =
+        |tag: &str| super::middleware::encoding::base_tag(tag.trim().trim_start_matches("W/")).into_owned();
     let etag = bare(etag);
     if_none_match.split(',').any(|candidate| {
         let candidate = candidate.trim();

@@ -76,6 +76,7 @@ pub struct ScopedPath {
     #[param(example = "ar")]
     pub language: String,
     /// The topic or contributor slug.
+    #[serde(deserialize_with = "crate::domain::slug::deserialize_normalized")]
     pub slug: String,
 }
 

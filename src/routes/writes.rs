@@ -78,7 +78,8 @@ pub fn expected_version(request: &HttpRequest) -> Result<i32, ApiError> {
     }
     Ok(value
         .split(',')
-        .map(str::trim)
+        // A compressed answer's tag names the same version (`"v3-gzip"`).
+        .map(super::middleware::encoding::base_tag)
         .find_map(|tag| tag.strip_prefix("\"v")?.strip_suffix('"')?.parse::<i32>().ok())
         .unwrap_or(0))
 }

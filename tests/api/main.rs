@@ -12,6 +12,7 @@ mod cluster;
 mod editorial;
 mod feeds;
 mod health;
+mod http;
 mod lists;
 mod openapi;
 mod permissions;

@@ -148,7 +148,10 @@ pub async fn encode(
                 if let Some(tag) = coded_tag(&head.headers, suffix) {
                     head.headers.insert(header::ETAG, tag);
                 }
-                EitherBody::left(actix_http::encoding::Encoder::response(encoding, head, body))
+                let encoder = actix_http::encoding::Encoder::response(encoding, head, body);
+                // The encoder appends its own `Vary: accept-encoding`: merged into the one.
+                merge_vary(&mut head.headers, None);
+                EitherBody::left(encoder)
             }
             Some((_, suffix)) if head.status == StatusCode::NOT_MODIFIED => {
                 // A 304 names the validator the 200 would have had (RFC 9110 §15.4.5): the
