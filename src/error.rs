@@ -75,6 +75,12 @@ pub enum ApiError {
     PreconditionRequired(String),
     #[error("{detail}")]
     PreconditionFailed { detail: String, current_version: i32 },
+    /// A read's `If-Match` or `If-Unmodified-Since` did not hold (no version to name).
+    #[error("{0}")]
+    ConditionFailed(String),
+    /// No requested byte range lies within the representation (`length` bytes).
+    #[error("no requested range lies within the {length} bytes of this file")]
+    RangeNotSatisfiable { length: u64 },
     #[error("{detail}")]
     WorkflowConflict { detail: String, allowed: Vec<String> },
     #[error("{0}")]
@@ -210,6 +216,18 @@ impl ApiError {
                 "precondition-failed",
                 detail.clone(),
                 vec![],
+            ),
+            ApiError::ConditionFailed(detail) => (
+                StatusCode::PRECONDITION_FAILED,
+                "precondition-failed",
+                detail.clone(),
+                vec![],
+            ),
+            ApiError::RangeNotSatisfiable { .. } => (
+                StatusCode::RANGE_NOT_SATISFIABLE,
+                "range-not-satisfiable",
+                self.to_string(),
+                vec![FieldError::new("Range", "outside the file")],
             ),
             ApiError::WorkflowConflict { detail, .. } => {
                 (StatusCode::CONFLICT, "invalid-transition", detail.clone(), vec![])
@@ -368,6 +386,12 @@ impl ResponseError for ApiError {
                     header::HeaderValue::from_str(&crate::api::editorial::version_etag(*current_version))
                 {
                     headers.insert(header::ETAG, value);
+                }
+            }
+            ApiError::RangeNotSatisfiable { length } => {
+                // RFC 9110 §14.4: the length, so the client can ask again within it.
+                if let Ok(value) = header::HeaderValue::from_str(&format!("bytes */{length}")) {
+                    headers.insert(header::CONTENT_RANGE, value);
                 }
             }
             ApiError::MethodNotAllowed { allow, .. } => {

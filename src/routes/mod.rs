@@ -17,6 +17,7 @@ pub mod meta;
 pub mod metrics;
 pub mod middleware;
 pub mod principal;
+pub mod ranges;
 pub mod rate_limit;
 pub mod search;
 pub mod sync;

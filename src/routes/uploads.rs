@@ -2,7 +2,7 @@
 
 use actix_multipart::Multipart;
 use actix_web::http::header;
-use actix_web::{get, post, web, HttpRequest, HttpResponse, Responder};
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use futures_util::StreamExt;
 use serde::Deserialize;
 use serde_json::json;
@@ -158,13 +158,24 @@ pub async fn upload_media(
 }
 
 /// An uploaded file. Its name is its content hash, so it never changes: cached for a year.
+/// Conditional and range requests follow RFC 9110 §13–14 (`If-Range`, several ranges as
+/// `multipart/byteranges`).
 #[utoipa::path(
     tag = "media",
-    params(FilePath),
+    params(
+        FilePath,
+        ("Range" = Option<String>, Header, description = "`bytes=` ranges (RFC 9110 §14.1.2); more than 16 are answered with the whole file"),
+        ("If-Range" = Option<String>, Header, description = "The ETag or Last-Modified the client holds; otherwise the whole file is sent"),
+        ("If-None-Match" = Option<String>, Header, description = "304 when one of these tags is current"),
+        ("If-Match" = Option<String>, Header, description = "412 unless one of these tags is current"),
+    ),
     responses(
-        (status = 200, description = "The image", content_type = "image/*", body = String, headers(("ETag" = String), ("Cache-Control" = String))),
+        (status = 200, description = "The image", content_type = "image/*", body = String, headers(("ETag" = String), ("Cache-Control" = String), ("Accept-Ranges" = String))),
+        (status = 206, description = "The requested range (`Content-Range`), or several as `multipart/byteranges`", content_type = "image/*", body = String, headers(("Content-Range" = String))),
         (status = 304, description = "Not modified"),
-        (status = 404, description = "No such file", body = Problem, content_type = "application/problem+json")
+        (status = 404, description = "No such file", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "If-Match or If-Unmodified-Since did not hold", body = Problem, content_type = "application/problem+json"),
+        (status = 416, description = "No range lies within the file; `Content-Range: bytes */length`", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[get("/media-files/{name}")]
@@ -173,24 +184,87 @@ pub async fn media_file(
     request: HttpRequest,
     path: web::Path<FilePath>,
 ) -> Result<HttpResponse, ApiError> {
+    use super::ranges::{self, Conditions, Outcome, Validators};
     let not_found = || ApiError::NotFound(format!("no media file is named '{}'", path.name));
     let file_path = state.media.path_of(&path.name).ok_or_else(not_found)?;
-    let file = actix_files::NamedFile::open_async(&file_path)
-        .await
-        .map_err(|_| not_found())?;
-    let mut response = file
-        .use_etag(true)
-        .use_last_modified(true)
-        .disable_content_disposition()
-        .respond_to(&request)
-        .map_into_boxed_body();
-    response.headers_mut().insert(
-        header::CACHE_CONTROL,
-        header::HeaderValue::from_static("public, max-age=31536000, immutable"),
-    );
-    response.headers_mut().insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        header::HeaderValue::from_static("nosniff"),
-    );
+    let read = web::block(move || {
+        let bytes = std::fs::read(&file_path)?;
+        let modified = std::fs::metadata(&file_path)?.modified()?;
+        Ok::<_, std::io::Error>((bytes, chrono::DateTime::<chrono::Utc>::from(modified)))
+    })
+    .await
+    .map_err(|_| ApiError::Unavailable("the file could not be read".into()))?;
+    let (bytes, modified) = match read {
+        Ok(read) => read,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(not_found()),
+        Err(e) => {
+            return Err(ApiError::Internal(
+                anyhow::Error::new(e).context("reading a media file"),
+            ))
+        }
+    };
+    let content_type = match path.name.rsplit('.').next() {
+        Some("jpg") => "image/jpeg",
+        Some("png") => "image/png",
+        Some("gif") => "image/gif",
+        _ => "image/webp",
+    };
+    let stem = path.name.split('.').next().unwrap_or_default();
+    let validators = Validators {
+        etag: format!("\"{stem}\""),
+        last_modified: modified,
+    };
+    let header_text = |name: header::HeaderName| request.headers().get(name).and_then(|v| v.to_str().ok());
+    let conditions = Conditions {
+        if_match: header_text(header::IF_MATCH),
+        if_unmodified_since: header_text(header::IF_UNMODIFIED_SINCE),
+        if_none_match: header_text(header::IF_NONE_MATCH),
+        if_modified_since: header_text(header::IF_MODIFIED_SINCE),
+        if_range: header_text(header::IF_RANGE),
+        range: header_text(header::RANGE),
+    };
+    let length = bytes.len() as u64;
+    let mut response = match ranges::evaluate(&conditions, &validators, length) {
+        Outcome::PreconditionFailed => {
+            return Err(ApiError::ConditionFailed(format!(
+                "this file's ETag is {}; the condition sent does not hold",
+                validators.etag
+            )))
+        }
+        Outcome::Unsatisfiable => return Err(ApiError::RangeNotSatisfiable { length }),
+        Outcome::NotModified => HttpResponse::NotModified().finish(),
+        Outcome::Full => HttpResponse::Ok().content_type(content_type).body(bytes),
+        Outcome::Partial(parts) if parts.len() == 1 => {
+            let range = &parts[0];
+            HttpResponse::PartialContent()
+                .content_type(content_type)
+                .insert_header((header::CONTENT_RANGE, ranges::content_range(range, length)))
+                .body(bytes[range.start as usize..range.end as usize].to_vec())
+        }
+        Outcome::Partial(parts) => {
+            let boundary = uuid::Uuid::new_v4().simple().to_string();
+            HttpResponse::PartialContent()
+                .content_type(format!("multipart/byteranges; boundary={boundary}"))
+                .body(ranges::multipart(&bytes, &parts, content_type, &boundary))
+        }
+    };
+    let headers = response.headers_mut();
+    for (name, value) in [
+        (
+            header::CACHE_CONTROL,
+            "public, max-age=31536000, immutable".to_owned(),
+        ),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+        (header::ACCEPT_RANGES, "bytes".to_owned()),
+        (header::ETAG, validators.etag.clone()),
+        (
+            header::LAST_MODIFIED,
+            modified.format("%a, %d %b %Y %H:%M:%S GMT").to_string(),
+        ),
+    ] {
+        if let Ok(value) = header::HeaderValue::from_str(&value) {
+            headers.insert(name, value);
+        }
+    }
     Ok(response)
 }
