@@ -147,6 +147,23 @@ mod tests {
     ];
 
     #[test]
+    fn a_full_disk_is_not_an_io_bug() {
+        let full = std::io::Error::from_raw_os_error(28);
+        assert!(matches!(UploadError::from(full), UploadError::StorageFull));
+        let denied = std::io::Error::from(std::io::ErrorKind::PermissionDenied);
+        assert!(matches!(UploadError::from(denied), UploadError::Io(_)));
+    }
+
+    #[test]
+    fn a_failed_write_leaves_no_partial_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let partial = dir.path().join(".partial");
+        std::fs::write(&partial, b"half").unwrap();
+        drop(PartialFile(&partial));
+        assert!(!partial.exists());
+    }
+
+    #[test]
     fn stores_an_image_under_its_hash_once() {
         let dir = tempfile::tempdir().unwrap();
         let store = MediaStore {

@@ -192,3 +192,29 @@ pub fn utc_now() -> NaiveDateTime {
 pub fn truncate(timestamp: NaiveDateTime) -> NaiveDateTime {
     timestamp.trunc_subsecs(6)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn environment_failures_are_faults_not_bugs() {
+        assert_eq!(
+            message_fault("database or disk is full"),
+            Some(Fault::StorageFull)
+        );
+        assert_eq!(
+            message_fault("could not extend file \"base/1/2\": No space left on device"),
+            Some(Fault::StorageFull)
+        );
+        assert_eq!(message_fault("database is locked"), Some(Fault::Unavailable));
+        assert_eq!(
+            message_fault("terminating connection due to administrator command"),
+            Some(Fault::Unavailable)
+        );
+        assert_eq!(
+            message_fault("duplicate key value violates unique constraint"),
+            None
+        );
+    }
+}

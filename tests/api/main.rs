@@ -10,6 +10,7 @@ mod catalog;
 mod cli;
 mod cluster;
 mod editorial;
+mod faults;
 mod feeds;
 mod health;
 mod http;
