@@ -9,7 +9,12 @@ use utoipa_actix_web::AppExt;
     info(
         title = "Khabar",
         description = "Headless content API for newsrooms: articles, bylines, media credits and topics as JSON, and feeds for partner aggregators. Errors are RFC 9457 problem documents (`application/problem+json`).",
-        license(name = "MIT", identifier = "MIT")
+        license(name = "MIT", identifier = "MIT"),
+        contact(name = "The Khabar maintainers")
+    ),
+    servers(
+        (url = "{origin}", description = "Where this Khabar is served: its KHABAR_PUBLIC_URL",
+            variables(("origin" = (default = "http://127.0.0.1:8080", description = "Scheme, host and port, without a trailing slash"))))
     ),
     tags(
         (name = "articles", description = "Published articles"),
@@ -27,12 +32,13 @@ use utoipa_actix_web::AppExt;
 )]
 pub struct ApiDoc;
 
-/// Declares the security schemes: `bearer` for staff, `partner_key` for partners' reads.
+/// Declares the security schemes: `bearer` for staff, `metrics_token` for scrapers. Partners'
+/// keys are an optional header of the public operations, not a scheme: those need no credentials.
 struct BearerScheme;
 
 impl utoipa::Modify for BearerScheme {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "bearer",
@@ -53,18 +59,8 @@ impl utoipa::Modify for BearerScheme {
                     .build(),
             ),
         );
-        components.add_security_scheme(
-            PARTNER_KEY,
-            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
-                "X-Api-Key",
-                "Optional: a partner key from an admin (POST /v1/users/{id}/api-keys). Reads with it \
-                 count against the partner's rate limit instead of the client address's.",
-            ))),
-        );
     }
 }
-
-const PARTNER_KEY: &str = "partner_key";
 
 /// Paths the rate limiter never counts (see `routes::rate_limit`).
 const UNLIMITED: &[&str] = &["/healthz", "/readyz", "/metrics"];
@@ -73,8 +69,16 @@ const UNLIMITED: &[&str] = &["/healthz", "/readyz", "/metrics"];
 /// `Retry-After`, and for the public ones the optional partner key and its 401. The middleware
 /// wraps every route, so this is done here once instead of in each operation's annotation.
 fn declare_rate_limits(document: &mut utoipa::openapi::OpenApi) {
-    use utoipa::openapi::security::SecurityRequirement;
+    use utoipa::openapi::path::Parameter;
     use utoipa::openapi::{RefOr, Response};
+    let partner_key: Parameter = serde_json::from_value(serde_json::json!({
+        "name": "X-Api-Key",
+        "in": "header",
+        "required": false,
+        "description": "A partner key from an admin (POST /v1/users/{id}/api-keys). Reads with it count against the partner's rate limit instead of the client address's. Not needed to read.",
+        "schema": {"type": "string", "pattern": format!("^{}[A-Za-z0-9]{{40}}$", crate::auth::api_keys::KEY_PREFIX)}
+    }))
+    .expect("a valid parameter object");
     let response = |value: serde_json::Value| -> RefOr<Response> {
         RefOr::T(serde_json::from_value(value).expect("a valid response object"))
     };
@@ -105,13 +109,177 @@ fn declare_rate_limits(document: &mut utoipa::openapi::OpenApi) {
             responses.entry("429".into()).or_insert_with(|| too_many.clone());
             if operation.security.is_none() {
                 responses.entry("401".into()).or_insert_with(|| bad_key.clone());
-                operation.security = Some(vec![
-                    SecurityRequirement::default(),
-                    SecurityRequirement::new(PARTNER_KEY, Vec::<String>::new()),
-                ]);
+                operation
+                    .parameters
+                    .get_or_insert_with(Vec::new)
+                    .push(RefOr::T(partner_key.clone()));
             }
         }
     }
+}
+
+/// Gives every operation a description: the summary (the first line of its doc comment, when
+/// that is all it has) and what it takes to call it, so that a reader of any generated client
+/// learns whether to authenticate without reading the security objects.
+fn describe_operations(document: &mut utoipa::openapi::OpenApi) {
+    for item in document.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.post,
+            &mut item.put,
+            &mut item.patch,
+            &mut item.delete,
+        ];
+        for operation in operations.into_iter().flatten() {
+            if operation
+                .description
+                .as_deref()
+                .is_some_and(|d| !d.trim().is_empty())
+            {
+                continue;
+            }
+            let summary = operation.summary.clone().unwrap_or_default();
+            let access = match &operation.security {
+                Some(requirements) if !requirements.is_empty() => {
+                    "Needs an access token (`Authorization: Bearer`); the README's permission matrix says which roles may call it."
+                }
+                _ => "Needs no credentials.",
+            };
+            let summary = summary.trim_end_matches('.');
+            operation.description = Some(format!("{summary}. {access}"));
+        }
+    }
+}
+
+/// Types each JSON merge patch body (RFC 7396): `<Input>Patch`, derived from the input type the
+/// operation's body description names ("Fields of `ContributorInput` to change"). Every field is
+/// optional; a field that may be absent may also be `null` (which removes it); unknown fields
+/// are refused, as the server refuses them. Nested objects keep their full type.
+fn type_merge_patches(document: &mut utoipa::openapi::OpenApi) {
+    use serde_json::{json, Value};
+    let mut value = serde_json::to_value(&*document).expect("the document serializes");
+    let mut patches: Vec<(String, Value)> = Vec::new();
+    if let Some(paths) = value["paths"].as_object_mut() {
+        for item in paths.values_mut() {
+            let Some(body) = item.get_mut("patch").and_then(|op| op.get_mut("requestBody")) else {
+                continue;
+            };
+            let description = body["description"].as_str().unwrap_or_default().to_owned();
+            let Some(input) = description.split('`').nth(1).map(str::to_owned) else {
+                continue;
+            };
+            let Some(media) = body["content"].get_mut("application/merge-patch+json") else {
+                continue;
+            };
+            let name = format!("{}Patch", input.trim_end_matches("Input"));
+            media["schema"] = json!({"$ref": format!("#/components/schemas/{name}")});
+            patches.push((name, json!(input)));
+        }
+    }
+    for (name, input) in patches {
+        let input = input.as_str().unwrap_or_default();
+        let source = value["components"]["schemas"][input].clone();
+        assert!(source.is_object(), "{name}: no schema named {input}");
+        let required: Vec<&str> = source["required"]
+            .as_array()
+            .map(|r| r.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        let mut properties = serde_json::Map::new();
+        for (field, schema) in source["properties"].as_object().into_iter().flatten() {
+            let nullable = schema["type"]
+                .as_array()
+                .is_some_and(|types| types.iter().any(|t| t == "null"))
+                || schema["oneOf"]
+                    .as_array()
+                    .is_some_and(|s| s.iter().any(|s| s["type"] == "null"));
+            let schema = if required.contains(&field.as_str()) || nullable {
+                schema.clone()
+            } else {
+                json!({"oneOf": [schema, {"type": "null"}]})
+            };
+            properties.insert(field.clone(), schema);
+        }
+        let patch = json!({
+            "type": "object",
+            "description": format!("A JSON merge patch (RFC 7396) of `{input}`: the fields to change; `null` removes an optional field."),
+            "properties": properties,
+            "additionalProperties": false,
+        });
+        value["components"]["schemas"][name] = patch;
+    }
+    *document = serde_json::from_value(value).expect("the document deserializes");
+}
+
+/// Marks every object a request body can contain as closed (`additionalProperties: false`):
+/// the one body reader refuses unknown fields at any depth (see `editorial::from_json`), so a
+/// generated client must not send them either. Maps (objects without `properties`) stay open.
+fn close_request_objects(document: &mut utoipa::openapi::OpenApi) {
+    use serde_json::Value;
+    fn refs(schema: &Value, found: &mut Vec<String>) {
+        match schema {
+            Value::Object(map) => {
+                if let Some(target) = map.get("$ref").and_then(Value::as_str) {
+                    if let Some(name) = target.strip_prefix("#/components/schemas/") {
+                        found.push(name.to_owned());
+                    }
+                }
+                map.values().for_each(|v| refs(v, found));
+            }
+            Value::Array(items) => items.iter().for_each(|v| refs(v, found)),
+            _ => {}
+        }
+    }
+    fn close(schema: &mut Value) {
+        match schema {
+            Value::Object(map) => {
+                if map.contains_key("properties") && !map.contains_key("additionalProperties") {
+                    map.insert("additionalProperties".into(), Value::Bool(false));
+                }
+                for (key, value) in map.iter_mut() {
+                    // Inside `properties` the keys are field names, not keywords.
+                    if key == "properties" {
+                        if let Value::Object(fields) = value {
+                            fields.values_mut().for_each(close);
+                        }
+                    } else {
+                        close(value);
+                    }
+                }
+            }
+            Value::Array(items) => items.iter_mut().for_each(close),
+            _ => {}
+        }
+    }
+    let mut value = serde_json::to_value(&*document).expect("the document serializes");
+    let mut pending = Vec::new();
+    for item in value["paths"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(_, item)| item)
+    {
+        for operation in item.as_object().into_iter().flatten().map(|(_, op)| op) {
+            for media in operation["requestBody"]["content"]
+                .as_object()
+                .into_iter()
+                .flatten()
+            {
+                if media.0.contains("json") {
+                    refs(&media.1["schema"], &mut pending);
+                }
+            }
+        }
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    while let Some(name) = pending.pop() {
+        if !seen.insert(name.clone()) {
+            continue;
+        }
+        let schema = &mut value["components"]["schemas"][&name];
+        refs(schema, &mut pending);
+        close(schema);
+    }
+    *document = serde_json::from_value(value).expect("the document deserializes");
 }
 
 /// The document as the running server serves it.
@@ -122,7 +290,28 @@ pub fn document() -> utoipa::openapi::OpenApi {
         .configure(crate::routes::configure)
         .split_for_parts();
     declare_rate_limits(&mut document);
+    describe_operations(&mut document);
+    type_merge_patches(&mut document);
+    close_request_objects(&mut document);
     document
+}
+
+/// The document as a node serves it: the committed one, with the server's default origin
+/// set to where this node is reached, so that "try it" in /docs and generated clients point
+/// at it.
+pub fn document_json_served_at(public_url: &url::Url) -> String {
+    let mut document = document();
+    let origin = public_url.as_str().trim_end_matches('/').to_owned();
+    if let Some(server) = document.servers.as_mut().and_then(|servers| servers.first_mut()) {
+        if let Some(variable) = server.variables.as_mut().and_then(|v| v.get_mut("origin")) {
+            variable.default_value = origin;
+        }
+    }
+    let mut json = document
+        .to_pretty_json()
+        .expect("the OpenAPI document serializes");
+    json.push('\n');
+    json
 }
 
 /// The document as committed in `openapi/openapi.json`: pretty JSON with a final newline.

@@ -112,7 +112,7 @@ impl Application {
         let listener_cache = cache.clone();
         crate::db::notify::listen(&settings.database_url, move || listener_cache.invalidate_all())
             .map_err(|e| BootstrapError::Other(format!("cannot start the change listener: {e}")))?;
-        let spec = OpenApiJson(crate::openapi::document_json());
+        let spec = OpenApiJson(crate::openapi::document_json_served_at(&settings.public_url));
         // The request log costs a few formatted strings per request: skip it when the log
         // filter would discard it anyway (e.g. KHABAR_LOG=warn on a busy node).
         let log_requests = tracing::enabled!(target: "actix_web::middleware::logger", tracing::Level::INFO);

@@ -11,7 +11,7 @@ use crate::domain::kinds::{ContributorKind, TopicKind};
 /// Ready-to-embed search and social metadata.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 pub struct Seo {
-    /// A schema.org `NewsArticle`, for `<script type="application/ld+json">`.
+    /// A schema.org `NewsArticle`, for a script element of type `application/ld+json`.
     #[schema(value_type = Object)]
     pub json_ld: Value,
     /// `<meta property=… content=…>` tags (`og:*`, `article:*`).
@@ -21,7 +21,8 @@ pub struct Seo {
     /// `<link rel="alternate" hreflang=… href=…>` for this article and its translations.
     pub alternates: Vec<Alternate>,
     /// All of the above as HTML for a page's `<head>`, escaped for where each part goes
-    /// (attribute values; JSON inside `<script>`, which no text field can end early).
+    /// (attribute values; the JSON-LD inside its script element, which no text field can end
+    /// early).
     #[serde(default)]
     pub head_html: String,
 }

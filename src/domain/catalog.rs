@@ -43,16 +43,21 @@ pub fn slug_or_from(slug: &Option<String>, name: &str) -> String {
 pub struct ContributorInput {
     /// Made from the name when absent.
     #[serde(default)]
+    #[schema(min_length = 1, max_length = 200)]
     pub slug: Option<String>,
     pub kind: ContributorKind,
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
     #[serde(default)]
     pub localized_names: BTreeMap<String, String>,
     #[serde(default)]
+    #[schema(max_length = 5000)]
     pub bio: Option<String>,
     #[serde(default)]
+    #[schema(format = "uri", pattern = "^https?://")]
     pub avatar_url: Option<String>,
     #[serde(default)]
+    #[schema(format = "uri", pattern = "^https?://")]
     pub url: Option<String>,
 }
 
@@ -75,12 +80,15 @@ impl ContributorInput {
 pub struct TopicInput {
     /// Made from the name when absent.
     #[serde(default)]
+    #[schema(min_length = 1, max_length = 200)]
     pub slug: Option<String>,
     pub kind: TopicKind,
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
     #[serde(default)]
     pub localized_names: BTreeMap<String, String>,
     #[serde(default)]
+    #[schema(max_length = 5000)]
     pub description: Option<String>,
     /// The parent topic's slug.
     #[serde(default)]
@@ -120,26 +128,36 @@ pub struct RenditionInput {
 }))]
 pub struct MediaInput {
     pub kind: MediaKind,
+    #[schema(format = "uri", pattern = "^https?://")]
     pub url: String,
     pub mime_type: String,
     #[serde(default)]
+    #[schema(minimum = 1, maximum = 100000)]
     pub width: Option<i32>,
     #[serde(default)]
+    #[schema(minimum = 1, maximum = 100000)]
     pub height: Option<i32>,
     #[serde(default)]
+    #[schema(minimum = 0)]
     pub duration_ms: Option<i64>,
     #[serde(default)]
+    #[schema(max_length = 2000)]
     pub alt_text: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 2000)]
     pub caption: Option<String>,
     /// Who made it (photographer, agency). Required before an article showing it is published.
     #[serde(default)]
+    #[schema(max_length = 2000)]
     pub credit: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 2000)]
     pub copyright_holder: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 2000)]
     pub license: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 2000)]
     pub source: Option<String>,
     #[serde(default)]
     pub renditions: Vec<RenditionInput>,
@@ -165,6 +183,18 @@ impl MediaInput {
         let mut checks = Checks::default();
         checks.web_url("/url", Some(&self.url));
         check_mime(&mut checks, "/mime_type", &self.mime_type);
+        // An audio asset with an image type would be offered to players that cannot play it.
+        let family = self.kind.as_str();
+        if self
+            .mime_type
+            .split_once('/')
+            .is_some_and(|(top, _)| !top.eq_ignore_ascii_case(family))
+        {
+            checks.fail(
+                "/mime_type",
+                format!("a {family} asset has a {family}/… media type"),
+            );
+        }
         check_dimension(&mut checks, "/width", self.width);
         check_dimension(&mut checks, "/height", self.height);
         if self.duration_ms.is_some_and(|d| d < 0) {

@@ -32,28 +32,38 @@ pub const MAX_LINKS: usize = 50;
 }))]
 pub struct ArticleInput {
     /// BCP 47 language tag.
+    #[schema(min_length = 2, max_length = 35)]
     pub language: String,
     /// Generated from the headline when absent (Arabic kept); unique per language.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(min_length = 1, max_length = 200)]
     pub slug: Option<String>,
+    #[schema(min_length = 1, max_length = 300)]
     pub headline: String,
     #[serde(default)]
+    #[schema(max_length = 2000)]
     pub lead: Option<String>,
     /// The dateline place, e.g. "طرابلس".
     #[serde(default)]
+    #[schema(max_length = 200)]
     pub dateline: Option<String>,
     #[serde(default)]
+    #[schema(format = "uri", pattern = "^https?://")]
     pub canonical_url: Option<String>,
     #[serde(default)]
+    #[schema(max_items = 500)]
     pub body: Vec<Block>,
     #[serde(default)]
+    #[schema(max_items = 50)]
     pub bylines: Vec<BylineInput>,
     #[serde(default)]
+    #[schema(max_items = 50)]
     pub topics: Vec<TopicLinkInput>,
     #[serde(default)]
     pub featured_media: Option<FeaturedMediaInput>,
     /// Public ids of curated related articles, in order.
     #[serde(default)]
+    #[schema(max_items = 50)]
     pub related: Vec<String>,
     /// The public id of an article this one translates; joins its translation group.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -65,7 +65,7 @@ pub async fn list_users(state: State, signed: Signed) -> Result<HttpResponse, Ap
     tag = "admin",
     security(("bearer" = [])),
     request_body = NewUserRequest,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried create return the first result")),
+    params(("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 200, description = "Makes a retried create return the first result")),
     responses(
         (status = 201, description = "Created", body = UserView, headers(("Location" = String))),
         (status = 409, description = "The email is taken, or the Idempotency-Key was used for another request", body = Problem, content_type = "application/problem+json"),
@@ -188,7 +188,7 @@ pub async fn list_webhooks(state: State, signed: Signed) -> Result<HttpResponse,
     tag = "admin",
     security(("bearer" = [])),
     request_body = WebhookRequest,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried create return the first result")),
+    params(("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 200, description = "Makes a retried create return the first result")),
     responses((status = 201, description = "Subscribed; `secret` is shown this once", body = WebhookView, headers(("Location" = String))), Protected, BodyProblems, KeyReused)
 )]
 #[post("/webhooks")]

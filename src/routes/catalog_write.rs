@@ -20,7 +20,7 @@ use crate::error::{ApiError, Problem};
     tag = "contributors",
     security(("bearer" = [])),
     request_body = ContributorInput,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried create return the first result")),
+    params(("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 200, description = "Makes a retried create return the first result")),
     responses(
         (status = 201, description = "Created", body = ContributorInput, headers(("Location" = String))),
         (status = 409, description = "The slug is taken, or the Idempotency-Key was used for another request", body = Problem, content_type = "application/problem+json"),
@@ -107,7 +107,7 @@ pub async fn delete_contributor(
     tag = "topics",
     security(("bearer" = [])),
     request_body = TopicInput,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried create return the first result")),
+    params(("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 200, description = "Makes a retried create return the first result")),
     responses(
         (status = 201, description = "Created", body = TopicInput, headers(("Location" = String))),
         (status = 409, description = "The slug is taken, or the Idempotency-Key was used for another request", body = Problem, content_type = "application/problem+json"),
@@ -194,7 +194,7 @@ pub async fn delete_topic(
     tag = "media",
     security(("bearer" = [])),
     request_body = MediaInput,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried create return the first result")),
+    params(("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 200, description = "Makes a retried create return the first result")),
     responses((status = 201, description = "Registered", body = MediaDocument, headers(("Location" = String))), Protected, BodyProblems, KeyReused)
 )]
 #[post("/media")]

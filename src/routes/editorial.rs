@@ -88,7 +88,7 @@ fn editable_response(status: StatusCode, article: &EditableArticle) -> HttpRespo
     tag = "editorial",
     security(("bearer" = [])),
     request_body = ArticleInput,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried create return the first result instead of creating twice")),
+    params(("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 200, description = "Makes a retried create return the first result instead of creating twice")),
     responses(
         (status = 201, description = "Created (or, with `Idempotent-Replayed: true`, created by an earlier request with this key)", body = EditableArticle,
             headers(("ETag" = String), ("Location" = String))),

@@ -67,7 +67,7 @@ fn too_large(limit: usize) -> ApiError {
     tag = "media",
     security(("bearer" = [])),
     request_body(content = UploadForm, content_type = "multipart/form-data"),
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried upload return the first result")),
+    params(("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 200, description = "Makes a retried upload return the first result")),
     responses(
         (status = 201, description = "Stored and registered", body = MediaDocument, headers(("Location" = String))),
         (status = 400, description = "Not a multipart body", body = Problem, content_type = "application/problem+json"),

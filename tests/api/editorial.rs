@@ -395,6 +395,18 @@ async fn publishing_needs_credited_media(backend: Backend) {
     .await;
     assert_eq!(status, 201, "{media}");
     let media_id = media["id"].as_str().unwrap();
+    for (kind, mime) in [
+        ("audio", "image/jpeg"),
+        ("image", "video/mp4"),
+        ("video", "audio/mpeg"),
+    ] {
+        let (status, _, problem) = send(app.authed(Method::POST, "/v1/media", &editor).json(&json!({
+            "kind": kind, "url": "https://media.example.com/x.bin", "mime_type": mime, "credit": "AFP"
+        })))
+        .await;
+        assert_eq!(status, 422, "{kind} as {mime}: {problem}");
+        assert_eq!(problem["errors"][0]["field"], "/mime_type");
+    }
     let mut body = draft("صورة بلا حقوق");
     body["featured_media"] = json!({"media_id": media_id});
     body["body"] = json!([{"type": "paragraph", "html": "نص"}, {"type": "image", "media_id": media_id, "caption": "تعليق"}]);
