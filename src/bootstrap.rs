@@ -12,6 +12,10 @@ use crate::domain::password;
 
 /// Where the generated JWT secret of a SQLite instance is kept.
 const JWT_SECRET_NAME: &str = "jwt_hs256_secret";
+/// The site URL the stored articles' canonical URLs were compiled with.
+const COMPILED_SITE_URL: &str = "compiled_site_url";
+/// The `domain::search::INDEX_VERSION` the search index was built with.
+const SEARCH_INDEX_VERSION: &str = "search_index_version";
 /// The bootstrap admin created on a database without users.
 pub const BOOTSTRAP_ADMIN_EMAIL: &str = "admin@khabar.local";
 
@@ -34,6 +38,9 @@ pub struct Prepared {
     pub demo: Option<seed::Inserted>,
     /// Email and one-time password of an admin created just now.
     pub admin_created: Option<(String, String)>,
+    /// The site URL the articles had been compiled for, when it was another and they were
+    /// recompiled for this one (with how many).
+    pub recompiled_from: Option<(String, usize)>,
 }
 
 /// Connects and migrates; used by every subcommand that needs the database.
@@ -52,7 +59,7 @@ pub fn prepare(settings: &Settings) -> Result<Prepared, BootstrapError> {
     let mut conn = pool.get().map_err(DbError::Pool)?;
     // Nodes started together take turns: the first migrates and loads the demo, the others
     // find it done.
-    let (migrations_applied, (jwt_secret, jwt_secret_generated), demo, admin_created) =
+    let (migrations_applied, (jwt_secret, jwt_secret_generated), demo, admin_created, recompiled_from) =
         claim::exclusively(&mut conn, |conn| {
             let applied = migrate::run_pending(conn)?;
             let secret = match &settings.jwt_secret {
@@ -65,7 +72,9 @@ pub fn prepare(settings: &Settings) -> Result<Prepared, BootstrapError> {
                 None
             };
             let admin = create_first_admin(conn)?;
-            Ok::<_, BootstrapError>((applied, secret, demo, admin))
+            let recompiled = compile_for_site_url(conn, &settings.site_url)?;
+            rebuild_outdated_search_index(conn)?;
+            Ok::<_, BootstrapError>((applied, secret, demo, admin, recompiled))
         })?;
     drop(conn);
     Ok(Prepared {
@@ -75,7 +84,60 @@ pub fn prepare(settings: &Settings) -> Result<Prepared, BootstrapError> {
         jwt_secret_generated,
         demo,
         admin_created,
+        recompiled_from,
     })
+}
+
+/// Rebuilds the search index when it was built by another version of the normalization (a
+/// node that reads words differently would otherwise miss what the index holds).
+fn rebuild_outdated_search_index(conn: &mut DbConnection) -> Result<(), BootstrapError> {
+    let current = crate::domain::search::INDEX_VERSION;
+    if secrets::get(conn, SEARCH_INDEX_VERSION)?.as_deref() == Some(current) {
+        return Ok(());
+    }
+    let count = crate::delivery::reindex(conn, 1000, |_| {})?;
+    secrets::put(conn, SEARCH_INDEX_VERSION, current)?;
+    if count > 0 {
+        tracing::info!(
+            articles = count,
+            version = current,
+            "rebuilt the search index for this version"
+        );
+    }
+    Ok(())
+}
+
+/// Records that the search index matches this version (after `khabar reindex`).
+pub fn record_search_index(conn: &mut DbConnection) -> Result<(), DbError> {
+    secrets::put(conn, SEARCH_INDEX_VERSION, crate::domain::search::INDEX_VERSION)
+}
+
+/// The site URL the stored articles were last compiled for, if recorded.
+pub fn compiled_site_url(conn: &mut DbConnection) -> Result<Option<String>, DbError> {
+    secrets::get(conn, COMPILED_SITE_URL)
+}
+
+/// Records that the stored articles were compiled for `site_url` (by the server or a command).
+pub fn record_site_url(conn: &mut DbConnection, site_url: &url::Url) -> Result<(), DbError> {
+    secrets::put(conn, COMPILED_SITE_URL, site_url.as_str())
+}
+
+/// Recompiles every published article when the stored forms were compiled for another site
+/// URL (a `khabar generate` run with other settings, a moved site), so that canonical URLs,
+/// feeds and JSON-LD point where this node says the site is.
+fn compile_for_site_url(
+    conn: &mut DbConnection,
+    site_url: &url::Url,
+) -> Result<Option<(String, usize)>, BootstrapError> {
+    let compiled_for = compiled_site_url(conn)?;
+    if compiled_for.as_deref() == Some(site_url.as_str()) {
+        return Ok(None);
+    }
+    // Also when nothing was recorded (articles compiled before this was kept): they may be
+    // for another URL, and recompiling what is right already changes nothing.
+    let count = crate::delivery::compile_all(conn, &UrlBuilder::new(site_url.clone()), 1000)?;
+    record_site_url(conn, site_url)?;
+    Ok(compiled_for.map(|old| (old, count)))
 }
 
 fn stored_jwt_secret(conn: &mut DbConnection) -> Result<(String, bool), BootstrapError> {

@@ -84,9 +84,20 @@ pub fn run(cli: Cli) -> Result<(), String> {
             let mut conn = pool.get().map_err(|e| DbError::Pool(e).to_string())?;
             let urls = crate::api::article::UrlBuilder::new(settings.site_url.clone());
             match bootstrap::load_demo_if_empty(&mut conn, &urls).map_err(one_line)? {
-                Some(seed::Inserted { articles, contributors, topics, media, .. }) => println!(
-                    "demo content loaded: {articles} articles, {contributors} contributors, {topics} topics, {media} media"
-                ),
+                Some(seed::Inserted {
+                    articles,
+                    contributors,
+                    topics,
+                    media,
+                    ..
+                }) => {
+                    bootstrap::record_site_url(&mut conn, &settings.site_url).map_err(|e| e.to_string())?;
+                    bootstrap::record_search_index(&mut conn).map_err(|e| e.to_string())?;
+                    println!(
+                        "demo content loaded: {articles} articles, {contributors} contributors, {topics} topics, {media} media"
+                    );
+                    print_site_url(&settings);
+                }
                 None => println!("the database already has articles; demo content not loaded"),
             }
             Ok(())
@@ -120,7 +131,9 @@ pub fn run(cli: Cli) -> Result<(), String> {
             let mut conn = pool.get().map_err(|e| DbError::Pool(e).to_string())?;
             let urls = crate::api::article::UrlBuilder::new(settings.site_url.clone());
             let count = crate::delivery::compile_all(&mut conn, &urls, 1000).map_err(|e| e.to_string())?;
+            bootstrap::record_site_url(&mut conn, &settings.site_url).map_err(|e| e.to_string())?;
             println!("recompiled {count} published articles");
+            print_site_url(&settings);
             Ok(())
         }
         Command::Reindex => {
@@ -136,6 +149,7 @@ pub fn run(cli: Cli) -> Result<(), String> {
                 }
             })
             .map_err(|e| e.to_string())?;
+            bootstrap::record_search_index(&mut conn).map_err(|e| e.to_string())?;
             println!(
                 "indexed {count} articles in {:.1} s",
                 started.elapsed().as_secs_f64()
@@ -237,6 +251,17 @@ fn generate(settings: &Settings, count: u64, seed: u64) -> Result<(), BootstrapE
         "generated {count} articles in {:.1} s",
         started.elapsed().as_secs_f64()
     );
+    // Recorded only when every stored article now points at this site URL; otherwise the
+    // next server start finds the mismatch and recompiles them all for its own.
+    let recorded = bootstrap::compiled_site_url(&mut conn)?;
+    if recorded.as_deref() == Some(settings.site_url.as_str()) || (recorded.is_none() && first == 0) {
+        bootstrap::record_site_url(&mut conn, &settings.site_url)?;
+    }
+    if first == 0 {
+        // Everything was just indexed by this version.
+        bootstrap::record_search_index(&mut conn)?;
+    }
+    print_site_url(settings);
     Ok(())
 }
 
@@ -255,6 +280,12 @@ fn serve(settings: &Settings) -> Result<(), BootstrapError> {
         println!("Khabar {} serving on {} ({})", env!("CARGO_PKG_VERSION"), base, settings.database_url.display());
         if summary.demo_loaded {
             println!("Loaded the demo content.");
+        }
+        if let Some((old, count)) = &summary.recompiled_from {
+            println!(
+                "Recompiled {count} articles: they pointed at {old}, this server's site URL is {}.",
+                settings.site_url
+            );
         }
         if let Some((email, password)) = &summary.admin_created {
             println!("Created the first admin. Shown once, keep it safe:");
@@ -277,6 +308,15 @@ fn serve(settings: &Settings) -> Result<(), BootstrapError> {
             .await
             .map_err(|e| BootstrapError::Other(format!("server failed: {e}")))
     })
+}
+
+/// Says where canonical URLs point, and how to change it: a command run with other settings
+/// than the server is recompiled by the server at its next start, but should not surprise.
+fn print_site_url(settings: &Settings) {
+    println!(
+        "canonical URLs point at {} (KHABAR_SITE_URL, else KHABAR_PUBLIC_URL; a server started with another recompiles them)",
+        settings.site_url
+    );
 }
 
 fn percent_encode_segment(segment: &str) -> String {

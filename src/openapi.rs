@@ -250,23 +250,45 @@ fn close_request_objects(document: &mut utoipa::openapi::OpenApi) {
             _ => {}
         }
     }
+    fn flattened(schema: &Value, found: &mut Vec<String>) {
+        match schema {
+            Value::Object(map) => {
+                if let Some(Value::Array(parts)) = map.get("allOf") {
+                    parts.iter().for_each(|part| refs(part, found));
+                }
+                map.values().for_each(|v| flattened(v, found));
+            }
+            Value::Array(items) => items.iter().for_each(|v| flattened(v, found)),
+            _ => {}
+        }
+    }
     let mut value = serde_json::to_value(&*document).expect("the document serializes");
+    // Schemas that responses extend with `allOf` (serde's flatten) stay open themselves; the
+    // request bodies naming one close it where they use it (see `to_json`).
+    let mut extended = Vec::new();
+    flattened(&value, &mut extended);
     let mut pending = Vec::new();
     for item in value["paths"]
-        .as_object()
+        .as_object_mut()
         .into_iter()
-        .flatten()
-        .map(|(_, item)| item)
+        .flat_map(|paths| paths.values_mut())
     {
-        for operation in item.as_object().into_iter().flatten().map(|(_, op)| op) {
-            for media in operation["requestBody"]["content"]
-                .as_object()
-                .into_iter()
-                .flatten()
-            {
-                if media.0.contains("json") {
-                    refs(&media.1["schema"], &mut pending);
+        for operation in item
+            .as_object_mut()
+            .into_iter()
+            .flat_map(|item| item.values_mut())
+        {
+            let Some(content) = operation
+                .pointer_mut("/requestBody/content")
+                .and_then(Value::as_object_mut)
+            else {
+                continue;
+            };
+            for (media_type, media) in content.iter_mut() {
+                if !media_type.contains("json") {
+                    continue;
                 }
+                refs(&media["schema"], &mut pending);
             }
         }
     }
@@ -277,7 +299,13 @@ fn close_request_objects(document: &mut utoipa::openapi::OpenApi) {
         }
         let schema = &mut value["components"]["schemas"][&name];
         refs(schema, &mut pending);
+        let open_at_top = extended.contains(&name);
         close(schema);
+        if open_at_top {
+            if let Some(map) = schema.as_object_mut() {
+                map.remove("additionalProperties");
+            }
+        }
     }
     *document = serde_json::from_value(value).expect("the document deserializes");
 }
@@ -296,6 +324,68 @@ pub fn document() -> utoipa::openapi::OpenApi {
     document
 }
 
+/// Schemas that responses extend with `allOf` (serde's flatten).
+fn extended_schemas(value: &serde_json::Value, found: &mut Vec<String>) {
+    use serde_json::Value;
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::Array(parts)) = map.get("allOf") {
+                for part in parts {
+                    if let Some(name) = part["$ref"]
+                        .as_str()
+                        .and_then(|r| r.strip_prefix("#/components/schemas/"))
+                    {
+                        found.push(name.to_owned());
+                    }
+                }
+            }
+            map.values().for_each(|v| extended_schemas(v, found));
+        }
+        Value::Array(items) => items.iter().for_each(|v| extended_schemas(v, found)),
+        _ => {}
+    }
+}
+
+/// Pretty JSON with a final newline. A request body whose schema responses also extend (and
+/// which therefore stays open) is closed where the body uses it: `unevaluatedProperties: false`
+/// beside the `$ref` (JSON Schema 2020-12, which OpenAPI 3.1 uses), which utoipa's types
+/// cannot hold, hence here.
+fn to_json(document: &utoipa::openapi::OpenApi) -> String {
+    use serde_json::Value;
+    let mut value = serde_json::to_value(document).expect("the OpenAPI document serializes");
+    let mut extended = Vec::new();
+    extended_schemas(&value, &mut extended);
+    for item in value["paths"]
+        .as_object_mut()
+        .into_iter()
+        .flat_map(|paths| paths.values_mut())
+    {
+        for operation in item
+            .as_object_mut()
+            .into_iter()
+            .flat_map(|item| item.values_mut())
+        {
+            let Some(content) = operation
+                .pointer_mut("/requestBody/content")
+                .and_then(Value::as_object_mut)
+            else {
+                continue;
+            };
+            for (media_type, media) in content.iter_mut() {
+                let target = media["schema"]["$ref"].as_str().unwrap_or_default().to_owned();
+                if media_type.contains("json")
+                    && extended.iter().any(|name| target.ends_with(&format!("/{name}")))
+                {
+                    media["schema"]["unevaluatedProperties"] = Value::Bool(false);
+                }
+            }
+        }
+    }
+    let mut json = serde_json::to_string_pretty(&value).expect("the OpenAPI document serializes");
+    json.push('\n');
+    json
+}
+
 /// The document as a node serves it: the committed one, with the server's default origin
 /// set to where this node is reached, so that "try it" in /docs and generated clients point
 /// at it.
@@ -307,18 +397,10 @@ pub fn document_json_served_at(public_url: &url::Url) -> String {
             variable.default_value = origin;
         }
     }
-    let mut json = document
-        .to_pretty_json()
-        .expect("the OpenAPI document serializes");
-    json.push('\n');
-    json
+    to_json(&document)
 }
 
 /// The document as committed in `openapi/openapi.json`: pretty JSON with a final newline.
 pub fn document_json() -> String {
-    let mut json = document()
-        .to_pretty_json()
-        .expect("the OpenAPI document serializes");
-    json.push('\n');
-    json
+    to_json(&document())
 }

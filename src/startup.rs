@@ -40,6 +40,8 @@ pub struct PreparedSummary {
     pub jwt_secret_generated: bool,
     pub demo_loaded: bool,
     pub admin_created: Option<(String, String)>,
+    /// (the site URL the articles pointed at, how many were recompiled for this one).
+    pub recompiled_from: Option<(String, usize)>,
 }
 
 impl Application {
@@ -52,6 +54,7 @@ impl Application {
             jwt_secret_generated,
             demo,
             admin_created,
+            recompiled_from,
         } = bootstrap::prepare(settings)?;
         let listener = TcpListener::bind(settings.bind).map_err(|e| {
             BootstrapError::Other(format!("KHABAR_BIND: cannot listen on {}: {e}", settings.bind))
@@ -167,6 +170,7 @@ impl Application {
                 jwt_secret_generated,
                 demo_loaded: demo.is_some(),
                 admin_created,
+                recompiled_from,
             },
         })
     }

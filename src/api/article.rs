@@ -175,9 +175,12 @@ fn name_in(language: &str, names_json: &str, fallback: &str) -> String {
 }
 
 impl ArticleView {
-    pub fn build(record: ArticleRecord, urls: &UrlBuilder) -> Self {
+    pub fn build(mut record: ArticleRecord, urls: &UrlBuilder) -> Self {
         let article = record.article;
         let language = article.language.clone();
+        for media in &mut record.media {
+            in_language(&mut media.asset, &language);
+        }
         let dir = Language::parse(&language)
             .map(|l| l.direction())
             .unwrap_or(TextDirection::Ltr);
@@ -289,6 +292,23 @@ impl ArticleView {
         };
         view.seo = seo::build(&view);
         view
+    }
+}
+
+/// Puts the asset's alt text, caption and credit in `language` where it has them.
+fn in_language(asset: &mut MediaAsset, language: &str) {
+    let localized: std::collections::BTreeMap<String, crate::domain::catalog::MediaText> =
+        serde_json::from_str(&asset.localized).unwrap_or_default();
+    if let Some(text) = crate::domain::catalog::text_for(&localized, language) {
+        for (field, value) in [
+            (&mut asset.alt_text, &text.alt_text),
+            (&mut asset.caption, &text.caption),
+            (&mut asset.credit, &text.credit),
+        ] {
+            if value.is_some() {
+                field.clone_from(value);
+            }
+        }
     }
 }
 

@@ -70,6 +70,7 @@ diesel::table! {
         source -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        localized -> Text,
     }
 }
 

@@ -131,15 +131,22 @@ pub fn compile_article(
     )
 }
 
-/// What search indexes for an article: its headline, and its lead, body, dateline, topics and
-/// contributors, all normalized by `domain::search`; and its language, topics (with their
-/// ancestors) and contributors as facets for filtering.
+/// What search indexes for an article: its headline, and what else a reader may search it by
+/// (lead, body, dateline, the year it was published, its photo's caption, alt text and credit,
+/// topics and contributors), all normalized by `domain::search`; and its language, topics
+/// (with their ancestors) and contributors as facets for filtering.
 pub fn search_document(article: &ArticleView, topic_ids: &[i64], contributor_ids: &[i64]) -> SearchDocument {
     let mut body = String::new();
+    let year = article.published_at.map(|at| at.format("%Y").to_string());
+    let photo = article.featured_media.as_ref();
     for part in [
         article.lead.as_deref(),
         Some(article.body_text.as_str()),
         article.dateline.as_deref(),
+        year.as_deref(),
+        photo.and_then(|m| m.caption.as_deref()),
+        photo.and_then(|m| m.alt_text.as_deref()),
+        photo.and_then(|m| m.credit.as_deref()),
     ]
     .into_iter()
     .flatten()

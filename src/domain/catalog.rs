@@ -54,10 +54,10 @@ pub struct ContributorInput {
     #[schema(max_length = 5000)]
     pub bio: Option<String>,
     #[serde(default)]
-    #[schema(format = "uri", pattern = "^https?://")]
+    #[schema(pattern = "^https?://")]
     pub avatar_url: Option<String>,
     #[serde(default)]
-    #[schema(format = "uri", pattern = "^https?://")]
+    #[schema(pattern = "^https?://")]
     pub url: Option<String>,
 }
 
@@ -128,7 +128,7 @@ pub struct RenditionInput {
 }))]
 pub struct MediaInput {
     pub kind: MediaKind,
-    #[schema(format = "uri", pattern = "^https?://")]
+    #[schema(pattern = "^https?://")]
     pub url: String,
     pub mime_type: String,
     #[serde(default)]
@@ -161,6 +161,40 @@ pub struct MediaInput {
     pub source: Option<String>,
     #[serde(default)]
     pub renditions: Vec<RenditionInput>,
+    /// The asset's words in other languages, by BCP 47 tag: an article in that language shows
+    /// these instead (an English article credits "AFP" where the Arabic one says "أ ف ب").
+    #[serde(default)]
+    pub localized: BTreeMap<String, MediaText>,
+}
+
+/// A media asset's text in one language; a field left out falls back to the asset's own.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MediaText {
+    #[serde(default)]
+    #[schema(max_length = 2000)]
+    pub alt_text: Option<String>,
+    #[serde(default)]
+    #[schema(max_length = 2000)]
+    pub caption: Option<String>,
+    #[serde(default)]
+    #[schema(max_length = 2000)]
+    pub credit: Option<String>,
+}
+
+/// The entry of `localized` for `language`: its own tag, else its primary language ("ar" for
+/// "ar-EG").
+pub fn text_for<'a>(localized: &'a BTreeMap<String, MediaText>, language: &str) -> Option<&'a MediaText> {
+    let primary = language.split('-').next().unwrap_or(language);
+    localized
+        .iter()
+        .find(|(tag, _)| tag.eq_ignore_ascii_case(language))
+        .or_else(|| {
+            localized
+                .iter()
+                .find(|(tag, _)| tag.eq_ignore_ascii_case(primary))
+        })
+        .map(|(_, text)| text)
 }
 
 fn check_mime(checks: &mut Checks, field: &str, mime: &str) {
@@ -209,6 +243,21 @@ impl MediaInput {
             ("/source", &self.source),
         ] {
             checks.length(field, value.as_deref(), 2_000);
+        }
+        for (tag, text) in &self.localized {
+            if Language::parse(tag).is_err() {
+                checks.fail(
+                    format!("/localized/{tag}"),
+                    "the key must be a BCP 47 language tag",
+                );
+            }
+            for (field, value) in [
+                ("alt_text", &text.alt_text),
+                ("caption", &text.caption),
+                ("credit", &text.credit),
+            ] {
+                checks.length(&format!("/localized/{tag}/{field}"), value.as_deref(), 2_000);
+            }
         }
         let mut names = std::collections::HashSet::new();
         for (index, rendition) in self.renditions.iter().enumerate() {

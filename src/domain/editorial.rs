@@ -48,7 +48,7 @@ pub struct ArticleInput {
     #[schema(max_length = 200)]
     pub dateline: Option<String>,
     #[serde(default)]
-    #[schema(format = "uri", pattern = "^https?://")]
+    #[schema(pattern = "^https?://")]
     pub canonical_url: Option<String>,
     #[serde(default)]
     #[schema(max_items = 500)]

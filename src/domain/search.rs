@@ -20,6 +20,13 @@ const ARTICLE_PREFIXES: &[&str] = &["وال", "بال", "فال", "كال", "ل�
 const LETTER_PREFIXES: &[char] = &['و', 'ف', 'ب', 'ل'];
 /// Fewest letters a word keeps after losing a prefix: "بيت" must not become "يت", nor "الله" "له".
 const MIN_STEM_CHARS: usize = 3;
+/// Word endings that vary for one name: ة (folded to ه) and ا, as in تركيا, تركيه and التركي,
+/// or ليبيا and الليبية. Each word is also found by its form without them.
+const FINAL_VOWELS: &[char] = &['ا', 'ه'];
+
+/// Changes whenever what `index` produces changes: a node finding an index built by another
+/// version rebuilds it at start.
+pub const INDEX_VERSION: &str = "2";
 
 /// Longest query accepted, in characters.
 pub const MAX_QUERY_CHARS: usize = 500;
@@ -58,11 +65,19 @@ fn strip_article(word: &str) -> &str {
     word
 }
 
-/// A word's readings: the primary form and, for a possible one-letter prefix, the secondary.
+/// A word's readings: the primary form and, for a possible one-letter prefix, the secondary;
+/// and each without a final ا or ه (its stems).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Word {
     pub primary: String,
     pub secondary: Option<String>,
+    pub stems: Vec<String>,
+}
+
+/// `word` without a final ا or ه, when enough remains to still be a word.
+fn without_final_vowel(word: &str) -> Option<String> {
+    let stem = word.strip_suffix(FINAL_VOWELS)?;
+    (stem.chars().count() >= MIN_STEM_CHARS).then(|| stem.to_owned())
 }
 
 impl Word {
@@ -74,15 +89,26 @@ impl Word {
             .map(strip_article)
             .filter(|rest| rest.chars().count() >= MIN_STEM_CHARS && *rest != primary)
             .map(str::to_owned);
+        let mut stems = Vec::new();
+        for form in std::iter::once(primary).chain(secondary.as_deref()) {
+            if let Some(stem) = without_final_vowel(form) {
+                if !stems.contains(&stem) {
+                    stems.push(stem);
+                }
+            }
+        }
         Word {
             primary: primary.to_owned(),
             secondary,
+            stems,
         }
     }
 
     /// Every form this word may be found by.
     pub fn forms(&self) -> impl Iterator<Item = &str> {
-        std::iter::once(self.primary.as_str()).chain(self.secondary.as_deref())
+        std::iter::once(self.primary.as_str())
+            .chain(self.secondary.as_deref())
+            .chain(self.stems.iter().map(String::as_str))
     }
 
     /// True when the two words are the same for search.
@@ -209,6 +235,7 @@ impl Query {
                     .map(|p| Word {
                         primary: p.clone(),
                         secondary: None,
+                        stems: Vec::new(),
                     })
                     .collect(),
             })
@@ -346,6 +373,29 @@ mod tests {
             "sarraj s talks tripoli 2020"
         );
         assert_eq!(index("ÉLYSÉE naïve").primaries, "elysee naive");
+    }
+
+    #[test]
+    fn names_meet_across_their_endings() {
+        for (a, b) in [
+            ("تركيه", "تركيا"),
+            ("تركيه", "التركي"),
+            ("تركيا", "التركية"),
+            ("ليبيا", "الليبي"),
+            ("الليبية", "ليبيا"),
+        ] {
+            assert!(same(a, b), "{a} finds {b}");
+        }
+        assert!(!same("ترك", "تركيا"), "a stem keeps its last consonant");
+        assert!(
+            !same("وزير", "وزيرة") || same("وزيره", "وزير"),
+            "feminine forms meet their masculine"
+        );
+        assert_eq!(
+            word("اب").stems,
+            Vec::<String>::new(),
+            "too short to lose a letter"
+        );
     }
 
     #[test]

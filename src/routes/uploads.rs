@@ -147,6 +147,7 @@ pub async fn upload_media(
         license: metadata.license,
         source: metadata.source,
         renditions: Vec::new(),
+        localized: Default::default(),
     };
     let fingerprint = json!({"sha256": stored.sha256, "fields": &input});
     let actor = signed.actor.clone();

@@ -181,6 +181,18 @@ pub fn demo_content() -> ContentSet {
                 .into_iter()
                 .map(|(name, w, h)| (name.to_owned(), format!("{base}-{w}x{h}.jpg"), w, h))
                 .collect(),
+            localized: [(
+                "en".to_owned(),
+                crate::domain::catalog::MediaText {
+                    alt_text: Some("Fayez al-Sarraj and Hulusi Akar shake hands in Tripoli".into()),
+                    caption: Some(
+                        "Libyan Prime Minister Fayez al-Sarraj talks with Turkish Defence Minister Hulusi Akar in Tripoli - 2020/07/03"
+                            .into(),
+                    ),
+                    credit: Some("AFP".into()),
+                },
+            )]
+            .into(),
         }],
         articles,
     }

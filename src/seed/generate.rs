@@ -323,6 +323,15 @@ pub fn articles(seed: u64, start: u64, count: u64) -> ContentSet {
                     ("small".into(), format!("{url}-480x270.jpg"), 480, 270),
                     ("large".into(), format!("{url}-1600x900.jpg"), 1600, 900),
                 ],
+                // The agency's name as English articles write it.
+                localized: [(
+                    "en".to_owned(),
+                    crate::domain::catalog::MediaText {
+                        credit: Some(agency.1.into()),
+                        ..Default::default()
+                    },
+                )]
+                .into(),
             }
         })
         .collect();

@@ -59,6 +59,8 @@ pub struct MediaSpec {
     pub source: Option<String>,
     /// (name, url, width, height)
     pub renditions: Vec<(String, String, i32, i32)>,
+    /// Alt text, caption and credit in other languages.
+    pub localized: std::collections::BTreeMap<String, crate::domain::catalog::MediaText>,
 }
 
 #[derive(Debug, Clone)]

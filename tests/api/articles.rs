@@ -124,9 +124,24 @@ async fn finds_by_public_id_and_renders_english_byline(backend: Backend) {
         "Libyan Prime Minister Fayez al-Sarraj talks with Turkish Defence Minister Hulusi Akar in Tripoli, 3 July 2020"
     );
     assert_eq!(
-        english["featured_media"]["credit"], "أ ف ب",
-        "the asset's credit travels unchanged"
+        english["featured_media"]["credit"], "AFP",
+        "the photo's words in the article's language"
     );
+    assert_eq!(
+        english["featured_media"]["alt_text"],
+        "Fayez al-Sarraj and Hulusi Akar shake hands in Tripoli"
+    );
+    assert_eq!(
+        arabic["featured_media"]["credit"], "أ ف ب",
+        "the Arabic article keeps its own"
+    );
+    assert!(english["body_html"]
+        .as_str()
+        .unwrap_or_default()
+        .find("أ ف ب")
+        .is_none());
+    let rss = app.get("/feeds/en/rss.xml").await.text().await.unwrap();
+    assert!(!rss.contains("أ ف ب"), "the English feed credits AFP: {rss}");
     assert_eq!(english["translations"][0]["id"], arabic["id"]);
 }
 

@@ -22,6 +22,8 @@ pub struct MediaAsset {
     pub source: Option<String>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// JSON: language tag → `MediaText` (alt text, caption, credit in that language).
+    pub localized: String,
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -42,6 +44,7 @@ pub struct NewMediaAsset<'a> {
     pub source: Option<&'a str>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub localized: String,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]

@@ -225,6 +225,7 @@ pub fn media(conn: &mut DbConnection, public_id: &str) -> Result<Option<(i64, Me
             license: m.license,
             source: m.source,
             renditions,
+            localized: serde_json::from_str(&m.localized).map_err(DbError::corrupt)?,
         },
     )))
 }
@@ -251,6 +252,7 @@ pub fn save_media(
         media_assets::license.eq(&input.license),
         media_assets::source.eq(&input.source),
         media_assets::updated_at.eq(now),
+        media_assets::localized.eq(serde_json::to_string(&input.localized).map_err(DbError::unserializable)?),
     );
     let id = match id {
         Some(id) => {

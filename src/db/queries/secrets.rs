@@ -1,4 +1,5 @@
-//! Secrets an instance generates for itself and keeps with its data (the SQLite default's JWT key).
+//! Secrets an instance generates for itself and keeps with its data (the SQLite default's JWT
+//! key), and the little state it records about itself (the site URL its articles were compiled for).
 
 use diesel::prelude::*;
 
@@ -32,5 +33,20 @@ pub fn get_or_create(
             ))
             .execute(conn)?;
         Ok((value, true))
+    })
+}
+
+/// Stores `value` under `name`, replacing what was there.
+pub fn put(conn: &mut DbConnection, name: &str, value: &str) -> Result<(), DbError> {
+    conn.transaction(|conn| {
+        diesel::delete(instance_secrets::table.filter(instance_secrets::name.eq(name))).execute(conn)?;
+        diesel::insert_into(instance_secrets::table)
+            .values((
+                instance_secrets::name.eq(name),
+                instance_secrets::value.eq(value),
+                instance_secrets::created_at.eq(utc_now()),
+            ))
+            .execute(conn)?;
+        Ok(())
     })
 }

@@ -115,6 +115,7 @@ pub fn insert_content(conn: &mut DbConnection, set: &ContentSet) -> Result<Inser
                     source: m.source.as_deref(),
                     created_at: now,
                     updated_at: now,
+                    localized: serde_json::to_string(&m.localized).map_err(DbError::unserializable)?,
                 })
                 .returning(media_assets::id)
                 .get_result(conn)?;
@@ -148,7 +149,7 @@ pub fn insert_content(conn: &mut DbConnection, set: &ContentSet) -> Result<Inser
                     .returning(translation_groups::id)
                     .get_result(conn)?,
             };
-            let id = insert_article(conn, spec, group, &mut ids, now)?;
+            let id = insert_article(conn, spec, group, &mut ids)?;
             article_ids.insert((spec.language.as_str(), spec.slug.as_str()), (id, group));
             inserted_ids.push(id);
         }
@@ -210,7 +211,6 @@ fn insert_article(
     spec: &ArticleSpec,
     translation_group_id: i64,
     ids: &mut Ids,
-    now: chrono::NaiveDateTime,
 ) -> Result<i64, DbError> {
     let id: i64 = diesel::insert_into(articles::table)
         .values(NewArticle {
@@ -224,8 +224,10 @@ fn insert_article(
             status: ArticleStatus::Published.as_str(),
             canonical_url: None,
             author_user_id: None,
-            created_at: now,
-            updated_at: now,
+            // Seeded and generated articles were last changed when they were published, not
+            // when they were loaded: feeds and JSON-LD show this as their modification date.
+            created_at: spec.published_at,
+            updated_at: spec.published_at,
             first_published_at: Some(spec.published_at),
             published_at: Some(spec.published_at),
             scheduled_at: None,
