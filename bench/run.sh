@@ -117,13 +117,18 @@ run() { # name url
 
   # Search latency, one request at a time, on a second server whose response cache is off so
   # that every request runs the query.
+  # This block runs in a subshell (the pipe into tee): the EXIT trap above cannot see its
+  # variables, so the search server gets a trap of its own here.
   KHABAR_BIND="127.0.0.1:$((PORT + 2))" KHABAR_CACHE_MB=0 "$KHABAR" serve >"$BENCH_DIR/search-server.log" 2>&1 &
   SEARCH_PID=$!
+  trap 'kill "$SEARCH_PID" 2>/dev/null || true' EXIT
   for _ in $(seq 1 100); do curl -fsS "http://127.0.0.1:$((PORT + 2))/readyz" >/dev/null 2>&1 && break; sleep 0.2; done
   wrk -t1 -c1 -d"$DURATION" --latency -s bench/search.lua "http://127.0.0.1:$((PORT + 2))" >"$BENCH_DIR/wrk-search.txt" 2>&1
   printf 'search (12 queries, 1 connection, no cache): %s requests/s, p50 %s, p99 %s\n' \
     "$(awk '/^Requests\/sec/ {print $2}' "$BENCH_DIR/wrk-search.txt")" \
     "$(awk '$1 == "50%" {print $2}' "$BENCH_DIR/wrk-search.txt")" \
     "$(awk '$1 == "99%" {print $2}' "$BENCH_DIR/wrk-search.txt")"
+  kill "$SEARCH_PID" 2>/dev/null || true
+  wait "$SEARCH_PID" 2>/dev/null || true
   echo "database: $(du -h "$DB" | cut -f1)"
 } | tee "$BENCH_DIR/results.txt"

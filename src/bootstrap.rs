@@ -71,6 +71,11 @@ pub fn prepare(settings: &Settings) -> Result<Prepared, BootstrapError> {
             } else {
                 None
             };
+            if demo.is_some() {
+                // Compiled and indexed just now, by this version, for this site URL.
+                record_site_url(conn, &settings.site_url)?;
+                record_search_index(conn)?;
+            }
             let admin = create_first_admin(conn)?;
             let recompiled = compile_for_site_url(conn, &settings.site_url)?;
             rebuild_outdated_search_index(conn)?;

@@ -58,6 +58,7 @@ async fn sqlite_generates_and_keeps_a_jwt_secret(backend: Backend) {
     );
     let pool = khabar::db::connect(&db.url, 1).unwrap();
     let secrets: Vec<String> = instance_secrets::table
+        .filter(instance_secrets::name.eq("jwt_hs256_secret"))
         .select(instance_secrets::value)
         .load(&mut pool.get().unwrap())
         .unwrap();
@@ -82,7 +83,60 @@ async fn postgres_requires_a_configured_secret(backend: Backend) {
     }
 }
 
+/// A node started with another site URL than the articles were compiled for recompiles them,
+/// so canonical URLs, feeds and JSON-LD never point at a URL some earlier command used; and a
+/// search index made by another version of the normalization is rebuilt.
+async fn a_new_site_url_or_index_version_is_applied_at_start(backend: Backend) {
+    let db = TestDb::create(backend);
+    let first = Application::build(&settings(db.url.clone())).unwrap();
+    assert!(first.prepared.demo_loaded);
+    assert_eq!(
+        first.prepared.recompiled_from, None,
+        "the demo was compiled for this URL"
+    );
+    drop(first);
+    let mut moved = settings(db.url.clone());
+    moved.site_url = url::Url::parse("https://www.example.org/").unwrap();
+    let pool = khabar::db::connect(&db.url, 1).unwrap();
+    // As if an older version had built the index.
+    diesel::update(instance_secrets::table.filter(instance_secrets::name.eq("search_index_version")))
+        .set(instance_secrets::value.eq("1"))
+        .execute(&mut pool.get().unwrap())
+        .unwrap();
+    let second = Application::build(&moved).unwrap();
+    assert_eq!(
+        second.prepared.recompiled_from,
+        Some((crate::helpers::SITE_URL.to_owned(), 5))
+    );
+    let stored: String = khabar::db::schema::article_deliveries::table
+        .select(khabar::db::schema::article_deliveries::full_json)
+        .first(&mut pool.get().unwrap())
+        .unwrap();
+    assert!(
+        stored.contains("https://www.example.org/"),
+        "recompiled for the new site"
+    );
+    assert!(
+        !stored.contains(crate::helpers::SITE_URL),
+        "nothing points at the old one"
+    );
+    let version: String = instance_secrets::table
+        .filter(instance_secrets::name.eq("search_index_version"))
+        .select(instance_secrets::value)
+        .first(&mut pool.get().unwrap())
+        .unwrap();
+    assert_eq!(
+        version,
+        khabar::domain::search::INDEX_VERSION,
+        "the index was rebuilt"
+    );
+    drop(second);
+    let third = Application::build(&moved).unwrap();
+    assert_eq!(third.prepared.recompiled_from, None, "once");
+}
+
 crate::on_both_backends!(
+    a_new_site_url_or_index_version_is_applied_at_start,
     first_start_seeds_and_second_start_keeps_everything,
     sqlite_generates_and_keeps_a_jwt_secret,
     postgres_requires_a_configured_secret,

@@ -292,8 +292,13 @@ async fn articles_showing_a_changed_contributor_topic_or_photo_are_recompiled(ba
             .unwrap();
         Changed::Media(id)
     });
+    let (_, _, article_ar) = app.get_json(&path).await;
+    assert_eq!(article_ar["featured_media"]["credit"], "فرانس برس");
     let (_, _, article_en) = app.get_json(&english).await;
-    assert_eq!(article_en["featured_media"]["credit"], "فرانس برس");
+    assert_eq!(
+        article_en["featured_media"]["credit"], "AFP",
+        "the English article keeps the photo's English credit"
+    );
 
     let china_after = app.get("/v1/topics/china/articles").await.headers()["etag"].clone();
     assert_eq!(

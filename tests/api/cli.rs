@@ -109,9 +109,16 @@ fn migrate_demo_and_user_create_work_on_a_fresh_sqlite_file() {
     assert!(stdout.starts_with(&expected), "{stdout}");
     let (code, stdout, _) = khabar(&["demo"], &env);
     assert_eq!(code, 0);
+    let mut lines = stdout.lines();
     assert_eq!(
-        stdout.trim(),
-        "demo content loaded: 5 articles, 2 contributors, 17 topics, 1 media"
+        lines.next(),
+        Some("demo content loaded: 5 articles, 2 contributors, 17 topics, 1 media")
+    );
+    assert!(
+        lines
+            .next()
+            .is_some_and(|l| l.starts_with("canonical URLs point at http://127.0.0.1:8080/")),
+        "says which site URL: {stdout}"
     );
     let (_, stdout, _) = khabar(&["demo"], &env);
     assert_eq!(
@@ -207,7 +214,14 @@ fn recompile_applies_a_new_site_url() {
     ];
     let (code, stdout, stderr) = khabar(&["recompile"], &new_site);
     assert_eq!(code, 0, "{stderr}");
-    assert_eq!(stdout.trim(), "recompiled 5 published articles");
+    assert!(
+        stdout.starts_with("recompiled 5 published articles\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("canonical URLs point at https://www.example.org/"),
+        "{stdout}"
+    );
     let (code, stdout, _) = khabar(&["reindex"], &new_site);
     assert_eq!(code, 0);
     assert_eq!(
