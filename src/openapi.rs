@@ -250,23 +250,11 @@ fn close_request_objects(document: &mut utoipa::openapi::OpenApi) {
             _ => {}
         }
     }
-    fn flattened(schema: &Value, found: &mut Vec<String>) {
-        match schema {
-            Value::Object(map) => {
-                if let Some(Value::Array(parts)) = map.get("allOf") {
-                    parts.iter().for_each(|part| refs(part, found));
-                }
-                map.values().for_each(|v| flattened(v, found));
-            }
-            Value::Array(items) => items.iter().for_each(|v| flattened(v, found)),
-            _ => {}
-        }
-    }
     let mut value = serde_json::to_value(&*document).expect("the document serializes");
     // Schemas that responses extend with `allOf` (serde's flatten) stay open themselves; the
     // request bodies naming one close it where they use it (see `to_json`).
     let mut extended = Vec::new();
-    flattened(&value, &mut extended);
+    extended_schemas(&value, &mut extended);
     let mut pending = Vec::new();
     for item in value["paths"]
         .as_object_mut()

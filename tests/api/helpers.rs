@@ -308,6 +308,15 @@ pub fn migration_count() -> usize {
 }
 
 /// Percent-encodes one path segment (for Arabic slugs).
+/// A port nothing listens on (at the moment of asking).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
 pub fn segment(text: &str) -> String {
     let mut url = url::Url::parse("http://x/").unwrap();
     url.path_segments_mut().unwrap().push(text);

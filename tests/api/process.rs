@@ -8,15 +8,7 @@ use std::time::{Duration, Instant};
 
 use khabar::db::DatabaseUrl;
 
-use crate::helpers::{postgres_available, Backend, TestDb, TEST_JWT_SECRET};
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
+use crate::helpers::{free_port, postgres_available, Backend, TestDb, TEST_JWT_SECRET};
 
 fn database_url(url: &DatabaseUrl) -> String {
     match url {

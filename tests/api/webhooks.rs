@@ -7,7 +7,7 @@ use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::helpers::{send, Backend, TestApp};
+use crate::helpers::{free_port, send, Backend, TestApp};
 use crate::on_both_backends;
 
 #[derive(Clone, Default)]
@@ -62,14 +62,6 @@ async fn hook(request: HttpRequest, body: web::Bytes, received: web::Data<Receiv
         payload["article"]["id"].as_str().unwrap().to_owned(),
     ));
     HttpResponse::NoContent().finish()
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 async fn transition(app: &TestApp, token: &str, article: &Value, to: &str) -> Value {
