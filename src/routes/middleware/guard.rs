@@ -46,7 +46,7 @@ pub struct ClientLimits {
 impl Default for ClientLimits {
     fn default() -> Self {
         ClientLimits {
-            connections_per_address: 64,
+            connections_per_address: 256,
             max_connections: 10_000,
             body_timeout: Duration::from_secs(30),
             request_timeout: Duration::from_secs(60),
