@@ -113,7 +113,7 @@ impl Application {
         });
         let cache = state.cache.clone();
         let listener_cache = cache.clone();
-        crate::db::notify::listen(&settings.database_url, move || listener_cache.invalidate_all())
+        crate::db::notify::listen(&settings.database_url, move |change| listener_cache.apply(change))
             .map_err(|e| BootstrapError::Other(format!("cannot start the change listener: {e}")))?;
         let spec = OpenApiJson(crate::openapi::document_json_served_at(&settings.public_url));
         // The request log costs a few formatted strings per request: skip it when the log

@@ -204,13 +204,14 @@ impl Worker {
         let node = self.node.clone();
         let id = job.id;
         let result = db::run(&self.pool, move |conn| {
+            crate::delivery::clear_changes();
             let article_id = serde_json::from_str::<serde_json::Value>(&job.payload)
                 .ok()
                 .and_then(|p| p["article_id"].as_i64())
                 .ok_or_else(|| {
                     EditError::Database(DbError::Corrupt(format!("job {} has no article_id", job.id)))
                 })?;
-            write_transaction(conn, |conn| {
+            let done = write_transaction(conn, |conn| {
                 if !jobs::complete(conn, job.id, &node, ctx.now)? {
                     return Ok(false);
                 }
@@ -218,12 +219,15 @@ impl Worker {
                     Some(JobKind::PublishScheduled) => articles::publish_due(conn, &ctx, article_id),
                     _ => articles::lift_embargo(conn, &ctx, article_id),
                 }
-            })
+            })?;
+            Ok::<_, EditError>(done.then(|| {
+                crate::delivery::take_changes().unwrap_or(crate::delivery::cache::Change::Everything)
+            }))
         })
         .await;
         match result {
-            Ok(true) => self.cache.invalidate_all(),
-            Ok(false) => {}
+            Ok(Some(change)) => self.cache.apply(&change),
+            Ok(None) => {}
             Err(error) => {
                 tracing::warn!(job = id, %error, "job failed; retrying later");
                 let at = utc_now() + self.backoff(1);

@@ -10,6 +10,7 @@ use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection};
 
 use super::{DatabaseUrl, DbConnection, DbError};
+use crate::delivery::cache::Change;
 
 const CHANNEL: &str = "khabar_content";
 /// How often the listener checks for notifications (libpq only reads them while it talks to
@@ -17,10 +18,40 @@ const CHANNEL: &str = "khabar_content";
 const POLL: Duration = Duration::from_millis(100);
 const RECONNECT_MAX: Duration = Duration::from_secs(5);
 
+/// PostgreSQL refuses payloads of 8000 bytes or more: past this, a change is sent as "*".
+const MAX_PAYLOAD: usize = 7_000;
+
+/// The payload for a change: the public ids, space-separated, or `*` for everything.
+fn payload(change: &Change) -> String {
+    match change {
+        Change::Articles(ids) => {
+            let joined = ids.iter().map(String::as_str).collect::<Vec<_>>().join(" ");
+            if joined.len() > MAX_PAYLOAD || joined == "*" {
+                "*".to_owned()
+            } else {
+                joined
+            }
+        }
+        Change::Everything => "*".to_owned(),
+    }
+}
+
+fn parse(payload: &str) -> Change {
+    if payload.trim() == "*" {
+        Change::Everything
+    } else {
+        Change::Articles(payload.split_whitespace().map(str::to_owned).collect())
+    }
+}
+
 /// Announces a content change to every node (PostgreSQL); nothing to do on SQLite.
-pub fn announce_change(conn: &mut DbConnection) -> Result<(), DbError> {
+pub fn announce_change(conn: &mut DbConnection, change: &Change) -> Result<(), DbError> {
+    use diesel::RunQueryDsl;
     if let DbConnection::Pg(pg) = conn {
-        pg.batch_execute(&format!("NOTIFY {CHANNEL}"))?;
+        diesel::sql_query("SELECT pg_notify($1, $2)")
+            .bind::<diesel::sql_types::Text, _>(CHANNEL)
+            .bind::<diesel::sql_types::Text, _>(payload(change))
+            .execute(pg)?;
     }
     Ok(())
 }
@@ -31,7 +62,7 @@ pub fn announce_change(conn: &mut DbConnection) -> Result<(), DbError> {
 /// While the database is unreachable nothing is called: the node keeps serving what it has
 /// cached rather than emptying its cache into an outage. The backoff between attempts grows
 /// to [`RECONNECT_MAX`] and starts again from [`POLL`] after every successful connection.
-pub fn listen(url: &DatabaseUrl, on_change: impl Fn() + Send + 'static) -> std::io::Result<()> {
+pub fn listen(url: &DatabaseUrl, on_change: impl Fn(&Change) + Send + 'static) -> std::io::Result<()> {
     let DatabaseUrl::Postgres(url) = url else {
         return Ok(());
     };
@@ -67,23 +98,41 @@ pub fn listen(url: &DatabaseUrl, on_change: impl Fn() + Send + 'static) -> std::
 fn listen_until_error(
     conn: &mut PgConnection,
     reconnected: bool,
-    on_change: &impl Fn(),
+    on_change: &impl Fn(&Change),
 ) -> Result<(), DbError> {
     conn.batch_execute(&format!("LISTEN {CHANNEL}"))?;
     if reconnected {
-        on_change();
+        on_change(&Change::Everything);
     }
     loop {
         // A round trip makes libpq read whatever notifications have arrived.
         conn.batch_execute("SELECT 1")?;
-        let mut changed = false;
+        let mut changed: Option<Change> = None;
         for notification in conn.notifications_iter() {
-            notification?;
-            changed = true;
+            let change = parse(&notification?.payload);
+            changed = Some(match changed {
+                Some(earlier) => earlier.merge(change),
+                None => change,
+            });
         }
-        if changed {
-            on_change();
+        if let Some(change) = changed {
+            on_change(&change);
         }
         thread::sleep(POLL);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn payloads_round_trip_and_overflow_to_everything() {
+        let change = Change::Articles(["a".to_owned(), "b".to_owned()].into());
+        assert_eq!(parse(&payload(&change)), change);
+        assert_eq!(parse(&payload(&Change::Everything)), Change::Everything);
+        let many = Change::Articles((0..300).map(|n| format!("{n:036}")).collect());
+        assert_eq!(payload(&many), "*");
+        assert_eq!(parse(""), Change::Articles(Default::default()), "lists only");
     }
 }

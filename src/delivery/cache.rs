@@ -1,8 +1,18 @@
 //! The in-process cache in front of the delivery store. Entries are whole responses (bytes and
-//! validators). Any content write empties it: writes are rare next to reads, and clearing
-//! everything can never serve a stale list that a finer scheme forgot to name.
+//! validators).
+//!
+//! A write says what it changed ([`Change`]): the articles it recompiled, or everything. An
+//! article's own entries go when it (or an article it shows, a related one or a translation)
+//! changed, and every list, feed, search and catalog page goes with any change, since a
+//! change can move anything in or out of a list. Other articles stay warm.
+//!
+//! A read that began before a write must not put what it read back after the write evicted
+//! it: fills carry the generation they started in ([`DeliveryCache::fill_token`]) and are
+//! dropped if an eviction happened since.
 
-use std::sync::Arc;
+use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -19,7 +29,36 @@ pub struct Representation {
     pub content_type: &'static str,
     /// Extra headers (e.g. `Link`), name and value.
     pub headers: Vec<(&'static str, String)>,
+    /// One article's representation, evicted only when an article it shows changed; anything
+    /// else (lists, feeds, search, catalog pages) goes with every change.
+    pub is_article: bool,
 }
+
+/// What a committed write changed, for the caches of every node.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// These articles (public ids) were recompiled or withdrawn; lists may have changed too.
+    Articles(BTreeSet<String>),
+    /// Anything may have changed.
+    Everything,
+}
+
+impl Change {
+    /// The union of two changes.
+    pub fn merge(self, other: Change) -> Change {
+        match (self, other) {
+            (Change::Articles(mut a), Change::Articles(b)) => {
+                a.extend(b);
+                Change::Articles(a)
+            }
+            _ => Change::Everything,
+        }
+    }
+}
+
+/// Where a cache fill started: see [`DeliveryCache::fill_token`].
+#[derive(Debug, Clone, Copy)]
+pub struct FillToken(u64);
 
 impl Representation {
     pub fn new(
@@ -36,13 +75,26 @@ impl Representation {
             surrogate_keys,
             content_type: "application/json",
             headers: Vec::new(),
+            is_article: false,
         }
+    }
+
+    /// True when this entry shows one of `articles` (its own or a linked article's key).
+    fn shows_any(&self, articles: &BTreeSet<String>) -> bool {
+        self.surrogate_keys
+            .split(' ')
+            .filter_map(|key| key.strip_prefix("article-"))
+            .any(|id| articles.contains(id))
     }
 }
 
 #[derive(Clone)]
 pub struct DeliveryCache {
     entries: moka::sync::Cache<String, Arc<Representation>>,
+    /// Counts evictions. Fills check it under the read lock, evictions bump it under the write
+    /// lock, so no fill that started before an eviction lands after it.
+    generation: Arc<AtomicU64>,
+    eviction: Arc<RwLock<()>>,
 }
 
 impl std::fmt::Debug for DeliveryCache {
@@ -61,16 +113,56 @@ impl DeliveryCache {
                 u32::try_from(key.len() + value.body.len() + 256).unwrap_or(u32::MAX)
             })
             .time_to_live(ttl)
+            .support_invalidation_closures()
             .build();
-        DeliveryCache { entries }
+        DeliveryCache {
+            entries,
+            generation: Arc::new(AtomicU64::new(0)),
+            eviction: Arc::new(RwLock::new(())),
+        }
     }
 
     pub fn get(&self, key: &str) -> Option<Arc<Representation>> {
         self.entries.get(key)
     }
 
-    pub fn insert(&self, key: String, value: Arc<Representation>) {
-        self.entries.insert(key, value);
+    /// Take before reading what will be inserted.
+    pub fn fill_token(&self) -> FillToken {
+        FillToken(self.generation.load(Ordering::Acquire))
+    }
+
+    /// Inserts `value`, unless an eviction happened since `token` was taken (then what was read
+    /// may predate the write that caused it, and the next read fills afresh).
+    pub fn insert(&self, key: String, value: Arc<Representation>, token: FillToken) {
+        let _fill = self
+            .eviction
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if self.generation.load(Ordering::Acquire) == token.0 {
+            self.entries.insert(key, value);
+        }
+    }
+
+    /// Evicts what `change` may have made stale.
+    pub fn apply(&self, change: &Change) {
+        let _evicting = self
+            .eviction
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        match change {
+            Change::Everything => self.entries.invalidate_all(),
+            Change::Articles(articles) => {
+                let articles = articles.clone();
+                // Applies to the entries present now; later fills carry the new generation.
+                let registered = self
+                    .entries
+                    .invalidate_entries_if(move |_, entry| !entry.is_article || entry.shows_any(&articles));
+                if registered.is_err() {
+                    self.entries.invalidate_all();
+                }
+            }
+        }
     }
 
     /// (entries, bytes held by their keys and bodies), approximately: for `/metrics`.
@@ -78,8 +170,66 @@ impl DeliveryCache {
         (self.entries.entry_count(), self.entries.weighted_size())
     }
 
-    /// Forgets everything; called after every content write, here or on another node.
+    /// Forgets everything.
     pub fn invalidate_all(&self) {
-        self.entries.invalidate_all();
+        self.apply(&Change::Everything);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(keys: &str, is_article: bool) -> Arc<Representation> {
+        let mut representation = Representation::new(
+            bytes::Bytes::from_static(b"{}"),
+            "\"t\"".into(),
+            Utc::now(),
+            keys.into(),
+        );
+        representation.is_article = is_article;
+        Arc::new(representation)
+    }
+
+    #[test]
+    fn a_change_evicts_what_shows_it_and_every_list() {
+        let cache = DeliveryCache::new(1 << 20, Duration::from_secs(60));
+        let token = cache.fill_token();
+        cache.insert("a".into(), entry("article-A topic-x", true), token);
+        cache.insert("b".into(), entry("article-B topic-x", true), token);
+        cache.insert("c".into(), entry("article-C article-A", true), token);
+        cache.insert("list".into(), entry("articles", false), token);
+        cache.apply(&Change::Articles(["A".to_owned()].into()));
+        assert!(cache.get("a").is_none(), "the changed article");
+        assert!(cache.get("c").is_none(), "an article that links to it");
+        assert!(cache.get("list").is_none(), "lists");
+        assert!(cache.get("b").is_some(), "other articles stay warm");
+        cache.apply(&Change::Everything);
+        assert!(cache.get("b").is_none());
+    }
+
+    #[test]
+    fn a_fill_that_started_before_an_eviction_is_dropped() {
+        let cache = DeliveryCache::new(1 << 20, Duration::from_secs(60));
+        let before = cache.fill_token();
+        cache.apply(&Change::Articles(["A".to_owned()].into()));
+        cache.insert("a".into(), entry("article-A", true), before);
+        assert!(
+            cache.get("a").is_none(),
+            "read before the write, not put back after it"
+        );
+        cache.insert("a".into(), entry("article-A", true), cache.fill_token());
+        assert!(cache.get("a").is_some());
+    }
+
+    #[test]
+    fn changes_merge() {
+        let a = Change::Articles(["A".to_owned()].into());
+        let b = Change::Articles(["B".to_owned()].into());
+        assert_eq!(
+            a.clone().merge(b),
+            Change::Articles(["A".to_owned(), "B".to_owned()].into())
+        );
+        assert_eq!(a.merge(Change::Everything), Change::Everything);
     }
 }

@@ -27,28 +27,58 @@ pub fn strong_etag(bytes: &[u8]) -> String {
     format!("\"{hex}\"")
 }
 
+thread_local! {
+    /// What the write running on this thread has recompiled so far. A write runs on one
+    /// blocking thread from start to commit, so the handler that ran it takes this afterwards
+    /// (see [`take_changes`]) without every command passing it along.
+    static CHANGES: std::cell::RefCell<Option<cache::Change>> = const { std::cell::RefCell::new(None) };
+}
+
+fn note_change(change: cache::Change) {
+    CHANGES.with(|changes| {
+        let mut changes = changes.borrow_mut();
+        *changes = Some(match changes.take() {
+            Some(earlier) => earlier.merge(change),
+            None => change,
+        });
+    });
+}
+
+/// Forgets what an earlier write on this thread noted (call before a write starts).
+pub fn clear_changes() {
+    CHANGES.with(|changes| changes.borrow_mut().take());
+}
+
+/// What the write just run on this thread changed, if it changed content.
+pub fn take_changes() -> Option<cache::Change> {
+    CHANGES.with(|changes| changes.borrow_mut().take())
+}
+
 /// Recomputes and stores the delivery forms of one article: compiled when it is published,
 /// withdrawn (leaving a tombstone) when it no longer is. Call inside the write's transaction.
+/// Returns what caches must drop for it.
 pub fn compile_article(
     conn: &mut DbConnection,
     article_id: i64,
     urls: &UrlBuilder,
     now: NaiveDateTime,
-) -> Result<(), DbError> {
+) -> Result<cache::Change, DbError> {
     let article: Option<Article> = articles::table
         .find(article_id)
         .select(Article::as_select())
         .first(conn)
         .optional()?;
     let Some(article) = article else {
-        delivery::withdraw(conn, article_id, Removal::Deleted, now)?;
-        return Ok(());
+        // The row is gone; its delivery form still knows the public id it was cached under.
+        let withdrawn = delivery::withdraw(conn, article_id, Removal::Deleted, now)?;
+        return Ok(cache::Change::Articles(withdrawn.into_iter().collect()));
     };
+    let change = cache::Change::Articles([article.public_id.clone()].into());
     let published_at = match (article.status.as_str(), article.published_at) {
         (status, Some(published_at)) if status == ArticleStatus::Published.as_str() => published_at,
         _ => {
             delivery::withdraw(conn, article_id, Removal::Unpublished, now)?;
-            return Ok(());
+            return Ok(change);
         }
     };
     let visible_from = article
@@ -100,8 +130,8 @@ pub fn compile_article(
         .as_ref()
         .is_some_and(|(old_etag, old_visible)| *old_etag == etag && *old_visible == visible_from)
     {
-        // Nothing a reader sees changed: keep the stored row and its change time.
-        return Ok(());
+        // Nothing a reader sees changed: keep the stored row, its change time and its cache.
+        return Ok(cache::Change::Articles(Default::default()));
     }
     if previous.is_some_and(|(_, old_visible)| old_visible <= now) && visible_from > now {
         // Public until now, embargoed from now on: sync clients must drop their copy.
@@ -128,7 +158,8 @@ pub fn compile_article(
         conn,
         article_id,
         &search_document(&view, &topic_ids, &contributor_ids),
-    )
+    )?;
+    Ok(change)
 }
 
 /// What search indexes for an article: its headline, and what else a reader may search it by
@@ -214,10 +245,14 @@ pub fn publish_changes(
     urls: &UrlBuilder,
     now: NaiveDateTime,
 ) -> Result<(), DbError> {
+    // Lists may change even when no article does (a topic renamed that none is filed under).
+    let mut change = cache::Change::Articles(Default::default());
     for id in article_ids {
-        compile_article(conn, *id, urls, now)?;
+        change = change.merge(compile_article(conn, *id, urls, now)?);
     }
-    crate::db::notify::announce_change(conn)
+    crate::db::notify::announce_change(conn, &change)?;
+    note_change(change);
+    Ok(())
 }
 
 /// Inserts a content set and compiles its published articles, in one transaction.

@@ -379,9 +379,10 @@ pub fn delete(
         let last = serde_json::to_value(store::document(conn, &article)?)
             .map_err(crate::db::DbError::unserializable)?;
         store::delete(conn, article.id)?;
-        // Withdraws the delivery forms and leaves a tombstone for sync clients.
-        crate::delivery::compile_article(conn, article.id, &ctx.urls, ctx.now)?;
-        crate::delivery::publish_changes(conn, &neighbours, &ctx.urls, ctx.now)?;
+        // Withdraws its delivery forms (leaving a tombstone for sync clients) and recompiles
+        // the articles that linked to it.
+        let affected: Vec<i64> = std::iter::once(article.id).chain(neighbours).collect();
+        crate::delivery::publish_changes(conn, &affected, &ctx.urls, ctx.now)?;
         audit::record(
             conn,
             actor.audit_ref(),

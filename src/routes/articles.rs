@@ -143,6 +143,7 @@ pub(crate) async fn load_article(
     language: Option<&str>,
 ) -> Result<Arc<Representation>, ApiError> {
     let cache_key = format!("article:{key}:{}", language.unwrap_or(""));
+    let fill = state.cache.fill_token();
     if let Some(hit) = state.cache.get(&cache_key) {
         return Ok(hit);
     }
@@ -164,13 +165,15 @@ pub(crate) async fn load_article(
             })
         }
     };
-    let representation = Arc::new(Representation::new(
+    let mut representation = Representation::new(
         bytes::Bytes::from(delivered.full_json),
         delivered.etag,
         delivered.updated_at.and_utc(),
         delivered.surrogate_keys,
-    ));
-    state.cache.insert(cache_key, representation.clone());
+    );
+    representation.is_article = true;
+    let representation = Arc::new(representation);
+    state.cache.insert(cache_key, representation.clone(), fill);
     Ok(representation)
 }
 
@@ -295,6 +298,7 @@ pub async fn related_articles(
         return Ok(respond(&request, &body, &state.cache_policy));
     }
     let cache_key = format!("related:{}", request.path());
+    let fill = state.cache.fill_token();
     let computed = match state.cache.get(&cache_key) {
         Some(hit) => hit,
         None => {
@@ -332,7 +336,7 @@ pub async fn related_articles(
                 &representation,
                 serde_json::json!({ "data": links, "computed": true }),
             )?);
-            state.cache.insert(cache_key, built.clone());
+            state.cache.insert(cache_key, built.clone(), fill);
             built
         }
     };

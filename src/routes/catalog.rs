@@ -78,6 +78,7 @@ where
     F: FnOnce(&mut DbConnection, &AppState) -> Result<T, ApiError> + Send + 'static,
 {
     let cache_key = format!("catalog:{}?{}", request.path(), request.query_string());
+    let fill = state.cache.fill_token();
     let representation = match state.cache.get(&cache_key) {
         Some(hit) => hit,
         None => {
@@ -91,7 +92,7 @@ where
                 utc_now().and_utc(),
                 surrogate_keys,
             ));
-            state.cache.insert(cache_key, representation.clone());
+            state.cache.insert(cache_key, representation.clone(), fill);
             representation
         }
     };

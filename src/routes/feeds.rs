@@ -222,6 +222,7 @@ async fn serve_feed(
     query: FeedQuery,
 ) -> Result<HttpResponse, ApiError> {
     let cache_key = format!("feed:{}?{}", request.path(), request.query_string());
+    let fill = state.cache.fill_token();
     let representation = match state.cache.get(&cache_key) {
         Some(hit) => hit,
         None => {
@@ -242,7 +243,7 @@ async fn serve_feed(
             })
             .await?;
             let built = Arc::new(built);
-            state.cache.insert(cache_key, built.clone());
+            state.cache.insert(cache_key, built.clone(), fill);
             built
         }
     };
@@ -369,6 +370,7 @@ async fn serve_sitemap(
     build: impl FnOnce(&mut DbConnection, &AppState) -> Result<String, ApiError> + Send + 'static,
 ) -> Result<HttpResponse, ApiError> {
     let cache_key = format!("sitemap:{}", request.path());
+    let fill = state.cache.fill_token();
     let representation = match state.cache.get(&cache_key) {
         Some(hit) => hit,
         None => {
@@ -379,7 +381,7 @@ async fn serve_sitemap(
                 Representation::new(bytes::Bytes::from(body), etag, Utc::now(), "sitemaps".into());
             representation.content_type = XML;
             let representation = Arc::new(representation);
-            state.cache.insert(cache_key, representation.clone());
+            state.cache.insert(cache_key, representation.clone(), fill);
             representation
         }
     };

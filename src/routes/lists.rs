@@ -516,6 +516,7 @@ pub async fn serve_list(
     fixed: impl FnOnce(&mut DbConnection, &mut ListParams) -> Result<(), ApiError> + Send + 'static,
 ) -> Result<Arc<Representation>, ApiError> {
     let cache_key = format!("list:{}?{}", request.path(), request.query_string());
+    let fill = state.cache.fill_token();
     if let Some(hit) = state.cache.get(&cache_key) {
         return Ok(hit);
     }
@@ -535,6 +536,6 @@ pub async fn serve_list(
     })
     .await?;
     let representation = Arc::new(representation);
-    state.cache.insert(cache_key, representation.clone());
+    state.cache.insert(cache_key, representation.clone(), fill);
     Ok(representation)
 }

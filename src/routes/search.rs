@@ -200,6 +200,7 @@ pub async fn search_articles(
     params: web::Query<SearchParams>,
 ) -> Result<HttpResponse, ApiError> {
     let cache_key = format!("search:{}", request.query_string());
+    let fill = state.cache.fill_token();
     let representation = match state.cache.get(&cache_key) {
         Some(hit) => hit,
         None => {
@@ -212,7 +213,7 @@ pub async fn search_articles(
                 })
                 .await?,
             );
-            state.cache.insert(cache_key, built.clone());
+            state.cache.insert(cache_key, built.clone(), fill);
             built
         }
     };
@@ -313,6 +314,7 @@ pub async fn suggest(
         })
         .transpose()?;
     let cache_key = format!("suggest:{}:{}", prefix.primary, language.as_deref().unwrap_or(""));
+    let fill = state.cache.fill_token();
     let representation = match state.cache.get(&cache_key) {
         Some(hit) => hit,
         None => {
@@ -328,7 +330,7 @@ pub async fn suggest(
                 Utc::now(),
                 "search".into(),
             ));
-            state.cache.insert(cache_key, built.clone());
+            state.cache.insert(cache_key, built.clone(), fill);
             built
         }
     };

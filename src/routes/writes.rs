@@ -1,5 +1,5 @@
 //! What every write handler shares: the edit context, typed bodies with field-level errors,
-//! `If-Match`, `Idempotency-Key`, and responses that empty this node's response cache.
+//! `If-Match`, `Idempotency-Key`, and evicting what a write changed from this node's cache.
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpRequest, HttpResponse};
@@ -8,6 +8,7 @@ use sha2::{Digest, Sha256};
 
 use super::AppState;
 use crate::db::{self, utc_now, DbConnection};
+use crate::delivery::cache::Change;
 use crate::editorial::idempotency::{self, Created};
 use crate::editorial::{Actor, EditContext, EditError};
 use crate::error::ApiError;
@@ -31,19 +32,27 @@ impl AppState {
         }
     }
 
-    /// Runs a write on the blocking pool; on success, drops this node's cached responses (other
-    /// nodes hear of it through the database's change notification).
+    /// Runs a write on the blocking pool; on success, drops this node's cached responses that
+    /// it may have made stale (other nodes hear of it through the database's notification).
     pub async fn write<T, F>(&self, work: F) -> Result<T, ApiError>
     where
         F: FnOnce(&mut DbConnection, &EditContext) -> Result<T, EditError> + Send + 'static,
         T: Send + 'static,
     {
         let ctx = self.edit_context();
-        let result = db::run(&self.pool, move |conn| work(conn, &ctx).map_err(ApiError::from)).await;
-        if result.is_ok() {
-            self.cache.invalidate_all();
-        }
-        result
+        let result = db::run(&self.pool, move |conn| {
+            crate::delivery::clear_changes();
+            let outcome = work(conn, &ctx).map_err(ApiError::from);
+            // Noted by the recompilation inside the write; a write that recompiled nothing
+            // (users, webhooks) may still have changed what a page shows: drop everything.
+            let change = crate::delivery::take_changes().unwrap_or(Change::Everything);
+            outcome.map(|value| (value, change))
+        })
+        .await;
+        result.map(|(value, change)| {
+            self.cache.apply(&change);
+            value
+        })
     }
 
     /// Runs a read of the write side (editable forms, revisions, previews).

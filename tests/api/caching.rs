@@ -227,7 +227,54 @@ async fn seo_metadata_is_ready_to_embed(backend: Backend) {
     assert_eq!(status, 400);
 }
 
+/// An edit evicts the edited article's entries and every list, and keeps the other articles
+/// warm; nothing stale is served after it.
+async fn a_write_keeps_other_articles_warm(backend: Backend) {
+    use reqwest::Method;
+    let app = TestApp::spawn(backend).await;
+    let editor = app.token("editor").await;
+    let (edited, version) = crate::helpers::published_article(&app, &editor, "المقال الذي يُحرَّر").await;
+    let (untouched, _) = crate::helpers::published_article(&app, &editor, "مقال لا يمسه التحرير").await;
+    let (edited, untouched) = (&edited, &untouched);
+    for id in [edited, untouched] {
+        let (status, _, _) = app.get_json(&format!("/v1/articles/{id}")).await;
+        assert_eq!(status, 200);
+        assert!(
+            app.cache.get(&format!("article:{id}:")).is_some(),
+            "cached after a read"
+        );
+    }
+    app.get_json("/v1/articles?language=ar&limit=3").await;
+    let (status, _, _) = crate::helpers::send(
+        app.authed(Method::PATCH, &format!("/v1/articles/{edited}"), &editor)
+            .header("If-Match", format!("\"v{version}\""))
+            .header("Content-Type", "application/merge-patch+json")
+            .body(serde_json::json!({"lead": "مقدمة جديدة"}).to_string()),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(
+        app.cache.get(&format!("article:{edited}:")).is_none(),
+        "the edited article is evicted"
+    );
+    assert!(
+        app.cache.get(&format!("article:{untouched}:")).is_some(),
+        "an article that does not show the edited one stays warm"
+    );
+    let (_, _, shown) = app.get_json(&format!("/v1/articles/{edited}")).await;
+    assert_eq!(shown["lead"], "مقدمة جديدة");
+    let (_, _, list_after) = app.get_json("/v1/articles?language=ar&limit=3").await;
+    let entry = list_after["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| &a["id"] == edited)
+        .unwrap();
+    assert_eq!(entry["lead"], "مقدمة جديدة", "lists are evicted with any change");
+}
+
 crate::on_both_backends!(
+    a_write_keeps_other_articles_warm,
     conditional_gets_answer_304,
     etag_changes_when_the_article_does,
     cors_and_compression,

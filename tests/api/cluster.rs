@@ -57,6 +57,48 @@ async fn postgres_write_on_one_node_invalidates_the_others() {
     assert_eq!(list_after["data"][0]["headline"], "عنوان جديد");
 }
 
+/// The notification names what changed: node B evicts the edited article and its lists, and
+/// keeps serving another article from memory.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_other_nodes_evict_only_what_changed() {
+    use reqwest::Method;
+    if !postgres_available() {
+        return;
+    }
+    let node_a = TestApp::spawn(Backend::Postgres).await;
+    let node_b = TestApp::spawn_node(node_a.database_url.clone()).await;
+    let editor = node_a.token("editor").await;
+    let (edited, version) =
+        crate::helpers::published_article(&node_a, &editor, "يحرر على العقدة الأولى").await;
+    let (untouched, _) = crate::helpers::published_article(&node_a, &editor, "لا يمسه شيء").await;
+    // Let node B hear of these publications (it polls every 100 ms) before it caches them.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    for id in [&edited, &untouched] {
+        node_b.get_json(&format!("/v1/articles/{id}")).await;
+        assert!(node_b.cache.get(&format!("article:{id}:")).is_some());
+    }
+    let (status, _, _) = crate::helpers::send(
+        node_a
+            .authed(Method::PATCH, &format!("/v1/articles/{edited}"), &editor)
+            .header("If-Match", format!("\"v{version}\""))
+            .header("Content-Type", "application/merge-patch+json")
+            .body(serde_json::json!({"lead": "مقدمة من العقدة الأولى"}).to_string()),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while node_b.cache.get(&format!("article:{edited}:")).is_some() {
+        assert!(Instant::now() < deadline, "node B hears of the edit");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(
+        node_b.cache.get(&format!("article:{untouched}:")).is_some(),
+        "node B keeps the unrelated article warm"
+    );
+    let (_, _, shown) = node_b.get_json(&format!("/v1/articles/{edited}")).await;
+    assert_eq!(shown["lead"], "مقدمة من العقدة الأولى");
+}
+
 /// Two nodes polling one job table: every scheduled article is published once, by one node.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_two_nodes_run_each_scheduled_job_once() {

@@ -308,6 +308,27 @@ pub fn migration_count() -> usize {
 }
 
 /// Percent-encodes one path segment (for Arabic slugs).
+/// Creates and publishes an article with no links to others; returns its id and version.
+pub async fn published_article(app: &TestApp, token: &str, headline: &str) -> (String, i64) {
+    use reqwest::Method;
+    let (status, _, created) = send(app.authed(Method::POST, "/v1/articles", token).json(
+        &serde_json::json!({
+            "language": "ar", "headline": headline, "body": [{"type": "paragraph", "html": "نص"}]
+        }),
+    ))
+    .await;
+    assert_eq!(status, 201, "{created}");
+    let id = created["id"].as_str().unwrap().to_owned();
+    let (status, _, published) = send(
+        app.authed(Method::POST, &format!("/v1/articles/{id}/transitions"), token)
+            .header("If-Match", "\"v1\"")
+            .json(&serde_json::json!({"to": "published"})),
+    )
+    .await;
+    assert_eq!(status, 200, "{published}");
+    (id, published["version"].as_i64().unwrap())
+}
+
 /// A port nothing listens on (at the moment of asking).
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")

@@ -109,12 +109,13 @@ pub enum Removal {
 
 /// Removes an article's compiled forms, leaving a tombstone for incremental sync when it had
 /// been public. Returns whether there was anything to remove.
+/// Removes an article's delivery forms; returns its public id when it had any.
 pub fn withdraw(
     conn: &mut DbConnection,
     article_id: i64,
     reason: Removal,
     now: NaiveDateTime,
-) -> Result<bool, DbError> {
+) -> Result<Option<String>, DbError> {
     let existing: Option<(String, String, String, NaiveDateTime)> = article_deliveries::table
         .find(article_id)
         .select((
@@ -126,16 +127,16 @@ pub fn withdraw(
         .first(conn)
         .optional()?;
     let Some((public_id, slug, language, visible_from)) = existing else {
-        return Ok(false);
+        return Ok(None);
     };
     diesel::delete(article_deliveries::table.find(article_id)).execute(conn)?;
     crate::db::search::remove(conn, article_id)?;
     if visible_from > now {
         // Never seen by the public (still embargoed): nothing for sync clients to forget.
-        return Ok(true);
+        return Ok(Some(public_id));
     }
     tombstone(conn, &public_id, &slug, &language, reason, now)?;
-    Ok(true)
+    Ok(Some(public_id))
 }
 
 /// Records that a public article left the public set, for incremental sync.
