@@ -236,6 +236,9 @@ async fn a_write_keeps_other_articles_warm(backend: Backend) {
     let (edited, version) = crate::helpers::published_article(&app, &editor, "المقال الذي يُحرَّر").await;
     let (untouched, _) = crate::helpers::published_article(&app, &editor, "مقال لا يمسه التحرير").await;
     let (edited, untouched) = (&edited, &untouched);
+    // On PostgreSQL a node hears its own notifications too (it polls every 100 ms): let those
+    // of the two publications arrive before caching, or they evict what the test reads.
+    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
     for id in [edited, untouched] {
         let (status, _, _) = app.get_json(&format!("/v1/articles/{id}")).await;
         assert_eq!(status, 200);

@@ -71,11 +71,20 @@ async fn postgres_other_nodes_evict_only_what_changed() {
     let (edited, version) =
         crate::helpers::published_article(&node_a, &editor, "يحرر على العقدة الأولى").await;
     let (untouched, _) = crate::helpers::published_article(&node_a, &editor, "لا يمسه شيء").await;
-    // Let node B hear of these publications (it polls every 100 ms) before it caches them.
-    tokio::time::sleep(Duration::from_secs(1)).await;
-    for id in [&edited, &untouched] {
-        node_b.get_json(&format!("/v1/articles/{id}")).await;
-        assert!(node_b.cache.get(&format!("article:{id}:")).is_some());
+    // Node B hears of the two publications (it polls every 100 ms): read until both stay cached.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        for id in [&edited, &untouched] {
+            node_b.get_json(&format!("/v1/articles/{id}")).await;
+        }
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        if [&edited, &untouched]
+            .iter()
+            .all(|id| node_b.cache.get(&format!("article:{id}:")).is_some())
+        {
+            break;
+        }
+        assert!(Instant::now() < deadline, "node B caches the reads");
     }
     let (status, _, _) = crate::helpers::send(
         node_a
