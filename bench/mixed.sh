@@ -28,14 +28,15 @@ rm -f "$DB" "$DB-wal" "$DB-shm"
 cp "$SOURCE_DB" "$DB"
 
 export DATABASE_URL="sqlite://$DB" KHABAR_DEMO=never KHABAR_LOG=warn KHABAR_RATE_LIMIT=0 KHABAR_PARTNER_RATE_LIMIT=0
+# An editor of the bench's own (the copied database may already have its first admin).
+password="$("$KHABAR" user create --email "bench-$$@khabar.local" --role editor | sed -n 's/^password (shown once): //p')"
 KHABAR_BIND="127.0.0.1:$PORT" "$KHABAR" serve >"$BENCH_DIR/mixed-server.log" 2>&1 &
 KHABAR_PID=$!
 trap 'kill "$KHABAR_PID" 2>/dev/null || true' EXIT
 BASE="http://127.0.0.1:$PORT"
 for _ in $(seq 1 100); do curl -fsS "$BASE/readyz" >/dev/null 2>&1 && break; sleep 0.2; done
-password="$(sed -n 's/^  password: //p' "$BENCH_DIR/mixed-server.log")"
 token="$(curl -fsS -X POST "$BASE/v1/auth/token" -H 'Content-Type: application/json' \
-  -d "{\"email\": \"admin@khabar.local\", \"password\": \"$password\"}" \
+  -d "{\"email\": \"bench-$$@khabar.local\", \"password\": \"$password\"}" \
   | python3 -c 'import json, sys; print(json.load(sys.stdin)["access_token"])')"
 
 # 500 articles to read, 50 others to edit.
