@@ -1,6 +1,7 @@
 //! The OpenAPI document: info and tags here, operations collected from the routes themselves.
 
 use actix_web::App;
+use serde_json::{json, Value};
 use utoipa::OpenApi;
 use utoipa_actix_web::AppExt;
 
@@ -151,34 +152,89 @@ fn describe_operations(document: &mut utoipa::openapi::OpenApi) {
     }
 }
 
+/// Calls `visit` with each JSON request body's media object (`{"schema": …}`) and the
+/// operation's method.
+fn for_each_json_body(document: &mut Value, mut visit: impl FnMut(&str, &mut Value)) {
+    for item in document["paths"]
+        .as_object_mut()
+        .into_iter()
+        .flat_map(|paths| paths.values_mut())
+    {
+        for (method, operation) in item.as_object_mut().into_iter().flatten() {
+            let Some(content) = operation
+                .pointer_mut("/requestBody/content")
+                .and_then(Value::as_object_mut)
+            else {
+                continue;
+            };
+            for (media_type, media) in content.iter_mut() {
+                if media_type.contains("json") {
+                    visit(method, media);
+                }
+            }
+        }
+    }
+}
+
+/// Names in the `$ref`s under `schema`.
+fn refs(schema: &Value, found: &mut Vec<String>) {
+    match schema {
+        Value::Object(map) => {
+            if let Some(name) = map
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(|target| target.strip_prefix("#/components/schemas/"))
+            {
+                found.push(name.to_owned());
+            }
+            map.values().for_each(|v| refs(v, found));
+        }
+        Value::Array(items) => items.iter().for_each(|v| refs(v, found)),
+        _ => {}
+    }
+}
+
+/// Schemas that responses extend with `allOf` (serde's flatten).
+fn extended_schemas(value: &Value, found: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::Array(parts)) = map.get("allOf") {
+                parts.iter().for_each(|part| refs(part, found));
+            }
+            map.values().for_each(|v| extended_schemas(v, found));
+        }
+        Value::Array(items) => items.iter().for_each(|v| extended_schemas(v, found)),
+        _ => {}
+    }
+}
+
 /// Types each JSON merge patch body (RFC 7396): `<Input>Patch`, derived from the input type the
 /// operation's body description names ("Fields of `ContributorInput` to change"). Every field is
 /// optional; a field that may be absent may also be `null` (which removes it); unknown fields
 /// are refused, as the server refuses them. Nested objects keep their full type.
-fn type_merge_patches(document: &mut utoipa::openapi::OpenApi) {
-    use serde_json::{json, Value};
-    let mut value = serde_json::to_value(&*document).expect("the document serializes");
-    let mut patches: Vec<(String, Value)> = Vec::new();
-    if let Some(paths) = value["paths"].as_object_mut() {
-        for item in paths.values_mut() {
-            let Some(body) = item.get_mut("patch").and_then(|op| op.get_mut("requestBody")) else {
-                continue;
-            };
-            let description = body["description"].as_str().unwrap_or_default().to_owned();
-            let Some(input) = description.split('`').nth(1).map(str::to_owned) else {
-                continue;
-            };
-            let Some(media) = body["content"].get_mut("application/merge-patch+json") else {
-                continue;
-            };
-            let name = format!("{}Patch", input.trim_end_matches("Input"));
-            media["schema"] = json!({"$ref": format!("#/components/schemas/{name}")});
-            patches.push((name, json!(input)));
-        }
+fn type_merge_patches(document: &mut Value) {
+    let mut patches: Vec<(String, String)> = Vec::new();
+    for item in document["paths"]
+        .as_object_mut()
+        .into_iter()
+        .flat_map(|paths| paths.values_mut())
+    {
+        let Some(body) = item.get_mut("patch").and_then(|op| op.get_mut("requestBody")) else {
+            continue;
+        };
+        let description = body["description"].as_str().unwrap_or_default().to_owned();
+        let Some(input) = description.split('`').nth(1).map(str::to_owned) else {
+            continue;
+        };
+        let Some(media) = body["content"].get_mut("application/merge-patch+json") else {
+            continue;
+        };
+        let name = format!("{}Patch", input.trim_end_matches("Input"));
+        media["schema"] = json!({"$ref": format!("#/components/schemas/{name}")});
+        patches.push((name, input));
     }
     for (name, input) in patches {
-        let input = input.as_str().unwrap_or_default();
-        let source = value["components"]["schemas"][input].clone();
+        let source = document["components"]["schemas"][&input].clone();
         assert!(source.is_object(), "{name}: no schema named {input}");
         let required: Vec<&str> = source["required"]
             .as_array()
@@ -199,36 +255,23 @@ fn type_merge_patches(document: &mut utoipa::openapi::OpenApi) {
             };
             properties.insert(field.clone(), schema);
         }
-        let patch = json!({
+        document["components"]["schemas"][name] = json!({
             "type": "object",
             "description": format!("A JSON merge patch (RFC 7396) of `{input}`: the fields to change; `null` removes an optional field."),
             "properties": properties,
             "additionalProperties": false,
         });
-        value["components"]["schemas"][name] = patch;
     }
-    *document = serde_json::from_value(value).expect("the document deserializes");
 }
 
 /// Marks every object a request body can contain as closed (`additionalProperties: false`):
 /// the one body reader refuses unknown fields at any depth (see `editorial::from_json`), so a
 /// generated client must not send them either. Maps (objects without `properties`) stay open.
-fn close_request_objects(document: &mut utoipa::openapi::OpenApi) {
-    use serde_json::Value;
-    fn refs(schema: &Value, found: &mut Vec<String>) {
-        match schema {
-            Value::Object(map) => {
-                if let Some(target) = map.get("$ref").and_then(Value::as_str) {
-                    if let Some(name) = target.strip_prefix("#/components/schemas/") {
-                        found.push(name.to_owned());
-                    }
-                }
-                map.values().for_each(|v| refs(v, found));
-            }
-            Value::Array(items) => items.iter().for_each(|v| refs(v, found)),
-            _ => {}
-        }
-    }
+///
+/// A schema that responses extend with `allOf` (serde's flatten) must stay open itself; a body
+/// naming it closes it where it uses it, with `unevaluatedProperties: false` beside the `$ref`
+/// (JSON Schema 2020-12, as OpenAPI 3.1 has it; utoipa's types cannot hold that, hence JSON).
+fn close_request_objects(document: &mut Value) {
     fn close(schema: &mut Value) {
         match schema {
             Value::Object(map) => {
@@ -250,55 +293,36 @@ fn close_request_objects(document: &mut utoipa::openapi::OpenApi) {
             _ => {}
         }
     }
-    let mut value = serde_json::to_value(&*document).expect("the document serializes");
-    // Schemas that responses extend with `allOf` (serde's flatten) stay open themselves; the
-    // request bodies naming one close it where they use it (see `to_json`).
     let mut extended = Vec::new();
-    extended_schemas(&value, &mut extended);
+    extended_schemas(document, &mut extended);
     let mut pending = Vec::new();
-    for item in value["paths"]
-        .as_object_mut()
-        .into_iter()
-        .flat_map(|paths| paths.values_mut())
-    {
-        for operation in item
-            .as_object_mut()
-            .into_iter()
-            .flat_map(|item| item.values_mut())
-        {
-            let Some(content) = operation
-                .pointer_mut("/requestBody/content")
-                .and_then(Value::as_object_mut)
-            else {
-                continue;
-            };
-            for (media_type, media) in content.iter_mut() {
-                if !media_type.contains("json") {
-                    continue;
-                }
-                refs(&media["schema"], &mut pending);
-            }
+    for_each_json_body(document, |_, media| {
+        refs(&media["schema"], &mut pending);
+        let named = media["schema"]["$ref"]
+            .as_str()
+            .and_then(|target| target.strip_prefix("#/components/schemas/"));
+        if named.is_some_and(|name| extended.iter().any(|e| e == name)) {
+            media["schema"]["unevaluatedProperties"] = Value::Bool(false);
         }
-    }
+    });
     let mut seen = std::collections::BTreeSet::new();
     while let Some(name) = pending.pop() {
         if !seen.insert(name.clone()) {
             continue;
         }
-        let schema = &mut value["components"]["schemas"][&name];
+        let schema = &mut document["components"]["schemas"][&name];
         refs(schema, &mut pending);
-        let open_at_top = extended.contains(&name);
         close(schema);
-        if open_at_top {
+        if extended.contains(&name) {
             if let Some(map) = schema.as_object_mut() {
                 map.remove("additionalProperties");
             }
         }
     }
-    *document = serde_json::from_value(value).expect("the document deserializes");
 }
 
-/// The document as the running server serves it.
+/// The document as the running server serves it (the routes, what the middleware answers,
+/// and the descriptions); [`to_json`] adds what utoipa's types cannot say.
 pub fn document() -> utoipa::openapi::OpenApi {
     let (_, mut document) = App::new()
         .into_utoipa_app()
@@ -307,68 +331,14 @@ pub fn document() -> utoipa::openapi::OpenApi {
         .split_for_parts();
     declare_rate_limits(&mut document);
     describe_operations(&mut document);
-    type_merge_patches(&mut document);
-    close_request_objects(&mut document);
     document
 }
 
-/// Schemas that responses extend with `allOf` (serde's flatten).
-fn extended_schemas(value: &serde_json::Value, found: &mut Vec<String>) {
-    use serde_json::Value;
-    match value {
-        Value::Object(map) => {
-            if let Some(Value::Array(parts)) = map.get("allOf") {
-                for part in parts {
-                    if let Some(name) = part["$ref"]
-                        .as_str()
-                        .and_then(|r| r.strip_prefix("#/components/schemas/"))
-                    {
-                        found.push(name.to_owned());
-                    }
-                }
-            }
-            map.values().for_each(|v| extended_schemas(v, found));
-        }
-        Value::Array(items) => items.iter().for_each(|v| extended_schemas(v, found)),
-        _ => {}
-    }
-}
-
-/// Pretty JSON with a final newline. A request body whose schema responses also extend (and
-/// which therefore stays open) is closed where the body uses it: `unevaluatedProperties: false`
-/// beside the `$ref` (JSON Schema 2020-12, which OpenAPI 3.1 uses), which utoipa's types
-/// cannot hold, hence here.
+/// Pretty JSON with a final newline, with the merge patches typed and request objects closed.
 fn to_json(document: &utoipa::openapi::OpenApi) -> String {
-    use serde_json::Value;
     let mut value = serde_json::to_value(document).expect("the OpenAPI document serializes");
-    let mut extended = Vec::new();
-    extended_schemas(&value, &mut extended);
-    for item in value["paths"]
-        .as_object_mut()
-        .into_iter()
-        .flat_map(|paths| paths.values_mut())
-    {
-        for operation in item
-            .as_object_mut()
-            .into_iter()
-            .flat_map(|item| item.values_mut())
-        {
-            let Some(content) = operation
-                .pointer_mut("/requestBody/content")
-                .and_then(Value::as_object_mut)
-            else {
-                continue;
-            };
-            for (media_type, media) in content.iter_mut() {
-                let target = media["schema"]["$ref"].as_str().unwrap_or_default().to_owned();
-                if media_type.contains("json")
-                    && extended.iter().any(|name| target.ends_with(&format!("/{name}")))
-                {
-                    media["schema"]["unevaluatedProperties"] = Value::Bool(false);
-                }
-            }
-        }
-    }
+    type_merge_patches(&mut value);
+    close_request_objects(&mut value);
     let mut json = serde_json::to_string_pretty(&value).expect("the OpenAPI document serializes");
     json.push('\n');
     json

@@ -6,15 +6,30 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-/// The image types accepted, as (media type, file extension).
+/// The image types accepted: (what imagesize calls it, media type, file extension).
+const TYPES: &[(imagesize::ImageType, &str, &str)] = &[
+    (imagesize::ImageType::Jpeg, "image/jpeg", "jpg"),
+    (imagesize::ImageType::Png, "image/png", "png"),
+    (imagesize::ImageType::Gif, "image/gif", "gif"),
+    (imagesize::ImageType::Webp, "image/webp", "webp"),
+];
+
+/// The type of `bytes`, as (media type, file extension), if it is one accepted.
 fn sniff(bytes: &[u8]) -> Option<(&'static str, &'static str)> {
-    match imagesize::image_type(bytes).ok()? {
-        imagesize::ImageType::Jpeg => Some(("image/jpeg", "jpg")),
-        imagesize::ImageType::Png => Some(("image/png", "png")),
-        imagesize::ImageType::Gif => Some(("image/gif", "gif")),
-        imagesize::ImageType::Webp => Some(("image/webp", "webp")),
-        _ => None,
-    }
+    let sniffed = imagesize::image_type(bytes).ok()?;
+    TYPES
+        .iter()
+        .find(|(kind, _, _)| *kind == sniffed)
+        .map(|(_, mime_type, extension)| (*mime_type, *extension))
+}
+
+/// The media type of a stored file, from the extension its name was given when stored.
+pub fn mime_type_of(name: &str) -> Option<&'static str> {
+    let extension = name.rsplit_once('.')?.1;
+    TYPES
+        .iter()
+        .find(|(_, _, known)| *known == extension)
+        .map(|(_, mime_type, _)| *mime_type)
 }
 
 /// A stored upload.
@@ -125,12 +140,12 @@ impl MediaStore {
 
     /// The stored file a public name refers to, if the name is one this store could have made.
     pub fn path_of(&self, name: &str) -> Option<PathBuf> {
-        let (hash, extension) = name.split_once('.')?;
+        let (hash, _) = name.split_once('.')?;
         let well_formed = hash.len() == 32
             && hash
                 .bytes()
                 .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-            && matches!(extension, "jpg" | "png" | "gif" | "webp");
+            && mime_type_of(name).is_some();
         well_formed.then(|| self.dir.join(Path::new(name)))
     }
 }

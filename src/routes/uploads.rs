@@ -189,9 +189,13 @@ pub async fn media_file(
     let not_found = || ApiError::NotFound(format!("no media file is named '{}'", path.name));
     let file_path = state.media.path_of(&path.name).ok_or_else(not_found)?;
     let read = web::block(move || {
-        let bytes = std::fs::read(&file_path)?;
-        let modified = std::fs::metadata(&file_path)?.modified()?;
-        Ok::<_, std::io::Error>((bytes, chrono::DateTime::<chrono::Utc>::from(modified)))
+        use std::io::Read;
+        // One open: the bytes and their modification time come from the same file.
+        let mut file = std::fs::File::open(&file_path)?;
+        let metadata = file.metadata()?;
+        let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0));
+        file.read_to_end(&mut bytes)?;
+        Ok::<_, std::io::Error>((bytes, chrono::DateTime::<chrono::Utc>::from(metadata.modified()?)))
     })
     .await
     .map_err(|_| ApiError::Unavailable("the file could not be read".into()))?;
@@ -204,12 +208,8 @@ pub async fn media_file(
             ))
         }
     };
-    let content_type = match path.name.rsplit('.').next() {
-        Some("jpg") => "image/jpeg",
-        Some("png") => "image/png",
-        Some("gif") => "image/gif",
-        _ => "image/webp",
-    };
+    // `path_of` accepted the name, so its extension is one of the stored types.
+    let content_type = crate::uploads::mime_type_of(&path.name).unwrap_or("application/octet-stream");
     let stem = path.name.split('.').next().unwrap_or_default();
     let validators = Validators {
         etag: format!("\"{stem}\""),

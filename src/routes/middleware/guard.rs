@@ -190,15 +190,19 @@ pub async fn guard(
         return Ok(refuse(request, &error));
     }
     let expired = Arc::new(AtomicBool::new(false));
-    let payload = request.take_payload();
-    request.set_payload(Payload::Stream {
-        payload: Box::pin(DeadlineBody {
-            inner: payload,
-            deadline: Box::pin(tokio::time::sleep(limits.body_timeout)),
-            expired: expired.clone(),
-            done: false,
+    // Only a request with a body gets a body deadline: most (GETs) have none, and a timer
+    // and a boxed stream per read would be work for nothing.
+    match request.take_payload() {
+        Payload::None => {}
+        payload => request.set_payload(Payload::Stream {
+            payload: Box::pin(DeadlineBody {
+                inner: payload,
+                deadline: Box::pin(tokio::time::sleep(limits.body_timeout)),
+                expired: expired.clone(),
+                done: false,
+            }),
         }),
-    });
+    }
     // No clone of the request may live while it is routed (routing needs it unshared), so a
     // request that ran out of time is answered as an error, which actix renders.
     let answered = tokio::time::timeout(limits.request_timeout, next.call(request)).await;
