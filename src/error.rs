@@ -465,6 +465,17 @@ impl From<crate::editorial::EditError> for ApiError {
     }
 }
 
+impl From<crate::reads::ReadError> for ApiError {
+    fn from(error: crate::reads::ReadError) -> Self {
+        use crate::reads::ReadError;
+        match error {
+            ReadError::NotFound(detail) => ApiError::NotFound(detail),
+            ReadError::BadRequest { detail, errors } => ApiError::BadRequest { detail, errors },
+            ReadError::Database(error) => ApiError::Database(error),
+        }
+    }
+}
+
 impl From<crate::auth::AuthError> for ApiError {
     fn from(error: crate::auth::AuthError) -> Self {
         use crate::auth::AuthError;

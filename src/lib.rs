@@ -1,7 +1,8 @@
 //! Khabar: a headless content API for newsrooms.
 //!
-//! Layers, outside in: `routes` (HTTP handlers) → `api` (response shapes) → `domain` (newsroom
-//! rules, no framework types) and `db` (diesel on SQLite or PostgreSQL). `error` maps every
+//! Layers, outside in: `routes` (HTTP handlers) → `editorial` (the write service) and `reads`
+//! (the read service) → `api` (response shapes) → `domain` (newsroom rules, no framework
+//! types) and `db` (diesel on SQLite or PostgreSQL). `error` maps every
 //! failure to an RFC 9457 problem document in one place.
 
 pub mod api;
@@ -19,6 +20,7 @@ pub mod feeds;
 pub mod lifecycle;
 pub mod openapi;
 pub mod outbound;
+pub mod reads;
 pub mod routes;
 pub mod seed;
 pub mod startup;

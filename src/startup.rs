@@ -69,20 +69,24 @@ impl Application {
             session_ttl: chrono::Duration::seconds(i64::from(settings.session_ttl)),
         };
         let api_keys = crate::auth::api_keys::ApiKeyVerifier::new(pool.clone());
-        let state = AppState {
-            pool,
-            urls: UrlBuilder::new(settings.site_url.clone()),
-            public_url: settings.public_url.clone(),
+        let reads = Arc::new(crate::reads::Reader {
+            pool: pool.clone(),
             cache: DeliveryCache::new(
                 settings.cache_mb * 1024 * 1024,
                 Duration::from_secs(u64::from(settings.cache_max_age.max(1))),
             ),
             cursors: CursorSigner::new(jwt_secret.as_bytes()),
-            feeds: crate::routes::feeds::FeedSettings {
+            urls: UrlBuilder::new(settings.site_url.clone()),
+            public_url: settings.public_url.clone(),
+            feeds: crate::reads::feeds::FeedSettings {
                 publication: settings.publication_name.clone(),
                 items: settings.feed_items,
                 websub_hub: settings.websub_hub.as_ref().map(ToString::to_string),
             },
+        });
+        let state = AppState {
+            pool,
+            reads,
             cache_policy: CachePolicy::new(settings.cache_max_age, settings.cache_stale_while_revalidate),
             auth,
             throttle: std::sync::Arc::new(crate::auth::throttle::LoginThrottle::default()),
@@ -104,14 +108,14 @@ impl Application {
         let worker = settings.worker.enabled.then(|| {
             crate::worker::Worker::new(
                 state.pool.clone(),
-                state.urls.clone(),
+                state.reads.urls.clone(),
                 state.edit_context().websub,
-                state.cache.clone(),
+                state.reads.cache.clone(),
                 settings.worker.clone(),
                 lifecycle.clone(),
             )
         });
-        let cache = state.cache.clone();
+        let cache = state.reads.cache.clone();
         let listener_cache = cache.clone();
         crate::db::notify::listen(&settings.database_url, move |change| listener_cache.apply(change))
             .map_err(|e| BootstrapError::Other(format!("cannot start the change listener: {e}")))?;

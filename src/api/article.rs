@@ -188,16 +188,14 @@ impl ArticleView {
         let bylines: Vec<BylineView> = record
             .bylines
             .iter()
-            .filter_map(|(byline, contributor)| {
-                Some(BylineView {
-                    role: byline.role.parse().ok()?,
-                    contributor: ContributorRef {
-                        slug: contributor.slug.clone(),
-                        kind: contributor.kind.parse().ok()?,
-                        name: name_in(&language, &contributor.localized_names, &contributor.name),
-                        url: contributor.url.clone(),
-                    },
-                })
+            .map(|(byline, contributor)| BylineView {
+                role: byline.role,
+                contributor: ContributorRef {
+                    slug: contributor.slug.clone(),
+                    kind: contributor.kind,
+                    name: name_in(&language, &contributor.localized_names, &contributor.name),
+                    url: contributor.url.clone(),
+                },
             })
             .collect();
         let credits: Vec<Credit<'_>> = bylines
@@ -230,21 +228,15 @@ impl ArticleView {
         let body_text = blocks::render_text(&body);
         let word_count = blocks::word_count(&body_text);
 
-        let featured_media = record
-            .media
-            .iter()
-            .find(|m| m.usage.is_featured)
-            .and_then(media_view);
+        let featured_media = record.media.iter().find(|m| m.usage.is_featured).map(media_view);
         let topics = record
             .topics
             .iter()
-            .filter_map(|(link, topic)| {
-                Some(TopicRef {
-                    slug: topic.slug.clone(),
-                    kind: topic.kind.parse().ok()?,
-                    name: name_in(&language, &topic.localized_names, &topic.name),
-                    primary: link.is_primary,
-                })
+            .map(|(link, topic)| TopicRef {
+                slug: topic.slug.clone(),
+                kind: topic.kind,
+                name: name_in(&language, &topic.localized_names, &topic.name),
+                primary: link.is_primary,
             })
             .collect();
         let link = |a: &ArticleLink| ArticleLinkView {
@@ -312,7 +304,7 @@ fn in_language(asset: &mut MediaAsset, language: &str) {
     }
 }
 
-fn media_view(m: &MediaUse) -> Option<ArticleMediaView> {
+fn media_view(m: &MediaUse) -> ArticleMediaView {
     let caption = m
         .usage
         .caption_override
@@ -323,10 +315,10 @@ fn media_view(m: &MediaUse) -> Option<ArticleMediaView> {
 
 impl ArticleMediaView {
     /// The asset with `caption`: its own, or the override of the article that shows it.
-    pub fn from_asset(asset: &MediaAsset, renditions: &[Rendition], caption: Option<String>) -> Option<Self> {
-        Some(ArticleMediaView {
+    pub fn from_asset(asset: &MediaAsset, renditions: &[Rendition], caption: Option<String>) -> Self {
+        ArticleMediaView {
             id: asset.public_id.clone(),
-            kind: asset.kind.parse().ok()?,
+            kind: asset.kind,
             url: asset.url.clone(),
             mime_type: asset.mime_type.clone(),
             width: asset.width,
@@ -348,6 +340,6 @@ impl ArticleMediaView {
                     height: r.height,
                 })
                 .collect(),
-        })
+        }
     }
 }

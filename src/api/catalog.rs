@@ -40,15 +40,15 @@ pub struct TopicDetail {
 }
 
 impl TopicView {
-    pub fn from_row(topic: &Topic) -> Option<Self> {
-        Some(TopicView {
+    pub fn from_row(topic: &Topic) -> Self {
+        TopicView {
             slug: topic.slug.clone(),
-            kind: topic.kind.parse().ok()?,
+            kind: topic.kind,
             name: topic.name.clone(),
             names: names(&topic.localized_names),
             description: topic.description.clone(),
             updated_at: utc(topic.updated_at),
-        })
+        }
     }
 }
 
@@ -68,17 +68,17 @@ pub struct ContributorView {
 }
 
 impl ContributorView {
-    pub fn from_row(contributor: &Contributor) -> Option<Self> {
-        Some(ContributorView {
+    pub fn from_row(contributor: &Contributor) -> Self {
+        ContributorView {
             slug: contributor.slug.clone(),
-            kind: contributor.kind.parse().ok()?,
+            kind: contributor.kind,
             name: contributor.name.clone(),
             names: names(&contributor.localized_names),
             bio: contributor.bio.clone(),
             avatar_url: contributor.avatar_url.clone(),
             url: contributor.url.clone(),
             updated_at: utc(contributor.updated_at),
-        })
+        }
     }
 }
 
@@ -91,10 +91,10 @@ pub struct MediaView {
 }
 
 impl MediaView {
-    pub fn from_row(asset: &MediaAsset, renditions: &[Rendition]) -> Option<Self> {
-        Some(MediaView {
-            asset: ArticleMediaView::from_asset(asset, renditions, asset.caption.clone())?,
+    pub fn from_row(asset: &MediaAsset, renditions: &[Rendition]) -> Self {
+        MediaView {
+            asset: ArticleMediaView::from_asset(asset, renditions, asset.caption.clone()),
             updated_at: utc(asset.updated_at),
-        })
+        }
     }
 }

@@ -87,7 +87,7 @@ fn issue(
     let issued_at = now.and_utc().timestamp();
     let claims = AccessClaims {
         sub: user.id.to_string(),
-        role: user.role.clone(),
+        role: user.role.to_string(),
         iat: issued_at,
         nbf: issued_at,
         exp: issued_at + config.access_ttl.num_seconds(),
@@ -105,7 +105,7 @@ fn issue(
         token_type: "Bearer".into(),
         expires_in: config.access_ttl.num_seconds(),
         refresh_token,
-        role: user.role.clone(),
+        role: user.role.to_string(),
     })
 }
 

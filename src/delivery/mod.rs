@@ -74,8 +74,8 @@ pub fn compile_article(
         return Ok(cache::Change::Articles(withdrawn.into_iter().collect()));
     };
     let change = cache::Change::Articles([article.public_id.clone()].into());
-    let published_at = match (article.status.as_str(), article.published_at) {
-        (status, Some(published_at)) if status == ArticleStatus::Published.as_str() => published_at,
+    let published_at = match (article.status, article.published_at) {
+        (ArticleStatus::Published, Some(published_at)) => published_at,
         _ => {
             delivery::withdraw(conn, article_id, Removal::Unpublished, now)?;
             return Ok(change);
@@ -87,10 +87,10 @@ pub fn compile_article(
     let record = article_read::load_record(conn, article, now)?;
     let topic_ids: Vec<i64> = record.topics.iter().map(|(link, _)| link.topic_id).collect();
     let topic_ids = delivery::with_ancestors(conn, &topic_ids)?;
-    let contributors: Vec<(i64, String)> = record
+    let contributors: Vec<(i64, crate::domain::kinds::BylineRole)> = record
         .bylines
         .iter()
-        .map(|(byline, _)| (byline.contributor_id, byline.role.clone()))
+        .map(|(byline, _)| (byline.contributor_id, byline.role))
         .collect();
     let mut surrogate_keys = vec![format!("article-{}", record.article.public_id)];
     surrogate_keys.extend(

@@ -47,6 +47,21 @@ macro_rules! vocabulary {
                 f.write_str(self.as_str())
             }
         }
+
+        /// Row models read the stored text through this (`#[diesel(deserialize_as = String)]`),
+        /// so a value the schema's `CHECK` should have kept out fails the load, loudly.
+        impl TryFrom<String> for $name {
+            type Error = UnknownValue;
+            fn try_from(value: String) -> Result<Self, UnknownValue> {
+                value.parse()
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(value: $name) -> String {
+                value.as_str().to_owned()
+            }
+        }
     };
 }
 

@@ -66,7 +66,7 @@ pub fn create(
     let (secret, prefix, digest) = crate::auth::api_keys::generate()?;
     write_transaction(conn, |conn| {
         let owner = users::find(conn, user_id)?;
-        if owner.role != UserRole::Partner.as_str() {
+        if owner.role != UserRole::Partner {
             return Err(EditError::Conflict {
                 detail: format!(
                     "user {user_id} is a {}; API keys are issued to partner accounts only",

@@ -29,10 +29,7 @@ use super::{events, from_json, Actor, EditContext, EditError};
 pub const MAX_NOTE_CHARS: usize = 2_000;
 
 fn status_of(article: &Article) -> Result<ArticleStatus, EditError> {
-    article
-        .status
-        .parse()
-        .map_err(|e: crate::domain::kinds::UnknownValue| DbError::Corrupt(e.to_string()).into())
+    Ok(article.status)
 }
 
 fn load(conn: &mut DbConnection, public_id: &str) -> Result<Article, EditError> {
@@ -196,7 +193,7 @@ fn republish(
     if let Some(event) = event {
         events::article_event(conn, event, article, &ctx.urls, ctx.websub.as_ref(), ctx.now)?;
     }
-    if article.status == ArticleStatus::Published.as_str() {
+    if article.status == ArticleStatus::Published {
         if let Some(embargo) = article.embargo_until.filter(|e| *e > ctx.now) {
             jobs::enqueue(
                 conn,
@@ -504,7 +501,7 @@ pub fn publish_due(conn: &mut DbConnection, ctx: &EditContext, article_id: i64) 
         let Some(article) = store::find_by_id(conn, article_id)? else {
             return Ok(false);
         };
-        let due = article.status == ArticleStatus::Scheduled.as_str()
+        let due = article.status == ArticleStatus::Scheduled
             && article.scheduled_at.is_some_and(|at| at <= ctx.now);
         if !due {
             return Ok(false);
@@ -576,7 +573,7 @@ pub fn correct(
     }
     write_transaction(conn, |conn| {
         let article = load(conn, public_id)?;
-        if article.status != ArticleStatus::Published.as_str() {
+        if article.status != ArticleStatus::Published {
             return Err(EditError::Conflict {
                 detail: format!(
                     "corrections are appended to published articles; this one is {}",
@@ -759,7 +756,7 @@ pub fn restore(
     write_transaction(conn, |conn| {
         let article = load(conn, public_id)?;
         require_edit(actor, &article)?;
-        if article.status == ArticleStatus::Published.as_str() {
+        if article.status == ArticleStatus::Published {
             actor.require(Permission::Publish, "restore a published article")?;
         }
         check_version(&article, expected_version)?;

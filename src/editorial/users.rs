@@ -12,7 +12,7 @@ use crate::db::claim::write_transaction;
 use crate::db::models::user::User;
 use crate::db::queries::{audit, sessions, users};
 use crate::db::schema::users as users_table;
-use crate::db::{DbConnection, DbError};
+use crate::db::DbConnection;
 use crate::domain::kinds::UserRole;
 use crate::domain::password;
 use crate::domain::permissions::Permission;
@@ -40,10 +40,7 @@ impl UserView {
     fn from_row(user: User) -> Result<Self, EditError> {
         Ok(UserView {
             id: user.id,
-            role: user
-                .role
-                .parse()
-                .map_err(|e: crate::domain::kinds::UnknownValue| DbError::Corrupt(e.to_string()))?,
+            role: user.role,
             email: user.email,
             display_name: user.display_name,
             disabled: user.disabled,
@@ -200,10 +197,10 @@ pub fn update(
     let password_hash = update.password.as_deref().map(hash).transpose()?;
     write_transaction(conn, |conn| {
         let user = find(conn, id)?;
-        let role = update.role.map_or(user.role.clone(), |r| r.as_str().to_owned());
+        let role = update.role.unwrap_or(user.role);
         diesel::update(users_table::table.find(id))
             .set((
-                users_table::role.eq(&role),
+                users_table::role.eq(role.as_str()),
                 users_table::display_name.eq(update.display_name.clone().or(user.display_name.clone())),
                 users_table::disabled.eq(update.disabled.unwrap_or(user.disabled)),
                 users_table::password_hash.eq(password_hash.as_deref().unwrap_or(&user.password_hash)),

@@ -1,22 +1,16 @@
-//! Topics, contributors and media: small tables, read directly and cached as responses.
-
-use std::sync::Arc;
+//! Topics, contributors and media, and the article lists of a topic or contributor.
 
 use actix_web::{get, web, HttpRequest, HttpResponse};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Deserialize;
+use utoipa::IntoParams;
 
 use super::conditional::respond;
-use super::lists::{self, ArticlePage, ListParams};
-use super::{AppState, State};
-use crate::api::catalog::{ContributorView, MediaView, TopicDetail, TopicView};
-use crate::db::queries::catalog;
-use crate::db::{self, utc_now, DbConnection, DbError};
-use crate::delivery::cache::Representation;
-use crate::delivery::strong_etag;
-use crate::domain::cursor::Position;
-use crate::domain::kinds::{ContributorKind, TopicKind};
+use super::{address, State};
+use crate::api::catalog::{ContributorView, MediaView, TopicDetail};
 use crate::error::{ApiError, Problem};
+use crate::reads::catalog::{self, ContributorListParams, ContributorPage, TopicListParams, TopicPage};
+use crate::reads::list_params::{ArticlePage, ListParams};
+use crate::reads::lists::{self, ListSubject};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Path)]
@@ -30,115 +24,6 @@ pub struct SlugPath {
 pub struct MediaPath {
     /// The asset's public id (UUID).
     pub id: String,
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct TopicListParams {
-    pub kind: Option<TopicKind>,
-    /// Page size, 1 to 100 (default 20).
-    #[param(minimum = 1, maximum = 100)]
-    pub limit: Option<u32>,
-    pub cursor: Option<String>,
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct ContributorListParams {
-    pub kind: Option<ContributorKind>,
-    /// Page size, 1 to 100 (default 20).
-    #[param(minimum = 1, maximum = 100)]
-    pub limit: Option<u32>,
-    pub cursor: Option<String>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct TopicPage {
-    pub data: Vec<TopicView>,
-    pub next_cursor: Option<String>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ContributorPage {
-    pub data: Vec<ContributorView>,
-    pub next_cursor: Option<String>,
-}
-
-/// Serves `build`'s JSON through the response cache.
-async fn cached_json<T, F>(
-    state: &State,
-    request: &HttpRequest,
-    surrogate_keys: String,
-    build: F,
-) -> Result<HttpResponse, ApiError>
-where
-    T: Serialize + Send + 'static,
-    F: FnOnce(&mut DbConnection, &AppState) -> Result<T, ApiError> + Send + 'static,
-{
-    let cache_key = format!("catalog:{}?{}", request.path(), request.query_string());
-    let fill = state.cache.fill_token();
-    let representation = match state.cache.get(&cache_key) {
-        Some(hit) => hit,
-        None => {
-            let app = state.get_ref().clone();
-            let value = db::run(&state.pool, move |conn| build(conn, &app)).await?;
-            let body = serde_json::to_string(&value).map_err(crate::db::DbError::unserializable)?;
-            let etag = strong_etag(body.as_bytes());
-            let representation = Arc::new(Representation::new(
-                bytes::Bytes::from(body),
-                etag,
-                utc_now().and_utc(),
-                surrogate_keys,
-            ));
-            state.cache.insert(cache_key, representation.clone(), fill);
-            representation
-        }
-    };
-    Ok(respond(request, &representation, &state.cache_policy))
-}
-
-fn check_limit(limit: Option<u32>) -> Result<i64, ApiError> {
-    let limit = limit.unwrap_or(lists::DEFAULT_LIMIT);
-    if !(1..=lists::MAX_LIMIT).contains(&limit) {
-        return Err(ApiError::invalid_field(
-            "limit",
-            format!("must be from 1 to {}", lists::MAX_LIMIT),
-        ));
-    }
-    Ok(i64::from(limit))
-}
-
-/// One page of an id-ordered catalog list (topics, contributors): `load(after, n)` fetches one
-/// row more than the page so that the cursor is only given when there is a next page.
-fn id_page<R, T>(
-    state: &AppState,
-    scope: &str,
-    cursor: Option<&str>,
-    limit: i64,
-    load: impl FnOnce(Option<i64>, i64) -> Result<Vec<R>, DbError>,
-    id: impl Fn(&R) -> i64,
-    view: impl Fn(&R) -> Option<T>,
-) -> Result<(Vec<T>, Option<String>), ApiError> {
-    let after = cursor
-        .map(|c| state.cursors.decode(scope, c).map(|p| p.id))
-        .transpose()
-        .map_err(|e| ApiError::invalid_field("cursor", e.to_string()))?;
-    let mut rows = load(after, limit + 1)?;
-    let more = rows.len() as i64 > limit;
-    rows.truncate(limit as usize);
-    let next_cursor = match (more, rows.last()) {
-        (true, Some(last)) => Some(state.cursors.encode(
-            scope,
-            Position {
-                id: id(last),
-                ..Position::default()
-            },
-        )),
-        _ => None,
-    };
-    Ok((rows.iter().filter_map(view).collect(), next_cursor))
 }
 
 /// All topics, in creation order, optionally of one kind.
@@ -157,22 +42,8 @@ pub async fn list_topics(
     request: HttpRequest,
     params: web::Query<TopicListParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let params = params.into_inner();
-    let limit = check_limit(params.limit)?;
-    cached_json(&state, &request.clone(), "topics".into(), move |conn, state| {
-        let kind = params.kind.map(|k| k.as_str());
-        let (data, next_cursor) = id_page(
-            state,
-            &format!("topics|{kind:?}"),
-            params.cursor.as_deref(),
-            limit,
-            |after, n| catalog::topics_page(conn, kind, after, n),
-            |topic| topic.id,
-            TopicView::from_row,
-        )?;
-        Ok(TopicPage { data, next_cursor })
-    })
-    .await
+    let page = catalog::topics(&state.reads, params.into_inner(), address(&request)).await?;
+    Ok(respond(&request, &page, &state.cache_policy))
 }
 
 /// One topic with its parent and children.
@@ -191,23 +62,8 @@ pub async fn get_topic(
     request: HttpRequest,
     path: web::Path<SlugPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let slug = path.into_inner().slug;
-    cached_json(
-        &state,
-        &request.clone(),
-        format!("topic-{slug}"),
-        move |conn, _| {
-            let topic = catalog::topic_by_slug(conn, &slug)?
-                .ok_or_else(|| ApiError::NotFound(format!("no topic has the slug '{slug}'")))?;
-            let (parent, children) = catalog::topic_tree(conn, &topic)?;
-            Ok(TopicDetail {
-                topic: TopicView::from_row(&topic).ok_or_else(|| DbError::Corrupt("topic kind".into()))?,
-                parent: parent.as_ref().and_then(TopicView::from_row),
-                children: children.iter().filter_map(TopicView::from_row).collect(),
-            })
-        },
-    )
-    .await
+    let topic = catalog::topic(&state.reads, path.into_inner().slug, address(&request)).await?;
+    Ok(respond(&request, &topic, &state.cache_policy))
 }
 
 /// Published articles with this topic or any of its descendants.
@@ -228,15 +84,9 @@ pub async fn topic_articles(
     path: web::Path<SlugPath>,
     params: web::Query<ListParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let slug = path.into_inner().slug;
-    let representation = lists::serve_list(&state, &request, params.into_inner(), move |conn, params| {
-        catalog::topic_by_slug(conn, &slug)?
-            .ok_or_else(|| ApiError::NotFound(format!("no topic has the slug '{slug}'")))?;
-        params.topic = Some(slug);
-        Ok(())
-    })
-    .await?;
-    Ok(respond(&request, &representation, &state.cache_policy))
+    let subject = ListSubject::Topic(path.into_inner().slug);
+    let page = lists::articles(&state.reads, subject, params.into_inner(), address(&request)).await?;
+    Ok(respond(&request, &page, &state.cache_policy))
 }
 
 /// All contributors, in creation order, optionally of one kind.
@@ -255,27 +105,8 @@ pub async fn list_contributors(
     request: HttpRequest,
     params: web::Query<ContributorListParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let params = params.into_inner();
-    let limit = check_limit(params.limit)?;
-    cached_json(
-        &state,
-        &request.clone(),
-        "contributors".into(),
-        move |conn, state| {
-            let kind = params.kind.map(|k| k.as_str());
-            let (data, next_cursor) = id_page(
-                state,
-                &format!("contributors|{kind:?}"),
-                params.cursor.as_deref(),
-                limit,
-                |after, n| catalog::contributors_page(conn, kind, after, n),
-                |contributor| contributor.id,
-                ContributorView::from_row,
-            )?;
-            Ok(ContributorPage { data, next_cursor })
-        },
-    )
-    .await
+    let page = catalog::contributors(&state.reads, params.into_inner(), address(&request)).await?;
+    Ok(respond(&request, &page, &state.cache_policy))
 }
 
 /// One contributor.
@@ -294,19 +125,8 @@ pub async fn get_contributor(
     request: HttpRequest,
     path: web::Path<SlugPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let slug = path.into_inner().slug;
-    cached_json(
-        &state,
-        &request.clone(),
-        format!("contributor-{slug}"),
-        move |conn, _| {
-            let contributor = catalog::contributor_by_slug(conn, &slug)?
-                .ok_or_else(|| ApiError::NotFound(format!("no contributor has the slug '{slug}'")))?;
-            ContributorView::from_row(&contributor)
-                .ok_or_else(|| DbError::Corrupt("contributor kind".into()).into())
-        },
-    )
-    .await
+    let contributor = catalog::contributor(&state.reads, path.into_inner().slug, address(&request)).await?;
+    Ok(respond(&request, &contributor, &state.cache_policy))
 }
 
 /// Published articles crediting this contributor (optionally in one `role`).
@@ -327,15 +147,9 @@ pub async fn contributor_articles(
     path: web::Path<SlugPath>,
     params: web::Query<ListParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let slug = path.into_inner().slug;
-    let representation = lists::serve_list(&state, &request, params.into_inner(), move |conn, params| {
-        catalog::contributor_by_slug(conn, &slug)?
-            .ok_or_else(|| ApiError::NotFound(format!("no contributor has the slug '{slug}'")))?;
-        params.contributor = Some(slug);
-        Ok(())
-    })
-    .await?;
-    Ok(respond(&request, &representation, &state.cache_policy))
+    let subject = ListSubject::Contributor(path.into_inner().slug);
+    let page = lists::articles(&state.reads, subject, params.into_inner(), address(&request)).await?;
+    Ok(respond(&request, &page, &state.cache_policy))
 }
 
 /// One media asset with its credit, copyright holder, license and renditions, once a
@@ -355,22 +169,6 @@ pub async fn get_media(
     request: HttpRequest,
     path: web::Path<MediaPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path.into_inner().id;
-    let not_found = move |id: &str| ApiError::NotFound(format!("no media asset has the id '{id}'"));
-    let public_id = uuid::Uuid::parse_str(&id)
-        .map_err(|_| not_found(&id))?
-        .hyphenated()
-        .to_string();
-    cached_json(
-        &state,
-        &request.clone(),
-        format!("media-{public_id}"),
-        move |conn, _| {
-            let (asset, renditions) =
-                catalog::public_media(conn, &public_id, utc_now())?.ok_or_else(|| not_found(&public_id))?;
-            MediaView::from_row(&asset, &renditions)
-                .ok_or_else(|| DbError::Corrupt("media kind".into()).into())
-        },
-    )
-    .await
+    let media = catalog::media(&state.reads, &path.id, address(&request)).await?;
+    Ok(respond(&request, &media, &state.cache_policy))
 }

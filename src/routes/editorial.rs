@@ -440,6 +440,7 @@ pub async fn create_preview_link(
         .sign(&claims)
         .map_err(|e| anyhow::anyhow!("cannot sign a preview link: {e}"))?;
     let url = state
+        .reads
         .public_url
         .join(&format!("v1/preview/{token}"))
         .map(|u| u.to_string())

@@ -224,7 +224,7 @@ pub async fn scrape(state: State, request: HttpRequest) -> Result<HttpResponse, 
             "send the metrics token as Authorization: Bearer <KHABAR_METRICS_TOKEN>".into(),
         )));
     }
-    let (entries, bytes) = state.cache.size();
+    let (entries, bytes) = state.reads.cache.size();
     metrics
         .cache_entries
         .set(i64::try_from(entries).unwrap_or(i64::MAX));

@@ -12,7 +12,6 @@ pub mod conditional;
 pub mod editorial;
 pub mod feeds;
 pub mod health;
-pub mod lists;
 pub mod meta;
 pub mod metrics;
 pub mod middleware;
@@ -20,16 +19,12 @@ pub mod principal;
 pub mod ranges;
 pub mod rate_limit;
 pub mod search;
-pub mod sync;
 pub mod uploads;
 pub mod writes;
 
 use actix_web::web;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::api::article::UrlBuilder;
-use crate::delivery::cache::DeliveryCache;
-use crate::domain::cursor::CursorSigner;
 use conditional::CachePolicy;
 
 /// Every documented route.
@@ -119,13 +114,9 @@ pub fn configure(config: &mut ServiceConfig<'_>) {
 #[derive(Clone)]
 pub struct AppState {
     pub pool: crate::db::DbPool,
-    pub urls: UrlBuilder,
-    /// How clients reach this API, for `Link` headers.
-    pub public_url: url::Url,
-    pub cache: DeliveryCache,
-    pub cursors: CursorSigner,
+    /// The read service: public reads, the response cache, cursors, URLs.
+    pub reads: std::sync::Arc<crate::reads::Reader>,
     pub cache_policy: CachePolicy,
-    pub feeds: feeds::FeedSettings,
     pub auth: crate::auth::AuthConfig,
     pub throttle: std::sync::Arc<crate::auth::throttle::LoginThrottle>,
     pub rate_limits: std::sync::Arc<rate_limit::RateLimits>,
@@ -140,3 +131,11 @@ pub struct AppState {
 }
 
 pub type State = web::Data<AppState>;
+
+/// Where a read was asked for, as the read service keys and links it.
+pub fn address(request: &actix_web::HttpRequest) -> crate::reads::Address<'_> {
+    crate::reads::Address {
+        path: request.path(),
+        query: request.query_string(),
+    }
+}

@@ -8,7 +8,6 @@ use futures_util::future::LocalBoxFuture;
 use super::State;
 use crate::auth;
 use crate::db::{self, utc_now};
-use crate::domain::kinds::UserRole;
 use crate::domain::permissions::Permission;
 use crate::editorial::Actor;
 use crate::error::{ApiError, Unauthorized};
@@ -83,10 +82,7 @@ impl FromRequest for Signed {
                 auth::authenticate(conn, &config, &token, utc_now()).map_err(ApiError::from)
             })
             .await?;
-            let role: UserRole = user
-                .role
-                .parse()
-                .map_err(|_| ApiError::Database(crate::db::DbError::corrupt("a user has an unknown role")))?;
+            let role = user.role;
             Ok(Signed {
                 actor: Actor {
                     user_id: user.id,

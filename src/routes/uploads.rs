@@ -130,6 +130,7 @@ pub async fn upload_media(
             other => ApiError::unprocessable_field("file", other.to_string()),
         })?;
     let url = state
+        .reads
         .public_url
         .join(&format!("media-files/{}", stored.name))
         .map_err(|e| ApiError::Internal(anyhow::Error::new(e).context("the media file URL")))?;

@@ -18,15 +18,16 @@ pub const IDEMPOTENCY_KEY: &str = "Idempotency-Key";
 impl AppState {
     pub fn edit_context(&self) -> EditContext {
         EditContext {
-            urls: self.urls.clone(),
+            urls: self.reads.urls.clone(),
             now: utc_now(),
             websub: self
+                .reads
                 .feeds
                 .websub_hub
                 .as_ref()
                 .map(|hub| crate::editorial::events::WebSub {
                     hub: hub.clone(),
-                    public_url: self.public_url.clone(),
+                    public_url: self.reads.public_url.clone(),
                 }),
             allow_private_webhooks: self.allow_private_webhooks,
         }
@@ -50,7 +51,7 @@ impl AppState {
         })
         .await;
         result.map(|(value, change)| {
-            self.cache.apply(&change);
+            self.reads.cache.apply(&change);
             value
         })
     }

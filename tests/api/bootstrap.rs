@@ -35,7 +35,7 @@ async fn first_start_seeds_and_second_start_keeps_everything(backend: Backend) {
     let count: i64 = articles::table.count().get_result(conn).unwrap();
     assert_eq!(count, 5);
     let admin = users::find_by_email(conn, &email).unwrap().unwrap();
-    assert_eq!(admin.role, "admin");
+    assert_eq!(admin.role, khabar::domain::kinds::UserRole::Admin);
     assert!(khabar::domain::password::verify(&password, &admin.password_hash));
 }
 

@@ -107,12 +107,12 @@ async fn unknown_vocabulary_values_are_refused(backend: Backend) {
     let article = id_of(conn, &khabar::seed::demo_article_slug());
     let contributor: i64 = contributors::table.select(contributors::id).first(conn).unwrap();
     let bad_role = diesel::insert_into(bylines::table)
-        .values(Byline {
-            article_id: article,
-            position: 9,
-            contributor_id: contributor,
-            role: "ghostwriter".into(),
-        })
+        .values((
+            bylines::article_id.eq(article),
+            bylines::position.eq(9),
+            bylines::contributor_id.eq(contributor),
+            bylines::role.eq("ghostwriter"),
+        ))
         .execute(conn);
     assert_eq!(kind_of(bad_role), DatabaseErrorKind::CheckViolation);
     let bad_kind = diesel::update(contributors::table.find(contributor))
@@ -143,7 +143,7 @@ async fn references_to_missing_rows_are_refused(backend: Backend) {
             article_id: article,
             position: 9,
             contributor_id: 999_999,
-            role: "author".into(),
+            role: khabar::domain::kinds::BylineRole::Author,
         })
         .execute(conn);
     assert_eq!(

@@ -1,6 +1,8 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use crate::domain::kinds::{ArticleStatus, BylineRole};
+
 use crate::db::schema::{article_blocks, articles, bylines, corrections, related_articles};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -14,7 +16,8 @@ pub struct Article {
     pub headline: String,
     pub lead: Option<String>,
     pub dateline: Option<String>,
-    pub status: String,
+    #[diesel(deserialize_as = String)]
+    pub status: ArticleStatus,
     pub canonical_url: Option<String>,
     pub author_user_id: Option<i64>,
     pub version: i32,
@@ -76,7 +79,8 @@ pub struct Byline {
     pub article_id: i64,
     pub position: i32,
     pub contributor_id: i64,
-    pub role: String,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub role: BylineRole,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

@@ -1,6 +1,8 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use crate::domain::kinds::ContributorKind;
+
 use crate::db::schema::contributors;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -8,7 +10,8 @@ use crate::db::schema::contributors;
 pub struct Contributor {
     pub id: i64,
     pub slug: String,
-    pub kind: String,
+    #[diesel(deserialize_as = String)]
+    pub kind: ContributorKind,
     pub name: String,
     /// JSON object of BCP 47 language tag to name.
     pub localized_names: String,

@@ -1,6 +1,8 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use crate::domain::kinds::MediaKind;
+
 use crate::db::schema::{article_media, media_assets, media_renditions};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -8,7 +10,8 @@ use crate::db::schema::{article_media, media_assets, media_renditions};
 pub struct MediaAsset {
     pub id: i64,
     pub public_id: String,
-    pub kind: String,
+    #[diesel(deserialize_as = String)]
+    pub kind: MediaKind,
     pub url: String,
     pub mime_type: String,
     pub width: Option<i32>,

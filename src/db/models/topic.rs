@@ -1,6 +1,8 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use crate::domain::kinds::TopicKind;
+
 use crate::db::schema::{article_topics, topics};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -8,7 +10,8 @@ use crate::db::schema::{article_topics, topics};
 pub struct Topic {
     pub id: i64,
     pub slug: String,
-    pub kind: String,
+    #[diesel(deserialize_as = String)]
+    pub kind: TopicKind,
     pub name: String,
     /// JSON object of BCP 47 language tag to name.
     pub localized_names: String,

@@ -1,6 +1,8 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use crate::domain::kinds::UserRole;
+
 use crate::db::schema::users;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -9,7 +11,8 @@ pub struct User {
     pub id: i64,
     pub email: String,
     pub password_hash: String,
-    pub role: String,
+    #[diesel(deserialize_as = String)]
+    pub role: UserRole,
     pub display_name: Option<String>,
     pub contributor_id: Option<i64>,
     pub disabled: bool,

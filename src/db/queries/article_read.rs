@@ -46,7 +46,8 @@ pub struct MediaUse {
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = articles)]
 pub struct Visibility {
-    pub status: String,
+    #[diesel(deserialize_as = String)]
+    pub status: ArticleStatus,
     pub published_at: Option<NaiveDateTime>,
     pub embargo_until: Option<NaiveDateTime>,
 }
@@ -54,7 +55,7 @@ pub struct Visibility {
 impl From<&Article> for Visibility {
     fn from(article: &Article) -> Self {
         Visibility {
-            status: article.status.clone(),
+            status: article.status,
             published_at: article.published_at,
             embargo_until: article.embargo_until,
         }
@@ -64,7 +65,7 @@ impl From<&Article> for Visibility {
 impl Visibility {
     /// Published, publish time reached, embargo lifted.
     pub fn is_public(&self, now: NaiveDateTime) -> bool {
-        self.status == ArticleStatus::Published.as_str()
+        self.status == ArticleStatus::Published
             && self.published_at.is_some_and(|p| p <= now)
             && self.embargo_until.is_none_or(|e| e <= now)
     }

@@ -10,6 +10,7 @@ use crate::db::schema::{
     article_blocks, article_deliveries, article_media, contributors, media_assets, media_renditions, topics,
 };
 use crate::db::{DbConnection, DbError};
+use crate::domain::kinds::{ContributorKind, TopicKind};
 
 pub fn topic_by_slug(conn: &mut DbConnection, slug: &str) -> Result<Option<Topic>, DbError> {
     Ok(topics::table
@@ -40,7 +41,7 @@ pub fn topic_tree(conn: &mut DbConnection, topic: &Topic) -> Result<(Option<Topi
 /// Topics in id order after `after_id`, optionally of one kind.
 pub fn topics_page(
     conn: &mut DbConnection,
-    kind: Option<&str>,
+    kind: Option<TopicKind>,
     after_id: Option<i64>,
     limit: i64,
 ) -> Result<Vec<Topic>, DbError> {
@@ -50,7 +51,7 @@ pub fn topics_page(
         .limit(limit)
         .into_boxed();
     if let Some(kind) = kind {
-        query = query.filter(topics::kind.eq(kind.to_owned()));
+        query = query.filter(topics::kind.eq(kind.as_str()));
     }
     if let Some(after) = after_id {
         query = query.filter(topics::id.gt(after));
@@ -69,7 +70,7 @@ pub fn contributor_by_slug(conn: &mut DbConnection, slug: &str) -> Result<Option
 /// Contributors in id order after `after_id`, optionally of one kind.
 pub fn contributors_page(
     conn: &mut DbConnection,
-    kind: Option<&str>,
+    kind: Option<ContributorKind>,
     after_id: Option<i64>,
     limit: i64,
 ) -> Result<Vec<Contributor>, DbError> {
@@ -79,7 +80,7 @@ pub fn contributors_page(
         .limit(limit)
         .into_boxed();
     if let Some(kind) = kind {
-        query = query.filter(contributors::kind.eq(kind.to_owned()));
+        query = query.filter(contributors::kind.eq(kind.as_str()));
     }
     if let Some(after) = after_id {
         query = query.filter(contributors::id.gt(after));

@@ -31,7 +31,7 @@ pub fn contributor(conn: &mut DbConnection, slug: &str) -> Result<Option<(i64, C
             c.id,
             ContributorInput {
                 slug: Some(c.slug),
-                kind: c.kind.parse().map_err(DbError::corrupt)?,
+                kind: c.kind,
                 name: c.name,
                 localized_names: names(&c.localized_names)?,
                 bio: c.bio,
@@ -108,7 +108,7 @@ pub fn topic(conn: &mut DbConnection, slug: &str) -> Result<Option<(i64, TopicIn
         t.id,
         TopicInput {
             slug: Some(t.slug),
-            kind: t.kind.parse().map_err(DbError::corrupt)?,
+            kind: t.kind,
             name: t.name,
             localized_names: names(&t.localized_names)?,
             description: t.description,
@@ -212,7 +212,7 @@ pub fn media(conn: &mut DbConnection, public_id: &str) -> Result<Option<(i64, Me
     Ok(Some((
         m.id,
         MediaInput {
-            kind: m.kind.parse().map_err(DbError::corrupt)?,
+            kind: m.kind,
             url: m.url,
             mime_type: m.mime_type,
             width: m.width,

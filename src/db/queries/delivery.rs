@@ -44,7 +44,7 @@ pub fn replace(
     conn: &mut DbConnection,
     delivery: &Delivery,
     topic_ids: &[i64],
-    contributors: &[(i64, String)],
+    contributors: &[(i64, crate::domain::kinds::BylineRole)],
 ) -> Result<(), DbError> {
     diesel::delete(article_deliveries::table.find(delivery.article_id)).execute(conn)?;
     diesel::insert_into(article_deliveries::table)

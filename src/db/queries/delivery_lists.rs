@@ -10,6 +10,7 @@ use diesel::prelude::*;
 
 use crate::db::schema::{article_deliveries, article_tombstones, delivery_contributors, delivery_topics};
 use crate::db::{DbConnection, DbError};
+use crate::domain::kinds::BylineRole;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Sort {
@@ -26,7 +27,7 @@ pub struct ListFilter {
     pub topic_id: Option<i64>,
     pub section_id: Option<i64>,
     pub contributor_id: Option<i64>,
-    pub role: Option<String>,
+    pub role: Option<BylineRole>,
     pub published_since: Option<NaiveDateTime>,
     pub published_until: Option<NaiveDateTime>,
 }
@@ -132,7 +133,7 @@ pub fn list(
         let query = common_filters!(query, filter, now);
         let credited = delivery_contributors::table.select(delivery_contributors::article_id);
         let id = article_deliveries::article_id;
-        let query = match (filter.contributor_id, filter.role.clone()) {
+        let query = match (filter.contributor_id, filter.role.map(BylineRole::as_str)) {
             (None, None) => query,
             (Some(c), None) => {
                 query.filter(id.eq_any(credited.filter(delivery_contributors::contributor_id.eq(c))))
@@ -162,7 +163,7 @@ pub fn list(
             .select(COLUMNS)
             .into_boxed();
         if let Some(role) = &filter.role {
-            query = query.filter(delivery_contributors::role.eq(role.clone()));
+            query = query.filter(delivery_contributors::role.eq(role.as_str()));
         }
         let query = common_filters!(query, filter, now);
         keyset!(
@@ -179,7 +180,7 @@ pub fn list(
         let mut query = common_filters!(query, filter, now);
         if let Some(role) = &filter.role {
             let credited = delivery_contributors::table
-                .filter(delivery_contributors::role.eq(role.clone()))
+                .filter(delivery_contributors::role.eq(role.as_str()))
                 .select(delivery_contributors::article_id);
             query = query.filter(article_deliveries::article_id.eq_any(credited));
         }

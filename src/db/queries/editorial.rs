@@ -408,10 +408,10 @@ pub fn replace_children(
             article_id: id,
             position: position as i32,
             contributor_id: *contributor_id,
-            role: byline.role.as_str().to_owned(),
+            role: byline.role,
         })
         .collect();
-    for row in &rows {
+    for row in rows {
         diesel::insert_into(bylines::table).values(row).execute(conn)?;
     }
     let rows: Vec<ArticleTopic> = input

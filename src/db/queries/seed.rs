@@ -261,7 +261,7 @@ fn insert_article(
                 article_id: id,
                 position: position as i32,
                 contributor_id,
-                role: role.as_str().to_owned(),
+                role: *role,
             })
             .execute(conn)?;
     }

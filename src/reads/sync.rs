@@ -2,24 +2,13 @@
 //! first, tombstones included, so a client can keep an offline copy exact.
 
 use chrono::{DateTime, NaiveDateTime, Utc};
-use serde::Serialize;
-use utoipa::ToSchema;
 
-use super::lists::{check, decode_cursor, encode_cursor, render_page, Checked, ListParams};
-use super::AppState;
+use super::list_params::{check, Checked, ListParams};
+use super::paging::{self, Keyset};
+use super::{ReadError, Reader};
 use crate::db::queries::delivery_lists::{self, Change};
 use crate::db::{utc_now, DbConnection};
 use crate::delivery::cache::Representation;
-use crate::error::ApiError;
-
-/// What incremental sync reports about an article.
-#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ChangeKind {
-    Updated,
-    Unpublished,
-    Deleted,
-}
 
 /// The parameters incremental sync cannot combine with, by name.
 fn not_with_sync(params: &ListParams) -> Vec<&'static str> {
@@ -40,16 +29,16 @@ fn not_with_sync(params: &ListParams) -> Vec<&'static str> {
 }
 
 /// One page of changes since `since`, for clients that keep an offline copy exact.
-pub(super) fn sync_page(
+pub(super) fn page(
     conn: &mut DbConnection,
+    reader: &Reader,
     params: &ListParams,
     since: DateTime<Utc>,
-    state: &AppState,
     self_url: &url::Url,
-) -> Result<Representation, ApiError> {
+) -> Result<Representation, ReadError> {
     let conflicting = not_with_sync(params);
     if let Some(first) = conflicting.first() {
-        return Err(ApiError::invalid_field(
+        return Err(ReadError::invalid(
             *first,
             format!(
                 "cannot be combined with updated_since ({})",
@@ -58,25 +47,24 @@ pub(super) fn sync_page(
         ));
     }
     let Checked { limit, language, .. } = check(params)?;
-    let scope = format!("sync|{}|{language:?}", since.timestamp_micros());
-    let after = decode_cursor(state, &scope, params.cursor.as_deref())?;
-    let now = utc_now();
-    let mut changes = delivery_lists::changes_since(
-        conn,
-        since.naive_utc(),
-        after,
-        language.as_deref(),
-        i64::from(limit) + 1,
-        now,
+    let keyset = Keyset::new(
+        &reader.cursors,
+        format!("sync|{}|{language:?}", since.timestamp_micros()),
+        params.cursor.as_deref(),
     )?;
-    let more = changes.len() > limit as usize;
-    changes.truncate(limit as usize);
-    let next_cursor = match (more, changes.last()) {
-        (true, Some(last)) => Some(encode_cursor(state, &scope, last.position())),
-        _ => None,
-    };
+    let after = keyset.after_time()?;
+    let now = utc_now();
+    let page = keyset.fetch(
+        limit,
+        |n| delivery_lists::changes_since(conn, since.naive_utc(), after, language.as_deref(), n, now),
+        |last| {
+            let (at, id) = last.position();
+            paging::at_time(at, id)
+        },
+    )?;
     let json_time = |t: NaiveDateTime| serde_json::to_string(&t.and_utc()).unwrap_or_default();
-    let items: Vec<String> = changes
+    let items: Vec<String> = page
+        .rows
         .iter()
         .map(|change| match change {
             Change::Updated(row) => format!(
@@ -94,11 +82,12 @@ pub(super) fn sync_page(
             .to_string(),
         })
         .collect();
-    let last_modified = changes
+    let last_modified = page
+        .rows
         .iter()
         .map(|c| c.position().0)
         .max()
         .unwrap_or(now)
         .and_utc();
-    render_page(&items, next_cursor, last_modified, self_url)
+    paging::json_page(&items, page.next_cursor, last_modified, self_url)
 }

@@ -1,0 +1,267 @@
+//! One published article, and what is derived from it: a sparse form (`fields=`), its related
+//! articles and translations, and its ninjs document.
+
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::params;
+use super::{Address, ReadError, Reader};
+use crate::api::article::{ArticleLinkView, ArticleView};
+use crate::db::queries::article_read::ArticleKey;
+use crate::db::queries::delivery::{self, Found};
+use crate::db::queries::related;
+use crate::db::{utc_now, DbError};
+use crate::delivery::cache::Representation;
+use crate::domain::slug;
+use crate::domain::validation::FieldError;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ArticleQuery {
+    /// Language of the article, when the slug is used in several languages.
+    #[param(example = "ar")]
+    pub language: Option<String>,
+    /// Comma-separated top-level fields to keep (sparse fieldset), e.g. `headline,byline,seo`.
+    pub fields: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct LinkQuery {
+    /// Language of the article, when the slug is used in several languages.
+    #[param(example = "ar")]
+    pub language: Option<String>,
+}
+
+/// Articles linked from one article.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ArticleLinks {
+    pub data: Vec<ArticleLinkView>,
+    /// For related articles: true when none were curated and these were computed from shared
+    /// topics, contributors and recency.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub computed: Option<bool>,
+}
+
+/// How many related articles are computed when none are curated, and how many recent articles
+/// of each shared topic are considered.
+const COMPUTED_RELATED: usize = 5;
+const RELATED_CANDIDATES_PER_TOPIC: i64 = 50;
+
+/// Top-level fields of the full article shape, for `fields=`.
+const ARTICLE_FIELDS: &[&str] = &[
+    "id",
+    "slug",
+    "language",
+    "dir",
+    "headline",
+    "lead",
+    "dateline",
+    "byline",
+    "bylines",
+    "featured_media",
+    "body",
+    "body_html",
+    "body_text",
+    "word_count",
+    "reading_time_minutes",
+    "topics",
+    "related",
+    "translations",
+    "corrections",
+    "canonical_url",
+    "seo",
+    "first_published_at",
+    "published_at",
+    "updated_at",
+    "version",
+];
+
+fn parse_key(key: &str, language: Option<&str>) -> Result<ArticleKey, ReadError> {
+    let language = params::language(language)?;
+    if let Ok(id) = uuid::Uuid::parse_str(key) {
+        return Ok(ArticleKey::PublicId(id.hyphenated().to_string()));
+    }
+    let slug = slug::parse(key).map_err(|_| not_found(key))?;
+    Ok(ArticleKey::Slug { slug, language })
+}
+
+fn not_found(key: &str) -> ReadError {
+    ReadError::NotFound(format!("no published article has the id or slug '{key}'"))
+}
+
+/// A public article's compiled form, through the cache.
+pub async fn load(
+    reader: &Arc<Reader>,
+    key: &str,
+    language: Option<&str>,
+) -> Result<Arc<Representation>, ReadError> {
+    let cache_key = format!("article:{key}:{}", language.unwrap_or(""));
+    reader
+        .cached(cache_key, || {
+            let key = key.to_owned();
+            let language = language.map(str::to_owned);
+            move |conn, _| {
+                let lookup = parse_key(&key, language.as_deref())?;
+                let delivered = match delivery::find(conn, &lookup, utc_now())? {
+                    Found::One(delivered) => delivered,
+                    Found::None => return Err(not_found(&key)),
+                    Found::Ambiguous(languages) => {
+                        return Err(ReadError::BadRequest {
+                            detail: format!(
+                                "the slug is published in several languages ({}); add ?language=",
+                                languages.join(", ")
+                            ),
+                            errors: vec![FieldError::new(
+                                "language",
+                                format!("required here; one of: {}", languages.join(", ")),
+                            )],
+                        })
+                    }
+                };
+                let mut representation = Representation::new(
+                    bytes::Bytes::from(delivered.full_json),
+                    delivered.etag,
+                    delivered.updated_at.and_utc(),
+                    delivered.surrogate_keys,
+                );
+                representation.is_article = true;
+                Ok(representation)
+            }
+        })
+        .await
+}
+
+/// A representation derived from an article's: its validators follow the article's.
+fn derived(source: &Representation, body: serde_json::Value) -> Representation {
+    super::text(
+        body.to_string(),
+        source.last_modified,
+        source.surrogate_keys.clone(),
+    )
+}
+
+fn parse_json(
+    representation: &Representation,
+) -> Result<serde_json::Map<String, serde_json::Value>, ReadError> {
+    serde_json::from_slice(&representation.body).map_err(|e| DbError::Corrupt(e.to_string()).into())
+}
+
+/// The article, whole or with only the top-level `fields` named.
+pub async fn article(
+    reader: &Arc<Reader>,
+    key: &str,
+    query: &ArticleQuery,
+) -> Result<Arc<Representation>, ReadError> {
+    let fields = params::comma_list(query.fields.as_deref());
+    let unknown = params::unknown_names("fields", &fields, ARTICLE_FIELDS);
+    if !unknown.is_empty() {
+        return Err(ReadError::invalid_all(unknown));
+    }
+    let representation = load(reader, key, query.language.as_deref()).await?;
+    if fields.is_empty() {
+        return Ok(representation);
+    }
+    let mut article = parse_json(&representation)?;
+    article.retain(|key, _| fields.iter().any(|f| f == key));
+    Ok(Arc::new(derived(
+        &representation,
+        serde_json::Value::Object(article),
+    )))
+}
+
+/// The published translations of the article, for `hreflang` alternates.
+pub async fn translations(
+    reader: &Arc<Reader>,
+    key: &str,
+    language: Option<&str>,
+) -> Result<Arc<Representation>, ReadError> {
+    let representation = load(reader, key, language).await?;
+    let article = parse_json(&representation)?;
+    let links = article
+        .get("translations")
+        .cloned()
+        .unwrap_or_else(|| serde_json::json!([]));
+    Ok(Arc::new(derived(
+        &representation,
+        serde_json::json!({ "data": links }),
+    )))
+}
+
+/// The editors' related articles, or when there are none, computed ones (cached apart, since
+/// they depend on other articles).
+pub async fn related(
+    reader: &Arc<Reader>,
+    key: &str,
+    language: Option<&str>,
+    address: Address<'_>,
+) -> Result<Arc<Representation>, ReadError> {
+    let representation = load(reader, key, language).await?;
+    let article = parse_json(&representation)?;
+    let curated = article
+        .get("related")
+        .and_then(|r| r.as_array())
+        .filter(|r| !r.is_empty());
+    if let Some(curated) = curated {
+        let body = serde_json::json!({ "data": curated, "computed": false });
+        return Ok(Arc::new(derived(&representation, body)));
+    }
+    let public_id = article
+        .get("id")
+        .and_then(|v| v.as_str())
+        .unwrap_or_default()
+        .to_owned();
+    reader
+        .cached(address.key("related"), || {
+            move |conn, _| {
+                let links = match related::subject(conn, &public_id)? {
+                    Some(subject) => {
+                        let candidates =
+                            related::candidates(conn, &subject, RELATED_CANDIDATES_PER_TOPIC, utc_now())?;
+                        let ranked = crate::domain::related::rank(&subject, candidates, COMPUTED_RELATED);
+                        related::summaries(conn, &ranked)?
+                            .iter()
+                            .filter_map(|json| serde_json::from_str::<serde_json::Value>(json).ok())
+                            .map(|summary| {
+                                serde_json::json!({
+                                    "id": summary["id"],
+                                    "slug": summary["slug"],
+                                    "language": summary["language"],
+                                    "headline": summary["headline"],
+                                    "canonical_url": summary["canonical_url"],
+                                    "published_at": summary["published_at"],
+                                })
+                            })
+                            .collect()
+                    }
+                    None => Vec::new(),
+                };
+                Ok(derived(
+                    &representation,
+                    serde_json::json!({ "data": links, "computed": true }),
+                ))
+            }
+        })
+        .await
+}
+
+/// The article as an IPTC ninjs 2.2 document.
+pub async fn ninjs(
+    reader: &Arc<Reader>,
+    key: &str,
+    language: Option<&str>,
+) -> Result<Arc<Representation>, ReadError> {
+    let source = load(reader, key, language).await?;
+    let article: ArticleView = serde_json::from_slice(&source.body).map_err(DbError::corrupt)?;
+    let rights = crate::feeds::ninjs::Rights {
+        holder: reader.feeds.publication.clone(),
+    };
+    let body = crate::feeds::ninjs::document(&article, &rights).to_string();
+    let mut representation = super::text(body, source.last_modified, source.surrogate_keys.clone());
+    representation.content_type = super::feeds::NINJS;
+    Ok(Arc::new(representation))
+}

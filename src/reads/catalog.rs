@@ -1,0 +1,193 @@
+//! Topics, contributors and media: small tables, read directly and cached as responses.
+
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::paging::{self, Keyset};
+use super::params::Limit;
+use super::{resolve, Address, ReadError, Reader};
+use crate::api::catalog::{ContributorView, MediaView, TopicDetail, TopicView};
+use crate::db::queries::catalog;
+use crate::db::{utc_now, DbError};
+use crate::delivery::cache::Representation;
+use crate::domain::kinds::{ContributorKind, TopicKind};
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct TopicListParams {
+    pub kind: Option<TopicKind>,
+    /// Page size, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
+    pub limit: Option<u32>,
+    pub cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ContributorListParams {
+    pub kind: Option<ContributorKind>,
+    /// Page size, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
+    pub limit: Option<u32>,
+    pub cursor: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TopicPage {
+    pub data: Vec<TopicView>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ContributorPage {
+    pub data: Vec<ContributorView>,
+    pub next_cursor: Option<String>,
+}
+
+/// `{data, next_cursor}` as the schemas above describe it, for any kind of entry.
+#[derive(Serialize)]
+struct Paged<V> {
+    data: Vec<V>,
+    next_cursor: Option<String>,
+}
+
+/// One page of an id-ordered catalog list (`name`, e.g. "topics", optionally of one kind):
+/// `load(after, n)` fetches rows after an id, `entry` gives each row's id and view.
+fn id_ordered<R, V: Serialize>(
+    reader: &Reader,
+    name: &str,
+    kind: Option<&str>,
+    cursor: Option<&str>,
+    limit: Limit,
+    load: impl FnOnce(Option<i64>, i64) -> Result<Vec<R>, DbError>,
+    entry: impl Fn(&R) -> (i64, V),
+) -> Result<Representation, ReadError> {
+    let keyset = Keyset::new(&reader.cursors, format!("{name}|{kind:?}"), cursor)?;
+    let after = keyset.after().map(|p| p.id);
+    let page = keyset.fetch(
+        limit,
+        |n| Ok(load(after, n)?.iter().map(entry).collect()),
+        |(id, _)| paging::at_id(*id),
+    )?;
+    let paged = Paged {
+        data: page.rows.into_iter().map(|(_, view)| view).collect::<Vec<V>>(),
+        next_cursor: page.next_cursor,
+    };
+    super::json(&paged, utc_now().and_utc(), name.to_owned())
+}
+
+/// One page of topics, in creation order, optionally of one kind.
+pub async fn topics(
+    reader: &Arc<Reader>,
+    params: TopicListParams,
+    address: Address<'_>,
+) -> Result<Arc<Representation>, ReadError> {
+    let limit = Limit::parse(params.limit)?;
+    reader
+        .cached(address.key("catalog"), || {
+            move |conn, reader| {
+                let kind = params.kind;
+                id_ordered(
+                    reader,
+                    "topics",
+                    kind.map(TopicKind::as_str),
+                    params.cursor.as_deref(),
+                    limit,
+                    |after, n| catalog::topics_page(conn, kind, after, n),
+                    |topic| (topic.id, TopicView::from_row(topic)),
+                )
+            }
+        })
+        .await
+}
+
+/// One topic with its parent and children.
+pub async fn topic(
+    reader: &Arc<Reader>,
+    slug: String,
+    address: Address<'_>,
+) -> Result<Arc<Representation>, ReadError> {
+    reader
+        .cached(address.key("catalog"), || {
+            move |conn, _| {
+                let topic = resolve::topic(conn, &slug)?;
+                let (parent, children) = catalog::topic_tree(conn, &topic)?;
+                let detail = TopicDetail {
+                    topic: TopicView::from_row(&topic),
+                    parent: parent.as_ref().map(TopicView::from_row),
+                    children: children.iter().map(TopicView::from_row).collect(),
+                };
+                super::json(&detail, utc_now().and_utc(), format!("topic-{slug}"))
+            }
+        })
+        .await
+}
+
+/// One page of contributors, in creation order, optionally of one kind.
+pub async fn contributors(
+    reader: &Arc<Reader>,
+    params: ContributorListParams,
+    address: Address<'_>,
+) -> Result<Arc<Representation>, ReadError> {
+    let limit = Limit::parse(params.limit)?;
+    reader
+        .cached(address.key("catalog"), || {
+            move |conn, reader| {
+                let kind = params.kind;
+                id_ordered(
+                    reader,
+                    "contributors",
+                    kind.map(ContributorKind::as_str),
+                    params.cursor.as_deref(),
+                    limit,
+                    |after, n| catalog::contributors_page(conn, kind, after, n),
+                    |contributor| (contributor.id, ContributorView::from_row(contributor)),
+                )
+            }
+        })
+        .await
+}
+
+/// One contributor.
+pub async fn contributor(
+    reader: &Arc<Reader>,
+    slug: String,
+    address: Address<'_>,
+) -> Result<Arc<Representation>, ReadError> {
+    reader
+        .cached(address.key("catalog"), || {
+            move |conn, _| {
+                let contributor = resolve::contributor(conn, &slug)?;
+                let view = ContributorView::from_row(&contributor);
+                super::json(&view, utc_now().and_utc(), format!("contributor-{slug}"))
+            }
+        })
+        .await
+}
+
+/// One media asset, once a published article shows it.
+pub async fn media(
+    reader: &Arc<Reader>,
+    id: &str,
+    address: Address<'_>,
+) -> Result<Arc<Representation>, ReadError> {
+    let not_found = |id: &str| ReadError::NotFound(format!("no media asset has the id '{id}'"));
+    let public_id = uuid::Uuid::parse_str(id)
+        .map_err(|_| not_found(id))?
+        .hyphenated()
+        .to_string();
+    reader
+        .cached(address.key("catalog"), || {
+            move |conn, _| {
+                let (asset, renditions) = catalog::public_media(conn, &public_id, utc_now())?
+                    .ok_or_else(|| not_found(&public_id))?;
+                let view = MediaView::from_row(&asset, &renditions);
+                super::json(&view, utc_now().and_utc(), format!("media-{public_id}"))
+            }
+        })
+        .await
+}
