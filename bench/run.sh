@@ -5,9 +5,13 @@
 #
 #   bash bench/run.sh                     # 1,000,000 articles (generated once, ~20 GB, ~12 min)
 #   ARTICLES=10000 bash bench/run.sh      # a quick run
+#   BACKEND=postgres ARTICLES=10000 bash bench/run.sh   # on the local PostgreSQL
 #
-# Environment: ARTICLES, BENCH_DB, DURATION (per endpoint, default 15s), CONNECTIONS (64),
-# THREADS (wrk threads, 2). Results go to stdout and target/bench/results.txt.
+# Environment: ARTICLES, BACKEND (sqlite or postgres), BENCH_DB (SQLite file), BENCH_PG
+# (PostgreSQL server URL, default postgres://postgres@127.0.0.1:5432), DURATION (per endpoint,
+# default 15s), CONNECTIONS (64), THREADS (wrk threads, 2). Results go to stdout and
+# target/bench/results-$BACKEND.txt. Each endpoint reports requests/s, latency, and the
+# server's CPU time per request beside the bare handler's.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,12 +33,29 @@ fi
 cargo build --release --quiet --bin khabar --example ceiling
 KHABAR=target/release/khabar
 # wrk sends everything from one address: with the per-address limit on, it would measure 429s.
-export DATABASE_URL="sqlite://$DB" KHABAR_DEMO=never KHABAR_LOG=warn KHABAR_RATE_LIMIT=0
-
-if [ ! -f "$DB" ]; then
-  echo "generating $ARTICLES articles into $DB"
-  "$KHABAR" generate --articles "$ARTICLES"
-fi
+# One site URL for generating and serving, so that no start recompiles the articles.
+export KHABAR_DEMO=never KHABAR_LOG=warn KHABAR_RATE_LIMIT=0 KHABAR_SITE_URL=${KHABAR_SITE_URL:-https://news.example.com/}
+BACKEND=${BACKEND:-sqlite}
+case "$BACKEND" in
+  sqlite)
+    export DATABASE_URL="sqlite://$DB"
+    if [ ! -f "$DB" ]; then
+      echo "generating $ARTICLES articles into $DB"
+      "$KHABAR" generate --articles "$ARTICLES"
+    fi
+    ;;
+  postgres)
+    PG=${BENCH_PG:-postgres://postgres@127.0.0.1:5432}
+    PG_DB="khabar_bench_$ARTICLES"
+    export DATABASE_URL="$PG/$PG_DB"
+    if ! psql "$PG/postgres" -tAc "SELECT 1 FROM pg_database WHERE datname = '$PG_DB'" | grep -q 1; then
+      psql -q "$PG/postgres" -c "CREATE DATABASE $PG_DB"
+      echo "generating $ARTICLES articles into $DATABASE_URL"
+      "$KHABAR" generate --articles "$ARTICLES"
+    fi
+    ;;
+  *) echo "BACKEND is sqlite or postgres" >&2; exit 2 ;;
+esac
 
 cleanup() { kill "${KHABAR_PID:-}" "${CEILING_PID:-}" "${SEARCH_PID:-}" 2>/dev/null || true; }
 trap cleanup EXIT
@@ -58,7 +79,8 @@ def get(path):
     body = response.read()
     assert response.status == 200, (path, response.status, body[:200])
     return json.loads(body)
-newest = get("/v1/articles?limit=1")["data"][0]
+# The newest Arabic article: its slug is long and percent-encoded, as the newsroom's are.
+newest = get("/v1/articles?limit=1&language=ar")["data"][0]
 article = "/v1/articles/" + urllib.parse.quote(newest["slug"])
 topic = "/v1/topics/egypt/articles"
 cursor, seen = None, 0
@@ -76,41 +98,57 @@ PY
 curl -fsS "$BASE$ARTICLE_PATH" -o "$BENCH_DIR/article.json"
 curl -fsS "$BASE/feeds/ar/rss.xml" -o "$BENCH_DIR/feed.xml"
 # Two ceilings: the article's bytes, and the feed's (fifty full articles, about 50 times larger).
-target/release/examples/ceiling "127.0.0.1:$CEILING_PORT" "/=$BENCH_DIR/article.json" "/feed=$BENCH_DIR/feed.xml" &
+# The ceiling answers the article's own request line, so that both parse the same long
+# percent-encoded path: what is left is the cost of Khabar itself.
+target/release/examples/ceiling "127.0.0.1:$CEILING_PORT" "$ARTICLE_PATH=$BENCH_DIR/article.json" \
+  "/feed=$BENCH_DIR/feed.xml" &
 CEILING_PID=$!
 sleep 1
 
-run() { # name url
+# The server's CPU time (user + system, in clock ticks) so far.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+run() { # name url server-pid
   wrk -t"$THREADS" -c"$CONNECTIONS" -d2s "$2" >/dev/null 2>&1 # warm-up
+  local before after
+  before=$(cpu_ticks "$3")
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$2" >"$BENCH_DIR/wrk-$1.txt" 2>&1
-  local rps p50 p99
+  after=$(cpu_ticks "$3")
+  local rps p50 p99 requests us
   rps=$(awk '/^Requests\/sec/ {print $2}' "$BENCH_DIR/wrk-$1.txt")
   p50=$(awk '$1 == "50%" {print $2}' "$BENCH_DIR/wrk-$1.txt")
   p99=$(awk '$1 == "99%" {print $2}' "$BENCH_DIR/wrk-$1.txt")
-  echo "$1 $rps $p50 $p99"
+  requests=$(awk '/requests in/ {print $1}' "$BENCH_DIR/wrk-$1.txt")
+  # Server CPU per request: steadier than requests/s on two cores shared with the load generator.
+  us=$(echo "$before $after $requests $(getconf CLK_TCK)" | awk '{printf "%.1f", ($2 - $1) / $4 * 1e6 / $3}')
+  echo "$1 $rps $p50 $p99 $us"
 }
 
 {
-  echo "# $(date -u +%FT%TZ), $(nproc) cores, $ARTICLES articles, wrk -t$THREADS -c$CONNECTIONS -d$DURATION"
-  ceiling=$(run ceiling "http://127.0.0.1:$CEILING_PORT/")
+  echo "# $(date -u +%FT%TZ), $(nproc) cores, $BACKEND, $ARTICLES articles, wrk -t$THREADS -c$CONNECTIONS -d$DURATION"
+  ceiling=$(run ceiling "http://127.0.0.1:$CEILING_PORT$ARTICLE_PATH" "$CEILING_PID")
   results=("$ceiling")
-  results+=("$(run article-by-slug "$BASE$ARTICLE_PATH")")
-  results+=("$(run list-page-1 "$BASE/v1/articles")")
-  results+=("$(run list-page-10000 "$BASE$DEEP_PATH")")
-  results+=("$(run topic-list "$BASE$TOPIC_PATH")")
-  feed_ceiling=$(run feed-ceiling "http://127.0.0.1:$CEILING_PORT/feed")
-  feed=$(run rss-feed "$BASE/feeds/ar/rss.xml")
+  results+=("$(run article-by-slug "$BASE$ARTICLE_PATH" "$KHABAR_PID")")
+  results+=("$(run list-page-1 "$BASE/v1/articles" "$KHABAR_PID")")
+  results+=("$(run list-page-10000 "$BASE$DEEP_PATH" "$KHABAR_PID")")
+  results+=("$(run topic-list "$BASE$TOPIC_PATH" "$KHABAR_PID")")
+  feed_ceiling=$(run feed-ceiling "http://127.0.0.1:$CEILING_PORT/feed" "$CEILING_PID")
+  feed=$(run rss-feed "$BASE/feeds/ar/rss.xml" "$KHABAR_PID")
   ceiling_rps=$(echo "$ceiling" | awk '{print $2}')
+  ceiling_us=$(echo "$ceiling" | awk '{print $5}')
   feed_ceiling_rps=$(echo "$feed_ceiling" | awk '{print $2}')
-  printf '%-18s %12s %10s %10s %10s\n' endpoint "requests/s" p50 p99 "of ceiling"
+  feed_ceiling_us=$(echo "$feed_ceiling" | awk '{print $5}')
+  # "of ceiling": requests/s as a share of the ceiling's, and the ceiling's CPU per request as
+  # a share of ours (100% = as cheap as the bare handler).
+  printf '%-18s %12s %10s %10s %10s %12s %10s\n' endpoint "requests/s" p50 p99 "of ceiling" "CPU/request" "of ceiling"
   ratio() { echo "$1 $2" | awk '{printf "%.0f%%", 100 * $1 / $2}'; }
   for line in "${results[@]}"; do
     set -- $line
-    printf '%-18s %12s %10s %10s %10s\n' "$1" "$2" "$3" "$4" "$(ratio "$2" "$ceiling_rps")"
+    printf '%-18s %12s %10s %10s %10s %10s us %10s\n' "$1" "$2" "$3" "$4" "$(ratio "$2" "$ceiling_rps")" "$5" "$(ratio "$ceiling_us" "$5")"
   done
   for line in "$feed_ceiling" "$feed"; do
     set -- $line
-    printf '%-18s %12s %10s %10s %10s\n' "$1" "$2" "$3" "$4" "$(ratio "$2" "$feed_ceiling_rps") (feed)"
+    printf '%-18s %12s %10s %10s %10s %10s us %10s\n' "$1" "$2" "$3" "$4" "$(ratio "$2" "$feed_ceiling_rps")" "$5" "$(ratio "$feed_ceiling_us" "$5") (feed)"
   done
   echo "article body: $(stat -c %s "$BENCH_DIR/article.json") bytes; feed body: $(stat -c %s "$BENCH_DIR/feed.xml") bytes"
   echo "khabar resident memory: $(( $(ps -o rss= -p "$KHABAR_PID") / 1024 )) MB"
@@ -130,5 +168,5 @@ run() { # name url
     "$(awk '$1 == "99%" {print $2}' "$BENCH_DIR/wrk-search.txt")"
   kill "$SEARCH_PID" 2>/dev/null || true
   wait "$SEARCH_PID" 2>/dev/null || true
-  echo "database: $(du -h "$DB" | cut -f1)"
-} | tee "$BENCH_DIR/results.txt"
+  if [ "$BACKEND" = sqlite ]; then echo "database: $(du -h "$DB" | cut -f1)"; fi
+} | tee "$BENCH_DIR/results-$BACKEND.txt"

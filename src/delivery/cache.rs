@@ -12,9 +12,10 @@
 
 use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 use std::time::Duration;
 
+use actix_web::http::header::{HeaderName, HeaderValue};
 use chrono::{DateTime, Utc};
 
 /// A response body ready to send, with what HTTP caching needs to know about it.
@@ -32,6 +33,9 @@ pub struct Representation {
     /// One article's representation, evicted only when an article it shows changed; anything
     /// else (lists, feeds, search, catalog pages) goes with every change.
     pub is_article: bool,
+    /// The headers above as sent, built on the first response and reused by every hit, so
+    /// that a cached answer costs no header parsing.
+    pub wire_headers: OnceLock<Vec<(HeaderName, HeaderValue)>>,
 }
 
 /// What a committed write changed, for the caches of every node.
@@ -76,6 +80,7 @@ impl Representation {
             content_type: "application/json",
             headers: Vec::new(),
             is_article: false,
+            wire_headers: OnceLock::new(),
         }
     }
 

@@ -2,25 +2,26 @@
 //! `ETag`, `Last-Modified`, `304 Not Modified`, `Cache-Control`, and `Surrogate-Key` so a CDN
 //! can purge exactly what a publish changed.
 
-use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder};
+use actix_web::{HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 
 use crate::delivery::cache::Representation;
 
-/// `Cache-Control` for public responses.
+/// `Cache-Control` for public responses, as a header value made once.
 #[derive(Debug, Clone)]
 pub struct CachePolicy {
-    header: String,
+    header: HeaderValue,
 }
 
 impl CachePolicy {
     pub fn new(max_age_seconds: u32, stale_while_revalidate_seconds: u32) -> Self {
+        let text = format!(
+            "public, max-age={max_age_seconds}, stale-while-revalidate={stale_while_revalidate_seconds}"
+        );
         CachePolicy {
-            header: format!(
-                "public, max-age={max_age_seconds}, stale-while-revalidate={stale_while_revalidate_seconds}"
-            ),
+            header: HeaderValue::from_str(&text).expect("digits and ASCII make a header value"),
         }
     }
 }
@@ -59,36 +60,50 @@ pub fn respond(request: &HttpRequest, representation: &Representation, policy: &
             .is_some_and(|since| not_modified_since(since, representation.last_modified)),
     };
     let mut response = if fresh {
-        HttpResponse::build(StatusCode::NOT_MODIFIED)
+        HttpResponse::new(StatusCode::NOT_MODIFIED)
     } else {
-        HttpResponse::build(StatusCode::OK)
+        HttpResponse::with_body(StatusCode::OK, representation.body.clone()).map_into_boxed_body()
     };
-    with_validators(&mut response, representation, policy);
-    if fresh {
-        response.finish()
-    } else {
-        response
-            .insert_header((header::CONTENT_TYPE, representation.content_type))
-            .body(representation.body.clone())
+    let headers = response.headers_mut();
+    for (name, value) in wire_headers(representation) {
+        // A 304 carries the validators and caching headers, not the body's type (§15.4.5).
+        if !(fresh && name == header::CONTENT_TYPE) {
+            headers.insert(name.clone(), value.clone());
+        }
     }
+    headers.insert(header::CACHE_CONTROL, policy.header.clone());
+    headers.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
+    response
 }
 
-fn with_validators(
-    response: &mut HttpResponseBuilder,
-    representation: &Representation,
-    policy: &CachePolicy,
-) {
-    response
-        .insert_header((header::ETAG, representation.etag.as_str()))
-        .insert_header((header::LAST_MODIFIED, representation.last_modified_http.as_str()))
-        .insert_header((header::CACHE_CONTROL, policy.header.as_str()))
-        .insert_header((header::VARY, "Accept-Encoding"));
-    if !representation.surrogate_keys.is_empty() {
-        response.insert_header(("Surrogate-Key", representation.surrogate_keys.as_str()));
-    }
-    for (name, value) in &representation.headers {
-        response.insert_header((*name, value.as_str()));
-    }
+/// The representation's own headers as sent, built once per cached entry. A value that is
+/// not a valid header (it cannot be: tags, dates, keys and URLs are ASCII) is left out.
+fn wire_headers(representation: &Representation) -> &[(HeaderName, HeaderValue)] {
+    representation.wire_headers.get_or_init(|| {
+        let mut headers = vec![(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(representation.content_type),
+        )];
+        let mut add = |name: HeaderName, value: &str| {
+            if let Ok(value) = HeaderValue::from_str(value) {
+                headers.push((name, value));
+            }
+        };
+        add(header::ETAG, &representation.etag);
+        add(header::LAST_MODIFIED, &representation.last_modified_http);
+        if !representation.surrogate_keys.is_empty() {
+            add(
+                HeaderName::from_static("surrogate-key"),
+                &representation.surrogate_keys,
+            );
+        }
+        for (name, value) in &representation.headers {
+            if let Ok(name) = HeaderName::from_bytes(name.as_bytes()) {
+                add(name, value);
+            }
+        }
+        headers
+    })
 }
 
 #[cfg(test)]
@@ -114,5 +129,53 @@ mod tests {
         assert!(not_modified_since("Fri, 03 Jul 2020 18:37:00 GMT", last));
         assert!(!not_modified_since("Fri, 03 Jul 2020 18:36:59 GMT", last));
         assert!(!not_modified_since("yesterday", last));
+    }
+
+    #[test]
+    fn headers_are_built_once_per_entry_and_a_304_keeps_the_validators_only() {
+        let mut representation = Representation::new(
+            bytes::Bytes::from_static(b"{}"),
+            "\"abc\"".into(),
+            Utc::now(),
+            "article-1 topic-libya".into(),
+        );
+        representation.headers.push((
+            "Link",
+            "<https://x.test/v1/articles?cursor=c>; rel=\"next\"".into(),
+        ));
+        let policy = CachePolicy::new(60, 300);
+        let plain = actix_web::test::TestRequest::get().to_http_request();
+        let first = respond(&plain, &representation, &policy);
+        let built = representation
+            .wire_headers
+            .get()
+            .expect("built on the first answer")
+            .as_ptr();
+        let second = respond(&plain, &representation, &policy);
+        assert_eq!(
+            representation.wire_headers.get().unwrap().as_ptr(),
+            built,
+            "reused, not rebuilt"
+        );
+        for response in [&first, &second] {
+            assert_eq!(response.status(), StatusCode::OK);
+            let headers = response.headers();
+            assert_eq!(headers.get(header::ETAG).unwrap(), "\"abc\"");
+            assert_eq!(headers.get("surrogate-key").unwrap(), "article-1 topic-libya");
+            assert_eq!(headers.get(header::CONTENT_TYPE).unwrap(), "application/json");
+            assert!(headers.get(header::LINK).is_some());
+            assert_eq!(
+                headers.get(header::CACHE_CONTROL).unwrap(),
+                "public, max-age=60, stale-while-revalidate=300"
+            );
+        }
+        let conditional = actix_web::test::TestRequest::get()
+            .insert_header((header::IF_NONE_MATCH, "\"abc\""))
+            .to_http_request();
+        let not_modified = respond(&conditional, &representation, &policy);
+        assert_eq!(not_modified.status(), StatusCode::NOT_MODIFIED);
+        assert!(not_modified.headers().get(header::CONTENT_TYPE).is_none());
+        assert_eq!(not_modified.headers().get(header::ETAG).unwrap(), "\"abc\"");
+        assert!(not_modified.headers().get(header::CACHE_CONTROL).is_some());
     }
 }

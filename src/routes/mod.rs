@@ -38,6 +38,25 @@ pub fn configure(config: &mut ServiceConfig<'_>) {
         .service(uploads::media_file)
         .service(
             utoipa_actix_web::scope("/v1")
+                // Public reads first: a router tries routes in order, and every pattern tried
+                // before the match scans the path, so the hot reads must not wait behind the
+                // editorial routes' patterns (`/articles/{id}/revisions`, ...) that share
+                // their prefix. No two GET patterns here match the same path, so the order
+                // changes nothing but the cost.
+                .service(articles::get_article)
+                .service(articles::list_articles)
+                .service(catalog::topic_articles)
+                .service(catalog::contributor_articles)
+                .service(articles::related_articles)
+                .service(articles::article_translations)
+                .service(feeds::article_ninjs)
+                .service(search::search_articles)
+                .service(search::suggest)
+                .service(catalog::list_topics)
+                .service(catalog::get_topic)
+                .service(catalog::list_contributors)
+                .service(catalog::get_contributor)
+                .service(catalog::get_media)
                 .service(auth::token)
                 .service(auth::refresh)
                 .service(auth::logout)
@@ -79,21 +98,7 @@ pub fn configure(config: &mut ServiceConfig<'_>) {
                 .service(admin::update_webhook)
                 .service(admin::delete_webhook)
                 .service(admin::webhook_deliveries)
-                .service(admin::audit_log)
-                .service(search::search_articles)
-                .service(search::suggest)
-                .service(articles::list_articles)
-                .service(articles::get_article)
-                .service(articles::related_articles)
-                .service(articles::article_translations)
-                .service(catalog::list_topics)
-                .service(catalog::get_topic)
-                .service(catalog::topic_articles)
-                .service(catalog::list_contributors)
-                .service(catalog::get_contributor)
-                .service(catalog::contributor_articles)
-                .service(catalog::get_media)
-                .service(feeds::article_ninjs),
+                .service(admin::audit_log),
         )
         .service(feeds::rss_feed)
         .service(feeds::atom_feed)
