@@ -48,6 +48,8 @@ case "$BACKEND" in
     PG=${BENCH_PG:-postgres://postgres@127.0.0.1:5432}
     PG_DB="khabar_bench_$ARTICLES"
     export DATABASE_URL="$PG/$PG_DB"
+    # PostgreSQL is for several nodes, which must share the secret; one fixed for the bench.
+    export KHABAR_JWT_SECRET=${KHABAR_JWT_SECRET:-bench-secret-bench-secret-bench-secret}
     if ! psql "$PG/postgres" -tAc "SELECT 1 FROM pg_database WHERE datname = '$PG_DB'" | grep -q 1; then
       psql -q "$PG/postgres" -c "CREATE DATABASE $PG_DB"
       echo "generating $ARTICLES articles into $DATABASE_URL"

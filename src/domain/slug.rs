@@ -14,13 +14,23 @@ fn is_arabic_mark(c: char) -> bool {
 /// Arabic hamza written as alef plus a combining mark) are one slug and one URL.
 pub fn normalize(text: &str) -> String {
     use unicode_normalization::UnicodeNormalization;
+    if is_nfc(text) {
+        return text.to_owned();
+    }
     text.nfc().collect()
 }
 
+/// The quick check of UAX #15: true for nearly all text, without building a copy.
+fn is_nfc(text: &str) -> bool {
+    use unicode_normalization::{is_nfc_quick, IsNormalized};
+    is_nfc_quick(text.chars()) == IsNormalized::Yes
+}
+
 /// For path parameters that name something by slug: looked up in the form it is stored in.
+/// Read on every request, so text already in NFC is kept as it came.
 pub fn deserialize_normalized<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
     let raw = <String as serde::Deserialize>::deserialize(deserializer)?;
-    Ok(normalize(&raw))
+    Ok(if is_nfc(&raw) { raw } else { normalize(&raw) })
 }
 
 /// Builds a slug from a headline: lower case, words joined by `-`, Arabic letters kept.
