@@ -1,0 +1,84 @@
+//! An article and its writable fields as stored.
+
+use super::*;
+
+pub fn find(conn: &mut DbConnection, public_id: &str) -> Result<Option<Article>, DbError> {
+    Ok(articles::table
+        .filter(articles::public_id.eq(public_id))
+        .select(Article::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn find_by_id(conn: &mut DbConnection, id: i64) -> Result<Option<Article>, DbError> {
+    Ok(articles::table
+        .find(id)
+        .select(Article::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// The article's writable fields as stored.
+pub fn document(conn: &mut DbConnection, article: &Article) -> Result<ArticleInput, DbError> {
+    let id = article.id;
+    let body = article_blocks::table
+        .filter(article_blocks::article_id.eq(id))
+        .order(article_blocks::position.asc())
+        .select(article_blocks::data)
+        .load::<String>(conn)?
+        .iter()
+        .map(|data| serde_json::from_str::<Block>(data).map_err(DbError::corrupt))
+        .collect::<Result<Vec<_>, _>>()?;
+    let bylines = bylines::table
+        .inner_join(contributors::table)
+        .filter(bylines::article_id.eq(id))
+        .order(bylines::position.asc())
+        .select((contributors::slug, bylines::role))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .map(|(contributor, role)| {
+            Ok(BylineInput {
+                contributor,
+                role: role.parse::<BylineRole>().map_err(DbError::corrupt)?,
+            })
+        })
+        .collect::<Result<Vec<_>, DbError>>()?;
+    let topics = article_topics::table
+        .inner_join(topics::table)
+        .filter(article_topics::article_id.eq(id))
+        .order(article_topics::position.asc())
+        .select((topics::slug, article_topics::is_primary))
+        .load::<(String, bool)>(conn)?
+        .into_iter()
+        .map(|(topic, primary)| TopicLinkInput { topic, primary })
+        .collect();
+    let featured_media = article_media::table
+        .inner_join(media_assets::table)
+        .filter(article_media::article_id.eq(id))
+        .filter(article_media::is_featured.eq(true))
+        .select((media_assets::public_id, article_media::caption_override))
+        .first::<(String, Option<String>)>(conn)
+        .optional()?
+        .map(|(media_id, caption)| FeaturedMediaInput { media_id, caption });
+    let related = related_articles::table
+        .inner_join(articles::table.on(related_articles::related_article_id.eq(articles::id)))
+        .filter(related_articles::article_id.eq(id))
+        .order(related_articles::position.asc())
+        .select(articles::public_id)
+        .load(conn)?;
+    Ok(ArticleInput {
+        language: article.language.clone(),
+        slug: Some(article.slug.clone()),
+        headline: article.headline.clone(),
+        lead: article.lead.clone(),
+        dateline: article.dateline.clone(),
+        canonical_url: article.canonical_url.clone(),
+        body,
+        bylines,
+        topics,
+        featured_media,
+        related,
+        translation_of: None,
+        embargo_until: article.embargo_until.map(|t| t.and_utc()),
+    })
+}

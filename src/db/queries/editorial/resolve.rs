@@ -1,0 +1,170 @@
+//! The row ids of everything an edit names, each missing one a field error.
+
+use super::*;
+
+/// Row ids for everything an input names.
+#[derive(Debug, Default)]
+pub struct Resolved {
+    pub contributors: Vec<i64>,
+    pub topics: Vec<i64>,
+    /// Public id → (row id, credit).
+    pub media: HashMap<String, (i64, Option<String>)>,
+    pub related: Vec<i64>,
+    /// The group of `translation_of`, when given.
+    pub translation_group: Option<i64>,
+}
+
+impl Resolved {
+    /// Media the article shows that have no credit, as field errors (publishing refuses them).
+    pub fn uncredited(&self, input: &ArticleInput) -> Vec<FieldError> {
+        input
+            .media_ids()
+            .into_iter()
+            .filter(|id| {
+                self.media
+                    .get(*id)
+                    .is_none_or(|(_, credit)| credit.as_deref().is_none_or(|c| c.trim().is_empty()))
+            })
+            .map(|id| {
+                FieldError::new(
+                    "/media",
+                    format!("media asset {id} has no credit; add one before publishing"),
+                )
+            })
+            .collect()
+    }
+}
+
+/// Looks up every reference; each missing one becomes a field error naming it.
+pub fn resolve(
+    conn: &mut DbConnection,
+    input: &ArticleInput,
+    article_id: Option<i64>,
+) -> Result<Result<Resolved, Vec<FieldError>>, DbError> {
+    let mut checks = Checks::default();
+    let mut resolved = Resolved::default();
+
+    let slugs: Vec<&str> = input.bylines.iter().map(|b| b.contributor.as_str()).collect();
+    let found: HashMap<String, i64> = contributors::table
+        .filter(contributors::slug.eq_any(&slugs))
+        .select((contributors::slug, contributors::id))
+        .load(conn)?
+        .into_iter()
+        .collect();
+    for (index, slug) in slugs.iter().enumerate() {
+        match found.get(*slug) {
+            Some(id) => resolved.contributors.push(*id),
+            None => checks.fail(
+                format!("/bylines/{index}/contributor"),
+                format!("no contributor has the slug '{slug}'"),
+            ),
+        }
+    }
+
+    let slugs: Vec<&str> = input.topics.iter().map(|t| t.topic.as_str()).collect();
+    let found: HashMap<String, i64> = topics::table
+        .filter(topics::slug.eq_any(&slugs))
+        .select((topics::slug, topics::id))
+        .load(conn)?
+        .into_iter()
+        .collect();
+    for (index, slug) in slugs.iter().enumerate() {
+        match found.get(*slug) {
+            Some(id) => resolved.topics.push(*id),
+            None => checks.fail(
+                format!("/topics/{index}/topic"),
+                format!("no topic has the slug '{slug}'"),
+            ),
+        }
+    }
+
+    let media_ids = input.media_ids();
+    resolved.media = media_assets::table
+        .filter(media_assets::public_id.eq_any(&media_ids))
+        .select((media_assets::public_id, media_assets::id, media_assets::credit))
+        .load::<(String, i64, Option<String>)>(conn)?
+        .into_iter()
+        .map(|(public_id, id, credit)| (public_id, (id, credit)))
+        .collect();
+    if let Some(featured) = &input.featured_media {
+        if !resolved.media.contains_key(&featured.media_id) {
+            checks.fail(
+                "/featured_media/media_id",
+                format!("no media asset has the id '{}'", featured.media_id),
+            );
+        }
+    }
+    for (index, block) in input.body.iter().enumerate() {
+        if let Some(id) = block.media_id() {
+            if !resolved.media.contains_key(id) {
+                checks.fail(
+                    format!("/body/{index}/media_id"),
+                    format!("no media asset has the id '{id}'"),
+                );
+            }
+        }
+    }
+
+    let found: HashMap<String, i64> = articles::table
+        .filter(articles::public_id.eq_any(&input.related))
+        .select((articles::public_id, articles::id))
+        .load(conn)?
+        .into_iter()
+        .collect();
+    for (index, public_id) in input.related.iter().enumerate() {
+        match found.get(public_id) {
+            Some(id) if Some(*id) == article_id => checks.fail(
+                format!("/related/{index}"),
+                "an article cannot be related to itself",
+            ),
+            Some(id) => resolved.related.push(*id),
+            None => checks.fail(
+                format!("/related/{index}"),
+                format!("no article has the id '{public_id}'"),
+            ),
+        }
+    }
+
+    if let Some(original) = &input.translation_of {
+        let group: Option<i64> = articles::table
+            .filter(articles::public_id.eq(original))
+            .select(articles::translation_group_id)
+            .first(conn)
+            .optional()?;
+        match group {
+            None => checks.fail("/translation_of", format!("no article has the id '{original}'")),
+            Some(group) => {
+                let clash: Option<String> = articles::table
+                    .filter(articles::translation_group_id.eq(group))
+                    .filter(articles::language.eq(&input.language))
+                    .filter(articles::id.nullable().ne(article_id))
+                    .select(articles::public_id)
+                    .first(conn)
+                    .optional()?;
+                match clash {
+                    Some(other) => checks.fail(
+                        "/translation_of",
+                        format!("that story already has a '{}' version: {other}", input.language),
+                    ),
+                    None => resolved.translation_group = Some(group),
+                }
+            }
+        }
+    }
+    Ok(checks.finish().map(|()| resolved))
+}
+
+/// Whether another article in `language` uses `slug`.
+pub fn slug_taken(
+    conn: &mut DbConnection,
+    language: &str,
+    slug: &str,
+    except: Option<i64>,
+) -> Result<bool, DbError> {
+    let query = articles::table
+        .filter(articles::language.eq(language))
+        .filter(articles::slug.eq(slug))
+        .filter(articles::id.ne(except.unwrap_or(0)))
+        .select(articles::id);
+    Ok(diesel::select(diesel::dsl::exists(query)).get_result(conn)?)
+}

@@ -1,0 +1,146 @@
+//! Creating, editing (JSON merge patch over the editable form) and deleting articles.
+
+use super::*;
+
+pub fn create(
+    conn: &mut DbConnection,
+    ctx: &EditContext,
+    actor: &Actor,
+    input: ArticleInput,
+) -> Result<EditableArticle, EditError> {
+    actor.require(Permission::CreateArticle, "create articles")?;
+    write_transaction(conn, |conn| {
+        let (input, resolved) = resolve_checked(conn, input, None)?;
+        let slug = settle_slug(conn, &input, None)?;
+        let group = match resolved.translation_group {
+            Some(group) => group,
+            None => store::new_translation_group(conn, ctx.now)?,
+        };
+        let article = store::insert_draft(conn, &input, &slug, group, actor.user_id, ctx.now)?;
+        store::replace_children(conn, article.id, &input, &resolved)?;
+        let Saved { article, fields } = saved(conn, ctx, actor.audit_ref(), article.id, "create")?;
+        editable_with(conn, &article, fields)
+    })
+}
+
+/// Writes `input` over the article as its next version (edits and restores).
+pub(super) fn replace(
+    conn: &mut DbConnection,
+    ctx: &EditContext,
+    actor: &Actor,
+    article: Article,
+    input: ArticleInput,
+    action: &str,
+) -> Result<EditableArticle, EditError> {
+    let (mut input, resolved) = resolve_checked(conn, input, Some(article.id))?;
+    if status_of(&article)? == ArticleStatus::Published {
+        publishable(&input, &resolved)?;
+    }
+    if input.slug.as_deref() == Some(article.slug.as_str()) && input.language == article.language {
+        // Unchanged: no need to look for collisions.
+    } else {
+        input.slug = Some(settle_slug(conn, &input, Some(article.id))?);
+    }
+    let slug = input.slug.clone().unwrap_or_else(|| article.slug.clone());
+    let before = Visibility::from(&article);
+    bump(conn, &article, ctx.now)?;
+    let group = resolved.translation_group.unwrap_or(article.translation_group_id);
+    store::update_fields(conn, article.id, &input, &slug, group)?;
+    store::replace_children(conn, article.id, &input, &resolved)?;
+    let Saved { article, fields } = saved(conn, ctx, actor.audit_ref(), article.id, action)?;
+    republish(conn, ctx, Some(&before), &article)?;
+    editable_with(conn, &article, fields)
+}
+
+pub fn update(
+    conn: &mut DbConnection,
+    ctx: &EditContext,
+    actor: &Actor,
+    public_id: &str,
+    expected_version: i32,
+    patch: serde_json::Value,
+) -> Result<EditableArticle, EditError> {
+    if !patch.is_object() {
+        return Err(EditError::invalid("/", "a merge patch is a JSON object"));
+    }
+    write_transaction(conn, |conn| {
+        let article = load(conn, public_id)?;
+        require_edit(actor, &article)?;
+        check_version(&article, expected_version)?;
+        let mut document = serde_json::to_value(store::document(conn, &article)?)
+            .map_err(crate::db::DbError::unserializable)?;
+        if let Some(field) = patch
+            .as_object()
+            .and_then(|p| p.keys().find(|k| READ_ONLY.contains(&k.as_str())))
+        {
+            return Err(EditError::invalid(
+                &format!("/{field}"),
+                "is read-only; status changes through /transitions, versions and times by the server",
+            ));
+        }
+        editorial::merge_patch(&mut document, &patch);
+        let input: ArticleInput = from_json(document)?;
+        replace(conn, ctx, actor, article, input, "update")
+    })
+}
+
+/// Fields of the editable form that a patch may not set.
+const READ_ONLY: &[&str] = &[
+    "id",
+    "version",
+    "status",
+    "author_user_id",
+    "created_at",
+    "updated_at",
+    "first_published_at",
+    "published_at",
+    "scheduled_at",
+    "translations",
+    "corrections",
+];
+
+pub fn delete(
+    conn: &mut DbConnection,
+    ctx: &EditContext,
+    actor: &Actor,
+    public_id: &str,
+    expected_version: i32,
+) -> Result<(), EditError> {
+    write_transaction(conn, |conn| {
+        let article = load(conn, public_id)?;
+        require_edit(actor, &article)?;
+        check_version(&article, expected_version)?;
+        let was_public = Visibility::from(&article).is_public(ctx.now);
+        let neighbours: Vec<i64> = delivery::affected_by(conn, Changed::Article(article.id))?
+            .into_iter()
+            .filter(|id| *id != article.id)
+            .collect();
+        let last = serde_json::to_value(store::document(conn, &article)?)
+            .map_err(crate::db::DbError::unserializable)?;
+        store::delete(conn, article.id)?;
+        // Withdraws its delivery forms (leaving a tombstone for sync clients) and recompiles
+        // the articles that linked to it.
+        let affected: Vec<i64> = std::iter::once(article.id).chain(neighbours).collect();
+        crate::delivery::publish_changes(conn, &affected, &ctx.urls, ctx.now)?;
+        audit::record(
+            conn,
+            actor.audit_ref(),
+            "article.delete",
+            "article",
+            &article.public_id,
+            &json!({"version": article.version, "status": article.status, "last": last}),
+            ctx.now,
+        )?;
+        if was_public {
+            events::article_event(
+                conn,
+                "article.deleted",
+                &article,
+                &ctx.urls,
+                ctx.websub.as_ref(),
+                ctx.now,
+            )?;
+        }
+        Ok(())
+    })
+}
