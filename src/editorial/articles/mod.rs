@@ -42,10 +42,6 @@ use crate::editorial::{events, from_json, Actor, EditContext, EditError};
 
 pub const MAX_NOTE_CHARS: usize = 2_000;
 
-fn status_of(article: &Article) -> Result<ArticleStatus, EditError> {
-    Ok(article.status)
-}
-
 fn load(conn: &mut DbConnection, public_id: &str) -> Result<Article, EditError> {
     store::find(conn, public_id)?
         .ok_or_else(|| EditError::NotFound(format!("no article has the id '{public_id}'")))
@@ -71,7 +67,7 @@ fn require_edit(actor: &Actor, article: &Article) -> Result<(), EditError> {
     if actor.may(Permission::EditAnyArticle) {
         return Ok(());
     }
-    if rules::writer_may_edit(status_of(article)?) {
+    if rules::writer_may_edit(article.status) {
         return Ok(());
     }
     Err(EditError::Forbidden(format!(
@@ -129,7 +125,7 @@ fn editable_with(
     Ok(EditableArticle {
         id: article.public_id.clone(),
         version: article.version,
-        status: status_of(article)?,
+        status: article.status,
         author_user_id: article.author_user_id,
         created_at: utc(article.created_at),
         updated_at: utc(article.updated_at),

@@ -13,7 +13,7 @@ pub fn transition(
     write_transaction(conn, |conn| {
         let article = load(conn, public_id)?;
         require_view(actor, &article)?;
-        let from = status_of(&article)?;
+        let from = article.status;
         let needed = rules::transition(from, request.to).map_err(EditError::Transition)?;
         match needed {
             Permission::EditOwnDraft => require_view(actor, &article)?,

@@ -33,7 +33,7 @@ pub(super) fn replace(
     action: &str,
 ) -> Result<EditableArticle, EditError> {
     let (mut input, resolved) = resolve_checked(conn, input, Some(article.id))?;
-    if status_of(&article)? == ArticleStatus::Published {
+    if article.status == ArticleStatus::Published {
         publishable(&input, &resolved)?;
     }
     if input.slug.as_deref() == Some(article.slug.as_str()) && input.language == article.language {
