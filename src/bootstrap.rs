@@ -67,7 +67,15 @@ pub fn prepare(settings: &Settings) -> Result<Prepared, BootstrapError> {
                 None => stored_jwt_secret(conn)?,
             };
             let demo = if settings.loads_demo() {
-                load_demo_if_empty(conn, &UrlBuilder::new(settings.site_url.clone()))?
+                let links = settings
+                    .media
+                    .links(secret.0.as_bytes(), settings.public_url.clone());
+                load_demo_if_empty(
+                    conn,
+                    &UrlBuilder::new(settings.site_url.clone()),
+                    &settings.media,
+                    &links,
+                )?
             } else {
                 None
             };
@@ -145,6 +153,15 @@ fn compile_for_site_url(
     Ok(compiled_for.map(|old| (old, count)))
 }
 
+/// The server secret image URLs are signed with: the configured one, else the one stored (SQLite).
+pub fn image_secret(conn: &mut DbConnection, settings: &Settings) -> Result<String, BootstrapError> {
+    settings.require_jwt_secret()?;
+    match &settings.jwt_secret {
+        Some(secret) => Ok(secret.clone()),
+        None => Ok(stored_jwt_secret(conn)?.0),
+    }
+}
+
 fn stored_jwt_secret(conn: &mut DbConnection) -> Result<(String, bool), BootstrapError> {
     debug_assert_eq!(
         conn.backend(),
@@ -171,6 +188,8 @@ fn stored_jwt_secret(conn: &mut DbConnection) -> Result<(String, bool), Bootstra
 pub fn load_demo_if_empty(
     conn: &mut DbConnection,
     urls: &UrlBuilder,
+    media: &crate::uploads::MediaStore,
+    links: &crate::images::ImageLinks,
 ) -> Result<Option<seed::Inserted>, BootstrapError> {
     use diesel::prelude::*;
     let articles: i64 = crate::db::schema::articles::table
@@ -180,7 +199,15 @@ pub fn load_demo_if_empty(
     if articles > 0 {
         return Ok(None);
     }
-    let demo = crate::seed::demo_content();
+    // The demo's photo is a real file, stored as an upload is, so that every image URL of the
+    // demo's answers and feeds loads.
+    let photos = crate::seed::store_photos(media, links, 1).map_err(|e| {
+        BootstrapError::Other(format!(
+            "cannot store the demo photo in {}: {e}",
+            media.dir.display()
+        ))
+    })?;
+    let demo = crate::seed::demo_content(&photos[0]);
     Ok(Some(crate::delivery::insert_and_compile(
         conn,
         &demo,

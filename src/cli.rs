@@ -83,7 +83,13 @@ pub fn run(cli: Cli) -> Result<(), String> {
             let (pool, _) = bootstrap::open(&settings).map_err(one_line)?;
             let mut conn = pool.get().map_err(|e| DbError::Pool(e).to_string())?;
             let urls = crate::api::article::UrlBuilder::new(settings.site_url.clone());
-            match bootstrap::load_demo_if_empty(&mut conn, &urls).map_err(one_line)? {
+            let secret = bootstrap::image_secret(&mut conn, &settings).map_err(one_line)?;
+            let links = settings
+                .media
+                .links(secret.as_bytes(), settings.public_url.clone());
+            match bootstrap::load_demo_if_empty(&mut conn, &urls, &settings.media, &links)
+                .map_err(one_line)?
+            {
                 Some(seed::Inserted {
                     articles,
                     contributors,
@@ -234,10 +240,17 @@ fn generate(settings: &Settings, count: u64, seed: u64) -> Result<(), BootstrapE
     let catalog = generated::missing_catalog(&mut conn, crate::seed::generate::catalog())?;
     seed::insert_content(&mut conn, &catalog)?;
     let first = generated::article_count(&mut conn)? as u64;
+    // A small pool of real photos that every generated article's photo shares.
+    let secret = bootstrap::image_secret(&mut conn, settings)?;
+    let links = settings
+        .media
+        .links(secret.as_bytes(), settings.public_url.clone());
+    let photos = crate::seed::store_photos(&settings.media, &links, crate::images::demo_photo::POOL)
+        .map_err(|e| BootstrapError::Other(format!("cannot store the generated photos: {e}")))?;
     let mut done = 0;
     while done < count {
         let size = GENERATE_CHUNK.min(count - done);
-        let set = crate::seed::generate::articles(seed, first + done, size);
+        let set = crate::seed::generate::articles(seed, first + done, size, &photos);
         crate::delivery::insert_and_compile(&mut conn, &set, &urls, crate::db::utc_now())?;
         done += size;
         if done % 50_000 == 0 || done == count {

@@ -211,6 +211,15 @@ pub struct Options {
         global = true
     )]
     pub media_max_pixels: String,
+    /// Widths of the renditions offered for every uploaded image (srcset), comma-separated;
+    /// the image service refuses other widths (besides 1200, the named crops' width).
+    #[arg(
+        long,
+        env = "KHABAR_IMAGE_WIDTHS",
+        default_value = "320,640,1024,1600,2400",
+        global = true
+    )]
+    pub image_widths: String,
     /// Load the demo content into an empty database on `serve`: `auto` does so on SQLite only.
     #[arg(long, env = "KHABAR_DEMO", value_enum, default_value = "auto", global = true)]
     pub demo: DemoMode,
@@ -519,6 +528,7 @@ impl Settings {
                     1,
                     1_000_000_000,
                 )?,
+                widths: image_widths(&options.image_widths)?,
             },
             rate_limits,
             metrics_token: options
@@ -556,6 +566,25 @@ impl Settings {
         }
         Ok(())
     }
+}
+
+fn image_widths(value: &str) -> Result<Vec<u32>, ConfigError> {
+    let mut widths = Vec::new();
+    for part in value.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let width: u32 = number(
+            "KHABAR_IMAGE_WIDTHS",
+            part,
+            16,
+            u64::from(crate::images::spec::MAX_SIDE),
+        )? as u32;
+        widths.push(width);
+    }
+    if widths.is_empty() {
+        return Err(config_error("KHABAR_IMAGE_WIDTHS", "at least one width"));
+    }
+    widths.sort_unstable();
+    widths.dedup();
+    Ok(widths)
 }
 
 #[cfg(test)]

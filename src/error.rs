@@ -487,3 +487,22 @@ impl From<crate::auth::AuthError> for ApiError {
         }
     }
 }
+
+impl From<crate::images::ImageError> for ApiError {
+    fn from(error: crate::images::ImageError) -> Self {
+        use crate::images::{render::RenderError, ImageError};
+        match error {
+            ImageError::BadParameter(e) => ApiError::invalid_field(e.field, e.detail),
+            ImageError::BadSignature => ApiError::Forbidden(
+                "this image URL is not signed by this server for these parameters; use the URLs the API gives".into(),
+            ),
+            ImageError::NotFound(detail) => ApiError::NotFound(detail),
+            ImageError::Busy => ApiError::Unavailable(error.to_string()),
+            ImageError::Render(RenderError::Encode(detail)) => {
+                ApiError::Internal(anyhow::anyhow!("encoding a rendition: {detail}"))
+            }
+            ImageError::Render(other) => ApiError::unprocessable_field("file", other.to_string()),
+            ImageError::Io(e) => ApiError::Internal(anyhow::Error::new(e).context("the rendition store")),
+        }
+    }
+}

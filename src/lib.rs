@@ -17,6 +17,7 @@ pub mod domain;
 pub mod editorial;
 pub mod error;
 pub mod feeds;
+pub mod images;
 pub mod lifecycle;
 pub mod openapi;
 pub mod outbound;

@@ -99,6 +99,11 @@ impl Application {
                 settings.metrics_token.as_deref(),
             )),
             media: settings.media.clone(),
+            images: Arc::new(
+                settings
+                    .media
+                    .images(jwt_secret.as_bytes(), settings.public_url.clone()),
+            ),
             client_limits: settings.client_limits.clone(),
             lifecycle: Arc::new(Lifecycle::default()),
             methods: Arc::new(MethodTable::from_document(&crate::openapi::document())),

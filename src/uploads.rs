@@ -1,6 +1,8 @@
 //! Uploaded media files: the type is sniffed from the bytes (never trusted from the client),
 //! width and height are read from the image header, and the file is stored under its content
-//! hash, so that an upload retried or repeated stores one file and its URL never changes.
+//! hash, so that an upload retried or repeated stores one file and its URL never changes. The
+//! whole image is decoded before it is kept, so that a corrupt or truncated file, or a bomb, is
+//! refused at upload rather than when a reader first asks for a rendition.
 
 use std::path::{Path, PathBuf};
 
@@ -41,6 +43,19 @@ pub struct StoredFile {
     pub width: i32,
     pub height: i32,
     pub sha256: String,
+    /// What decoding found: the size as displayed (after the EXIF orientation), alpha, frames.
+    pub probe: crate::images::render::Probe,
+}
+
+impl StoredFile {
+    pub fn original(&self) -> crate::images::Original {
+        crate::images::Original {
+            file: self.name.clone(),
+            width: self.probe.width,
+            height: self.probe.height,
+            has_alpha: self.probe.has_alpha,
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -53,6 +68,8 @@ pub enum UploadError {
     TooLarge,
     #[error("the image is {width}×{height} pixels; at most {max} pixels in all are accepted")]
     TooManyPixels { width: u64, height: u64, max: u64 },
+    #[error("{0}")]
+    Undecodable(String),
     #[error("the disk holding the media is full")]
     StorageFull,
     #[error("cannot store the file: {0}")]
@@ -91,9 +108,33 @@ pub struct MediaStore {
     /// Largest width × height accepted: a small file can declare a huge canvas, and every
     /// decoder must then hold it in memory.
     pub max_pixels: u64,
+    /// The srcset widths of renditions (KHABAR_IMAGE_WIDTHS).
+    pub widths: Vec<u32>,
 }
 
 impl MediaStore {
+    /// Signed rendition URLs for this store's files.
+    pub fn links(&self, secret: &[u8], public_url: url::Url) -> crate::images::ImageLinks {
+        crate::images::ImageLinks {
+            signer: crate::images::UrlSigner::new(secret),
+            public_url,
+            widths: self.widths.clone(),
+        }
+    }
+
+    /// The image service over this store, signing with a key derived from `secret`.
+    pub fn images(&self, secret: &[u8], public_url: url::Url) -> crate::images::ImageService {
+        let links = self.links(secret, public_url);
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        crate::images::ImageService::new(
+            links,
+            self.dir.clone(),
+            self.max_pixels,
+            cores,
+            std::time::Duration::from_secs(20),
+        )
+    }
+
     /// Checks and stores `bytes`; an identical file already stored is kept as it is.
     pub fn store(&self, bytes: &[u8]) -> Result<StoredFile, UploadError> {
         let (mime_type, extension) = sniff(bytes).ok_or(UploadError::UnsupportedType)?;
@@ -116,18 +157,12 @@ impl MediaStore {
                 max: self.max_pixels,
             });
         }
+        let probe = crate::images::render::probe(bytes, self.max_pixels)
+            .map_err(|e| UploadError::Undecodable(e.to_string()))?;
         let sha256: String = Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect();
         let name = format!("{}.{extension}", &sha256[..32]);
-        std::fs::create_dir_all(&self.dir)?;
-        let path = self.dir.join(&name);
-        if !path.exists() {
-            // Written aside and renamed, so that a reader never sees half a file.
-            let partial = self
-                .dir
-                .join(format!(".{name}.{}", uuid::Uuid::new_v4().simple()));
-            let _cleanup = PartialFile(&partial);
-            std::fs::write(&partial, bytes)?;
-            std::fs::rename(&partial, &path)?;
+        if !self.dir.join(&name).exists() {
+            write_atomically(&self.dir, &name, bytes)?;
         }
         Ok(StoredFile {
             name,
@@ -135,19 +170,36 @@ impl MediaStore {
             width,
             height,
             sha256,
+            probe,
         })
     }
 
     /// The stored file a public name refers to, if the name is one this store could have made.
     pub fn path_of(&self, name: &str) -> Option<PathBuf> {
-        let (hash, _) = name.split_once('.')?;
-        let well_formed = hash.len() == 32
-            && hash
-                .bytes()
-                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-            && mime_type_of(name).is_some();
-        well_formed.then(|| self.dir.join(Path::new(name)))
+        path_in(&self.dir, name)
     }
+}
+
+/// `dir/name` if `name` is one a store of content-hashed files could have made.
+pub fn path_in(dir: &Path, name: &str) -> Option<PathBuf> {
+    let (hash, _) = name.split_once('.')?;
+    let well_formed = hash.len() == 32
+        && hash
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        && mime_type_of(name).is_some();
+    well_formed.then(|| dir.join(Path::new(name)))
+}
+
+/// Writes `dir/name` aside and renames it into place, so that a reader never sees half a file
+/// and a full disk leaves nothing behind.
+pub fn write_atomically(dir: &Path, name: &str, bytes: &[u8]) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let partial = dir.join(format!(".{name}.{}", uuid::Uuid::new_v4().simple()));
+    let _cleanup = PartialFile(&partial);
+    std::fs::write(&partial, bytes)?;
+    std::fs::rename(&partial, dir.join(name))?;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -155,11 +207,13 @@ mod tests {
     use super::*;
 
     /// A 3×2 PNG.
-    pub const PNG: &[u8] = &[
-        0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52, 0x00,
-        0x00, 0x00, 0x03, 0x00, 0x00, 0x00, 0x02, 0x08, 0x02, 0x00, 0x00, 0x00, 0x12, 0x16, 0xf1, 0x4d, 0x00,
-        0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
-    ];
+    fn png() -> Vec<u8> {
+        let mut out = Vec::new();
+        image::DynamicImage::new_rgb8(3, 2)
+            .write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
+            .unwrap();
+        out
+    }
 
     #[test]
     fn a_full_disk_is_not_an_io_bug() {
@@ -185,14 +239,15 @@ mod tests {
             dir: dir.path().to_owned(),
             max_bytes: 1024,
             max_pixels: 1_000,
+            widths: vec![320],
         };
-        let stored = store.store(PNG).unwrap();
+        let stored = store.store(&png()).unwrap();
         assert_eq!(
             (stored.mime_type, stored.width, stored.height),
             ("image/png", 3, 2)
         );
         assert!(stored.name.ends_with(".png"));
-        assert_eq!(store.store(PNG).unwrap(), stored);
+        assert_eq!(store.store(&png()).unwrap(), stored);
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
         assert_eq!(store.path_of(&stored.name), Some(dir.path().join(&stored.name)));
     }
@@ -203,9 +258,10 @@ mod tests {
             dir: PathBuf::from("/nonexistent"),
             max_bytes: 1024,
             max_pixels: 5,
+            widths: vec![320],
         };
         assert!(matches!(
-            store.store(PNG),
+            store.store(&png()),
             Err(UploadError::TooManyPixels {
                 width: 3,
                 height: 2,

@@ -342,4 +342,72 @@ impl ArticleMediaView {
                 .collect(),
         }
     }
+
+    /// The asset itself, as an image reference.
+    pub fn whole(&self) -> ImageRef<'_> {
+        ImageRef {
+            url: &self.url,
+            mime_type: &self.mime_type,
+            width: self.width,
+            height: self.height,
+        }
+    }
+
+    /// Renditions every consumer can decode (not WebP), for feeds and cards.
+    fn plain_renditions(&self) -> impl Iterator<Item = &RenditionView> {
+        self.renditions.iter().filter(|r| r.mime_type != "image/webp")
+    }
+
+    /// The rendition called `stem` (`og-1200`, `16x9-1200`, …) in a plain format.
+    pub fn named(&self, stem: &str) -> Option<ImageRef<'_>> {
+        self.plain_renditions()
+            .find(|r| r.name.rsplit_once('.').map_or(r.name.as_str(), |(s, _)| s) == stem)
+            .map(RenditionView::as_ref)
+    }
+
+    /// The named crop for an aspect ratio (`16x9`), at whatever width it was made.
+    pub fn crop(&self, ratio: &str) -> Option<ImageRef<'_>> {
+        let prefix = format!("{ratio}-");
+        self.plain_renditions()
+            .filter(|r| r.name.starts_with(&prefix))
+            .max_by_key(|r| r.width.unwrap_or(0))
+            .map(RenditionView::as_ref)
+    }
+
+    /// The narrowest whole-picture rendition at least `min_width` wide, else the asset itself
+    /// (which is also what assets registered without renditions give).
+    pub fn at_least(&self, min_width: i32) -> ImageRef<'_> {
+        self.plain_renditions()
+            .filter(|r| r.name.starts_with("original-") && r.width.is_some_and(|w| w >= min_width))
+            .min_by_key(|r| r.width.unwrap_or(i32::MAX))
+            .map_or_else(|| self.whole(), RenditionView::as_ref)
+    }
+
+    /// The narrowest rendition in a plain format: a thumbnail.
+    pub fn thumbnail(&self) -> Option<ImageRef<'_>> {
+        self.plain_renditions()
+            .filter(|r| r.width.is_some())
+            .min_by_key(|r| r.width.unwrap_or(i32::MAX))
+            .map(RenditionView::as_ref)
+    }
+}
+
+/// One image file an answer or a feed points at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImageRef<'a> {
+    pub url: &'a str,
+    pub mime_type: &'a str,
+    pub width: Option<i32>,
+    pub height: Option<i32>,
+}
+
+impl RenditionView {
+    fn as_ref(&self) -> ImageRef<'_> {
+        ImageRef {
+            url: &self.url,
+            mime_type: &self.mime_type,
+            width: self.width,
+            height: self.height,
+        }
+    }
 }

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use utoipa::ToSchema;
 
-use super::article::ArticleView;
+use super::article::{ArticleView, ImageRef};
 use crate::domain::kinds::{ContributorKind, TopicKind};
 
 /// Ready-to-embed search and social metadata.
@@ -107,21 +107,36 @@ pub fn build(article: &ArticleView) -> Seo {
         "keywords": article.topics.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(),
     });
     if let Some(image) = image {
-        let mut object = json!({"@type": "ImageObject", "url": image.url});
-        for (key, value) in [
-            ("caption", &image.caption),
-            ("creditText", &image.credit),
-            ("copyrightHolder", &image.copyright_holder),
-        ] {
-            if let Some(value) = value {
-                object[key] = json!(value);
-            }
+        // Google asks for 1:1, 4:3 and 16:9 versions of at least 1200 px; an asset registered
+        // without those renditions is given as it is.
+        let mut files: Vec<ImageRef> = ["1x1", "4x3", "16x9"]
+            .iter()
+            .filter_map(|r| image.crop(r))
+            .collect();
+        if files.is_empty() {
+            files.push(image.whole());
         }
-        if let (Some(w), Some(h)) = (image.width, image.height) {
-            object["width"] = json!(w);
-            object["height"] = json!(h);
-        }
-        json_ld["image"] = json!([object]);
+        let objects: Vec<Value> = files
+            .into_iter()
+            .map(|file| {
+                let mut object = json!({"@type": "ImageObject", "url": file.url});
+                for (key, value) in [
+                    ("caption", &image.caption),
+                    ("creditText", &image.credit),
+                    ("copyrightHolder", &image.copyright_holder),
+                ] {
+                    if let Some(value) = value {
+                        object[key] = json!(value);
+                    }
+                }
+                if let (Some(w), Some(h)) = (file.width, file.height) {
+                    object["width"] = json!(w);
+                    object["height"] = json!(h);
+                }
+                object
+            })
+            .collect();
+        json_ld["image"] = json!(objects);
     }
     if let Some(section) = section {
         json_ld["articleSection"] = json!(section.name);
@@ -143,12 +158,15 @@ pub fn build(article: &ArticleView) -> Seo {
             .iter()
             .map(|t| tag("og:locale:alternate", og_locale(&t.language))),
     );
-    if let Some(image) = image {
-        open_graph.push(tag("og:image", &image.url));
+    // Open Graph's card is 1200×630; the same picture serves Twitter's large card.
+    let card = image.map(|i| i.named("og-1200").unwrap_or_else(|| i.whole()));
+    if let (Some(image), Some(card)) = (image, card) {
+        open_graph.push(tag("og:image", card.url));
+        open_graph.push(tag("og:image:type", card.mime_type));
         if let Some(alt) = &image.alt_text {
             open_graph.push(tag("og:image:alt", alt));
         }
-        if let (Some(w), Some(h)) = (image.width, image.height) {
+        if let (Some(w), Some(h)) = (card.width, card.height) {
             open_graph.push(tag("og:image:width", w.to_string()));
             open_graph.push(tag("og:image:height", h.to_string()));
         }
@@ -180,8 +198,8 @@ pub fn build(article: &ArticleView) -> Seo {
         tag("twitter:title", &article.headline),
         tag("twitter:description", &description),
     ];
-    if let Some(image) = image {
-        twitter.push(tag("twitter:image", &image.url));
+    if let (Some(image), Some(card)) = (image, card) {
+        twitter.push(tag("twitter:image", card.url));
         if let Some(alt) = &image.alt_text {
             twitter.push(tag("twitter:image:alt", alt));
         }

@@ -1,7 +1,7 @@
 //! Atom 1.0 (RFC 4287).
 
 use super::xml::Xml;
-use super::{content_html, summary, FeedInfo};
+use super::{content_html, featured_image, summary, FeedInfo, FEED_IMAGE_WIDTH};
 use crate::api::article::ArticleView;
 
 pub fn render(info: &FeedInfo, articles: &[ArticleView]) -> String {
@@ -67,6 +67,14 @@ pub fn render(info: &FeedInfo, articles: &[ArticleView]) -> String {
         }
         for topic in &article.topics {
             xml.empty("category", &[("term", &topic.slug), ("label", &topic.name)]);
+        }
+        if let Some(image) = featured_image(article) {
+            // RFC 4287 §4.2.7.2: a related resource that may be large, here the lead photo.
+            let file = image.at_least(FEED_IMAGE_WIDTH);
+            xml.empty(
+                "link",
+                &[("rel", "enclosure"), ("type", file.mime_type), ("href", file.url)],
+            );
         }
         xml.text("summary", &[], &summary(article));
         xml.text("content", &[("type", "html")], &content_html(article));

@@ -24,7 +24,11 @@ pub fn render(info: &FeedInfo, articles: &[ArticleView]) -> String {
                 item["date_published"] = json!(published);
             }
             if let Some(image) = featured_image(article) {
-                item["image"] = json!(image.url);
+                item["image"] = json!(image.at_least(super::FEED_IMAGE_WIDTH).url);
+                // JSON Feed's banner is shown wide, above the item.
+                if let Some(banner) = image.crop("16x9") {
+                    item["banner_image"] = json!(banner.url);
+                }
             }
             item
         })

@@ -2,7 +2,7 @@
 //! aggregators such as Flipboard read it.
 
 use super::xml::Xml;
-use super::{byline_names, content_html, featured_image, summary, FeedInfo};
+use super::{byline_names, content_html, featured_image, summary, FeedInfo, FEED_IMAGE_WIDTH};
 use crate::api::article::ArticleView;
 use crate::domain::blocks::escape;
 
@@ -70,15 +70,14 @@ fn item(xml: &mut Xml, article: &ArticleView) {
         xml.plain("category", &[("domain", topic.kind.as_str())], &topic.name);
     }
     if let Some(image) = featured_image(article) {
+        // Aggregators ask for a large image (Google Discover 1200 px, Flipboard 500 px) in a
+        // format every reader decodes, with a small one beside it.
+        let large = image.at_least(FEED_IMAGE_WIDTH);
         let (width, height) = (
-            image.width.map(|w| w.to_string()),
-            image.height.map(|h| h.to_string()),
+            large.width.map(|w| w.to_string()),
+            large.height.map(|h| h.to_string()),
         );
-        let mut attributes = vec![
-            ("url", image.url.as_str()),
-            ("medium", "image"),
-            ("type", image.mime_type.as_str()),
-        ];
+        let mut attributes = vec![("url", large.url), ("medium", "image"), ("type", large.mime_type)];
         if let (Some(w), Some(h)) = (&width, &height) {
             attributes.push(("width", w));
             attributes.push(("height", h));
@@ -97,16 +96,12 @@ fn item(xml: &mut Xml, article: &ArticleView) {
         if let Some(copyright) = &image.copyright_holder {
             xml.plain("media:copyright", &[], copyright);
         }
-        if let Some(thumbnail) = image
-            .renditions
-            .iter()
-            .min_by_key(|r| r.width.unwrap_or(i32::MAX))
-        {
+        if let Some(thumbnail) = image.thumbnail() {
             let (w, h) = (
                 thumbnail.width.map(|v| v.to_string()),
                 thumbnail.height.map(|v| v.to_string()),
             );
-            let mut attributes = vec![("url", thumbnail.url.as_str())];
+            let mut attributes = vec![("url", thumbnail.url)];
             if let (Some(w), Some(h)) = (&w, &h) {
                 attributes.push(("width", w));
                 attributes.push(("height", h));
@@ -117,7 +112,7 @@ fn item(xml: &mut Xml, article: &ArticleView) {
         // RSS requires a length; it is unknown for remote images, and 0 is the accepted convention.
         xml.empty(
             "enclosure",
-            &[("url", &image.url), ("length", "0"), ("type", &image.mime_type)],
+            &[("url", large.url), ("length", "0"), ("type", large.mime_type)],
         );
     }
     xml.close("item");

@@ -12,6 +12,7 @@ pub mod conditional;
 pub mod editorial;
 pub mod feeds;
 pub mod health;
+pub mod images;
 pub mod meta;
 pub mod metrics;
 pub mod middleware;
@@ -19,6 +20,7 @@ pub mod principal;
 pub mod ranges;
 pub mod rate_limit;
 pub mod search;
+pub mod stored_file;
 pub mod uploads;
 pub mod writes;
 
@@ -36,6 +38,7 @@ pub fn configure(config: &mut ServiceConfig<'_>) {
         .service(meta::openapi_json)
         .service(auth::jwks)
         .service(uploads::media_file)
+        .service(images::rendition)
         .service(
             utoipa_actix_web::scope("/v1")
                 // Public reads first: a router tries routes in order, and every pattern tried
@@ -129,6 +132,7 @@ pub struct AppState {
     pub allow_private_webhooks: bool,
     pub metrics: std::sync::Arc<metrics::Metrics>,
     pub media: crate::uploads::MediaStore,
+    pub images: std::sync::Arc<crate::images::ImageService>,
     pub client_limits: middleware::guard::ClientLimits,
     pub lifecycle: std::sync::Arc<crate::lifecycle::Lifecycle>,
     pub methods: std::sync::Arc<middleware::methods::MethodTable>,

@@ -62,14 +62,15 @@ fn too_large(limit: usize) -> ApiError {
 
 /// Uploads an image (`multipart/form-data` with `file` and optional `metadata`) and registers
 /// it as a media asset. The type is sniffed from the bytes; width and height are read from the
-/// image; the file is stored under its content hash and served at `/media-files/…`.
+/// image; the file is stored under its content hash, and the asset links signed renditions
+/// (`/images/…`) at every srcset width, each named crop and Open Graph's 1200×630.
 #[utoipa::path(
     tag = "media",
     security(("bearer" = [])),
     request_body(content = UploadForm, content_type = "multipart/form-data"),
     params(("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 200, description = "Makes a retried upload return the first result")),
     responses(
-        (status = 201, description = "Stored and registered", body = MediaDocument, headers(("Location" = String))),
+        (status = 201, description = "Stored and registered; `from_file` names the fields read from the photo's IPTC/XMP/EXIF", body = UploadDocument, headers(("Location" = String))),
         (status = 400, description = "Not a multipart body", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Larger than KHABAR_MEDIA_MAX_MB", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not a JPEG, PNG, GIF or WebP image", body = Problem, content_type = "application/problem+json"),
@@ -129,17 +130,17 @@ pub async fn upload_media(
             UploadError::Io(e) => ApiError::Internal(anyhow::Error::new(e).context("media store")),
             other => ApiError::unprocessable_field("file", other.to_string()),
         })?;
-    let url = state
-        .reads
-        .public_url
-        .join(&format!("media-files/{}", stored.name))
-        .map_err(|e| ApiError::Internal(anyhow::Error::new(e).context("the media file URL")))?;
-    let input = MediaInput {
+    // The asset is linked by its renditions only: they are encoded afresh, so the original's
+    // EXIF (GPS positions), XMP and IPTC never reach a reader.
+    let original = stored.original();
+    let (url, format) = state.images.links.full_size(&original);
+    let renditions = state.images.links.standard(&original, None);
+    let mut input = MediaInput {
         kind: MediaKind::Image,
-        url: url.to_string(),
-        mime_type: stored.mime_type.to_owned(),
-        width: Some(stored.width),
-        height: Some(stored.height),
+        url,
+        mime_type: format.mime_type().to_owned(),
+        width: i32::try_from(original.width).ok(),
+        height: i32::try_from(original.height).ok(),
         duration_ms: None,
         alt_text: metadata.alt_text,
         caption: metadata.caption,
@@ -147,126 +148,70 @@ pub async fn upload_media(
         copyright_holder: metadata.copyright_holder,
         license: metadata.license,
         source: metadata.source,
-        renditions: Vec::new(),
+        renditions,
         localized: Default::default(),
     };
+    let embedded = stored.probe.embedded.clone();
+    let from_file = crate::images::embedded::fill_empty(&mut input, &embedded);
     let fingerprint = json!({"sha256": stored.sha256, "fields": &input});
     let actor = signed.actor.clone();
+    let animated = stored.probe.animated;
     create_once(&state, &request, &signed.actor, &fingerprint, move |conn, ctx| {
-        let saved = catalog::create_media(conn, ctx, &actor, input)?;
-        created(format!("/v1/media/{}", saved.id), &saved)
+        let media = catalog::create_media(conn, ctx, &actor, input)?;
+        let location = format!("/v1/media/{}", media.id);
+        let document = UploadDocument {
+            media,
+            embedded,
+            from_file: from_file.into_iter().map(str::to_owned).collect(),
+            animated,
+        };
+        created(location, &document)
     })
     .await
 }
 
-/// An uploaded file. Its name is its content hash, so it never changes: cached for a year.
-/// Conditional and range requests follow RFC 9110 §13–14 (`If-Range`, several ranges as
-/// `multipart/byteranges`).
+/// An uploaded asset, and what was read from the file itself.
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct UploadDocument {
+    #[serde(flatten)]
+    pub media: MediaDocument,
+    /// The credits, caption and date embedded in the file (IPTC, then XMP, then EXIF).
+    pub embedded: crate::images::embedded::Embedded,
+    /// The asset's fields that were empty in the upload's metadata and filled from the file.
+    #[schema(example = json!(["copyright_holder", "source"]))]
+    pub from_file: Vec<String>,
+    /// The file has several frames (an animated GIF or WebP): renditions show the first.
+    pub animated: bool,
+}
+
+/// The address uploads were once served at. Originals are never served (their EXIF may hold
+/// the GPS position of a source), so this redirects permanently to the whole picture re-encoded,
+/// which keeps links made before the image service working.
 #[utoipa::path(
     tag = "media",
-    params(
-        FilePath,
-        ("Range" = Option<String>, Header, description = "`bytes=` ranges (RFC 9110 §14.1.2); more than 16 are answered with the whole file"),
-        ("If-Range" = Option<String>, Header, description = "The ETag or Last-Modified the client holds; otherwise the whole file is sent"),
-        ("If-None-Match" = Option<String>, Header, description = "304 when one of these tags is current"),
-        ("If-Match" = Option<String>, Header, description = "412 unless one of these tags is current"),
-    ),
+    params(FilePath),
     responses(
-        (status = 200, description = "The image", content_type = "image/*", body = String, headers(("ETag" = String), ("Cache-Control" = String), ("Accept-Ranges" = String))),
-        (status = 206, description = "The requested range (`Content-Range`), or several as `multipart/byteranges`", content_type = "image/*", body = String, headers(("Content-Range" = String))),
-        (status = 304, description = "Not modified"),
+        (status = 308, description = "To the signed full-size rendition (`/images/…`)", headers(("Location" = String))),
         (status = 404, description = "No such file", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "If-Match or If-Unmodified-Since did not hold", body = Problem, content_type = "application/problem+json"),
-        (status = 416, description = "No range lies within the file; `Content-Range: bytes */length`", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[get("/media-files/{name}")]
-pub async fn media_file(
-    state: State,
-    request: HttpRequest,
-    path: web::Path<FilePath>,
-) -> Result<HttpResponse, ApiError> {
-    use super::ranges::{self, Conditions, Outcome, Validators};
+pub async fn media_file(state: State, path: web::Path<FilePath>) -> Result<HttpResponse, ApiError> {
     let not_found = || ApiError::NotFound(format!("no media file is named '{}'", path.name));
     let file_path = state.media.path_of(&path.name).ok_or_else(not_found)?;
-    let read = web::block(move || {
-        use std::io::Read;
-        // One open: the bytes and their modification time come from the same file.
-        let mut file = std::fs::File::open(&file_path)?;
-        let metadata = file.metadata()?;
-        let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0));
-        file.read_to_end(&mut bytes)?;
-        Ok::<_, std::io::Error>((bytes, chrono::DateTime::<chrono::Utc>::from(metadata.modified()?)))
-    })
-    .await
-    .map_err(|_| ApiError::Unavailable("the file could not be read".into()))?;
-    let (bytes, modified) = match read {
-        Ok(read) => read,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(not_found()),
-        Err(e) => {
+    match web::block(move || file_path.try_exists()).await {
+        Ok(Ok(true)) => {}
+        Ok(Ok(false)) => return Err(not_found()),
+        Ok(Err(e)) => {
             return Err(ApiError::Internal(
-                anyhow::Error::new(e).context("reading a media file"),
+                anyhow::Error::new(e).context("looking up a media file"),
             ))
         }
-    };
-    // `path_of` accepted the name, so its extension is one of the stored types.
-    let content_type = crate::uploads::mime_type_of(&path.name).unwrap_or("application/octet-stream");
-    let stem = path.name.split('.').next().unwrap_or_default();
-    let validators = Validators {
-        etag: format!("\"{stem}\""),
-        last_modified: modified,
-    };
-    let header_text = |name: header::HeaderName| request.headers().get(name).and_then(|v| v.to_str().ok());
-    let conditions = Conditions {
-        if_match: header_text(header::IF_MATCH),
-        if_unmodified_since: header_text(header::IF_UNMODIFIED_SINCE),
-        if_none_match: header_text(header::IF_NONE_MATCH),
-        if_modified_since: header_text(header::IF_MODIFIED_SINCE),
-        if_range: header_text(header::IF_RANGE),
-        range: header_text(header::RANGE),
-    };
-    let length = bytes.len() as u64;
-    let mut response = match ranges::evaluate(&conditions, &validators, length) {
-        Outcome::PreconditionFailed => {
-            return Err(ApiError::ConditionFailed(format!(
-                "this file's ETag is {}; the condition sent does not hold",
-                validators.etag
-            )))
-        }
-        Outcome::Unsatisfiable => return Err(ApiError::RangeNotSatisfiable { length }),
-        Outcome::NotModified => HttpResponse::NotModified().finish(),
-        Outcome::Full => HttpResponse::Ok().content_type(content_type).body(bytes),
-        Outcome::Partial(parts) if parts.len() == 1 => {
-            let range = &parts[0];
-            HttpResponse::PartialContent()
-                .content_type(content_type)
-                .insert_header((header::CONTENT_RANGE, ranges::content_range(range, length)))
-                .body(bytes[range.start as usize..range.end as usize].to_vec())
-        }
-        Outcome::Partial(parts) => {
-            let boundary = uuid::Uuid::new_v4().simple().to_string();
-            HttpResponse::PartialContent()
-                .content_type(format!("multipart/byteranges; boundary={boundary}"))
-                .body(ranges::multipart(&bytes, &parts, content_type, &boundary))
-        }
-    };
-    let headers = response.headers_mut();
-    for (name, value) in [
-        (
-            header::CACHE_CONTROL,
-            "public, max-age=31536000, immutable".to_owned(),
-        ),
-        (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
-        (header::ACCEPT_RANGES, "bytes".to_owned()),
-        (header::ETAG, validators.etag.clone()),
-        (
-            header::LAST_MODIFIED,
-            modified.format("%a, %d %b %Y %H:%M:%S GMT").to_string(),
-        ),
-    ] {
-        if let Ok(value) = header::HeaderValue::from_str(&value) {
-            headers.insert(name, value);
-        }
+        Err(_) => return Err(ApiError::Unavailable("the file could not be looked up".into())),
     }
-    Ok(response)
+    let location = state.images.links.same_format(&path.name);
+    Ok(HttpResponse::PermanentRedirect()
+        .insert_header((header::LOCATION, location))
+        .insert_header((header::CACHE_CONTROL, "public, max-age=31536000, immutable"))
+        .finish())
 }

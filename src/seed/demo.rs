@@ -89,7 +89,7 @@ fn strings(items: &[&str]) -> Vec<String> {
 }
 
 /// The demo content set.
-pub fn demo_content() -> ContentSet {
+pub fn demo_content(photo: &super::Photo) -> ContentSet {
     let main_slug = demo_article_slug();
     let published = at("2020-07-03T18:37:00");
     let main_topics = strings(&[
@@ -160,27 +160,25 @@ pub fn demo_content() -> ContentSet {
             related: Vec::new(),
         });
     }
-    let base = "https://media.example.com/2020/07/03/sarraj-akar-tripoli";
     ContentSet {
         contributors: contributors(),
         topics: topics(),
         media: vec![MediaSpec {
             key: PHOTO_KEY.into(),
             kind: MediaKind::Image,
-            url: format!("{base}-1200x675.jpg"),
-            mime_type: "image/jpeg".into(),
-            width: Some(1200),
-            height: Some(675),
+            url: photo.url.clone(),
+            mime_type: photo.mime_type.clone(),
+            width: Some(photo.width),
+            height: Some(photo.height),
             alt_text: Some("فائز السراج وخلوصي أكار يتصافحان في طرابلس".into()),
             caption: Some(PHOTO_CAPTION.into()),
+            // The newsroom credits in Arabic; the copyright holder and the source are read from
+            // the photo's IPTC metadata, as an upload of it would.
             credit: Some("أ ف ب".into()),
-            copyright_holder: Some("AFP".into()),
+            copyright_holder: photo.embedded.copyright.clone(),
             license: Some("Editorial use only. © AFP".into()),
-            source: Some("AFP".into()),
-            renditions: [("small", 320, 180), ("medium", 640, 360), ("large", 1200, 675)]
-                .into_iter()
-                .map(|(name, w, h)| (name.to_owned(), format!("{base}-{w}x{h}.jpg"), w, h))
-                .collect(),
+            source: photo.embedded.source.clone(),
+            renditions: photo.renditions.clone(),
             localized: [(
                 "en".to_owned(),
                 crate::domain::catalog::MediaText {

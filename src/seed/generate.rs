@@ -296,7 +296,8 @@ fn sentence(rng: &mut Rng, words: &[&str], low: usize, high: usize, english: boo
 }
 
 /// Articles `start..start + count` with the photos they use.
-pub fn articles(seed: u64, start: u64, count: u64) -> ContentSet {
+/// `photos` is the shared pool the photos' files come from (see `super::store_photos`).
+pub fn articles(seed: u64, start: u64, count: u64, photos: &[super::Photo]) -> ContentSet {
     let base: NaiveDateTime = NaiveDate::from_ymd_opt(2016, 1, 1)
         .and_then(|d| d.and_hms_opt(6, 0, 0))
         .unwrap_or_default();
@@ -305,24 +306,21 @@ pub fn articles(seed: u64, start: u64, count: u64) -> ContentSet {
         .map(|i| {
             let agency = photo_rng.pick(AGENCIES);
             let key = format!("photo-{start}-{i}");
-            let url = format!("https://media.example.com/generated/{start}/{i}");
+            let photo = &photos[i % photos.len().max(1)];
             MediaSpec {
                 key,
                 kind: MediaKind::Image,
-                url: format!("{url}-1600x900.jpg"),
-                mime_type: "image/jpeg".into(),
-                width: Some(1600),
-                height: Some(900),
+                url: photo.url.clone(),
+                mime_type: photo.mime_type.clone(),
+                width: Some(photo.width),
+                height: Some(photo.height),
                 alt_text: Some(sentence(&mut photo_rng, WORDS_AR, 4, 8, false)),
                 caption: Some(sentence(&mut photo_rng, WORDS_AR, 8, 14, false)),
                 credit: Some(agency.2.into()),
                 copyright_holder: Some(agency.1.into()),
                 license: Some("Editorial use only".into()),
                 source: Some(agency.1.into()),
-                renditions: vec![
-                    ("small".into(), format!("{url}-480x270.jpg"), 480, 270),
-                    ("large".into(), format!("{url}-1600x900.jpg"), 1600, 900),
-                ],
+                renditions: photo.renditions.clone(),
                 // The agency's name as English articles write it.
                 localized: [(
                     "en".to_owned(),
@@ -413,11 +411,24 @@ fn article(seed: u64, n: u64, base: NaiveDateTime, media: &[MediaSpec]) -> Artic
 mod tests {
     use super::*;
 
+    fn photos() -> Vec<crate::seed::Photo> {
+        (0..2)
+            .map(|n| crate::seed::Photo {
+                url: format!("http://localhost/images/{n}.jpg"),
+                mime_type: "image/jpeg".into(),
+                width: 2400,
+                height: 1600,
+                renditions: Vec::new(),
+                embedded: Default::default(),
+            })
+            .collect()
+    }
+
     #[test]
     fn the_same_range_always_comes_out_the_same() {
-        let a = articles(7, 1000, 3);
-        let b = articles(7, 1000, 3);
-        let c = articles(8, 1000, 3);
+        let a = articles(7, 1000, 3, &photos());
+        let b = articles(7, 1000, 3, &photos());
+        let c = articles(8, 1000, 3, &photos());
         let headlines = |set: &ContentSet| {
             set.articles
                 .iter()
@@ -427,12 +438,15 @@ mod tests {
         assert_eq!(headlines(&a), headlines(&b));
         assert_ne!(headlines(&a), headlines(&c));
         assert_eq!(a.articles[0].published_at, b.articles[0].published_at);
-        assert_eq!(articles(7, 1001, 1).articles[0].headline, a.articles[1].headline);
+        assert_eq!(
+            articles(7, 1001, 1, &photos()).articles[0].headline,
+            a.articles[1].headline
+        );
     }
 
     #[test]
     fn articles_are_mostly_arabic_credited_and_tagged() {
-        let set = articles(1, 0, 100);
+        let set = articles(1, 0, 100, &photos());
         let arabic = set.articles.iter().filter(|a| a.language == "ar").count();
         assert_eq!(arabic, 80);
         assert!(set

@@ -11,6 +11,42 @@ use chrono::NaiveDateTime;
 use crate::domain::blocks::Block;
 use crate::domain::kinds::{BylineRole, ContributorKind, MediaKind, TopicKind};
 
+/// A photo stored through the upload path, with the URLs the image service signs for it.
+#[derive(Debug, Clone)]
+pub struct Photo {
+    pub url: String,
+    pub mime_type: String,
+    pub width: i32,
+    pub height: i32,
+    pub renditions: Vec<crate::domain::catalog::RenditionInput>,
+    /// The credits the file carries (IPTC): what an upload would fill in.
+    pub embedded: crate::images::embedded::Embedded,
+}
+
+/// Stores the first `count` generated photos (`images::demo_photo`) in `store` as an upload
+/// would, and links them through `links`.
+pub fn store_photos(
+    store: &crate::uploads::MediaStore,
+    links: &crate::images::ImageLinks,
+    count: usize,
+) -> Result<Vec<Photo>, crate::uploads::UploadError> {
+    (0..count)
+        .map(|variant| {
+            let stored = store.store(crate::images::demo_photo::jpeg(variant))?;
+            let original = stored.original();
+            let (url, format) = links.full_size(&original);
+            Ok(Photo {
+                url,
+                mime_type: format.mime_type().to_owned(),
+                width: i32::try_from(original.width).unwrap_or(i32::MAX),
+                height: i32::try_from(original.height).unwrap_or(i32::MAX),
+                renditions: links.standard(&original, None),
+                embedded: stored.probe.embedded.clone(),
+            })
+        })
+        .collect()
+}
+
 /// A whole set of content whose parts refer to each other by slug (or media key).
 #[derive(Debug, Clone, Default)]
 pub struct ContentSet {
@@ -57,8 +93,7 @@ pub struct MediaSpec {
     pub copyright_holder: Option<String>,
     pub license: Option<String>,
     pub source: Option<String>,
-    /// (name, url, width, height)
-    pub renditions: Vec<(String, String, i32, i32)>,
+    pub renditions: Vec<crate::domain::catalog::RenditionInput>,
     /// Alt text, caption and credit in other languages.
     pub localized: std::collections::BTreeMap<String, crate::domain::catalog::MediaText>,
 }

@@ -45,8 +45,18 @@ async fn rss_carries_full_text_media_and_credits(backend: Backend) {
     assert!(main.id.starts_with("urn:uuid:"));
     assert_eq!(main.published.unwrap().to_rfc3339(), "2020-07-03T18:37:00+00:00");
     let content = main.content.as_ref().unwrap().body.as_ref().unwrap();
-    assert!(content
-        .contains("<img src=\"https://media.example.com/2020/07/03/sarraj-akar-tripoli-1200x675.jpg\""));
+    // The narrowest rendition of at least 1200 px (of the configured widths, 1600).
+    let src = content
+        .split("<img src=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_else(|| panic!("{content}"))
+        .replace("&amp;", "&");
+    assert!(
+        src.starts_with("http://127.0.0.1/images/") && src.contains(".jpg?w=1600&fm=jpeg&s="),
+        "{src}"
+    );
+    let large = src.as_str();
     assert!(content.contains("أجرى رئيس حكومة الوفاق الوطني الليبية فائز السراج"));
     let authors: Vec<&str> = main
         .authors
@@ -56,17 +66,19 @@ async fn rss_carries_full_text_media_and_credits(backend: Backend) {
     assert_eq!(authors, vec!["يورونيوز", "أ ف ب"]);
     assert!(main.categories.iter().any(|c| c.term == "ليبيا"));
     let media = &main.media[0];
+    assert!(media.content[0].url.as_ref().unwrap().as_str().starts_with(large));
+    assert_eq!(media.content[0].width, Some(1600));
     assert_eq!(
-        media.content[0].url.as_ref().unwrap().as_str(),
-        "https://media.example.com/2020/07/03/sarraj-akar-tripoli-1200x675.jpg"
+        media.content[0].content_type.as_ref().unwrap().to_string(),
+        "image/jpeg"
     );
-    assert_eq!(media.content[0].width, Some(1200));
     assert_eq!(media.description.as_ref().unwrap().content, CAPTION);
     assert_eq!(media.credits[0].entity, "أ ف ب");
-    assert!(!media.thumbnails.is_empty());
+    assert_eq!(media.thumbnails[0].image.width, Some(320), "the narrowest JPEG");
+    assert!(media.thumbnails[0].image.uri.contains("fm=jpeg"));
     // What feed-rs does not model, checked in the document itself.
     assert!(body.contains("<media:copyright>AFP</media:copyright>"));
-    assert!(body.contains("<enclosure url=\"https://media.example.com/2020/07/03/sarraj-akar-tripoli-1200x675.jpg\" length=\"0\" type=\"image/jpeg\"/>"));
+    assert!(body.contains(&format!("<enclosure url=\"{}", large.replace('&', "&amp;"))));
     assert!(body.contains("<atom:link rel=\"self\" href=\"http://127.0.0.1/feeds/ar/rss.xml\""));
     assert!(body.contains("<atom:link rel=\"hub\" href=\"https://hub.example.com/\"/>"));
     assert!(body.contains("<pubDate>Fri, 3 Jul 2020 18:37:00 +0000</pubDate>"));
@@ -109,10 +121,13 @@ async fn atom_and_json_feed_parse_with_their_required_fields(backend: Backend) {
     assert_eq!(json["language"], "en");
     let item = &json["items"][0];
     assert_eq!(item["authors"][1]["name"], "AFP");
-    assert_eq!(
-        item["image"],
-        "https://media.example.com/2020/07/03/sarraj-akar-tripoli-1200x675.jpg"
+    let image = item["image"].as_str().unwrap();
+    assert!(
+        image.starts_with("http://127.0.0.1/images/") && image.contains("w=1600&fm=jpeg"),
+        "{image}"
     );
+    let banner = item["banner_image"].as_str().unwrap();
+    assert!(banner.contains("crop=0,125,2400,1350"), "the 16:9 crop: {banner}");
     assert_eq!(item["date_published"], "2020-07-03T18:37:00Z");
     assert!(item["tags"].as_array().unwrap().contains(&Value::from("Libya")));
 }
@@ -281,7 +296,7 @@ async fn ninjs_validates_against_the_iptc_schema(backend: Backend) {
     assert_eq!(photo["by"], "أ ف ب");
     assert_eq!(photo["copyrightholder"], "AFP");
     assert_eq!(photo["descriptions"][0]["value"], CAPTION);
-    assert_eq!(photo["renditions"].as_array().unwrap().len(), 3);
+    assert_eq!(photo["renditions"].as_array().unwrap().len(), 19);
 
     let (_, list) = fetch(&app, "/feeds/ar/ninjs.json").await;
     let list: Vec<Value> = serde_json::from_str(&list).unwrap();
@@ -298,7 +313,7 @@ async fn ninjs_validates_against_the_iptc_schema(backend: Backend) {
     khabar::db::queries::seed::insert_content(&mut conn, &catalog).unwrap();
     khabar::delivery::insert_and_compile(
         &mut conn,
-        &khabar::seed::generate::articles(3, 100, 20),
+        &khabar::seed::generate::articles(3, 100, 20, &crate::helpers::demo_photos(1)),
         &urls,
         khabar::db::utc_now(),
     )
@@ -373,7 +388,7 @@ async fn json_feed_pages_with_next_url(backend: Backend) {
             .unwrap();
     khabar::db::queries::seed::insert_content(&mut conn, &catalog).unwrap();
     // Articles 0..50: every fifth is English, so forty are Arabic.
-    let set = khabar::seed::generate::articles(9, 0, 50);
+    let set = khabar::seed::generate::articles(9, 0, 50, &crate::helpers::demo_photos(1));
     khabar::delivery::insert_and_compile(&mut conn, &set, &urls, khabar::db::utc_now()).unwrap();
     drop(conn);
     app.cache.invalidate_all();

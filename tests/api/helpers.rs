@@ -137,6 +137,7 @@ pub fn settings(url: DatabaseUrl) -> Settings {
             dir: std::env::temp_dir().join(format!("khabar-media-{}", uuid::Uuid::new_v4().simple())),
             max_bytes: 64 * 1024,
             max_pixels: 50_000_000,
+            widths: vec![320, 640, 1024, 1600, 2400],
         },
         client_limits: khabar::routes::middleware::guard::ClientLimits::default(),
         shutdown: khabar::lifecycle::ShutdownSettings {
@@ -330,6 +331,20 @@ pub async fn published_article(app: &TestApp, token: &str, headline: &str) -> (S
 }
 
 /// A port nothing listens on (at the moment of asking).
+/// Generated photos stored in a throwaway media directory, for content inserted without a server.
+pub fn demo_photos(count: usize) -> Vec<khabar::seed::Photo> {
+    let store = khabar::uploads::MediaStore {
+        dir: std::env::temp_dir().join(format!("khabar-photos-{}", uuid::Uuid::new_v4().simple())),
+        max_bytes: 16 * 1024 * 1024,
+        max_pixels: 50_000_000,
+        widths: vec![320, 640, 1024, 1600, 2400],
+    };
+    let links = store.links(TEST_JWT_SECRET.as_bytes(), url::Url::parse(SITE_URL).unwrap());
+    let photos = khabar::seed::store_photos(&store, &links, count).unwrap();
+    let _ = std::fs::remove_dir_all(&store.dir);
+    photos
+}
+
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()

@@ -33,6 +33,7 @@ fn document_is_openapi_3_1_and_lists_every_route() {
             "/feeds/{language}/topics/{slug}/feed.json",
             "/feeds/{language}/topics/{slug}/rss.xml",
             "/healthz",
+            "/images/{name}",
             "/media-files/{name}",
             "/metrics",
             "/openapi.json",

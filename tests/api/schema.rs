@@ -15,7 +15,7 @@ fn demo_db(backend: Backend) -> (TestDb, DbPool) {
     let db = TestDb::create(backend);
     let pool = db.migrated_pool();
     let urls = khabar::api::article::UrlBuilder::new(url::Url::parse(crate::helpers::SITE_URL).unwrap());
-    let demo = khabar::seed::demo_content();
+    let demo = khabar::seed::demo_content(&crate::helpers::demo_photos(1)[0]);
     khabar::delivery::insert_and_compile(&mut pool.get().unwrap(), &demo, &urls, utc_now()).unwrap();
     (db, pool)
 }
@@ -247,7 +247,7 @@ async fn one_featured_medium_one_primary_topic_no_self_relation(backend: Backend
 async fn failed_content_insert_leaves_nothing_behind(backend: Backend) {
     let db = TestDb::create(backend);
     let pool = db.migrated_pool();
-    let mut broken = khabar::seed::demo_content();
+    let mut broken = khabar::seed::demo_content(&crate::helpers::demo_photos(1)[0]);
     broken.articles[0]
         .bylines
         .push(("nobody".into(), khabar::domain::kinds::BylineRole::Author));
@@ -287,7 +287,7 @@ async fn every_table_is_readable_and_migrations_revert(backend: Backend) {
     ];
     assert_eq!(
         counts,
-        vec![0, 2, 0, 17, 1, 3, 4, 5, 12, 7, 2, 30, 3, 0, 5, 34, 7, 0]
+        vec![0, 2, 0, 17, 1, 19, 4, 5, 12, 7, 2, 30, 3, 0, 5, 34, 7, 0]
     );
     drop(pool);
 

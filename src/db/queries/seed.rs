@@ -119,15 +119,15 @@ pub fn insert_content(conn: &mut DbConnection, set: &ContentSet) -> Result<Inser
                 })
                 .returning(media_assets::id)
                 .get_result(conn)?;
-            for (name, url, width, height) in &m.renditions {
+            for rendition in &m.renditions {
                 diesel::insert_into(media_renditions::table)
                     .values(NewRendition {
                         media_id: id,
-                        name,
-                        url,
-                        mime_type: &m.mime_type,
-                        width: Some(*width),
-                        height: Some(*height),
+                        name: &rendition.name,
+                        url: &rendition.url,
+                        mime_type: &rendition.mime_type,
+                        width: rendition.width,
+                        height: rendition.height,
                     })
                     .execute(conn)?;
             }

@@ -1,0 +1,416 @@
+//! The image service: signed rendition URLs, the standard set of renditions every uploaded
+//! photo is offered in, and rendering them once each, off the async workers, with a cap on how
+//! many render at a time and for how long.
+
+pub mod demo_photo;
+pub mod embedded;
+pub mod render;
+pub mod spec;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use hmac::{Hmac, KeyInit, Mac};
+use sha2::{Digest, Sha256};
+
+use crate::domain::catalog::RenditionInput;
+use spec::{CropBox, Fit, Format, Spec};
+
+/// Signature bytes kept in a URL: 128 bits.
+const SIGNATURE_BYTES: usize = 16;
+
+/// Signs and checks rendition URLs with a key derived from the server secret that every node
+/// shares, so that any node serves what another one linked to.
+#[derive(Clone)]
+pub struct UrlSigner {
+    key: Vec<u8>,
+}
+
+impl std::fmt::Debug for UrlSigner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("UrlSigner(..)")
+    }
+}
+
+impl UrlSigner {
+    pub fn new(secret: &[u8]) -> Self {
+        let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC accepts any key length");
+        mac.update(b"khabar image url key v1");
+        UrlSigner {
+            key: mac.finalize().into_bytes().to_vec(),
+        }
+    }
+
+    fn mac(&self, file: &str, canonical: &str) -> Hmac<Sha256> {
+        let mut mac = Hmac::<Sha256>::new_from_slice(&self.key).expect("HMAC accepts any key length");
+        mac.update(file.as_bytes());
+        mac.update(b"?");
+        mac.update(canonical.as_bytes());
+        mac
+    }
+
+    pub fn sign(&self, file: &str, spec: &Spec) -> String {
+        let tag = self.mac(file, &spec.canonical()).finalize().into_bytes();
+        URL_SAFE_NO_PAD.encode(&tag[..SIGNATURE_BYTES])
+    }
+
+    /// In constant time.
+    pub fn verify(&self, file: &str, spec: &Spec, signature: &str) -> bool {
+        let Ok(tag) = URL_SAFE_NO_PAD.decode(signature) else {
+            return false;
+        };
+        tag.len() == SIGNATURE_BYTES
+            && self
+                .mac(file, &spec.canonical())
+                .verify_truncated_left(&tag)
+                .is_ok()
+    }
+}
+
+/// The named crops every photo is offered in, by aspect ratio.
+pub const CROPS: &[(&str, u32, u32)] = &[("1x1", 1, 1), ("4x3", 4, 3), ("3x2", 3, 2), ("16x9", 16, 9)];
+
+/// The width named crops are made at: what Google asks of article images.
+pub const CROP_WIDTH: u32 = 1200;
+
+/// An uploaded original as the image service knows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Original {
+    /// `<hash>.<extension>`, its name in the media store.
+    pub file: String,
+    /// As displayed (after the EXIF orientation).
+    pub width: u32,
+    pub height: u32,
+    pub has_alpha: bool,
+}
+
+/// Builds the signed URLs of an original's renditions.
+#[derive(Debug, Clone)]
+pub struct ImageLinks {
+    pub signer: UrlSigner,
+    pub public_url: url::Url,
+    /// The widths of the srcset renditions; a request for any other width is refused.
+    pub widths: Vec<u32>,
+}
+
+impl ImageLinks {
+    pub fn url(&self, file: &str, spec: &Spec) -> String {
+        let canonical = spec.canonical();
+        let signature = self.signer.sign(file, spec);
+        let separator = if canonical.is_empty() { "" } else { "&" };
+        format!(
+            "{}images/{file}?{canonical}{separator}s={signature}",
+            self.public_url
+        )
+    }
+
+    /// The format of a rendition that names none when it is linked from the API.
+    fn linked_format(original: &Original) -> Format {
+        if original.has_alpha {
+            Format::Png
+        } else {
+            Format::Jpeg
+        }
+    }
+
+    /// The URL the asset itself is given: the whole picture at its size, re-encoded (so without
+    /// the original's metadata).
+    pub fn full_size(&self, original: &Original) -> (String, Format) {
+        let format = Self::linked_format(original);
+        let spec = Spec {
+            format: Some(format),
+            ..Spec::default()
+        };
+        (self.url(&original.file, &spec), format)
+    }
+
+    /// The whole picture, re-encoded in the format its file name says (GIFs as PNG): what an
+    /// old link to the original is sent to.
+    pub fn same_format(&self, file: &str) -> String {
+        let format = match file.rsplit('.').next() {
+            Some("jpg") => Format::Jpeg,
+            Some("webp") => Format::Webp,
+            _ => Format::Png,
+        };
+        let spec = Spec {
+            format: Some(format),
+            ..Spec::default()
+        };
+        self.url(file, &spec)
+    }
+
+    /// The renditions the API lists for an original: every configured width below its own (and
+    /// its own) in its format and in WebP, each named crop at 1200 px, and Open Graph's 1200×630.
+    pub fn standard(&self, original: &Original, focus: Option<(u16, u16)>) -> Vec<RenditionInput> {
+        let mut out = Vec::new();
+        let base = Self::linked_format(original);
+        let mut add = |name: String, spec: Spec| {
+            let plan = spec.plan(original.width, original.height);
+            let format = spec.format.unwrap_or(base);
+            out.push(RenditionInput {
+                name: format!("{name}.{}", format.extension()),
+                url: self.url(&original.file, &spec),
+                mime_type: format.mime_type().to_owned(),
+                width: i32::try_from(plan.width).ok(),
+                height: i32::try_from(plan.height).ok(),
+            });
+        };
+        let mut widths: Vec<u32> = self
+            .widths
+            .iter()
+            .copied()
+            .filter(|w| *w < original.width)
+            .collect();
+        widths.push(original.width);
+        for width in widths {
+            for format in [base, Format::Webp] {
+                let spec = Spec {
+                    width: (width < original.width).then_some(width),
+                    format: Some(format),
+                    ..Spec::default()
+                };
+                add(format!("original-{width}"), spec);
+            }
+        }
+        let whole = CropBox {
+            x: 0,
+            y: 0,
+            width: original.width,
+            height: original.height,
+        };
+        for (name, ratio_w, ratio_h) in CROPS {
+            let region = spec::region_around(whole, *ratio_w, *ratio_h, focus.unwrap_or((500, 500)));
+            let width = CROP_WIDTH.min(region.width);
+            for format in [base, Format::Webp] {
+                let spec = Spec {
+                    width: (width < region.width).then_some(width),
+                    crop: Some(region),
+                    format: Some(format),
+                    ..Spec::default()
+                };
+                add(format!("{name}-{width}"), spec);
+            }
+        }
+        add(
+            "og-1200".into(),
+            Spec {
+                width: Some(1200),
+                height: Some(630),
+                fit: Some(Fit::Cover),
+                focus,
+                format: Some(Format::Jpeg),
+                ..Spec::default()
+            },
+        );
+        out
+    }
+}
+
+/// Why a rendition cannot be served.
+#[derive(Debug, thiserror::Error)]
+pub enum ImageError {
+    #[error(transparent)]
+    BadParameter(#[from] spec::SpecError),
+    #[error("the signature is missing or does not match the parameters")]
+    BadSignature,
+    #[error("no image is named '{0}'")]
+    NotFound(String),
+    #[error(transparent)]
+    Render(#[from] render::RenderError),
+    #[error("too many renditions are being made; retry shortly")]
+    Busy,
+    #[error("cannot read or store a rendition: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// A rendition ready to send.
+#[derive(Debug)]
+pub struct Served {
+    pub bytes: bytes::Bytes,
+    pub format: Format,
+    /// The stored rendition's name: its ETag.
+    pub key: String,
+    pub stored_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// Renders and stores renditions under a name derived from the original's content hash and
+/// the canonical parameters: made once, then read like any file.
+#[derive(Debug)]
+pub struct ImageService {
+    pub links: ImageLinks,
+    pub originals: PathBuf,
+    pub renditions: PathBuf,
+    pub max_pixels: u64,
+    pub render_timeout: Duration,
+    permits: Arc<tokio::sync::Semaphore>,
+}
+
+impl ImageService {
+    pub fn new(
+        links: ImageLinks,
+        media_dir: PathBuf,
+        max_pixels: u64,
+        concurrency: usize,
+        render_timeout: Duration,
+    ) -> Self {
+        ImageService {
+            links,
+            renditions: media_dir.join("renditions"),
+            originals: media_dir,
+            max_pixels,
+            render_timeout,
+            permits: Arc::new(tokio::sync::Semaphore::new(concurrency.max(1))),
+        }
+    }
+
+    /// Checks a request and returns the rendition, rendering it first if it is new. `accepts_webp`
+    /// decides the format when the URL names none.
+    pub async fn serve(&self, file: &str, query: &str, accepts_webp: bool) -> Result<Served, ImageError> {
+        let (spec, signature) = Spec::parse(query)?;
+        let signature = signature.ok_or(ImageError::BadSignature)?;
+        if !self.links.signer.verify(file, &spec, &signature) {
+            return Err(ImageError::BadSignature);
+        }
+        if let Some(width) = spec.width {
+            let allowed = self.links.widths.contains(&width) || width == CROP_WIDTH || spec.crop.is_some();
+            if !allowed {
+                return Err(spec::SpecError {
+                    field: "w".into(),
+                    detail: format!("must be one of {:?}", self.links.widths),
+                }
+                .into());
+            }
+        }
+        let original_path = crate::uploads::path_in(&self.originals, file)
+            .ok_or_else(|| ImageError::NotFound(file.into()))?;
+        let format = spec
+            .format
+            .unwrap_or(if accepts_webp { Format::Webp } else { Format::Jpeg });
+        let key = rendition_key(file, &spec, format);
+        let path = self.renditions.join(&key);
+        match read_stored(&path).await {
+            Ok((bytes, stored_at)) => {
+                return Ok(Served {
+                    bytes: bytes.into(),
+                    format,
+                    key,
+                    stored_at,
+                })
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e.into()),
+        }
+        let original = match tokio::fs::read(&original_path).await {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(ImageError::NotFound(file.into()))
+            }
+            Err(e) => return Err(e.into()),
+        };
+        // The permit travels with the work: a render that outlives its time limit still holds
+        // it, so the cap is never exceeded by abandoned renders.
+        let permit = tokio::time::timeout(self.render_timeout, self.permits.clone().acquire_owned())
+            .await
+            .map_err(|_| ImageError::Busy)?
+            .map_err(|_| ImageError::Busy)?;
+        let max_pixels = self.max_pixels;
+        let dir = self.renditions.clone();
+        let stored_key = key.clone();
+        let work = tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            let rendered = render::render(&original, &spec, format, max_pixels)?;
+            crate::uploads::write_atomically(&dir, &stored_key, &rendered.bytes)?;
+            Ok::<_, ImageError>(rendered.bytes)
+        });
+        let bytes = tokio::time::timeout(self.render_timeout, work)
+            .await
+            .map_err(|_| ImageError::Busy)?
+            .map_err(|e| ImageError::Io(std::io::Error::other(e)))??;
+        Ok(Served {
+            bytes: bytes.into(),
+            format,
+            key,
+            stored_at: chrono::Utc::now(),
+        })
+    }
+}
+
+/// A stored rendition and when it was stored, from one open of the file.
+async fn read_stored(path: &std::path::Path) -> std::io::Result<(Vec<u8>, chrono::DateTime<chrono::Utc>)> {
+    use tokio::io::AsyncReadExt;
+    let mut file = tokio::fs::File::open(path).await?;
+    let modified = file.metadata().await?.modified()?;
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes).await?;
+    Ok((bytes, modified.into()))
+}
+
+/// The stored name of a rendition: the original's content hash and the canonical parameters.
+fn rendition_key(file: &str, spec: &Spec, format: Format) -> String {
+    let digest = Sha256::digest(format!("{file}?{}&as={}", spec.canonical(), format.extension()));
+    let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
+    format!("{hex}.{}", format.extension())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn links() -> ImageLinks {
+        ImageLinks {
+            signer: UrlSigner::new(b"secret"),
+            public_url: url::Url::parse("https://news.example/").unwrap(),
+            widths: vec![320, 640, 1024, 1600, 2400],
+        }
+    }
+
+    #[test]
+    fn a_signature_covers_every_parameter_and_the_file() {
+        let signer = UrlSigner::new(b"secret");
+        let (spec, _) = Spec::parse("w=640&fm=webp").unwrap();
+        let signature = signer.sign("a.jpg", &spec);
+        assert!(signer.verify("a.jpg", &spec, &signature));
+        assert!(!signer.verify("b.jpg", &spec, &signature));
+        let (other, _) = Spec::parse("w=641&fm=webp").unwrap();
+        assert!(!signer.verify("a.jpg", &other, &signature));
+        let mut altered = signature.clone().into_bytes();
+        altered[3] = if altered[3] == b'A' { b'B' } else { b'A' };
+        assert!(!signer.verify("a.jpg", &spec, std::str::from_utf8(&altered).unwrap()));
+        assert!(!UrlSigner::new(b"other").verify("a.jpg", &spec, &signature));
+        assert!(!signer.verify("a.jpg", &spec, ""));
+    }
+
+    #[test]
+    fn the_standard_set_has_every_width_crop_and_open_graph() {
+        let original = Original {
+            file: "f.jpg".into(),
+            width: 2400,
+            height: 1600,
+            has_alpha: false,
+        };
+        let set = links().standard(&original, None);
+        let find = |name: &str| {
+            set.iter()
+                .find(|r| r.name == name)
+                .unwrap_or_else(|| panic!("{name}"))
+        };
+        assert_eq!(
+            find("original-1200.jpg".replace("1200", "1600").as_str()).height,
+            Some(1067)
+        );
+        assert_eq!(find("original-2400.webp").mime_type, "image/webp");
+        assert_eq!(
+            (find("1x1-1200.jpg").width, find("1x1-1200.jpg").height),
+            (Some(1200), Some(1200))
+        );
+        assert_eq!(find("16x9-1200.jpg").height, Some(675));
+        assert_eq!(find("4x3-1200.webp").height, Some(900));
+        assert_eq!(find("og-1200.jpg").height, Some(630));
+        assert!(set
+            .iter()
+            .all(|r| r.url.starts_with("https://news.example/images/f.jpg?")));
+    }
+}

@@ -1,0 +1,302 @@
+//! Decoding an original and making a rendition of it. Every rendition is encoded afresh from
+//! pixels, so nothing of the original's metadata (EXIF with GPS positions, XMP, IPTC) and no
+//! bytes of a polyglot file survive; only the colour profile is carried over, to JPEGs.
+
+use std::io::Cursor;
+
+use image::{DynamicImage, ImageDecoder, ImageEncoder};
+
+use super::embedded::{self, Embedded, RawMetadata};
+use super::spec::{Format, Plan, Spec};
+
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error("the image cannot be decoded: {0}")]
+    Undecodable(String),
+    #[error("the image is {width}×{height} pixels; at most {max} pixels in all are accepted")]
+    TooManyPixels { width: u32, height: u32, max: u64 },
+    #[error("the rendition cannot be encoded: {0}")]
+    Encode(String),
+}
+
+/// What decoding tells about an original.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Probe {
+    /// As displayed, after the EXIF orientation.
+    pub width: u32,
+    pub height: u32,
+    pub has_alpha: bool,
+    /// More than one frame: renditions show the first.
+    pub animated: bool,
+    /// The credits and caption embedded in the file.
+    pub embedded: Embedded,
+}
+
+struct Decoded {
+    image: DynamicImage,
+    icc_profile: Option<Vec<u8>>,
+    animated: bool,
+    metadata: RawMetadata,
+}
+
+fn decode(original: &[u8], max_pixels: u64) -> Result<Decoded, RenderError> {
+    let undecodable = |e: image::ImageError| RenderError::Undecodable(e.to_string());
+    let mut reader = image::ImageReader::new(Cursor::new(original))
+        .with_guessed_format()
+        .map_err(|e| RenderError::Undecodable(e.to_string()))?;
+    // The declared size is checked before a pixel is allocated, and the decoder's own
+    // allocations are capped, so that a small file declaring a huge canvas is refused.
+    let mut limits = image::Limits::default();
+    limits.max_alloc = Some(max_pixels.saturating_mul(8).saturating_add(64 << 20));
+    reader.limits(limits);
+    let format = reader.format();
+    if format == Some(image::ImageFormat::Jpeg) && !jpeg_is_complete(original) {
+        return Err(RenderError::Undecodable(
+            "the JPEG is truncated: its last scan has no end".into(),
+        ));
+    }
+    let mut decoder = reader.into_decoder().map_err(undecodable)?;
+    let (width, height) = decoder.dimensions();
+    if u64::from(width) * u64::from(height) > max_pixels {
+        return Err(RenderError::TooManyPixels {
+            width,
+            height,
+            max: max_pixels,
+        });
+    }
+    let orientation = decoder
+        .orientation()
+        .unwrap_or(image::metadata::Orientation::NoTransforms);
+    let icc_profile = decoder.icc_profile().ok().flatten();
+    // Unreadable metadata is no reason to refuse a photo: it is read as absent.
+    let metadata = RawMetadata {
+        exif: decoder.exif_metadata().ok().flatten(),
+        xmp: decoder.xmp_metadata().ok().flatten(),
+        iptc: decoder.iptc_metadata().ok().flatten(),
+    };
+    let mut image = DynamicImage::from_decoder(decoder).map_err(undecodable)?;
+    image.apply_orientation(orientation);
+    let animated = match format {
+        Some(image::ImageFormat::Gif) => gif_frames(original) > 1,
+        Some(image::ImageFormat::WebP) => image::codecs::webp::WebPDecoder::new(Cursor::new(original))
+            .map(|d| d.has_animation())
+            .unwrap_or(false),
+        _ => false,
+    };
+    Ok(Decoded {
+        image,
+        icc_profile,
+        animated,
+        metadata,
+    })
+}
+
+/// The JPEG decoder fills a truncated scan with grey rather than failing, so completeness is
+/// checked here: the end-of-image marker must follow the last start-of-scan marker. Neither can
+/// occur inside entropy-coded data (an 0xFF there is stuffed with 0x00), and an embedded EXIF
+/// thumbnail's markers come before the main image's.
+fn jpeg_is_complete(original: &[u8]) -> bool {
+    let marker = |pair: &[u8], code: u8| pair[0] == 0xFF && pair[1] == code;
+    let Some(last_scan) = original.windows(2).rposition(|pair| marker(pair, 0xDA)) else {
+        return false;
+    };
+    original[last_scan..].windows(2).any(|pair| marker(pair, 0xD9))
+}
+
+/// Frames of a GIF, counted up to two without decoding them.
+fn gif_frames(original: &[u8]) -> usize {
+    use image::AnimationDecoder;
+    image::codecs::gif::GifDecoder::new(Cursor::new(original))
+        .map(|d| d.into_frames().take(2).filter(|f| f.is_ok()).count())
+        .unwrap_or(1)
+}
+
+/// Decodes the whole image (so that a corrupt or truncated upload is refused when it is
+/// uploaded, not when a reader first asks for it) and reports what it is.
+pub fn probe(original: &[u8], max_pixels: u64) -> Result<Probe, RenderError> {
+    let decoded = decode(original, max_pixels)?;
+    Ok(Probe {
+        width: decoded.image.width(),
+        height: decoded.image.height(),
+        has_alpha: decoded.image.color().has_alpha(),
+        animated: decoded.animated,
+        embedded: embedded::read(&decoded.metadata),
+    })
+}
+
+/// A rendition, encoded.
+#[derive(Debug)]
+pub struct Rendered {
+    pub bytes: Vec<u8>,
+    pub format: Format,
+    pub width: u32,
+    pub height: u32,
+}
+
+pub fn render(
+    original: &[u8],
+    spec: &Spec,
+    format: Format,
+    max_pixels: u64,
+) -> Result<Rendered, RenderError> {
+    let decoded = decode(original, max_pixels)?;
+    let keep_alpha = format != Format::Jpeg && decoded.image.color().has_alpha();
+    // Eight bits a channel for every encoder: 16-bit and float images are reduced, CMYK was
+    // converted by the decoder.
+    let image = if keep_alpha {
+        DynamicImage::ImageRgba8(decoded.image.to_rgba8())
+    } else {
+        DynamicImage::ImageRgb8(decoded.image.to_rgb8())
+    };
+    let plan = spec.plan(image.width(), image.height());
+    let resized = resize(&image, &plan)?;
+    let quality = spec.quality.unwrap_or(82);
+    let (width, height) = (resized.width(), resized.height());
+    let mut bytes = Vec::new();
+    let encode_error = |e: image::ImageError| RenderError::Encode(e.to_string());
+    match format {
+        Format::Jpeg => {
+            let mut encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut bytes, quality);
+            if let Some(profile) = decoded.icc_profile {
+                // A profile the encoder cannot carry is dropped; the pixels are still right in sRGB viewers.
+                let _ = encoder.set_icc_profile(profile);
+            }
+            encoder
+                .write_image(resized.as_bytes(), width, height, resized.color().into())
+                .map_err(encode_error)?;
+        }
+        Format::Png => {
+            image::codecs::png::PngEncoder::new(&mut bytes)
+                .write_image(resized.as_bytes(), width, height, resized.color().into())
+                .map_err(encode_error)?;
+        }
+        Format::Webp => {
+            let encoder = if keep_alpha {
+                webp::Encoder::from_rgba(resized.as_bytes(), width, height)
+            } else {
+                webp::Encoder::from_rgb(resized.as_bytes(), width, height)
+            };
+            let encoded = encoder
+                .encode_simple(false, f32::from(quality))
+                .map_err(|e| RenderError::Encode(format!("{e:?}")))?;
+            bytes.extend_from_slice(&encoded);
+        }
+    }
+    Ok(Rendered {
+        bytes,
+        format,
+        width,
+        height,
+    })
+}
+
+fn resize(image: &DynamicImage, plan: &Plan) -> Result<DynamicImage, RenderError> {
+    use fast_image_resize::{FilterType, ResizeAlg, ResizeOptions, Resizer};
+    let region = plan.region;
+    if (plan.width, plan.height) == (region.width, region.height) {
+        return Ok(
+            if (region.width, region.height) == (image.width(), image.height()) {
+                image.clone()
+            } else {
+                image.crop_imm(region.x, region.y, region.width, region.height)
+            },
+        );
+    }
+    let mut resized = DynamicImage::new(plan.width, plan.height, image.color());
+    let options = ResizeOptions::new()
+        .resize_alg(ResizeAlg::Convolution(FilterType::Lanczos3))
+        .crop(
+            f64::from(region.x),
+            f64::from(region.y),
+            f64::from(region.width),
+            f64::from(region.height),
+        );
+    Resizer::new()
+        .resize(image, &mut resized, &options)
+        .map_err(|e| RenderError::Encode(e.to_string()))?;
+    Ok(resized)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn jpeg(width: u32, height: u32) -> Vec<u8> {
+        let image = image::RgbImage::from_fn(width, height, |x, y| {
+            image::Rgb([(x % 256) as u8, (y % 256) as u8, 90])
+        });
+        let mut out = Vec::new();
+        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 80)
+            .write_image(image.as_raw(), width, height, image::ExtendedColorType::Rgb8)
+            .unwrap();
+        out
+    }
+
+    #[test]
+    fn renders_every_format_at_the_planned_size() {
+        let original = jpeg(400, 300);
+        let (spec, _) = Spec::parse("w=200&h=200&fit=cover").unwrap();
+        for format in [Format::Jpeg, Format::Webp, Format::Png] {
+            let rendered = render(&original, &spec, format, 1_000_000).unwrap();
+            assert_eq!((rendered.width, rendered.height), (200, 200));
+            let back = image::load_from_memory(&rendered.bytes).unwrap();
+            assert_eq!((back.width(), back.height()), (200, 200), "{format:?}");
+            assert_eq!(
+                image::guess_format(&rendered.bytes).unwrap().to_mime_type(),
+                format.mime_type()
+            );
+        }
+    }
+
+    #[test]
+    fn refuses_corrupt_truncated_and_oversized_images() {
+        let original = jpeg(400, 300);
+        assert!(matches!(
+            probe(&original[..original.len() / 3], 1_000_000),
+            Err(RenderError::Undecodable(_))
+        ));
+        assert!(matches!(
+            probe(b"GIF89a<html>", 1_000_000),
+            Err(RenderError::Undecodable(_))
+        ));
+        assert!(matches!(
+            probe(&original, 1000),
+            Err(RenderError::TooManyPixels {
+                width: 400,
+                height: 300,
+                ..
+            })
+        ));
+        assert_eq!(
+            probe(&original, 1_000_000).unwrap(),
+            Probe {
+                width: 400,
+                height: 300,
+                has_alpha: false,
+                animated: false,
+                embedded: Embedded::default(),
+            }
+        );
+    }
+
+    #[test]
+    fn an_animated_gif_is_said_to_be_and_renders_its_first_frame() {
+        use image::codecs::gif::GifEncoder;
+        let mut out = Vec::new();
+        {
+            let mut encoder = GifEncoder::new(&mut out);
+            for shade in [10u8, 250] {
+                let frame = image::RgbaImage::from_pixel(8, 8, image::Rgba([shade, shade, shade, 255]));
+                encoder.encode_frame(image::Frame::new(frame)).unwrap();
+            }
+        }
+        assert!(probe(&out, 1000).unwrap().animated);
+        let first = render(&out, &Spec::default(), Format::Png, 1000).unwrap();
+        let pixel = image::load_from_memory(&first.bytes)
+            .unwrap()
+            .to_rgb8()
+            .get_pixel(0, 0)
+            .0;
+        assert!(pixel[0] < 50, "the first frame is the dark one: {pixel:?}");
+    }
+}
