@@ -191,6 +191,7 @@ fn check_feeds(settings: &Settings) -> Result<(), BootstrapError> {
         findings.extend(
             check::flipboard(&articles)
                 .into_iter()
+                .chain(check::discover(&articles, settings.media.featured_min_width))
                 .map(|f| (format!("/feeds/{language}/rss.xml"), f)),
         );
     }

@@ -220,6 +220,15 @@ pub struct Options {
         global = true
     )]
     pub image_widths: String,
+    /// A featured image narrower than this is a warning in the editorial answer and in
+    /// `khabar check-feeds` (Google Discover asks for 1200 px).
+    #[arg(
+        long,
+        env = "KHABAR_FEATURED_IMAGE_MIN_WIDTH",
+        default_value = "1200",
+        global = true
+    )]
+    pub featured_image_min_width: String,
     /// Load the demo content into an empty database on `serve`: `auto` does so on SQLite only.
     #[arg(long, env = "KHABAR_DEMO", value_enum, default_value = "auto", global = true)]
     pub demo: DemoMode,
@@ -529,6 +538,12 @@ impl Settings {
                     1_000_000_000,
                 )?,
                 widths: image_widths(&options.image_widths)?,
+                featured_min_width: number(
+                    "KHABAR_FEATURED_IMAGE_MIN_WIDTH",
+                    &options.featured_image_min_width,
+                    1,
+                    u64::from(crate::images::spec::MAX_SIDE),
+                )? as u32,
             },
             rate_limits,
             metrics_token: options

@@ -110,6 +110,8 @@ pub struct MediaStore {
     pub max_pixels: u64,
     /// The srcset widths of renditions (KHABAR_IMAGE_WIDTHS).
     pub widths: Vec<u32>,
+    /// A featured image narrower than this is warned of (KHABAR_FEATURED_IMAGE_MIN_WIDTH).
+    pub featured_min_width: u32,
 }
 
 impl MediaStore {

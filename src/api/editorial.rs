@@ -25,8 +25,20 @@ pub struct EditableArticle {
     /// Public ids of the same story in other languages.
     pub translations: Vec<String>,
     pub corrections: Vec<CorrectionView>,
+    /// What partners would object to, though publishing is allowed: a featured image
+    /// narrower than KHABAR_FEATURED_IMAGE_MIN_WIDTH (Google Discover asks for 1200 px).
+    pub warnings: Vec<Warning>,
     #[serde(flatten)]
     pub fields: ArticleInput,
+}
+
+/// Something an editor should know before publishing; it blocks nothing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Warning {
+    /// A JSON pointer to the field concerned.
+    #[schema(example = "/featured_media")]
+    pub field: String,
+    pub detail: String,
 }
 
 impl EditableArticle {

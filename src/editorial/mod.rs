@@ -58,6 +58,8 @@ pub struct EditContext {
     pub websub: Option<events::WebSub>,
     /// Whether webhook URLs may name loopback, private or link-local hosts.
     pub allow_private_webhooks: bool,
+    /// A featured image narrower than this is a warning in the editorial answer.
+    pub featured_image_min_width: u32,
 }
 
 #[derive(Debug, thiserror::Error)]

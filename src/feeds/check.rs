@@ -76,6 +76,27 @@ pub fn flipboard(articles: &[ArticleView]) -> Vec<Finding> {
     findings
 }
 
+/// Google Discover's rule for a feed's images: large ones, at least `min_width` px wide
+/// (1200 by default, KHABAR_FEATURED_IMAGE_MIN_WIDTH). Articles without an image are
+/// Flipboard's finding already.
+pub fn discover(articles: &[ArticleView], min_width: u32) -> Vec<Finding> {
+    let minimum = i32::try_from(min_width).unwrap_or(i32::MAX);
+    articles
+        .iter()
+        .filter_map(|article| {
+            let image = featured_image(article)?;
+            let problem = match image.width {
+                Some(width) if width >= minimum => return None,
+                Some(width) => {
+                    format!("the featured image is {width} px wide; Google Discover wants {minimum}")
+                }
+                None => "the featured image's width is unknown".to_owned(),
+            };
+            Some(finding("google-discover", Some(article), problem))
+        })
+        .collect()
+}
+
 /// Google News's rules for the news sitemap: entries from the last 48 hours, and some at all.
 pub fn google_news(published: &[(String, DateTime<Utc>)], now: DateTime<Utc>) -> Vec<Finding> {
     let window = now - Duration::hours(48);

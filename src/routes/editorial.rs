@@ -134,7 +134,7 @@ pub async fn get_editable(
     signed.require_article_access()?;
     let id = path.into_inner().id;
     let article = state
-        .read(move |conn, _| articles::show(conn, &signed.actor, &id))
+        .read(move |conn, ctx| articles::show(conn, ctx, &signed.actor, &id))
         .await?;
     Ok(editable_response(StatusCode::OK, &article))
 }

@@ -30,6 +30,7 @@ impl AppState {
                     public_url: self.reads.public_url.clone(),
                 }),
             allow_private_webhooks: self.allow_private_webhooks,
+            featured_image_min_width: self.media.featured_min_width,
         }
     }
 

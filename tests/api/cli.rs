@@ -197,6 +197,44 @@ fn check_feeds_prints_what_partners_would_reject() {
         stderr.trim_end().ends_with("finding(s) a partner would reject"),
         "{stderr}"
     );
+    assert!(
+        !stdout.contains("google-discover"),
+        "the demo photo is 2400 px wide: {stdout}"
+    );
+    let wider = [
+        ("DATABASE_URL", url.as_str()),
+        ("KHABAR_FEATURED_IMAGE_MIN_WIDTH", "3000"),
+    ];
+    let (_, stdout, _) = khabar(&["check-feeds"], &wider);
+    assert!(
+        stdout.contains("[google-discover] 'محادثات عسكرية وأمنية جديدة بين رئيس حكومة الوفاق ووزير الدفاع التركي': the featured image is 2400 px wide; Google Discover wants 3000"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn generated_articles_have_photos_no_partner_objects_to() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("k.db").display());
+    let media = dir.path().join("media");
+    let env = [
+        ("DATABASE_URL", url.as_str()),
+        ("KHABAR_MEDIA_DIR", media.to_str().unwrap()),
+    ];
+    let (code, _, stderr) = khabar(&["generate", "--articles", "100"], &env);
+    assert_eq!(code, 0, "{stderr}");
+    let stored = std::fs::read_dir(&media)
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().path().is_file())
+        .count();
+    assert_eq!(
+        stored,
+        khabar::images::demo_photo::POOL,
+        "a small pool of photos, shared"
+    );
+    let (_, stdout, _) = khabar(&["check-feeds"], &env);
+    let about_images: Vec<&str> = stdout.lines().filter(|l| l.contains("image")).collect();
+    assert!(about_images.is_empty(), "{about_images:?}");
 }
 
 #[test]

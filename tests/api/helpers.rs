@@ -138,6 +138,7 @@ pub fn settings(url: DatabaseUrl) -> Settings {
             max_bytes: 64 * 1024,
             max_pixels: 50_000_000,
             widths: vec![320, 640, 1024, 1600, 2400],
+            featured_min_width: 1200,
         },
         client_limits: khabar::routes::middleware::guard::ClientLimits::default(),
         shutdown: khabar::lifecycle::ShutdownSettings {
@@ -330,7 +331,6 @@ pub async fn published_article(app: &TestApp, token: &str, headline: &str) -> (S
     (id, published["version"].as_i64().unwrap())
 }
 
-/// A port nothing listens on (at the moment of asking).
 /// Generated photos stored in a throwaway media directory, for content inserted without a server.
 pub fn demo_photos(count: usize) -> Vec<khabar::seed::Photo> {
     let store = khabar::uploads::MediaStore {
@@ -338,6 +338,7 @@ pub fn demo_photos(count: usize) -> Vec<khabar::seed::Photo> {
         max_bytes: 16 * 1024 * 1024,
         max_pixels: 50_000_000,
         widths: vec![320, 640, 1024, 1600, 2400],
+        featured_min_width: 1200,
     };
     let links = store.links(TEST_JWT_SECRET.as_bytes(), url::Url::parse(SITE_URL).unwrap());
     let photos = khabar::seed::store_photos(&store, &links, count).unwrap();
@@ -345,6 +346,7 @@ pub fn demo_photos(count: usize) -> Vec<khabar::seed::Photo> {
     photos
 }
 
+/// A port nothing listens on (at the moment of asking).
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()

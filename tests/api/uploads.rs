@@ -414,6 +414,7 @@ on_both_backends!(
     renditions_are_signed_sized_stripped_and_made_once,
     every_image_of_the_demo_article_loads,
     credits_are_read_from_the_photo_and_explicit_fields_win,
+    a_narrow_featured_image_is_warned_of_not_refused,
 );
 
 /// Every string in a JSON document.
@@ -513,6 +514,7 @@ async fn renditions_are_signed_sized_stripped_and_made_once(backend: Backend) {
         max_bytes: 0,
         max_pixels: 0,
         widths: vec![320, 640, 1024, 1600, 2400],
+        featured_min_width: 1200,
     };
     let links = store.links(
         crate::helpers::TEST_JWT_SECRET.as_bytes(),
@@ -755,4 +757,53 @@ async fn credits_are_read_from_the_photo_and_explicit_fields_win(backend: Backen
     assert_eq!(status, 201, "{media}");
     assert_eq!(media["from_file"], json!([]));
     assert!(media["credit"].is_null());
+}
+
+async fn a_narrow_featured_image_is_warned_of_not_refused(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let editor = app.token("editor").await;
+    let (status, _, media) = send(
+        app.authed(Method::POST, "/v1/media/upload", &editor).multipart(
+            Form::new()
+                .part("file", file(&jpeg(640, 360), "image/jpeg"))
+                .text("metadata", json!({"credit": "AFP"}).to_string()),
+        ),
+    )
+    .await;
+    assert_eq!(status, 201, "{media}");
+    let (status, _, article) = send(app.authed(Method::POST, "/v1/articles", &editor).json(&json!({
+        "language": "ar", "headline": "صورة صغيرة",
+        "body": [{"type": "paragraph", "html": "نص"}],
+        "featured_media": {"media_id": media["id"]},
+    })))
+    .await;
+    assert_eq!(status, 201, "{article}");
+    assert_eq!(article["warnings"][0]["field"], "/featured_media");
+    assert!(
+        article["warnings"][0]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("640 px wide"),
+        "{article}"
+    );
+    let id = article["id"].as_str().unwrap();
+    let (status, _, shown) =
+        send(app.authed(Method::GET, &format!("/v1/articles/{id}/editorial"), &editor)).await;
+    assert_eq!(status, 200);
+    assert_eq!(shown["warnings"], article["warnings"]);
+    // A warning, not a refusal: the article publishes.
+    let (status, _, published) = send(
+        app.authed(Method::POST, &format!("/v1/articles/{id}/transitions"), &editor)
+            .header("If-Match", "\"v1\"")
+            .json(&json!({"to": "published"})),
+    )
+    .await;
+    assert_eq!(status, 200, "{published}");
+    assert_eq!(published["warnings"].as_array().unwrap().len(), 1);
+    // Without a featured image there is nothing to say.
+    let (_, _, plain) = send(app.authed(Method::POST, "/v1/articles", &editor).json(&json!({
+        "language": "ar", "headline": "بلا صورة", "body": [{"type": "paragraph", "html": "نص"}],
+    })))
+    .await;
+    assert_eq!(plain["warnings"], json!([]));
 }

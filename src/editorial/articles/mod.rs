@@ -20,7 +20,7 @@ use serde_json::json;
 use crate::api::article::ArticleView;
 use crate::api::editorial::{
     CorrectionRequest, CorrectionView, EditableArticle, RevisionDiff, RevisionSummary, RevisionView,
-    TransitionRequest,
+    TransitionRequest, Warning,
 };
 use crate::api::utc;
 use crate::db::claim::write_transaction;
@@ -111,18 +111,25 @@ fn bump(conn: &mut DbConnection, article: &Article, now: NaiveDateTime) -> Resul
 }
 
 /// The editable form of a stored article.
-pub fn editable(conn: &mut DbConnection, article: &Article) -> Result<EditableArticle, EditError> {
+pub fn editable(
+    conn: &mut DbConnection,
+    ctx: &EditContext,
+    article: &Article,
+) -> Result<EditableArticle, EditError> {
     let fields = store::document(conn, article)?;
-    editable_with(conn, article, fields)
+    editable_with(conn, ctx, article, fields)
 }
 
 /// The editable form, from writable fields already loaded (by [`saved`]).
 fn editable_with(
     conn: &mut DbConnection,
+    ctx: &EditContext,
     article: &Article,
     fields: ArticleInput,
 ) -> Result<EditableArticle, EditError> {
+    let warnings = warnings(conn, ctx, &fields)?;
     Ok(EditableArticle {
+        warnings,
         id: article.public_id.clone(),
         version: article.version,
         status: article.status,
@@ -270,8 +277,38 @@ fn publishable(input: &ArticleInput, resolved: &store::Resolved) -> Result<(), E
     }
 }
 
-pub fn show(conn: &mut DbConnection, actor: &Actor, public_id: &str) -> Result<EditableArticle, EditError> {
+pub fn show(
+    conn: &mut DbConnection,
+    ctx: &EditContext,
+    actor: &Actor,
+    public_id: &str,
+) -> Result<EditableArticle, EditError> {
     let article = load(conn, public_id)?;
     require_view(actor, &article)?;
-    editable(conn, &article)
+    editable(conn, ctx, &article)
+}
+
+/// What the editor is told but not stopped by.
+fn warnings(
+    conn: &mut DbConnection,
+    ctx: &EditContext,
+    fields: &ArticleInput,
+) -> Result<Vec<Warning>, EditError> {
+    let Some(featured) = &fields.featured_media else {
+        return Ok(Vec::new());
+    };
+    let minimum = i32::try_from(ctx.featured_image_min_width).unwrap_or(i32::MAX);
+    Ok(match store::image_width(conn, &featured.media_id)? {
+        Some(Some(width)) if width < minimum => vec![Warning {
+            field: "/featured_media".into(),
+            detail: format!(
+                "the featured image is {width} px wide; Google Discover and large cards want at least {minimum} px"
+            ),
+        }],
+        Some(None) => vec![Warning {
+            field: "/featured_media".into(),
+            detail: format!("the featured image's width is unknown; partners want at least {minimum} px"),
+        }],
+        _ => Vec::new(),
+    })
 }

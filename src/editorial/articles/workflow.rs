@@ -63,7 +63,7 @@ pub fn transition(
             &format!("transition:{}", request.to),
         )?;
         republish(conn, ctx, Some(&before), &article)?;
-        editable_with(conn, &article, fields)
+        editable_with(conn, ctx, &article, fields)
     })
 }
 
@@ -187,6 +187,6 @@ pub fn correct(
         store::add_correction(conn, article.id, corrected_at, note, ctx.now)?;
         let Saved { article, fields } = saved(conn, ctx, actor.audit_ref(), article.id, "correction")?;
         republish(conn, ctx, Some(&before), &article)?;
-        editable_with(conn, &article, fields)
+        editable_with(conn, ctx, &article, fields)
     })
 }

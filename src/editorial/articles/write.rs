@@ -19,7 +19,7 @@ pub fn create(
         let article = store::insert_draft(conn, &input, &slug, group, actor.user_id, ctx.now)?;
         store::replace_children(conn, article.id, &input, &resolved)?;
         let Saved { article, fields } = saved(conn, ctx, actor.audit_ref(), article.id, "create")?;
-        editable_with(conn, &article, fields)
+        editable_with(conn, ctx, &article, fields)
     })
 }
 
@@ -49,7 +49,7 @@ pub(super) fn replace(
     store::replace_children(conn, article.id, &input, &resolved)?;
     let Saved { article, fields } = saved(conn, ctx, actor.audit_ref(), article.id, action)?;
     republish(conn, ctx, Some(&before), &article)?;
-    editable_with(conn, &article, fields)
+    editable_with(conn, ctx, &article, fields)
 }
 
 pub fn update(

@@ -18,6 +18,17 @@ pub fn find_by_id(conn: &mut DbConnection, id: i64) -> Result<Option<Article>, D
         .optional()?)
 }
 
+/// The width of the image asset with `public_id`: `None` if there is no such image asset,
+/// `Some(None)` if its width is unknown.
+pub fn image_width(conn: &mut DbConnection, public_id: &str) -> Result<Option<Option<i32>>, DbError> {
+    Ok(media_assets::table
+        .filter(media_assets::public_id.eq(public_id))
+        .filter(media_assets::kind.eq(crate::domain::kinds::MediaKind::Image.as_str()))
+        .select(media_assets::width)
+        .first(conn)
+        .optional()?)
+}
+
 /// The article's writable fields as stored.
 pub fn document(conn: &mut DbConnection, article: &Article) -> Result<ArticleInput, DbError> {
     let id = article.id;
