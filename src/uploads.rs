@@ -242,6 +242,7 @@ mod tests {
             max_bytes: 1024,
             max_pixels: 1_000,
             widths: vec![320],
+            featured_min_width: 1200,
         };
         let stored = store.store(&png()).unwrap();
         assert_eq!(
@@ -261,6 +262,7 @@ mod tests {
             max_bytes: 1024,
             max_pixels: 5,
             widths: vec![320],
+            featured_min_width: 1200,
         };
         assert!(matches!(
             store.store(&png()),
