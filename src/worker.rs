@@ -158,6 +158,7 @@ impl Worker {
             allow_private_webhooks: self.settings.allow_private_webhooks,
             // What the worker saves (scheduled publishes) is answered to no editor.
             featured_image_min_width: crate::images::CROP_WIDTH,
+            images: None,
         }
     }
 

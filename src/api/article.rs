@@ -100,6 +100,13 @@ pub struct ArticleMediaView {
     pub license: Option<String>,
     pub source: Option<String>,
     pub renditions: Vec<RenditionView>,
+    /// Where the subject is, for front-ends that crop themselves (`object-position`).
+    #[serde(default)]
+    pub focal_point: Option<crate::domain::framing::FocalPoint>,
+    /// The boxes editors chose per aspect ratio; the named crop renditions follow them.
+    #[serde(default)]
+    #[schema(value_type = crate::domain::framing::CropsSchema)]
+    pub crops: std::collections::BTreeMap<crate::domain::framing::CropRatio, crate::domain::framing::CropBox>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -316,7 +323,12 @@ fn media_view(m: &MediaUse) -> ArticleMediaView {
 impl ArticleMediaView {
     /// The asset with `caption`: its own, or the override of the article that shows it.
     pub fn from_asset(asset: &MediaAsset, renditions: &[Rendition], caption: Option<String>) -> Self {
+        // Written by `save_media` from checked input; a row that cannot be read shows no framing.
+        let framing: crate::domain::framing::Framing =
+            serde_json::from_str(&asset.framing).unwrap_or_default();
         ArticleMediaView {
+            focal_point: framing.focal_point,
+            crops: framing.crops,
             id: asset.public_id.clone(),
             kind: asset.kind,
             url: asset.url.clone(),

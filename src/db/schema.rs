@@ -71,6 +71,8 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         localized -> Text,
+        framing -> Text,
+        file -> Nullable<Text>,
     }
 }
 

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::framing::{CropBox, CropRatio, CropsSchema, FocalPoint};
 use super::kinds::{ContributorKind, MediaKind, TopicKind};
 use super::language::Language;
 use super::slug;
@@ -159,8 +160,18 @@ pub struct MediaInput {
     #[serde(default)]
     #[schema(max_length = 2000)]
     pub source: Option<String>,
+    /// For uploads, Khabar makes the renditions (srcset widths, the named crops, Open Graph's
+    /// card) and replaces any given here whenever the framing changes.
     #[serde(default)]
     pub renditions: Vec<RenditionInput>,
+    /// Where the subject is: crops that are not set, and `cover` renditions, centre on it.
+    #[serde(default)]
+    pub focal_point: Option<FocalPoint>,
+    /// A box per aspect ratio chosen by an editor, in pixels of the picture as displayed;
+    /// a ratio left out is cropped around the focal point.
+    #[serde(default)]
+    #[schema(value_type = CropsSchema)]
+    pub crops: BTreeMap<CropRatio, CropBox>,
     /// The asset's words in other languages, by BCP 47 tag: an article in that language shows
     /// these instead (an English article credits "AFP" where the Arabic one says "أ ف ب").
     #[serde(default)]
@@ -231,6 +242,12 @@ impl MediaInput {
         }
         check_dimension(&mut checks, "/width", self.width);
         check_dimension(&mut checks, "/height", self.height);
+        super::framing::check(
+            &mut checks,
+            self.focal_point,
+            &self.crops,
+            self.width.zip(self.height),
+        );
         if self.duration_ms.is_some_and(|d| d < 0) {
             checks.fail("/duration_ms", "must not be negative");
         }

@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod client_address;
 pub mod cursor;
 pub mod editorial;
+pub mod framing;
 pub mod kinds;
 pub mod language;
 pub mod outbound;

@@ -246,23 +246,44 @@ pub fn delete_topic(
     })
 }
 
+/// Registers an asset: by URL (`file` None), or an upload stored as `file` whose renditions
+/// Khabar makes.
 pub fn create_media(
     conn: &mut DbConnection,
     ctx: &EditContext,
     actor: &Actor,
     input: MediaInput,
+    file: Option<&str>,
 ) -> Result<MediaDocument, EditError> {
     actor.require(Permission::RegisterMedia, "register media")?;
-    let input = input.checked().map_err(EditError::Invalid)?;
+    let mut input = input.checked().map_err(EditError::Invalid)?;
+    if let Some(file) = file {
+        frame_renditions(ctx, file, &mut input);
+    }
     write_transaction(conn, |conn| {
         let public_id = uuid::Uuid::now_v7().to_string();
-        store::save_media(conn, None, &public_id, &input, ctx.now)?;
+        store::save_media(conn, None, &public_id, &input, file, ctx.now)?;
         changed(conn, ctx, actor, "media.create", ("media", &public_id), None)?;
         Ok(MediaDocument {
             id: public_id,
             fields: input,
         })
     })
+}
+
+/// Makes an upload's renditions from its framing (where the node can sign image URLs).
+fn frame_renditions(ctx: &EditContext, file: &str, input: &mut MediaInput) {
+    let (Some(links), Some(width), Some(height)) = (&ctx.images, input.width, input.height) else {
+        return;
+    };
+    let original = crate::images::Original {
+        file: file.to_owned(),
+        width: width.unsigned_abs(),
+        height: height.unsigned_abs(),
+        // Uploads with transparency are linked as PNG (see `ImageLinks`).
+        has_alpha: input.mime_type == "image/png",
+    };
+    input.renditions = links.standard(&original, input.focal_point, &input.crops);
 }
 
 pub fn update_media(
@@ -274,9 +295,30 @@ pub fn update_media(
 ) -> Result<MediaDocument, EditError> {
     actor.require(Permission::RegisterMedia, "edit media")?;
     write_transaction(conn, |conn| {
-        let (id, current) =
-            store::media(conn, public_id)?.ok_or_else(|| not_found("media asset", public_id))?;
-        let input = patched(&current, patch)?.checked().map_err(EditError::Invalid)?;
+        let stored = store::media(conn, public_id)?.ok_or_else(|| not_found("media asset", public_id))?;
+        let id = stored.id;
+        let mut input = patched(&stored.input, patch)?
+            .checked()
+            .map_err(EditError::Invalid)?;
+        if let Some(file) = &stored.file {
+            // The file and its size are the server's: an upload's picture is not swapped by
+            // editing its URL (upload another), and its renditions follow its framing.
+            let before = &stored.input;
+            for (field, unchanged) in [
+                ("/url", input.url == before.url),
+                ("/mime_type", input.mime_type == before.mime_type),
+                ("/width", input.width == before.width),
+                ("/height", input.height == before.height),
+            ] {
+                if !unchanged {
+                    return Err(EditError::invalid(
+                        field,
+                        "an uploaded image's file and size are fixed; upload a new image instead",
+                    ));
+                }
+            }
+            frame_renditions(ctx, file, &mut input);
+        }
         // A credit may not be removed from an asset that public articles show.
         let shown = !delivery::affected_by(conn, Changed::Media(id))?.is_empty();
         if shown && input.credit.as_deref().is_none_or(|c| c.trim().is_empty()) {
@@ -285,7 +327,7 @@ pub fn update_media(
                 "published articles show this asset; it needs a credit",
             ));
         }
-        store::save_media(conn, Some(id), public_id, &input, ctx.now)?;
+        store::save_media(conn, Some(id), public_id, &input, None, ctx.now)?;
         changed(
             conn,
             ctx,
@@ -309,8 +351,8 @@ pub fn delete_media(
 ) -> Result<(), EditError> {
     actor.require(Permission::ManageCatalog, "delete media")?;
     write_transaction(conn, |conn| {
-        let (id, _) = store::media(conn, public_id)?.ok_or_else(|| not_found("media asset", public_id))?;
-        store::delete_media(conn, id)?;
+        let stored = store::media(conn, public_id)?.ok_or_else(|| not_found("media asset", public_id))?;
+        store::delete_media(conn, stored.id)?;
         changed(conn, ctx, actor, "media.delete", ("media", public_id), None)
     })
 }

@@ -60,6 +60,8 @@ pub struct EditContext {
     pub allow_private_webhooks: bool,
     /// A featured image narrower than this is a warning in the editorial answer.
     pub featured_image_min_width: u32,
+    /// Signs the rendition URLs of uploads; `None` where no editor is answered (the worker).
+    pub images: Option<crate::images::ImageLinks>,
 }
 
 #[derive(Debug, thiserror::Error)]

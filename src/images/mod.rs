@@ -7,6 +7,7 @@ pub mod embedded;
 pub mod render;
 pub mod spec;
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -17,6 +18,7 @@ use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Digest, Sha256};
 
 use crate::domain::catalog::RenditionInput;
+use crate::domain::framing::{CropRatio, FocalPoint};
 use spec::{CropBox, Fit, Format, Spec};
 
 /// Signature bytes kept in a URL: 128 bits.
@@ -69,9 +71,6 @@ impl UrlSigner {
                 .is_ok()
     }
 }
-
-/// The named crops every photo is offered in, by aspect ratio.
-pub const CROPS: &[(&str, u32, u32)] = &[("1x1", 1, 1), ("4x3", 4, 3), ("3x2", 3, 2), ("16x9", 16, 9)];
 
 /// The width named crops are made at: what Google asks of article images.
 pub const CROP_WIDTH: u32 = 1200;
@@ -144,7 +143,13 @@ impl ImageLinks {
 
     /// The renditions the API lists for an original: every configured width below its own (and
     /// its own) in its format and in WebP, each named crop at 1200 px, and Open Graph's 1200×630.
-    pub fn standard(&self, original: &Original, focus: Option<(u16, u16)>) -> Vec<RenditionInput> {
+    pub fn standard(
+        &self,
+        original: &Original,
+        focal_point: Option<FocalPoint>,
+        crops: &BTreeMap<CropRatio, CropBox>,
+    ) -> Vec<RenditionInput> {
+        let focus = focal_point.map(|p| (p.x, p.y));
         let mut out = Vec::new();
         let base = Self::linked_format(original);
         let mut add = |name: String, spec: Spec| {
@@ -181,8 +186,17 @@ impl ImageLinks {
             width: original.width,
             height: original.height,
         };
-        for (name, ratio_w, ratio_h) in CROPS {
-            let region = spec::region_around(whole, *ratio_w, *ratio_h, focus.unwrap_or((500, 500)));
+        for ratio in CropRatio::ALL {
+            let (ratio_w, ratio_h) = ratio.sides();
+            let name = ratio.name();
+            // The editor's box where there is one (if it still fits the picture), else the
+            // largest box of the ratio around the focal point.
+            let chosen = crops
+                .get(&ratio)
+                .filter(|b| b.x + b.width <= original.width && b.y + b.height <= original.height);
+            let region = chosen
+                .copied()
+                .unwrap_or_else(|| spec::region_around(whole, ratio_w, ratio_h, focus.unwrap_or((500, 500))));
             let width = CROP_WIDTH.min(region.width);
             for format in [base, Format::Webp] {
                 let spec = Spec {
@@ -391,7 +405,7 @@ mod tests {
             height: 1600,
             has_alpha: false,
         };
-        let set = links().standard(&original, None);
+        let set = links().standard(&original, None, &BTreeMap::new());
         let find = |name: &str| {
             set.iter()
                 .find(|r| r.name == name)

@@ -48,14 +48,7 @@ impl Format {
     }
 }
 
-/// A region of the (oriented) original, in pixels.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct CropBox {
-    pub x: u32,
-    pub y: u32,
-    pub width: u32,
-    pub height: u32,
-}
+pub use crate::domain::framing::CropBox;
 
 /// The parameters of one rendition. `None` means "as the original" (width, height) or "as the
 /// client accepts" (format).

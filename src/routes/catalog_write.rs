@@ -209,7 +209,7 @@ pub async fn create_media(
     let input: MediaInput = body(payload.clone())?;
     let actor = signed.actor.clone();
     create_once(&state, &request, &signed.actor, &payload, move |conn, ctx| {
-        let saved = catalog::create_media(conn, ctx, &actor, input)?;
+        let saved = catalog::create_media(conn, ctx, &actor, input, None)?;
         created(format!("/v1/media/{}", saved.id), &saved)
     })
     .await

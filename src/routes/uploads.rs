@@ -134,7 +134,6 @@ pub async fn upload_media(
     // EXIF (GPS positions), XMP and IPTC never reach a reader.
     let original = stored.original();
     let (url, format) = state.images.links.full_size(&original);
-    let renditions = state.images.links.standard(&original, None);
     let mut input = MediaInput {
         kind: MediaKind::Image,
         url,
@@ -148,7 +147,10 @@ pub async fn upload_media(
         copyright_holder: metadata.copyright_holder,
         license: metadata.license,
         source: metadata.source,
-        renditions,
+        // Made by `create_media` from the file and its framing.
+        renditions: Vec::new(),
+        focal_point: None,
+        crops: Default::default(),
         localized: Default::default(),
     };
     let embedded = stored.probe.embedded.clone();
@@ -156,8 +158,9 @@ pub async fn upload_media(
     let fingerprint = json!({"sha256": stored.sha256, "fields": &input});
     let actor = signed.actor.clone();
     let animated = stored.probe.animated;
+    let file = original.file.clone();
     create_once(&state, &request, &signed.actor, &fingerprint, move |conn, ctx| {
-        let media = catalog::create_media(conn, ctx, &actor, input)?;
+        let media = catalog::create_media(conn, ctx, &actor, input, Some(&file))?;
         let location = format!("/v1/media/{}", media.id);
         let document = UploadDocument {
             media,

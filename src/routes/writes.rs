@@ -31,6 +31,7 @@ impl AppState {
                 }),
             allow_private_webhooks: self.allow_private_webhooks,
             featured_image_min_width: self.media.featured_min_width,
+            images: Some(self.images.links.clone()),
         }
     }
 

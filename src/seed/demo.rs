@@ -179,6 +179,7 @@ pub fn demo_content(photo: &super::Photo) -> ContentSet {
             license: Some("Editorial use only. © AFP".into()),
             source: photo.embedded.source.clone(),
             renditions: photo.renditions.clone(),
+            file: photo.file.clone(),
             localized: [(
                 "en".to_owned(),
                 crate::domain::catalog::MediaText {

@@ -321,6 +321,7 @@ pub fn articles(seed: u64, start: u64, count: u64, photos: &[super::Photo]) -> C
                 license: Some("Editorial use only".into()),
                 source: Some(agency.1.into()),
                 renditions: photo.renditions.clone(),
+                file: photo.file.clone(),
                 // The agency's name as English articles write it.
                 localized: [(
                     "en".to_owned(),
@@ -419,6 +420,7 @@ mod tests {
                 width: 2400,
                 height: 1600,
                 renditions: Vec::new(),
+                file: None,
                 embedded: Default::default(),
             })
             .collect()

@@ -19,6 +19,8 @@ pub struct Photo {
     pub width: i32,
     pub height: i32,
     pub renditions: Vec<crate::domain::catalog::RenditionInput>,
+    /// Its name in the media store.
+    pub file: Option<String>,
     /// The credits the file carries (IPTC): what an upload would fill in.
     pub embedded: crate::images::embedded::Embedded,
 }
@@ -40,7 +42,8 @@ pub fn store_photos(
                 mime_type: format.mime_type().to_owned(),
                 width: i32::try_from(original.width).unwrap_or(i32::MAX),
                 height: i32::try_from(original.height).unwrap_or(i32::MAX),
-                renditions: links.standard(&original, None),
+                renditions: links.standard(&original, None, &Default::default()),
+                file: Some(original.file.clone()),
                 embedded: stored.probe.embedded.clone(),
             })
         })
@@ -94,6 +97,8 @@ pub struct MediaSpec {
     pub license: Option<String>,
     pub source: Option<String>,
     pub renditions: Vec<crate::domain::catalog::RenditionInput>,
+    /// The upload's name in the media store, when Khabar stores the picture.
+    pub file: Option<String>,
     /// Alt text, caption and credit in other languages.
     pub localized: std::collections::BTreeMap<String, crate::domain::catalog::MediaText>,
 }

@@ -415,6 +415,7 @@ on_both_backends!(
     every_image_of_the_demo_article_loads,
     credits_are_read_from_the_photo_and_explicit_fields_win,
     a_narrow_featured_image_is_warned_of_not_refused,
+    editors_set_the_focal_point_and_crops_and_renditions_follow,
 );
 
 /// Every string in a JSON document.
@@ -806,4 +807,120 @@ async fn a_narrow_featured_image_is_warned_of_not_refused(backend: Backend) {
     })))
     .await;
     assert_eq!(plain["warnings"], json!([]));
+}
+
+async fn editors_set_the_focal_point_and_crops_and_renditions_follow(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let editor = app.token("editor").await;
+    let (status, _, media) = send(
+        app.authed(Method::POST, "/v1/media/upload", &editor).multipart(
+            Form::new()
+                .part("file", file(&jpeg(800, 600), "image/jpeg"))
+                .text("metadata", json!({"credit": "AFP"}).to_string()),
+        ),
+    )
+    .await;
+    assert_eq!(status, 201, "{media}");
+    let id = media["id"].as_str().unwrap().to_owned();
+    let named = |media: &serde_json::Value, name: &str| {
+        media["renditions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["name"] == name)
+            .unwrap_or_else(|| panic!("{name} in {media}"))
+            .clone()
+    };
+    // Unframed, the square is the centre of the picture.
+    assert!(named(&media, "1x1-600.jpg")["url"]
+        .as_str()
+        .unwrap()
+        .contains("crop=100,0,600,600"));
+    let patch = |body: serde_json::Value| {
+        send(
+            app.authed(Method::PATCH, &format!("/v1/media/{id}"), &editor)
+                .header("Content-Type", "application/merge-patch+json")
+                .body(body.to_string()),
+        )
+    };
+    let (status, _, framed) = patch(json!({
+        "focal_point": {"x": 900, "y": 300},
+        "crops": {"1x1": {"x": 0, "y": 0, "width": 600, "height": 600}},
+    }))
+    .await;
+    assert_eq!(status, 200, "{framed}");
+    assert_eq!(framed["focal_point"], json!({"x": 900, "y": 300}));
+    let square = named(&framed, "1x1-600.jpg");
+    assert!(
+        square["url"].as_str().unwrap().contains("crop=0,0,600,600"),
+        "the editor's box: {square}"
+    );
+    // The 3:2 crop was not set: it follows the focal point (an 800×533 box centred on y = 180,
+    // clamped to the top edge).
+    assert!(named(&framed, "3x2-800.jpg")["url"]
+        .as_str()
+        .unwrap()
+        .contains("crop=0,0,800,533"));
+    assert!(named(&framed, "og-1200.jpg")["url"]
+        .as_str()
+        .unwrap()
+        .contains("fp=900,300"));
+    // The rendition shows the chosen box: the picture's left edge (its red channel is x).
+    let served = app.get(&local(square["url"].as_str().unwrap())).await;
+    assert_eq!(served.status(), 200);
+    let pixels = image::load_from_memory(&served.bytes().await.unwrap())
+        .unwrap()
+        .to_rgb8();
+    assert_eq!(pixels.dimensions(), (600, 600));
+    assert!(
+        pixels.get_pixel(2, 300).0[0] < 30,
+        "{:?}",
+        pixels.get_pixel(2, 300)
+    );
+
+    let before = app.get_json(&format!("/v1/media/{id}")).await.2;
+    for (body, field) in [
+        (
+            json!({"crops": {"16x9": {"x": 0, "y": 0, "width": 600, "height": 600}}}),
+            "/crops/16x9",
+        ),
+        (
+            json!({"crops": {"1x1": {"x": 300, "y": 0, "width": 600, "height": 600}}}),
+            "/crops/1x1",
+        ),
+        (
+            json!({"crops": {"1x1": {"x": 0, "y": 0, "width": 0, "height": 0}}}),
+            "/crops/1x1/width",
+        ),
+        (
+            json!({"crops": {"5x4": {"x": 0, "y": 0, "width": 500, "height": 400}}}),
+            "crops",
+        ),
+        (json!({"focal_point": {"x": 1001, "y": 0}}), "/focal_point/x"),
+        (json!({"focal_point": {"x": -1, "y": 0}}), "focal_point"),
+        (json!({"focal_point": {"x": 1, "y": 2, "z": 3}}), "focal_point"),
+        (json!({"url": "https://elsewhere.example/other.jpg"}), "/url"),
+        (json!({"width": 4000}), "/width"),
+    ] {
+        let (status, _, problem) = patch(body.clone()).await;
+        assert_eq!(status, 422, "{body}: {problem}");
+        assert!(
+            problem.to_string().contains(field),
+            "{body} names {field}: {problem}"
+        );
+    }
+    assert_eq!(
+        app.get_json(&format!("/v1/media/{id}")).await.2,
+        before,
+        "refusals change nothing"
+    );
+
+    // Removing the box (merge patch null) goes back to the focal point.
+    let (status, _, unset) = patch(json!({"crops": {"1x1": null}})).await;
+    assert_eq!(status, 200, "{unset}");
+    assert_eq!(unset["crops"], json!({}));
+    assert!(named(&unset, "1x1-600.jpg")["url"]
+        .as_str()
+        .unwrap()
+        .contains("crop=200,0,600,600"));
 }

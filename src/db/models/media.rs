@@ -27,6 +27,10 @@ pub struct MediaAsset {
     pub updated_at: NaiveDateTime,
     /// JSON: language tag → `MediaText` (alt text, caption, credit in that language).
     pub localized: String,
+    /// JSON: `domain::framing::Framing`.
+    pub framing: String,
+    /// The upload's name in the media store, when Khabar makes the renditions.
+    pub file: Option<String>,
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -48,6 +52,7 @@ pub struct NewMediaAsset<'a> {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub localized: String,
+    pub file: Option<&'a str>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]

@@ -11,6 +11,7 @@ use crate::db::models::topic::Topic;
 use crate::db::schema::{contributors, media_assets, media_renditions, topics};
 use crate::db::{DbConnection, DbError};
 use crate::domain::catalog::{ContributorInput, MediaInput, RenditionInput, TopicInput};
+use crate::domain::framing::Framing;
 
 fn names_json(names: &BTreeMap<String, String>) -> String {
     serde_json::to_string(names).unwrap_or_else(|_| "{}".into())
@@ -188,7 +189,15 @@ pub fn delete_topic(conn: &mut DbConnection, id: i64) -> Result<(), DbError> {
     Ok(())
 }
 
-pub fn media(conn: &mut DbConnection, public_id: &str) -> Result<Option<(i64, MediaInput)>, DbError> {
+/// A stored asset: its row id, its writable fields, and the upload's file if Khabar stores it.
+#[derive(Debug)]
+pub struct StoredMedia {
+    pub id: i64,
+    pub input: MediaInput,
+    pub file: Option<String>,
+}
+
+pub fn media(conn: &mut DbConnection, public_id: &str) -> Result<Option<StoredMedia>, DbError> {
     let row: Option<MediaAsset> = media_assets::table
         .filter(media_assets::public_id.eq(public_id))
         .select(MediaAsset::as_select())
@@ -209,9 +218,11 @@ pub fn media(conn: &mut DbConnection, public_id: &str) -> Result<Option<(i64, Me
             height: r.height,
         })
         .collect();
-    Ok(Some((
-        m.id,
-        MediaInput {
+    let framing: Framing = serde_json::from_str(&m.framing).map_err(DbError::corrupt)?;
+    Ok(Some(StoredMedia {
+        id: m.id,
+        file: m.file,
+        input: MediaInput {
             kind: m.kind,
             url: m.url,
             mime_type: m.mime_type,
@@ -225,19 +236,27 @@ pub fn media(conn: &mut DbConnection, public_id: &str) -> Result<Option<(i64, Me
             license: m.license,
             source: m.source,
             renditions,
+            focal_point: framing.focal_point,
+            crops: framing.crops,
             localized: serde_json::from_str(&m.localized).map_err(DbError::corrupt)?,
         },
-    )))
+    }))
 }
 
-/// Inserts (`id` None, under `public_id`) or updates an asset with its renditions.
+/// Inserts (`id` None, under `public_id`, with the upload's `file` if any) or updates an
+/// asset with its renditions. An update never changes the file.
 pub fn save_media(
     conn: &mut DbConnection,
     id: Option<i64>,
     public_id: &str,
     input: &MediaInput,
+    file: Option<&str>,
     now: NaiveDateTime,
 ) -> Result<i64, DbError> {
+    let framing = Framing {
+        focal_point: input.focal_point,
+        crops: input.crops.clone(),
+    };
     let values = (
         media_assets::kind.eq(input.kind.as_str()),
         media_assets::url.eq(&input.url),
@@ -253,6 +272,7 @@ pub fn save_media(
         media_assets::source.eq(&input.source),
         media_assets::updated_at.eq(now),
         media_assets::localized.eq(serde_json::to_string(&input.localized).map_err(DbError::unserializable)?),
+        media_assets::framing.eq(serde_json::to_string(&framing).map_err(DbError::unserializable)?),
     );
     let id = match id {
         Some(id) => {
@@ -268,6 +288,7 @@ pub fn save_media(
                 values,
                 media_assets::public_id.eq(public_id),
                 media_assets::created_at.eq(now),
+                media_assets::file.eq(file),
             ))
             .returning(media_assets::id)
             .get_result(conn)?,

@@ -116,6 +116,7 @@ pub fn insert_content(conn: &mut DbConnection, set: &ContentSet) -> Result<Inser
                     created_at: now,
                     updated_at: now,
                     localized: serde_json::to_string(&m.localized).map_err(DbError::unserializable)?,
+                    file: m.file.as_deref(),
                 })
                 .returning(media_assets::id)
                 .get_result(conn)?;

@@ -1,0 +1,2 @@
+ALTER TABLE media_assets DROP COLUMN file;
+ALTER TABLE media_assets DROP COLUMN framing;
