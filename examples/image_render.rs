@@ -39,7 +39,11 @@ fn main() {
     let iterations = std::env::args().nth(1).and_then(|n| n.parse().ok()).unwrap_or(40);
     let original = demo_photo::jpeg(0);
     let max_pixels = 50_000_000;
-    println!("# {} iterations, one thread, a {} byte 2400×1600 JPEG", iterations, original.len());
+    println!(
+        "# {} iterations, one thread, a {} byte 2400×1600 JPEG",
+        iterations,
+        original.len()
+    );
     println!("{:<28} {:>11} {:>11} {:>11}", "work", "p50", "p99", "min");
     measure("decode only (probe)", iterations, || {
         render::probe(original, max_pixels).expect("the demo photo decodes");
@@ -47,7 +51,11 @@ fn main() {
     for (name, query, format) in [
         ("1200 px WebP (q82)", "w=1200&fm=webp", Format::Webp),
         ("1200 px JPEG (q82)", "w=1200&fm=jpeg", Format::Jpeg),
-        ("16:9 crop, 1200 px JPEG", "w=1200&crop=0,125,2400,1350&fm=jpeg", Format::Jpeg),
+        (
+            "16:9 crop, 1200 px JPEG",
+            "w=1200&crop=0,125,2400,1350&fm=jpeg",
+            Format::Jpeg,
+        ),
         ("320 px WebP (thumbnail)", "w=320&fm=webp", Format::Webp),
     ] {
         let (spec, _) = Spec::parse(query).expect("a valid query");

@@ -230,6 +230,15 @@ impl ArticleView {
                 alt: m.asset.alt_text.as_deref(),
                 caption: m.usage.caption_override.as_deref().or(m.asset.caption.as_deref()),
                 credit: m.asset.credit.as_deref(),
+                // The srcset renditions of the whole picture (not the crops or the card).
+                sources: m
+                    .renditions
+                    .iter()
+                    .filter(|r| r.name.starts_with("original-"))
+                    .filter_map(|r| Some((r.url.as_str(), r.width?, r.mime_type == "image/webp")))
+                    .collect(),
+                width: m.asset.width,
+                height: m.asset.height,
             })
         });
         let body_text = blocks::render_text(&body);

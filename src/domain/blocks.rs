@@ -191,6 +191,22 @@ pub struct MediaView<'a> {
     pub alt: Option<&'a str>,
     pub caption: Option<&'a str>,
     pub credit: Option<&'a str>,
+    /// Whole-picture renditions for `srcset`: (url, width, is WebP).
+    pub sources: Vec<(&'a str, i32, bool)>,
+    pub width: Option<i32>,
+    pub height: Option<i32>,
+}
+
+/// How wide a body image is shown: the full column up to 1200 px.
+const BODY_IMAGE_SIZES: &str = "(max-width: 1200px) 100vw, 1200px";
+
+fn srcset(sources: &[(&str, i32, bool)], webp: bool) -> String {
+    sources
+        .iter()
+        .filter(|(_, _, is_webp)| *is_webp == webp)
+        .map(|(url, width, _)| format!("{} {width}w", escape(url)))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Renders the body as HTML. Paragraph markup was sanitized on write; all other text is escaped.
@@ -250,7 +266,30 @@ pub fn render_html<'a>(blocks: &[Block], media: impl Fn(&str) -> Option<MediaVie
 }
 
 fn figure(element: &str, asset: &MediaView<'_>, caption_override: Option<&str>) -> String {
-    let source = if element == "img" {
+    let source = if element == "img" && !asset.sources.is_empty() {
+        // Renditions Khabar made: WebP where the browser takes it, the plain format otherwise,
+        // each at every width, so the reader downloads what the screen needs.
+        let mut html = String::from("<picture>");
+        let webp = srcset(&asset.sources, true);
+        if !webp.is_empty() {
+            html.push_str(&format!(
+                "<source type=\"image/webp\" srcset=\"{webp}\" sizes=\"{BODY_IMAGE_SIZES}\">"
+            ));
+        }
+        html.push_str(&format!(
+            "<img src=\"{}\" srcset=\"{}\" sizes=\"{BODY_IMAGE_SIZES}\"",
+            escape(asset.url),
+            srcset(&asset.sources, false)
+        ));
+        if let (Some(w), Some(h)) = (asset.width, asset.height) {
+            html.push_str(&format!(" width=\"{w}\" height=\"{h}\""));
+        }
+        html.push_str(&format!(
+            " alt=\"{}\" loading=\"lazy\"></picture>",
+            escape(asset.alt.unwrap_or(""))
+        ));
+        html
+    } else if element == "img" {
         format!(
             "<img src=\"{}\" alt=\"{}\">",
             escape(asset.url),
@@ -424,6 +463,9 @@ mod tests {
                 alt: Some("alt \"x\""),
                 caption: Some("own caption"),
                 credit: Some("AFP"),
+                sources: Vec::new(),
+                width: None,
+                height: None,
             })
         });
         assert_eq!(
@@ -433,6 +475,26 @@ mod tests {
              <blockquote><p>q</p><cite>c</cite></blockquote><hr>"
         );
         assert_eq!(render_text(&blocks), "A & B\n\none two & three\n\n«q» — c");
+        let with_renditions = render_html(&blocks[2..3], |_| {
+            Some(MediaView {
+                url: "https://img/1.jpg?w=1600&s=x",
+                alt: None,
+                caption: None,
+                credit: Some("AFP"),
+                sources: vec![
+                    ("https://img/1.jpg?w=320&s=a", 320, false),
+                    ("https://img/1.jpg?w=320&fm=webp", 320, true),
+                ],
+                width: Some(2400),
+                height: Some(1600),
+            })
+        });
+        assert_eq!(
+            with_renditions,
+            "<figure><picture><source type=\"image/webp\" srcset=\"https://img/1.jpg?w=320&amp;fm=webp 320w\" sizes=\"(max-width: 1200px) 100vw, 1200px\">\
+             <img src=\"https://img/1.jpg?w=1600&amp;s=x\" srcset=\"https://img/1.jpg?w=320&amp;s=a 320w\" sizes=\"(max-width: 1200px) 100vw, 1200px\" width=\"2400\" height=\"1600\" alt=\"\" loading=\"lazy\"></picture>\
+             <figcaption>override <small>AFP</small></figcaption></figure>"
+        );
         assert_eq!(word_count("تطرقت المحادثات - بين 2020"), 4);
     }
 }

@@ -343,16 +343,22 @@ pub fn update_media(
     })
 }
 
+/// Deletes an asset. Returns the upload's file when no other asset uses it any more, for the
+/// caller to remove once the deletion is committed.
 pub fn delete_media(
     conn: &mut DbConnection,
     ctx: &EditContext,
     actor: &Actor,
     public_id: &str,
-) -> Result<(), EditError> {
+) -> Result<Option<String>, EditError> {
     actor.require(Permission::ManageCatalog, "delete media")?;
     write_transaction(conn, |conn| {
         let stored = store::media(conn, public_id)?.ok_or_else(|| not_found("media asset", public_id))?;
         store::delete_media(conn, stored.id)?;
-        changed(conn, ctx, actor, "media.delete", ("media", public_id), None)
+        changed(conn, ctx, actor, "media.delete", ("media", public_id), None)?;
+        Ok(match stored.file {
+            Some(file) if !store::file_in_use(conn, &file)? => Some(file),
+            _ => None,
+        })
     })
 }

@@ -280,6 +280,19 @@ impl ImageService {
         }
     }
 
+    /// Removes an original no asset shows any more: its renditions then answer 404 (they stay
+    /// on disk, named by content, and are served again if the same bytes are uploaded again).
+    pub async fn forget(&self, file: &str) {
+        let Some(path) = crate::uploads::path_in(&self.originals, file) else {
+            return;
+        };
+        match tokio::fs::remove_file(&path).await {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => tracing::warn!(file, error = %e, "could not remove a deleted asset's original"),
+        }
+    }
+
     /// Checks a request and returns the rendition, rendering it first if it is new. `accepts_webp`
     /// decides the format when the URL names none.
     pub async fn serve(&self, file: &str, query: &str, accepts_webp: bool) -> Result<Served, ImageError> {
@@ -303,6 +316,10 @@ impl ImageService {
         let format = spec
             .format
             .unwrap_or(if accepts_webp { Format::Webp } else { Format::Jpeg });
+        // A rendition lives only as long as its original: a deleted asset's are gone at once.
+        if !tokio::fs::try_exists(&original_path).await? {
+            return Err(ImageError::NotFound(file.into()));
+        }
         let key = rendition_key(file, &spec, format);
         let path = self.renditions.join(&key);
         match read_stored(&path).await {

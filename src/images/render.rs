@@ -299,4 +299,107 @@ mod tests {
             .0;
         assert!(pixel[0] < 50, "the first frame is the dark one: {pixel:?}");
     }
+
+    /// `jpeg` with an APP1 EXIF segment holding only an orientation.
+    fn with_orientation(jpeg: &[u8], orientation: u16) -> Vec<u8> {
+        let mut tiff: Vec<u8> = b"MM\0\x2a\0\0\0\x08\0\x01".to_vec();
+        tiff.extend([0x01, 0x12, 0, 3, 0, 0, 0, 1]);
+        tiff.extend(orientation.to_be_bytes());
+        tiff.extend([0, 0, 0, 0, 0, 0]);
+        let mut segment = b"Exif\0\0".to_vec();
+        segment.extend(tiff);
+        let mut out = jpeg[..2].to_vec();
+        out.extend([0xFF, 0xE1]);
+        out.extend(((segment.len() + 2) as u16).to_be_bytes());
+        out.extend(segment);
+        out.extend(&jpeg[2..]);
+        out
+    }
+
+    #[test]
+    fn every_exif_orientation_is_applied() {
+        // 40×20 stored, red in the top-left quadrant only.
+        let stored = image::RgbImage::from_fn(40, 20, |x, y| {
+            if x < 20 && y < 10 {
+                image::Rgb([255, 0, 0])
+            } else {
+                image::Rgb([0, 0, 0])
+            }
+        });
+        let mut plain = Vec::new();
+        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut plain, 95)
+            .write_image(stored.as_raw(), 40, 20, image::ExtendedColorType::Rgb8)
+            .unwrap();
+        // Where the red quadrant is shown (TL, TR, BR, BL), by EXIF orientation 1 to 8.
+        let expected = ["TL", "TR", "BR", "BL", "TL", "TR", "BR", "BL"];
+        for (orientation, corner) in (1u16..=8).zip(expected) {
+            let file = with_orientation(&plain, orientation);
+            let probe = probe(&file, 10_000).unwrap();
+            let turned = orientation >= 5;
+            assert_eq!(
+                (probe.width, probe.height),
+                if turned { (20, 40) } else { (40, 20) },
+                "{orientation}"
+            );
+            let shown = render(&file, &Spec::default(), Format::Png, 10_000).unwrap();
+            let pixels = image::load_from_memory(&shown.bytes).unwrap().to_rgb8();
+            let (w, h) = pixels.dimensions();
+            let red = |x: u32, y: u32| pixels.get_pixel(x, y).0[0] > 128;
+            let found = [
+                ("TL", red(w / 4, h / 4)),
+                ("TR", red(3 * w / 4, h / 4)),
+                ("BR", red(3 * w / 4, 3 * h / 4)),
+                ("BL", red(w / 4, 3 * h / 4)),
+            ];
+            let reds: Vec<&str> = found.iter().filter(|(_, r)| *r).map(|(c, _)| *c).collect();
+            assert_eq!(reds, [corner], "orientation {orientation}");
+        }
+    }
+
+    #[test]
+    fn sixteen_bit_and_greyscale_images_render_in_eight_bits() {
+        let deep = image::ImageBuffer::<image::Rgb<u16>, _>::from_fn(64, 32, |x, _| {
+            image::Rgb([x as u16 * 1000, 40_000, 65_535])
+        });
+        let mut png = Vec::new();
+        DynamicImage::ImageRgb16(deep)
+            .write_to(&mut Cursor::new(&mut png), image::ImageFormat::Png)
+            .unwrap();
+        assert_eq!(
+            image::load_from_memory(&png).unwrap().color(),
+            image::ColorType::Rgb16
+        );
+        let grey = image::GrayImage::from_pixel(64, 32, image::Luma([77]));
+        let mut grey_png = Vec::new();
+        image::codecs::png::PngEncoder::new(&mut grey_png)
+            .write_image(grey.as_raw(), 64, 32, image::ExtendedColorType::L8)
+            .unwrap();
+        for file in [png, grey_png] {
+            for format in [Format::Jpeg, Format::Webp, Format::Png] {
+                let (spec, _) = Spec::parse("w=32").unwrap();
+                let rendered = render(&file, &spec, format, 10_000).unwrap();
+                let back = image::load_from_memory(&rendered.bytes).unwrap();
+                assert_eq!((back.width(), back.height()), (32, 16), "{format:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_decompression_bomb_is_refused_before_it_is_inflated() {
+        // 3000×3000 zeros: a few kilobytes that inflate to 9 MB of pixels.
+        let zeros = image::GrayImage::new(3000, 3000);
+        let mut bomb = Vec::new();
+        image::codecs::png::PngEncoder::new(&mut bomb)
+            .write_image(zeros.as_raw(), 3000, 3000, image::ExtendedColorType::L8)
+            .unwrap();
+        assert!(bomb.len() < 100_000, "{}", bomb.len());
+        assert!(matches!(
+            probe(&bomb, 1_000_000),
+            Err(RenderError::TooManyPixels {
+                width: 3000,
+                height: 3000,
+                ..
+            })
+        ));
+    }
 }

@@ -263,8 +263,12 @@ pub async fn delete_media(
     path: web::Path<MediaPath>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner().id;
-    state
+    let unused = state
         .write(move |conn, ctx| catalog::delete_media(conn, ctx, &signed.actor, &id))
         .await?;
+    // After the commit: a failed removal leaves a file nothing links, never a link to nothing.
+    if let Some(file) = unused {
+        state.images.forget(&file).await;
+    }
     Ok(no_content())
 }

@@ -416,6 +416,7 @@ on_both_backends!(
     credits_are_read_from_the_photo_and_explicit_fields_win,
     a_narrow_featured_image_is_warned_of_not_refused,
     editors_set_the_focal_point_and_crops_and_renditions_follow,
+    a_deleted_assets_renditions_are_gone_unless_another_shows_the_file,
 );
 
 /// Every string in a JSON document.
@@ -774,7 +775,7 @@ async fn a_narrow_featured_image_is_warned_of_not_refused(backend: Backend) {
     assert_eq!(status, 201, "{media}");
     let (status, _, article) = send(app.authed(Method::POST, "/v1/articles", &editor).json(&json!({
         "language": "ar", "headline": "صورة صغيرة",
-        "body": [{"type": "paragraph", "html": "نص"}],
+        "body": [{"type": "paragraph", "html": "نص"}, {"type": "image", "media_id": media["id"]}],
         "featured_media": {"media_id": media["id"]},
     })))
     .await;
@@ -801,6 +802,15 @@ async fn a_narrow_featured_image_is_warned_of_not_refused(backend: Backend) {
     .await;
     assert_eq!(status, 200, "{published}");
     assert_eq!(published["warnings"].as_array().unwrap().len(), 1);
+    // The body's image offers its renditions to the browser, WebP first.
+    let (status, _, public) = app.get_json(&format!("/v1/articles/{id}")).await;
+    assert_eq!(status, 200, "{public}");
+    let html = public["body_html"].as_str().unwrap();
+    assert!(
+        html.contains("<figure><picture><source type=\"image/webp\" srcset=\"http://127.0.0.1/images/"),
+        "{html}"
+    );
+    assert!(html.contains(" 320w, ") && html.contains(" 640w\""), "{html}");
     // Without a featured image there is nothing to say.
     let (_, _, plain) = send(app.authed(Method::POST, "/v1/articles", &editor).json(&json!({
         "language": "ar", "headline": "بلا صورة", "body": [{"type": "paragraph", "html": "نص"}],
@@ -923,4 +933,38 @@ async fn editors_set_the_focal_point_and_crops_and_renditions_follow(backend: Ba
         .as_str()
         .unwrap()
         .contains("crop=200,0,600,600"));
+}
+
+async fn a_deleted_assets_renditions_are_gone_unless_another_shows_the_file(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let admin = app.token("admin").await;
+    let upload = || {
+        send(
+            app.authed(Method::POST, "/v1/media/upload", &admin)
+                .multipart(Form::new().part("file", file(&jpeg(400, 300), "image/jpeg"))),
+        )
+    };
+    let (_, _, first) = upload().await;
+    let (_, _, second) = upload().await;
+    assert_ne!(first["id"], second["id"], "two assets");
+    assert_eq!(first["url"], second["url"], "one stored file");
+    let rendition = local(first["renditions"][0]["url"].as_str().unwrap());
+    assert_eq!(app.get(&rendition).await.status(), 200);
+    let delete = |id: &serde_json::Value| {
+        send(app.authed(
+            Method::DELETE,
+            &format!("/v1/media/{}", id.as_str().unwrap()),
+            &admin,
+        ))
+    };
+    assert_eq!(delete(&first["id"]).await.0, 204);
+    assert_eq!(
+        app.get(&rendition).await.status(),
+        200,
+        "the second asset still shows the file"
+    );
+    assert_eq!(delete(&second["id"]).await.0, 204);
+    let gone = app.get(&rendition).await;
+    assert_eq!(gone.status(), 404);
+    assert_eq!(gone.headers()["content-type"], "application/problem+json");
 }

@@ -308,6 +308,15 @@ pub fn save_media(
     Ok(id)
 }
 
+/// Whether an asset still shows the uploaded `file` (the same bytes uploaded twice are one file).
+pub fn file_in_use(conn: &mut DbConnection, file: &str) -> Result<bool, DbError> {
+    let users: i64 = media_assets::table
+        .filter(media_assets::file.eq(file))
+        .count()
+        .get_result(conn)?;
+    Ok(users > 0)
+}
+
 pub fn delete_media(conn: &mut DbConnection, id: i64) -> Result<(), DbError> {
     diesel::delete(media_assets::table.find(id)).execute(conn)?;
     Ok(())
