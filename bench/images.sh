@@ -51,21 +51,7 @@ target/release/examples/ceiling "127.0.0.1:$CEILING_PORT" "/rendition=$BENCH_DIR
 CEILING_PID=$!
 sleep 1
 
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-run() { # name url server-pid
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d2s "$2" >/dev/null 2>&1
-  local before after
-  before=$(cpu_ticks "$3")
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$2" >"$BENCH_DIR/wrk-$1.txt" 2>&1
-  after=$(cpu_ticks "$3")
-  local rps p50 p99 requests us
-  rps=$(awk '/^Requests\/sec/ {print $2}' "$BENCH_DIR/wrk-$1.txt")
-  p50=$(awk '$1 == "50%" {print $2}' "$BENCH_DIR/wrk-$1.txt")
-  p99=$(awk '$1 == "99%" {print $2}' "$BENCH_DIR/wrk-$1.txt")
-  requests=$(awk '/requests in/ {print $1}' "$BENCH_DIR/wrk-$1.txt")
-  us=$(echo "$before $after $requests $(getconf CLK_TCK)" | awk '{printf "%.1f", ($2 - $1) / $4 * 1e6 / $3}')
-  echo "$1 $rps $p50 $p99 $us"
-}
+source bench/lib.sh
 
 ceiling=$(run ceiling "http://127.0.0.1:$CEILING_PORT/rendition" "$CEILING_PID")
 khabar=$(run rendition "http://127.0.0.1:$PORT$RENDITION_PATH" "$SERVER_PID")

@@ -761,18 +761,24 @@ async fn credits_are_read_from_the_photo_and_explicit_fields_win(backend: Backen
     assert!(media["credit"].is_null());
 }
 
-async fn a_narrow_featured_image_is_warned_of_not_refused(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let editor = app.token("editor").await;
+/// Uploads `photo` as a JPEG credited to AFP; the asset as answered.
+async fn credited_upload(app: &TestApp, token: &str, photo: &[u8]) -> serde_json::Value {
     let (status, _, media) = send(
-        app.authed(Method::POST, "/v1/media/upload", &editor).multipart(
+        app.authed(Method::POST, "/v1/media/upload", token).multipart(
             Form::new()
-                .part("file", file(&jpeg(640, 360), "image/jpeg"))
+                .part("file", file(photo, "image/jpeg"))
                 .text("metadata", json!({"credit": "AFP"}).to_string()),
         ),
     )
     .await;
     assert_eq!(status, 201, "{media}");
+    media
+}
+
+async fn a_narrow_featured_image_is_warned_of_not_refused(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let editor = app.token("editor").await;
+    let media = credited_upload(&app, &editor, &jpeg(640, 360)).await;
     let (status, _, article) = send(app.authed(Method::POST, "/v1/articles", &editor).json(&json!({
         "language": "ar", "headline": "صورة صغيرة",
         "body": [{"type": "paragraph", "html": "نص"}, {"type": "image", "media_id": media["id"]}],
@@ -822,15 +828,7 @@ async fn a_narrow_featured_image_is_warned_of_not_refused(backend: Backend) {
 async fn editors_set_the_focal_point_and_crops_and_renditions_follow(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let editor = app.token("editor").await;
-    let (status, _, media) = send(
-        app.authed(Method::POST, "/v1/media/upload", &editor).multipart(
-            Form::new()
-                .part("file", file(&jpeg(800, 600), "image/jpeg"))
-                .text("metadata", json!({"credit": "AFP"}).to_string()),
-        ),
-    )
-    .await;
-    assert_eq!(status, 201, "{media}");
+    let media = credited_upload(&app, &editor, &jpeg(800, 600)).await;
     let id = media["id"].as_str().unwrap().to_owned();
     let named = |media: &serde_json::Value, name: &str| {
         media["renditions"]
