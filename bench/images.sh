@@ -35,8 +35,8 @@ cargo build --release --quiet --bin khabar --example ceiling --example image_ren
 } | tee "$BENCH_DIR/render.txt"
 
 # A fresh demo on SQLite: its photo is a 2400×1600 JPEG stored through the upload path.
-KHABAR_DATABASE_URL="sqlite://$BENCH_DIR/khabar.db" KHABAR_MEDIA_DIR="$BENCH_DIR/media" \
-  KHABAR_BIND="127.0.0.1:$PORT" KHABAR_PUBLIC_URL="http://127.0.0.1:$PORT/" KHABAR_LOG=warn \
+DATABASE_URL="sqlite://$BENCH_DIR/khabar.db" KHABAR_MEDIA_DIR="$BENCH_DIR/media" \
+  KHABAR_BIND="127.0.0.1:$PORT" KHABAR_PUBLIC_URL="http://127.0.0.1:$PORT/" KHABAR_LOG=warn KHABAR_RATE_LIMIT=0 \
   target/release/khabar serve >"$BENCH_DIR/server.log" 2>&1 &
 SERVER_PID=$!
 trap 'kill $SERVER_PID ${CEILING_PID:-} 2>/dev/null || true' EXIT

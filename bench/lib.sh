@@ -10,6 +10,11 @@ run() { # name url server-pid
   before=$(cpu_ticks "$3")
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$2" >"$BENCH_DIR/wrk-$1.txt" 2>&1
   after=$(cpu_ticks "$3")
+  # Figures of error answers would be figures of nothing: stop instead.
+  if grep -q "Non-2xx" "$BENCH_DIR/wrk-$1.txt"; then
+    echo "$1: wrk got error answers ($(grep Non-2xx "$BENCH_DIR/wrk-$1.txt")); see $BENCH_DIR/wrk-$1.txt" >&2
+    exit 1
+  fi
   local rps p50 p99 requests us
   rps=$(awk '/^Requests\/sec/ {print $2}' "$BENCH_DIR/wrk-$1.txt")
   p50=$(awk '$1 == "50%" {print $2}' "$BENCH_DIR/wrk-$1.txt")

@@ -240,19 +240,27 @@ pub enum ImageError {
     Io(#[from] std::io::Error),
 }
 
+/// Renditions kept in memory, in bytes: the hot ones (the card and srcset of today's stories)
+/// are served without touching the disk.
+const MEMORY_BYTES: u64 = 64 * 1024 * 1024;
+/// How long a rendition is served from memory before the disk is asked again: bounds how long
+/// another node keeps serving a rendition of an asset deleted through a different node.
+const MEMORY_TTL: Duration = Duration::from_secs(60);
+
 /// A rendition ready to send.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Served {
     pub bytes: bytes::Bytes,
     pub format: Format,
     /// The stored rendition's name: its ETag.
     pub key: String,
     pub stored_at: chrono::DateTime<chrono::Utc>,
+    /// The original it was made from.
+    pub file: Arc<str>,
 }
 
 /// Renders and stores renditions under a name derived from the original's content hash and
-/// the canonical parameters: made once, then read like any file.
-#[derive(Debug)]
+/// the canonical parameters: made once, then read like any file (the hot ones from memory).
 pub struct ImageService {
     pub links: ImageLinks,
     pub originals: PathBuf,
@@ -260,6 +268,17 @@ pub struct ImageService {
     pub max_pixels: u64,
     pub render_timeout: Duration,
     permits: Arc<tokio::sync::Semaphore>,
+    memory: moka::sync::Cache<String, Served, foldhash::fast::RandomState>,
+}
+
+impl std::fmt::Debug for ImageService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ImageService")
+            .field("originals", &self.originals)
+            .field("renditions", &self.renditions)
+            .field("in_memory", &self.memory.entry_count())
+            .finish_non_exhaustive()
+    }
 }
 
 impl ImageService {
@@ -277,12 +296,25 @@ impl ImageService {
             max_pixels,
             render_timeout,
             permits: Arc::new(tokio::sync::Semaphore::new(concurrency.max(1))),
+            memory: moka::sync::Cache::builder()
+                .max_capacity(MEMORY_BYTES)
+                .weigher(|key: &String, served: &Served| {
+                    u32::try_from(key.len() + served.bytes.len() + 128).unwrap_or(u32::MAX)
+                })
+                .time_to_live(MEMORY_TTL)
+                .support_invalidation_closures()
+                .build_with_hasher(foldhash::fast::RandomState::default()),
         }
     }
 
     /// Removes an original no asset shows any more: its renditions then answer 404 (they stay
     /// on disk, named by content, and are served again if the same bytes are uploaded again).
     pub async fn forget(&self, file: &str) {
+        let forgotten: Arc<str> = Arc::from(file);
+        // Fails only without closure support, which `new` turns on.
+        let _ = self
+            .memory
+            .invalidate_entries_if(move |_, served| served.file == forgotten);
         let Some(path) = crate::uploads::path_in(&self.originals, file) else {
             return;
         };
@@ -296,6 +328,12 @@ impl ImageService {
     /// Checks a request and returns the rendition, rendering it first if it is new. `accepts_webp`
     /// decides the format when the URL names none.
     pub async fn serve(&self, file: &str, query: &str, accepts_webp: bool) -> Result<Served, ImageError> {
+        // Keyed by the request itself: a hit is a URL whose signature was checked when it was
+        // first answered, so neither parsing nor the HMAC is repeated for it.
+        let request_key = format!("{file}?{query}#{}", u8::from(accepts_webp));
+        if let Some(served) = self.memory.get(&request_key) {
+            return Ok(served);
+        }
         let (spec, signature) = Spec::parse(query)?;
         let signature = signature.ok_or(ImageError::BadSignature)?;
         if !self.links.signer.verify(file, &spec, &signature) {
@@ -316,11 +354,27 @@ impl ImageService {
         let format = spec
             .format
             .unwrap_or(if accepts_webp { Format::Webp } else { Format::Jpeg });
+        let key = rendition_key(file, &spec, format);
+        let served = self
+            .stored_or_rendered(file, &original_path, spec, format, key)
+            .await?;
+        self.memory.insert(request_key, served.clone());
+        Ok(served)
+    }
+
+    /// The stored rendition, or a new one rendered and stored.
+    async fn stored_or_rendered(
+        &self,
+        file: &str,
+        original_path: &std::path::Path,
+        spec: Spec,
+        format: Format,
+        key: String,
+    ) -> Result<Served, ImageError> {
         // A rendition lives only as long as its original: a deleted asset's are gone at once.
-        if !tokio::fs::try_exists(&original_path).await? {
+        if !tokio::fs::try_exists(original_path).await? {
             return Err(ImageError::NotFound(file.into()));
         }
-        let key = rendition_key(file, &spec, format);
         let path = self.renditions.join(&key);
         match read_stored(&path).await {
             Ok((bytes, stored_at)) => {
@@ -329,12 +383,13 @@ impl ImageService {
                     format,
                     key,
                     stored_at,
+                    file: Arc::from(file),
                 })
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => return Err(e.into()),
         }
-        let original = match tokio::fs::read(&original_path).await {
+        let original = match tokio::fs::read(original_path).await {
             Ok(bytes) => bytes,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Err(ImageError::NotFound(file.into()))
@@ -365,6 +420,7 @@ impl ImageService {
             format,
             key,
             stored_at: chrono::Utc::now(),
+            file: Arc::from(file),
         })
     }
 }
