@@ -102,7 +102,10 @@ impl Application {
             images: Arc::new(
                 settings
                     .media
-                    .images(jwt_secret.as_bytes(), settings.public_url.clone()),
+                    .images(jwt_secret.as_bytes(), settings.public_url.clone())
+                    .map_err(|e| {
+                        BootstrapError::Other(format!("cannot start the image render threads: {e}"))
+                    })?,
             ),
             client_limits: settings.client_limits.clone(),
             lifecycle: Arc::new(Lifecycle::default()),

@@ -125,7 +125,11 @@ impl MediaStore {
     }
 
     /// The image service over this store, signing with a key derived from `secret`.
-    pub fn images(&self, secret: &[u8], public_url: url::Url) -> crate::images::ImageService {
+    pub fn images(
+        &self,
+        secret: &[u8],
+        public_url: url::Url,
+    ) -> std::io::Result<crate::images::ImageService> {
         let links = self.links(secret, public_url);
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         crate::images::ImageService::new(

@@ -4,6 +4,7 @@
 
 pub mod demo_photo;
 pub mod embedded;
+pub mod pool;
 pub mod render;
 pub mod spec;
 
@@ -242,7 +243,7 @@ pub enum ImageError {
 
 /// Renditions kept in memory, in bytes: the hot ones (the card and srcset of today's stories)
 /// are served without touching the disk.
-const MEMORY_BYTES: u64 = 64 * 1024 * 1024;
+const MEMORY_BYTES: u64 = 32 * 1024 * 1024;
 /// How long a rendition is served from memory before the disk is asked again: bounds how long
 /// another node keeps serving a rendition of an asset deleted through a different node.
 const MEMORY_TTL: Duration = Duration::from_secs(60);
@@ -268,6 +269,7 @@ pub struct ImageService {
     pub max_pixels: u64,
     pub render_timeout: Duration,
     permits: Arc<tokio::sync::Semaphore>,
+    pool: pool::RenderPool,
     memory: moka::sync::Cache<String, Served, foldhash::fast::RandomState>,
 }
 
@@ -288,14 +290,15 @@ impl ImageService {
         max_pixels: u64,
         concurrency: usize,
         render_timeout: Duration,
-    ) -> Self {
-        ImageService {
+    ) -> std::io::Result<Self> {
+        Ok(ImageService {
             links,
             renditions: media_dir.join("renditions"),
             originals: media_dir,
             max_pixels,
             render_timeout,
             permits: Arc::new(tokio::sync::Semaphore::new(concurrency.max(1))),
+            pool: pool::RenderPool::new(concurrency.max(1))?,
             memory: moka::sync::Cache::builder()
                 .max_capacity(MEMORY_BYTES)
                 .weigher(|key: &String, served: &Served| {
@@ -304,7 +307,7 @@ impl ImageService {
                 .time_to_live(MEMORY_TTL)
                 .support_invalidation_closures()
                 .build_with_hasher(foldhash::fast::RandomState::default()),
-        }
+        })
     }
 
     /// Removes an original no asset shows any more: its renditions then answer 404 (they stay
@@ -389,6 +392,23 @@ impl ImageService {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => return Err(e.into()),
         }
+        // The permit travels with the work: a render that outlives its time limit still holds
+        // it, so the cap is never exceeded by abandoned renders. It is taken before the original
+        // is read, so that a burst of new sizes waits holding nothing.
+        let permit = tokio::time::timeout(self.render_timeout, self.permits.clone().acquire_owned())
+            .await
+            .map_err(|_| ImageError::Busy)?
+            .map_err(|_| ImageError::Busy)?;
+        // The same rendition asked for many times at once is made by the first asker only.
+        if let Ok((bytes, stored_at)) = read_stored(&path).await {
+            return Ok(Served {
+                bytes: bytes.into(),
+                format,
+                key,
+                stored_at,
+                file: Arc::from(file),
+            });
+        }
         let original = match tokio::fs::read(original_path).await {
             Ok(bytes) => bytes,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -396,16 +416,10 @@ impl ImageService {
             }
             Err(e) => return Err(e.into()),
         };
-        // The permit travels with the work: a render that outlives its time limit still holds
-        // it, so the cap is never exceeded by abandoned renders.
-        let permit = tokio::time::timeout(self.render_timeout, self.permits.clone().acquire_owned())
-            .await
-            .map_err(|_| ImageError::Busy)?
-            .map_err(|_| ImageError::Busy)?;
         let max_pixels = self.max_pixels;
         let dir = self.renditions.clone();
         let stored_key = key.clone();
-        let work = tokio::task::spawn_blocking(move || {
+        let work = self.pool.run(move || {
             let _permit = permit;
             let rendered = render::render(&original, &spec, format, max_pixels)?;
             crate::uploads::write_atomically(&dir, &stored_key, &rendered.bytes)?;
