@@ -379,16 +379,15 @@ impl ImageService {
             return Err(ImageError::NotFound(file.into()));
         }
         let path = self.renditions.join(&key);
+        let stored = |bytes: Vec<u8>, stored_at, key| Served {
+            bytes: bytes.into(),
+            format,
+            key,
+            stored_at,
+            file: Arc::from(file),
+        };
         match read_stored(&path).await {
-            Ok((bytes, stored_at)) => {
-                return Ok(Served {
-                    bytes: bytes.into(),
-                    format,
-                    key,
-                    stored_at,
-                    file: Arc::from(file),
-                })
-            }
+            Ok((bytes, stored_at)) => return Ok(stored(bytes, stored_at, key)),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => return Err(e.into()),
         }
@@ -401,13 +400,7 @@ impl ImageService {
             .map_err(|_| ImageError::Busy)?;
         // The same rendition asked for many times at once is made by the first asker only.
         if let Ok((bytes, stored_at)) = read_stored(&path).await {
-            return Ok(Served {
-                bytes: bytes.into(),
-                format,
-                key,
-                stored_at,
-                file: Arc::from(file),
-            });
+            return Ok(stored(bytes, stored_at, key));
         }
         let original = match tokio::fs::read(original_path).await {
             Ok(bytes) => bytes,
@@ -429,13 +422,7 @@ impl ImageService {
             .await
             .map_err(|_| ImageError::Busy)?
             .map_err(|e| ImageError::Io(std::io::Error::other(e)))??;
-        Ok(Served {
-            bytes: bytes.into(),
-            format,
-            key,
-            stored_at: chrono::Utc::now(),
-            file: Arc::from(file),
-        })
+        Ok(stored(bytes, chrono::Utc::now(), key))
     }
 }
 
