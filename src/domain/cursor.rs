@@ -7,7 +7,7 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use hmac::{Hmac, KeyInit, Mac};
+use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 /// Bytes of the MAC kept in the cursor: 128 bits is ample against forgery.
@@ -28,29 +28,21 @@ pub struct Position {
 pub struct InvalidCursor;
 
 /// Signs and checks cursors with a server-side key.
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct CursorSigner {
-    key: Vec<u8>,
-}
-
-impl std::fmt::Debug for CursorSigner {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("CursorSigner(..)")
-    }
+    key: super::signing::DerivedKey,
 }
 
 impl CursorSigner {
     /// Derives the cursor key from a server secret, so that it differs from the secret itself.
     pub fn new(secret: &[u8]) -> Self {
-        let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC accepts any key length");
-        mac.update(b"khabar cursor key v1");
         CursorSigner {
-            key: mac.finalize().into_bytes().to_vec(),
+            key: super::signing::DerivedKey::new(secret, "khabar cursor key v1"),
         }
     }
 
     fn mac(&self, scope: &str, position: &[u8]) -> Hmac<Sha256> {
-        let mut mac = Hmac::<Sha256>::new_from_slice(&self.key).expect("HMAC accepts any key length");
+        let mut mac = self.key.mac();
         mac.update(&(scope.len() as u64).to_be_bytes());
         mac.update(scope.as_bytes());
         mac.update(position);

@@ -14,6 +14,7 @@ pub mod password;
 pub mod permissions;
 pub mod related;
 pub mod search;
+pub mod signing;
 pub mod slug;
 pub mod validation;
 pub mod workflow;

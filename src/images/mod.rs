@@ -15,11 +15,12 @@ use std::time::Duration;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use hmac::{Hmac, KeyInit, Mac};
+use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 
 use crate::domain::catalog::RenditionInput;
 use crate::domain::framing::{CropRatio, FocalPoint};
+use crate::domain::signing::DerivedKey;
 use spec::{CropBox, Fit, Format, Spec};
 
 /// Signature bytes kept in a URL: 128 bits.
@@ -27,28 +28,20 @@ const SIGNATURE_BYTES: usize = 16;
 
 /// Signs and checks rendition URLs with a key derived from the server secret that every node
 /// shares, so that any node serves what another one linked to.
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct UrlSigner {
-    key: Vec<u8>,
-}
-
-impl std::fmt::Debug for UrlSigner {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("UrlSigner(..)")
-    }
+    key: DerivedKey,
 }
 
 impl UrlSigner {
     pub fn new(secret: &[u8]) -> Self {
-        let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC accepts any key length");
-        mac.update(b"khabar image url key v1");
         UrlSigner {
-            key: mac.finalize().into_bytes().to_vec(),
+            key: DerivedKey::new(secret, "khabar image url key v1"),
         }
     }
 
     fn mac(&self, file: &str, canonical: &str) -> Hmac<Sha256> {
-        let mut mac = Hmac::<Sha256>::new_from_slice(&self.key).expect("HMAC accepts any key length");
+        let mut mac = self.key.mac();
         mac.update(file.as_bytes());
         mac.update(b"?");
         mac.update(canonical.as_bytes());
