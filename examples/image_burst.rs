@@ -13,14 +13,11 @@ fn main() {
         std::process::exit(2);
     };
     let count: u32 = count.parse().expect("n is a number");
-    let store = khabar::uploads::MediaStore {
-        dir: std::env::temp_dir(),
-        max_bytes: 0,
-        max_pixels: 0,
-        widths: Vec::new(),
-        featured_min_width: 0,
-    };
-    let links = store.links(secret.as_bytes(), url::Url::parse(public_url).expect("a URL"));
+    let links = khabar::images::ImageLinks::new(
+        secret.as_bytes(),
+        url::Url::parse(public_url).expect("a URL"),
+        Vec::new(),
+    );
     for x in 0..count {
         let spec = Spec {
             crop: Some(CropBox {

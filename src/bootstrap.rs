@@ -202,10 +202,7 @@ pub fn load_demo_if_empty(
     // The demo's photo is a real file, stored as an upload is, so that every image URL of the
     // demo's answers and feeds loads.
     let photos = crate::seed::store_photos(media, links, 1).map_err(|e| {
-        BootstrapError::Other(format!(
-            "cannot store the demo photo in {}: {e}",
-            media.dir.display()
-        ))
+        BootstrapError::Other(format!("cannot store the demo photo in {:?}: {e}", media.storage))
     })?;
     let demo = crate::seed::demo_content(&photos[0]);
     Ok(Some(crate::delivery::insert_and_compile(

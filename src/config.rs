@@ -138,9 +138,13 @@ pub struct Options {
         global = true
     )]
     pub webhook_allow_private: String,
-    /// Directory for uploaded media files (served at `/media-files/…`).
+    /// Directory for uploaded originals and their renditions, when KHABAR_MEDIA_STORE is unset.
     #[arg(long, env = "KHABAR_MEDIA_DIR", default_value = "media", global = true)]
     pub media_dir: std::path::PathBuf,
+    /// Where media are stored: a directory (`file:///var/lib/khabar/media`) or an S3-compatible
+    /// bucket (`s3://bucket/prefix`, credentials and endpoint from the `AWS_*` variables).
+    #[arg(long, env = "KHABAR_MEDIA_STORE", global = true)]
+    pub media_store: Option<String>,
     /// Largest media upload, in MiB.
     #[arg(long, env = "KHABAR_MEDIA_MAX_MB", default_value = "20", global = true)]
     pub media_max_mb: String,
@@ -527,7 +531,7 @@ impl Settings {
             session_ttl: number("KHABAR_SESSION_TTL", &options.session_ttl, 300, 31_536_000)? as u32,
             worker,
             media: crate::uploads::MediaStore {
-                dir: options.media_dir.clone(),
+                storage: media_storage(options)?,
                 max_bytes: number("KHABAR_MEDIA_MAX_MB", &options.media_max_mb, 1, 1024)? as usize
                     * 1024
                     * 1024,
@@ -581,6 +585,22 @@ impl Settings {
         }
         Ok(())
     }
+}
+
+/// The media store: KHABAR_MEDIA_STORE when set, else the directory KHABAR_MEDIA_DIR.
+fn media_storage(options: &Options) -> Result<crate::storage::Storage, ConfigError> {
+    use crate::storage::{Storage, StorageLocation};
+    let (setting, location) = match options.media_store.as_deref().map(str::trim) {
+        Some(raw) if !raw.is_empty() => (
+            "KHABAR_MEDIA_STORE",
+            StorageLocation::parse(raw).map_err(|e| config_error("KHABAR_MEDIA_STORE", e))?,
+        ),
+        _ => (
+            "KHABAR_MEDIA_DIR",
+            StorageLocation::Local(options.media_dir.clone()),
+        ),
+    };
+    Storage::open(&location).map_err(|e| config_error(setting, e.to_string()))
 }
 
 fn image_widths(value: &str) -> Result<Vec<u32>, ConfigError> {
@@ -664,6 +684,8 @@ mod tests {
             (&["--shutdown-timeout", "0"], "KHABAR_SHUTDOWN_TIMEOUT"),
             (&["--min-free-disk-mb", "lots"], "KHABAR_MIN_FREE_DISK_MB"),
             (&["--media-max-pixels", "0"], "KHABAR_MEDIA_MAX_PIXELS"),
+            (&["--media-store", "s3://No_Such"], "KHABAR_MEDIA_STORE"),
+            (&["--media-store", "gs://bucket"], "KHABAR_MEDIA_STORE"),
             (
                 &["--trusted-proxies", "10.0.0.0/8, lb.internal"],
                 "KHABAR_TRUSTED_PROXIES",

@@ -502,7 +502,26 @@ impl From<crate::images::ImageError> for ApiError {
                 ApiError::Internal(anyhow::anyhow!("encoding a rendition: {detail}"))
             }
             ImageError::Render(other) => ApiError::unprocessable_field("file", other.to_string()),
-            ImageError::Io(e) => ApiError::Internal(anyhow::Error::new(e).context("the rendition store")),
+            ImageError::Storage(e) => e.into(),
+            ImageError::RenderThread(detail) => {
+                ApiError::Internal(anyhow::anyhow!("a render thread failed: {detail}"))
+            }
+        }
+    }
+}
+
+impl From<crate::storage::StorageError> for ApiError {
+    fn from(error: crate::storage::StorageError) -> Self {
+        use crate::storage::StorageError;
+        match error {
+            StorageError::Full => ApiError::InsufficientStorage(error.to_string()),
+            StorageError::Unavailable(_) => {
+                tracing::warn!(error = %error, "the media store cannot be reached");
+                ApiError::Unavailable("the media store cannot be reached; retry shortly".into())
+            }
+            StorageError::Failed(_) | StorageError::Config(_) => {
+                ApiError::Internal(anyhow::Error::new(error).context("the media store"))
+            }
         }
     }
 }

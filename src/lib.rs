@@ -25,6 +25,7 @@ pub mod reads;
 pub mod routes;
 pub mod seed;
 pub mod startup;
+pub mod storage;
 pub mod telemetry;
 pub mod uploads;
 pub mod worker;

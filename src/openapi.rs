@@ -119,6 +119,42 @@ fn declare_rate_limits(document: &mut utoipa::openapi::OpenApi) {
     }
 }
 
+/// Adds the answers any operation can give when what it depends on fails, rather than a 500:
+/// 503 with `Retry-After` (the database or media store unreachable, the node draining, or the
+/// request outliving KHABAR_REQUEST_TIMEOUT_MS), and for writes 507 (the disk is full; nothing
+/// was written). Liveness and metrics touch neither and answer regardless.
+fn declare_outages(document: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{RefOr, Response};
+    let response = |value: serde_json::Value| -> RefOr<Response> {
+        RefOr::T(serde_json::from_value(value).expect("a valid response object"))
+    };
+    let problem = serde_json::json!({"schema": {"$ref": "#/components/schemas/Problem"}});
+    let unavailable = response(serde_json::json!({
+        "description": "The database or the media store cannot be reached, the node is shutting down, or the answer took longer than KHABAR_REQUEST_TIMEOUT_MS; nothing was changed. Retry after `Retry-After`",
+        "headers": {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer", "minimum": 1}}},
+        "content": {"application/problem+json": problem},
+    }));
+    let full = response(serde_json::json!({
+        "description": "The disk holding the database or the media is full; nothing was written",
+        "content": {"application/problem+json": problem},
+    }));
+    for (path, item) in document.paths.paths.iter_mut() {
+        if ["/healthz", "/metrics"].contains(&path.as_str()) {
+            continue;
+        }
+        for operation in [&mut item.get].into_iter().flatten() {
+            let responses = &mut operation.responses.responses;
+            responses.entry("503".into()).or_insert_with(|| unavailable.clone());
+        }
+        let writes = [&mut item.post, &mut item.put, &mut item.patch, &mut item.delete];
+        for operation in writes.into_iter().flatten() {
+            let responses = &mut operation.responses.responses;
+            responses.entry("503".into()).or_insert_with(|| unavailable.clone());
+            responses.entry("507".into()).or_insert_with(|| full.clone());
+        }
+    }
+}
+
 /// Gives every operation a description: the summary (the first line of its doc comment, when
 /// that is all it has) and what it takes to call it, so that a reader of any generated client
 /// learns whether to authenticate without reading the security objects.
@@ -330,6 +366,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
         .configure(crate::routes::configure)
         .split_for_parts();
     declare_rate_limits(&mut document);
+    declare_outages(&mut document);
     describe_operations(&mut document);
     document
 }

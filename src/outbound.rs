@@ -25,9 +25,17 @@ impl reqwest::dns::Resolve for PublicOnly {
     }
 }
 
+/// Makes ring the process's TLS provider, before any HTTP client is built: reqwest is compiled
+/// without a provider of its own (see Cargo.toml), and panics if it finds none. Idempotent.
+pub fn install_tls() {
+    // Err means a provider is installed already, which is all that is asked.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 /// What every outbound request shares: a timeout, Khabar's user agent, and no redirects (a
 /// redirect could lead anywhere, internal addresses included: receivers answer themselves).
 pub fn client_builder(timeout: Duration) -> reqwest::ClientBuilder {
+    install_tls();
     reqwest::Client::builder()
         .timeout(timeout)
         .user_agent(concat!("Khabar/", env!("CARGO_PKG_VERSION")))

@@ -4,9 +4,10 @@
 //! whole image is decoded before it is kept, so that a corrupt or truncated file, or a bomb, is
 //! refused at upload rather than when a reader first asks for a rendition.
 
-use std::path::{Path, PathBuf};
-
+use bytes::Bytes;
 use sha2::{Digest, Sha256};
+
+use crate::storage::{Storage, StorageError};
 
 /// The image types accepted: (what imagesize calls it, media type, file extension).
 const TYPES: &[(imagesize::ImageType, &str, &str)] = &[
@@ -70,40 +71,14 @@ pub enum UploadError {
     TooManyPixels { width: u64, height: u64, max: u64 },
     #[error("{0}")]
     Undecodable(String),
-    #[error("the disk holding the media is full")]
-    StorageFull,
     #[error("cannot store the file: {0}")]
-    Io(std::io::Error),
+    Storage(#[from] StorageError),
 }
 
-impl From<std::io::Error> for UploadError {
-    fn from(error: std::io::Error) -> Self {
-        // ENOSPC and EDQUOT: the operator's problem, not the client's, and not a bug.
-        if matches!(
-            error.kind(),
-            std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded
-        ) || matches!(error.raw_os_error(), Some(28) | Some(122))
-        {
-            UploadError::StorageFull
-        } else {
-            UploadError::Io(error)
-        }
-    }
-}
-
-/// Removes a half-written file unless it was renamed into place.
-struct PartialFile<'a>(&'a Path);
-
-impl Drop for PartialFile<'_> {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(self.0);
-    }
-}
-
-/// Where uploads live.
+/// Where uploads live, and what is accepted.
 #[derive(Debug, Clone)]
 pub struct MediaStore {
-    pub dir: PathBuf,
+    pub storage: Storage,
     pub max_bytes: usize,
     /// Largest width × height accepted: a small file can declare a huge canvas, and every
     /// decoder must then hold it in memory.
@@ -117,11 +92,7 @@ pub struct MediaStore {
 impl MediaStore {
     /// Signed rendition URLs for this store's files.
     pub fn links(&self, secret: &[u8], public_url: url::Url) -> crate::images::ImageLinks {
-        crate::images::ImageLinks {
-            signer: crate::images::UrlSigner::new(secret),
-            public_url,
-            widths: self.widths.clone(),
-        }
+        crate::images::ImageLinks::new(secret, public_url, self.widths.clone())
     }
 
     /// The image service over this store, signing with a key derived from `secret`.
@@ -134,15 +105,16 @@ impl MediaStore {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         crate::images::ImageService::new(
             links,
-            self.dir.clone(),
+            self.storage.clone(),
             self.max_pixels,
             cores,
             std::time::Duration::from_secs(20),
         )
     }
 
-    /// Checks and stores `bytes`; an identical file already stored is kept as it is.
-    pub fn store(&self, bytes: &[u8]) -> Result<StoredFile, UploadError> {
+    /// Checks `bytes` as an upload (type, size, a full decode) and names it by content. CPU
+    /// work: run it off the async workers.
+    pub fn check(&self, bytes: &[u8]) -> Result<StoredFile, UploadError> {
         let (mime_type, extension) = sniff(bytes).ok_or(UploadError::UnsupportedType)?;
         let size = imagesize::blob_size(bytes).map_err(|e| UploadError::Unreadable(e.to_string()))?;
         let (width, height) = (
@@ -166,12 +138,8 @@ impl MediaStore {
         let probe = crate::images::render::probe(bytes, self.max_pixels)
             .map_err(|e| UploadError::Undecodable(e.to_string()))?;
         let sha256: String = Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect();
-        let name = format!("{}.{extension}", &sha256[..32]);
-        if !self.dir.join(&name).exists() {
-            write_atomically(&self.dir, &name, bytes)?;
-        }
         Ok(StoredFile {
-            name,
+            name: format!("{}.{extension}", &sha256[..32]),
             mime_type,
             width,
             height,
@@ -180,32 +148,36 @@ impl MediaStore {
         })
     }
 
-    /// The stored file a public name refers to, if the name is one this store could have made.
-    pub fn path_of(&self, name: &str) -> Option<PathBuf> {
-        path_in(&self.dir, name)
+    /// Keeps the bytes of a checked file; an identical file already stored is left as it is.
+    pub async fn keep(&self, file: &StoredFile, bytes: Bytes) -> Result<(), UploadError> {
+        if !self.storage.exists(&file.name).await? {
+            self.storage.put(&file.name, bytes).await?;
+        }
+        Ok(())
+    }
+
+    /// Checks and keeps `bytes`, blocking this thread: for startup and the command line.
+    pub fn store_blocking(&self, bytes: &[u8]) -> Result<StoredFile, UploadError> {
+        let file = self.check(bytes)?;
+        let store = self.clone();
+        let (kept, bytes) = (file.clone(), Bytes::copy_from_slice(bytes));
+        self.storage
+            .blocking(async move { store.keep(&kept, bytes).await })?;
+        Ok(file)
     }
 }
 
-/// `dir/name` if `name` is one a store of content-hashed files could have made.
-pub fn path_in(dir: &Path, name: &str) -> Option<PathBuf> {
-    let (hash, _) = name.split_once('.')?;
-    let well_formed = hash.len() == 32
+/// Whether `name` is one a store of content-hashed files could have made: nothing else is
+/// ever looked up.
+pub fn is_stored_name(name: &str) -> bool {
+    let Some((hash, extension)) = name.split_once('.') else {
+        return false;
+    };
+    hash.len() == 32
         && hash
             .bytes()
             .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-        && mime_type_of(name).is_some();
-    well_formed.then(|| dir.join(Path::new(name)))
-}
-
-/// Writes `dir/name` aside and renames it into place, so that a reader never sees half a file
-/// and a full disk leaves nothing behind.
-pub fn write_atomically(dir: &Path, name: &str, bytes: &[u8]) -> std::io::Result<()> {
-    std::fs::create_dir_all(dir)?;
-    let partial = dir.join(format!(".{name}.{}", uuid::Uuid::new_v4().simple()));
-    let _cleanup = PartialFile(&partial);
-    std::fs::write(&partial, bytes)?;
-    std::fs::rename(&partial, dir.join(name))?;
-    Ok(())
+        && TYPES.iter().any(|(_, _, known)| *known == extension)
 }
 
 #[cfg(test)]
@@ -221,55 +193,37 @@ mod tests {
         out
     }
 
-    #[test]
-    fn a_full_disk_is_not_an_io_bug() {
-        let full = std::io::Error::from_raw_os_error(28);
-        assert!(matches!(UploadError::from(full), UploadError::StorageFull));
-        let denied = std::io::Error::from(std::io::ErrorKind::PermissionDenied);
-        assert!(matches!(UploadError::from(denied), UploadError::Io(_)));
-    }
-
-    #[test]
-    fn a_failed_write_leaves_no_partial_file() {
-        let dir = tempfile::tempdir().unwrap();
-        let partial = dir.path().join(".partial");
-        std::fs::write(&partial, b"half").unwrap();
-        drop(PartialFile(&partial));
-        assert!(!partial.exists());
+    fn store_in(dir: &std::path::Path, max_pixels: u64) -> MediaStore {
+        MediaStore {
+            storage: Storage::local(dir).unwrap(),
+            max_bytes: 1024,
+            max_pixels,
+            widths: vec![320],
+            featured_min_width: 1200,
+        }
     }
 
     #[test]
     fn stores_an_image_under_its_hash_once() {
         let dir = tempfile::tempdir().unwrap();
-        let store = MediaStore {
-            dir: dir.path().to_owned(),
-            max_bytes: 1024,
-            max_pixels: 1_000,
-            widths: vec![320],
-            featured_min_width: 1200,
-        };
-        let stored = store.store(&png()).unwrap();
+        let store = store_in(dir.path(), 1_000);
+        let stored = store.store_blocking(&png()).unwrap();
         assert_eq!(
             (stored.mime_type, stored.width, stored.height),
             ("image/png", 3, 2)
         );
         assert!(stored.name.ends_with(".png"));
-        assert_eq!(store.store(&png()).unwrap(), stored);
+        assert_eq!(store.store_blocking(&png()).unwrap(), stored);
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
-        assert_eq!(store.path_of(&stored.name), Some(dir.path().join(&stored.name)));
+        assert!(dir.path().join(&stored.name).is_file());
+        assert!(is_stored_name(&stored.name));
     }
 
     #[test]
     fn refuses_what_is_not_an_image_and_names_it_could_not_make() {
-        let store = MediaStore {
-            dir: PathBuf::from("/nonexistent"),
-            max_bytes: 1024,
-            max_pixels: 5,
-            widths: vec![320],
-            featured_min_width: 1200,
-        };
+        let store = store_in(std::path::Path::new("/nonexistent"), 5);
         assert!(matches!(
-            store.store(&png()),
+            store.check(&png()),
             Err(UploadError::TooManyPixels {
                 width: 3,
                 height: 2,
@@ -277,17 +231,18 @@ mod tests {
             })
         ));
         assert!(matches!(
-            store.store(b"<svg onload=alert(1)>"),
+            store.check(b"<svg onload=alert(1)>"),
             Err(UploadError::UnsupportedType)
         ));
-        assert!(store.store(b"GIF89a").is_err(), "a truncated header");
+        assert!(store.check(b"GIF89a").is_err(), "a truncated header");
         for name in [
             "../etc/passwd",
             "abc.png",
             "0123456789abcdef0123456789abcdef.svg",
             "0123456789abcdef0123456789abcdef",
+            "0123456789abcdef0123456789abcdef.png/../x.png",
         ] {
-            assert_eq!(store.path_of(name), None, "{name}");
+            assert!(!is_stored_name(name), "{name}");
         }
     }
 }

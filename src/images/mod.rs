@@ -9,7 +9,6 @@ pub mod render;
 pub mod spec;
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -21,6 +20,7 @@ use sha2::{Digest, Sha256};
 use crate::domain::catalog::RenditionInput;
 use crate::domain::framing::{CropRatio, FocalPoint};
 use crate::domain::signing::DerivedKey;
+use crate::storage::{Storage, StorageError};
 use spec::{CropBox, Fit, Format, Spec};
 
 /// Signature bytes kept in a URL: 128 bits.
@@ -90,6 +90,14 @@ pub struct ImageLinks {
 }
 
 impl ImageLinks {
+    pub fn new(secret: &[u8], public_url: url::Url, widths: Vec<u32>) -> Self {
+        ImageLinks {
+            signer: UrlSigner::new(secret),
+            public_url,
+            widths,
+        }
+    }
+
     pub fn url(&self, file: &str, spec: &Spec) -> String {
         let canonical = spec.canonical();
         let signature = self.signer.sign(file, spec);
@@ -231,7 +239,9 @@ pub enum ImageError {
     #[error("too many renditions are being made; retry shortly")]
     Busy,
     #[error("cannot read or store a rendition: {0}")]
-    Io(#[from] std::io::Error),
+    Storage(#[from] StorageError),
+    #[error("a render thread failed: {0}")]
+    RenderThread(String),
 }
 
 /// Renditions kept in memory, in bytes: the hot ones (the card and srcset of today's stories)
@@ -255,10 +265,10 @@ pub struct Served {
 
 /// Renders and stores renditions under a name derived from the original's content hash and
 /// the canonical parameters: made once, then read like any file (the hot ones from memory).
+/// Originals are stored under their own name, renditions under `renditions/`.
 pub struct ImageService {
     pub links: ImageLinks,
-    pub originals: PathBuf,
-    pub renditions: PathBuf,
+    pub storage: Storage,
     pub max_pixels: u64,
     pub render_timeout: Duration,
     permits: Arc<tokio::sync::Semaphore>,
@@ -269,8 +279,7 @@ pub struct ImageService {
 impl std::fmt::Debug for ImageService {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ImageService")
-            .field("originals", &self.originals)
-            .field("renditions", &self.renditions)
+            .field("storage", &self.storage)
             .field("in_memory", &self.memory.entry_count())
             .finish_non_exhaustive()
     }
@@ -279,15 +288,14 @@ impl std::fmt::Debug for ImageService {
 impl ImageService {
     pub fn new(
         links: ImageLinks,
-        media_dir: PathBuf,
+        storage: Storage,
         max_pixels: u64,
         concurrency: usize,
         render_timeout: Duration,
     ) -> std::io::Result<Self> {
         Ok(ImageService {
             links,
-            renditions: media_dir.join("renditions"),
-            originals: media_dir,
+            storage,
             max_pixels,
             render_timeout,
             permits: Arc::new(tokio::sync::Semaphore::new(concurrency.max(1))),
@@ -304,20 +312,18 @@ impl ImageService {
     }
 
     /// Removes an original no asset shows any more: its renditions then answer 404 (they stay
-    /// on disk, named by content, and are served again if the same bytes are uploaded again).
+    /// stored, named by content, and are served again if the same bytes are uploaded again).
     pub async fn forget(&self, file: &str) {
         let forgotten: Arc<str> = Arc::from(file);
         // Fails only without closure support, which `new` turns on.
         let _ = self
             .memory
             .invalidate_entries_if(move |_, served| served.file == forgotten);
-        let Some(path) = crate::uploads::path_in(&self.originals, file) else {
+        if !crate::uploads::is_stored_name(file) {
             return;
-        };
-        match tokio::fs::remove_file(&path).await {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => tracing::warn!(file, error = %e, "could not remove a deleted asset's original"),
+        }
+        if let Err(e) = self.storage.delete(file).await {
+            tracing::warn!(file, error = %e, "could not remove a deleted asset's original");
         }
     }
 
@@ -345,15 +351,14 @@ impl ImageService {
                 .into());
             }
         }
-        let original_path = crate::uploads::path_in(&self.originals, file)
-            .ok_or_else(|| ImageError::NotFound(file.into()))?;
+        if !crate::uploads::is_stored_name(file) {
+            return Err(ImageError::NotFound(file.into()));
+        }
         let format = spec
             .format
             .unwrap_or(if accepts_webp { Format::Webp } else { Format::Jpeg });
         let key = rendition_key(file, &spec, format);
-        let served = self
-            .stored_or_rendered(file, &original_path, spec, format, key)
-            .await?;
+        let served = self.stored_or_rendered(file, spec, format, key).await?;
         self.memory.insert(request_key, served.clone());
         Ok(served)
     }
@@ -362,27 +367,24 @@ impl ImageService {
     async fn stored_or_rendered(
         &self,
         file: &str,
-        original_path: &std::path::Path,
         spec: Spec,
         format: Format,
         key: String,
     ) -> Result<Served, ImageError> {
         // A rendition lives only as long as its original: a deleted asset's are gone at once.
-        if !tokio::fs::try_exists(original_path).await? {
+        if !self.storage.exists(file).await? {
             return Err(ImageError::NotFound(file.into()));
         }
-        let path = self.renditions.join(&key);
-        let stored = |bytes: Vec<u8>, stored_at, key| Served {
-            bytes: bytes.into(),
+        let stored = |bytes: bytes::Bytes, stored_at, key| Served {
+            bytes,
             format,
             key,
             stored_at,
             file: Arc::from(file),
         };
-        match read_stored(&path).await {
-            Ok((bytes, stored_at)) => return Ok(stored(bytes, stored_at, key)),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(e.into()),
+        let path = format!("renditions/{key}");
+        if let Some(found) = self.storage.get(&path).await? {
+            return Ok(stored(found.bytes, found.modified, key));
         }
         // The permit travels with the work: a render that outlives its time limit still holds
         // it, so the cap is never exceeded by abandoned renders. It is taken before the original
@@ -392,41 +394,27 @@ impl ImageService {
             .map_err(|_| ImageError::Busy)?
             .map_err(|_| ImageError::Busy)?;
         // The same rendition asked for many times at once is made by the first asker only.
-        if let Ok((bytes, stored_at)) = read_stored(&path).await {
-            return Ok(stored(bytes, stored_at, key));
+        if let Some(found) = self.storage.get(&path).await? {
+            return Ok(stored(found.bytes, found.modified, key));
         }
-        let original = match tokio::fs::read(original_path).await {
-            Ok(bytes) => bytes,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err(ImageError::NotFound(file.into()))
-            }
-            Err(e) => return Err(e.into()),
-        };
+        let original = self
+            .storage
+            .get(file)
+            .await?
+            .ok_or_else(|| ImageError::NotFound(file.into()))?;
         let max_pixels = self.max_pixels;
-        let dir = self.renditions.clone();
-        let stored_key = key.clone();
         let work = self.pool.run(move || {
             let _permit = permit;
-            let rendered = render::render(&original, &spec, format, max_pixels)?;
-            crate::uploads::write_atomically(&dir, &stored_key, &rendered.bytes)?;
-            Ok::<_, ImageError>(rendered.bytes)
+            render::render(&original.bytes, &spec, format, max_pixels)
         });
-        let bytes = tokio::time::timeout(self.render_timeout, work)
+        let rendered = tokio::time::timeout(self.render_timeout, work)
             .await
             .map_err(|_| ImageError::Busy)?
-            .map_err(|e| ImageError::Io(std::io::Error::other(e)))??;
+            .map_err(|e| ImageError::RenderThread(e.to_string()))??;
+        let bytes = bytes::Bytes::from(rendered.bytes);
+        self.storage.put(&path, bytes.clone()).await?;
         Ok(stored(bytes, chrono::Utc::now(), key))
     }
-}
-
-/// A stored rendition and when it was stored, from one open of the file.
-async fn read_stored(path: &std::path::Path) -> std::io::Result<(Vec<u8>, chrono::DateTime<chrono::Utc>)> {
-    use tokio::io::AsyncReadExt;
-    let mut file = tokio::fs::File::open(path).await?;
-    let modified = file.metadata().await?.modified()?;
-    let mut bytes = Vec::new();
-    file.read_to_end(&mut bytes).await?;
-    Ok((bytes, modified.into()))
 }
 
 /// The stored name of a rendition: the original's content hash and the canonical parameters.

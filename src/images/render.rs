@@ -67,7 +67,7 @@ fn decode(original: &[u8], max_pixels: u64) -> Result<Decoded, RenderError> {
     let orientation = decoder
         .orientation()
         .unwrap_or(image::metadata::Orientation::NoTransforms);
-    let icc_profile = decoder.icc_profile().ok().flatten();
+    let icc_profile = decoder.icc_profile().ok().flatten().filter(|p| describes_rgb(p));
     // Unreadable metadata is no reason to refuse a photo: it is read as absent.
     let metadata = RawMetadata {
         exif: decoder.exif_metadata().ok().flatten(),
@@ -89,6 +89,13 @@ fn decode(original: &[u8], max_pixels: u64) -> Result<Decoded, RenderError> {
         animated,
         metadata,
     })
+}
+
+/// Whether an ICC profile describes RGB data (its header's colour space, bytes 16 to 19). Every
+/// rendition is RGB, so the profile of a CMYK or greyscale original would tell viewers to read
+/// its pixels wrongly: such a profile is dropped, and the pixels are taken as sRGB.
+fn describes_rgb(profile: &[u8]) -> bool {
+    profile.get(16..20) == Some(b"RGB ".as_slice())
 }
 
 /// The JPEG decoder fills a truncated scan with grey rather than failing, so completeness is
@@ -220,6 +227,31 @@ fn resize(image: &DynamicImage, plan: &Plan) -> Result<DynamicImage, RenderError
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_cmyk_jpeg_renders_in_its_colours_without_a_cmyk_profile() {
+        // Made by Pillow: Adobe-style (inverted) CMYK, left half red, right half blue.
+        let cmyk = include_bytes!("../../tests/fixtures/images/cmyk.jpg");
+        let spec = Spec::default();
+        for format in [Format::Jpeg, Format::Webp, Format::Png] {
+            let rendered = render(cmyk, &spec, format, 1_000_000).unwrap();
+            let pixels = image::load_from_memory(&rendered.bytes).unwrap().to_rgb8();
+            let (red, blue) = (pixels.get_pixel(8, 16).0, pixels.get_pixel(56, 16).0);
+            assert!(red[0] > 200 && red[1] < 60 && red[2] < 60, "{format:?}: {red:?}");
+            assert!(
+                blue[0] < 60 && blue[1] < 60 && blue[2] > 200,
+                "{format:?}: {blue:?}"
+            );
+        }
+        let mut profile = vec![0u8; 128];
+        profile[16..20].copy_from_slice(b"CMYK");
+        assert!(!describes_rgb(&profile));
+        profile[16..20].copy_from_slice(b"GRAY");
+        assert!(!describes_rgb(&profile));
+        profile[16..20].copy_from_slice(b"RGB ");
+        assert!(describes_rgb(&profile));
+        assert!(!describes_rgb(b"short"));
+    }
 
     fn jpeg(width: u32, height: u32) -> Vec<u8> {
         let image = image::RgbImage::from_fn(width, height, |x, y| {

@@ -27,7 +27,10 @@ impl HealthChecks {
                 .unwrap_or(std::path::Path::new("."));
             disks.push(("database", dir.to_path_buf()));
         }
-        disks.push(("media", settings.media.dir.clone()));
+        // A bucket's free space is its operator's concern; only a local media disk is watched.
+        if let Some(dir) = settings.media.storage.local_dir() {
+            disks.push(("media", dir.to_path_buf()));
+        }
         HealthChecks {
             min_free_bytes: settings.min_free_disk_bytes,
             disks,

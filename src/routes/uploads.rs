@@ -121,15 +121,15 @@ pub async fn upload_media(
     }
     let bytes = file.ok_or_else(|| ApiError::unprocessable_field("file", "required"))?;
     let store = state.media.clone();
-    let stored = web::block(move || store.store(&bytes))
+    let (stored, bytes) = web::block(move || store.check(&bytes).map(|stored| (stored, bytes)))
         .await
         .map_err(|_| ApiError::Unavailable("the upload could not be processed".into()))?
-        .map_err(|error| match error {
-            UploadError::UnsupportedType => ApiError::UnsupportedMediaType(error.to_string()),
-            UploadError::StorageFull => ApiError::InsufficientStorage(error.to_string()),
-            UploadError::Io(e) => ApiError::Internal(anyhow::Error::new(e).context("media store")),
-            other => ApiError::unprocessable_field("file", other.to_string()),
-        })?;
+        .map_err(upload_error)?;
+    state
+        .media
+        .keep(&stored, bytes.into())
+        .await
+        .map_err(upload_error)?;
     // The asset is linked by its renditions only: they are encoded afresh, so the original's
     // EXIF (GPS positions), XMP and IPTC never reach a reader.
     let original = stored.original();
@@ -173,6 +173,14 @@ pub async fn upload_media(
     .await
 }
 
+fn upload_error(error: UploadError) -> ApiError {
+    match error {
+        UploadError::UnsupportedType => ApiError::UnsupportedMediaType(error.to_string()),
+        UploadError::Storage(e) => e.into(),
+        other => ApiError::unprocessable_field("file", other.to_string()),
+    }
+}
+
 /// An uploaded asset, and what was read from the file itself.
 #[derive(Debug, serde::Serialize, ToSchema)]
 pub struct UploadDocument {
@@ -201,16 +209,8 @@ pub struct UploadDocument {
 #[get("/media-files/{name}")]
 pub async fn media_file(state: State, path: web::Path<FilePath>) -> Result<HttpResponse, ApiError> {
     let not_found = || ApiError::NotFound(format!("no media file is named '{}'", path.name));
-    let file_path = state.media.path_of(&path.name).ok_or_else(not_found)?;
-    match web::block(move || file_path.try_exists()).await {
-        Ok(Ok(true)) => {}
-        Ok(Ok(false)) => return Err(not_found()),
-        Ok(Err(e)) => {
-            return Err(ApiError::Internal(
-                anyhow::Error::new(e).context("looking up a media file"),
-            ))
-        }
-        Err(_) => return Err(ApiError::Unavailable("the file could not be looked up".into())),
+    if !crate::uploads::is_stored_name(&path.name) || !state.media.storage.exists(&path.name).await? {
+        return Err(not_found());
     }
     let location = state.images.links.same_format(&path.name);
     Ok(HttpResponse::PermanentRedirect()

@@ -34,7 +34,7 @@ pub fn store_photos(
 ) -> Result<Vec<Photo>, crate::uploads::UploadError> {
     (0..count)
         .map(|variant| {
-            let stored = store.store(crate::images::demo_photo::jpeg(variant))?;
+            let stored = store.store_blocking(crate::images::demo_photo::jpeg(variant))?;
             let original = stored.original();
             let (url, format) = links.full_size(&original);
             Ok(Photo {

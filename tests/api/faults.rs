@@ -153,7 +153,13 @@ async fn a_nearly_full_disk_makes_the_node_unready(backend: Backend) {
     let mut node_settings = settings(db.url.clone());
     // More than any disk here has free.
     node_settings.min_free_disk_bytes = u64::MAX / 4;
-    let media = node_settings.media.dir.display().to_string();
+    let media = node_settings
+        .media
+        .storage
+        .local_dir()
+        .unwrap()
+        .display()
+        .to_string();
     let app = TestApp::spawn_owning(db, node_settings).await;
     let (status, content_type, problem) = app.get_json("/readyz").await;
     assert_eq!(status, 503, "{problem}");

@@ -134,7 +134,10 @@ pub fn settings(url: DatabaseUrl) -> Settings {
             allow_private_webhooks: true,
         },
         media: khabar::uploads::MediaStore {
-            dir: std::env::temp_dir().join(format!("khabar-media-{}", uuid::Uuid::new_v4().simple())),
+            storage: khabar::storage::Storage::local(
+                &std::env::temp_dir().join(format!("khabar-media-{}", uuid::Uuid::new_v4().simple())),
+            )
+            .unwrap(),
             max_bytes: 64 * 1024,
             max_pixels: 50_000_000,
             widths: vec![320, 640, 1024, 1600, 2400],
@@ -195,7 +198,7 @@ impl TestApp {
         let pool = db::connect(&url, 2).expect("test pool");
         TestApp {
             address,
-            client: reqwest::Client::new(),
+            client: crate::helpers::http_client(),
             pool,
             cache,
             database_url: url,
@@ -333,8 +336,9 @@ pub async fn published_article(app: &TestApp, token: &str, headline: &str) -> (S
 
 /// Generated photos stored in a throwaway media directory, for content inserted without a server.
 pub fn demo_photos(count: usize) -> Vec<khabar::seed::Photo> {
+    let dir = std::env::temp_dir().join(format!("khabar-photos-{}", uuid::Uuid::new_v4().simple()));
     let store = khabar::uploads::MediaStore {
-        dir: std::env::temp_dir().join(format!("khabar-photos-{}", uuid::Uuid::new_v4().simple())),
+        storage: khabar::storage::Storage::local(&dir).unwrap(),
         max_bytes: 16 * 1024 * 1024,
         max_pixels: 50_000_000,
         widths: vec![320, 640, 1024, 1600, 2400],
@@ -342,8 +346,18 @@ pub fn demo_photos(count: usize) -> Vec<khabar::seed::Photo> {
     };
     let links = store.links(TEST_JWT_SECRET.as_bytes(), url::Url::parse(SITE_URL).unwrap());
     let photos = khabar::seed::store_photos(&store, &links, count).unwrap();
-    let _ = std::fs::remove_dir_all(&store.dir);
+    let _ = std::fs::remove_dir_all(&dir);
     photos
+}
+
+/// An HTTP client for talking to the app (reqwest needs the process's TLS provider first).
+pub fn http_client() -> reqwest::Client {
+    http_client_builder().build().expect("an HTTP client")
+}
+
+pub fn http_client_builder() -> reqwest::ClientBuilder {
+    khabar::outbound::install_tls();
+    reqwest::Client::builder()
 }
 
 /// A port nothing listens on (at the moment of asking).

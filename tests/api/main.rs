@@ -15,6 +15,7 @@ mod feeds;
 mod health;
 mod http;
 mod lists;
+mod object_storage;
 mod openapi;
 mod permissions;
 mod process;

@@ -194,7 +194,7 @@ crate::on_both_backends!(served_document_is_the_committed_one);
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn docs_page_is_served_from_the_binary() {
     let app = TestApp::spawn(Backend::Sqlite).await;
-    let client = reqwest::Client::builder()
+    let client = crate::helpers::http_client_builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();

@@ -176,7 +176,7 @@ async fn slow_clients_are_cut_off_and_others_are_served(backend: Backend) {
         .collect();
     // Meanwhile, a client from another address.
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let other = reqwest::Client::builder()
+    let other = crate::helpers::http_client_builder()
         .local_address("127.0.0.2".parse::<std::net::IpAddr>().unwrap())
         .timeout(Duration::from_secs(2))
         .build()

@@ -88,11 +88,11 @@ fn jpeg_with_exif(width: u32, height: u32, orientation: u16) -> Vec<u8> {
 }
 
 /// The path (and query) of an absolute URL the test app gave.
-fn local(url: &str) -> String {
+pub fn local(url: &str) -> String {
     url.trim_start_matches("http://127.0.0.1").to_owned()
 }
 
-fn media_count(app: &TestApp) -> i64 {
+pub fn media_count(app: &TestApp) -> i64 {
     use diesel::prelude::*;
     khabar::db::schema::media_assets::table
         .count()
@@ -100,7 +100,7 @@ fn media_count(app: &TestApp) -> i64 {
         .unwrap()
 }
 
-fn file(bytes: &[u8], claimed_type: &str) -> Part {
+pub fn file(bytes: &[u8], claimed_type: &str) -> Part {
     Part::bytes(bytes.to_vec())
         .file_name("photo")
         .mime_str(claimed_type)
@@ -174,7 +174,7 @@ async fn uploads_are_sniffed_measured_stored_and_served(backend: Backend) {
         .next()
         .unwrap()
         .to_owned();
-    let no_redirects = reqwest::Client::builder()
+    let no_redirects = crate::helpers::http_client_builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
@@ -511,16 +511,10 @@ async fn renditions_are_signed_sized_stripped_and_made_once(backend: Backend) {
 
     // Without a format, `Accept` chooses, and the answer says so.
     let (spec, _) = khabar::images::spec::Spec::parse("w=320").unwrap();
-    let store = khabar::uploads::MediaStore {
-        dir: std::env::temp_dir(),
-        max_bytes: 0,
-        max_pixels: 0,
-        widths: vec![320, 640, 1024, 1600, 2400],
-        featured_min_width: 1200,
-    };
-    let links = store.links(
+    let links = khabar::images::ImageLinks::new(
         crate::helpers::TEST_JWT_SECRET.as_bytes(),
         url::Url::parse("http://127.0.0.1/").unwrap(),
+        vec![320, 640, 1024, 1600, 2400],
     );
     let file_name = local(media["url"].as_str().unwrap())
         .trim_start_matches("/images/")
@@ -762,7 +756,7 @@ async fn credits_are_read_from_the_photo_and_explicit_fields_win(backend: Backen
 }
 
 /// Uploads `photo` as a JPEG credited to AFP; the asset as answered.
-async fn credited_upload(app: &TestApp, token: &str, photo: &[u8]) -> serde_json::Value {
+pub async fn credited_upload(app: &TestApp, token: &str, photo: &[u8]) -> serde_json::Value {
     let (status, _, media) = send(
         app.authed(Method::POST, "/v1/media/upload", token).multipart(
             Form::new()
