@@ -144,12 +144,16 @@ fn declare_outages(document: &mut utoipa::openapi::OpenApi) {
         }
         for operation in [&mut item.get].into_iter().flatten() {
             let responses = &mut operation.responses.responses;
-            responses.entry("503".into()).or_insert_with(|| unavailable.clone());
+            responses
+                .entry("503".into())
+                .or_insert_with(|| unavailable.clone());
         }
         let writes = [&mut item.post, &mut item.put, &mut item.patch, &mut item.delete];
         for operation in writes.into_iter().flatten() {
             let responses = &mut operation.responses.responses;
-            responses.entry("503".into()).or_insert_with(|| unavailable.clone());
+            responses
+                .entry("503".into())
+                .or_insert_with(|| unavailable.clone());
             responses.entry("507".into()).or_insert_with(|| full.clone());
         }
     }

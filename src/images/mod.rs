@@ -9,9 +9,10 @@ pub mod render;
 pub mod spec;
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
+use actix_web::http::header::{HeaderName, HeaderValue};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use hmac::{Hmac, Mac};
@@ -255,12 +256,24 @@ const MEMORY_TTL: Duration = Duration::from_secs(60);
 #[derive(Debug, Clone)]
 pub struct Served {
     pub bytes: bytes::Bytes,
+    /// Shared by every answer from the memory cache.
+    pub rendition: Arc<Rendition>,
+}
+
+/// What is known of a stored rendition besides its bytes.
+#[derive(Debug)]
+pub struct Rendition {
     pub format: Format,
-    /// The stored rendition's name: its ETag.
+    /// The stored rendition's name (content hash and parameters).
     pub key: String,
+    /// `"<key without extension>"`: strong, since the name is derived from the content.
+    pub etag: String,
     pub stored_at: chrono::DateTime<chrono::Utc>,
     /// The original it was made from.
     pub file: Arc<str>,
+    /// The answer's headers as sent, built by the HTTP layer on the first answer and reused by
+    /// every answer from memory, so that a hot rendition costs no header formatting.
+    pub wire_headers: OnceLock<Vec<(HeaderName, HeaderValue)>>,
 }
 
 /// Renders and stores renditions under a name derived from the original's content hash and
@@ -318,7 +331,7 @@ impl ImageService {
         // Fails only without closure support, which `new` turns on.
         let _ = self
             .memory
-            .invalidate_entries_if(move |_, served| served.file == forgotten);
+            .invalidate_entries_if(move |_, served| served.rendition.file == forgotten);
         if !crate::uploads::is_stored_name(file) {
             return;
         }
@@ -375,12 +388,16 @@ impl ImageService {
         if !self.storage.exists(file).await? {
             return Err(ImageError::NotFound(file.into()));
         }
-        let stored = |bytes: bytes::Bytes, stored_at, key| Served {
+        let stored = |bytes: bytes::Bytes, stored_at, key: String| Served {
             bytes,
-            format,
-            key,
-            stored_at,
-            file: Arc::from(file),
+            rendition: Arc::new(Rendition {
+                format,
+                etag: format!("\"{}\"", key.split('.').next().unwrap_or_default()),
+                key,
+                stored_at,
+                file: Arc::from(file),
+                wire_headers: OnceLock::new(),
+            }),
         };
         let path = format!("renditions/{key}");
         if let Some(found) = self.storage.get(&path).await? {

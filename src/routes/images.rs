@@ -60,16 +60,21 @@ pub async fn rendition(
         .images
         .serve(&path.name, request.query_string(), accept.contains("image/webp"))
         .await?;
-    let stem = path.name.split('.').next().unwrap_or_default();
+    let rendition = &served.rendition;
     let validators = Validators {
-        etag: format!("\"{}\"", served.key.split('.').next().unwrap_or_default()),
-        last_modified: served.stored_at,
+        etag: &rendition.etag,
+        last_modified: rendition.stored_at,
     };
-    let mut response = stored_file::respond(&request, served.bytes, served.format.mime_type(), &validators)?;
+    let headers = rendition.wire_headers.get_or_init(|| {
+        let stem = path.name.split('.').next().unwrap_or_default();
+        stored_file::file_headers(
+            rendition.format.mime_type(),
+            &validators,
+            &format!("image-{stem}"),
+        )
+    });
+    let mut response = stored_file::respond(&request, served.bytes.clone(), &validators, headers)?;
     let headers = response.headers_mut();
-    if let Ok(key) = header::HeaderValue::from_str(&format!("image-{stem}")) {
-        headers.insert(header::HeaderName::from_static("surrogate-key"), key);
-    }
     if negotiated {
         headers.insert(header::VARY, header::HeaderValue::from_static("Accept"));
     }

@@ -13,9 +13,9 @@ const MAX_RANGES: usize = 16;
 
 /// What identifies the stored representation.
 #[derive(Debug, Clone)]
-pub struct Validators {
+pub struct Validators<'a> {
     /// A strong tag (the file's name is its content hash).
-    pub etag: String,
+    pub etag: &'a str,
     pub last_modified: DateTime<Utc>,
 }
 
@@ -201,9 +201,9 @@ pub fn multipart(bytes: &[u8], ranges: &[Range<u64>], content_type: &str, bounda
 mod tests {
     use super::*;
 
-    fn validators() -> Validators {
+    fn validators() -> Validators<'static> {
         Validators {
-            etag: "\"abc\"".into(),
+            etag: "\"abc\"",
             last_modified: DateTime::parse_from_rfc2822("Wed, 02 Dec 2026 10:00:00 GMT")
                 .unwrap()
                 .with_timezone(&Utc),
