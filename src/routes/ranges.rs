@@ -133,7 +133,7 @@ fn parse_ranges(header: &str, length: u64) -> Option<Vec<Range<u64>>> {
 pub fn evaluate(conditions: &Conditions, validators: &Validators, length: u64) -> Outcome {
     // §13.2.2 steps 1–2.
     if let Some(list) = conditions.if_match {
-        if !strong_match(list, &validators.etag) {
+        if !strong_match(list, validators.etag) {
             return Outcome::PreconditionFailed;
         }
     } else if let Some(since) = conditions.if_unmodified_since.and_then(date) {
@@ -143,7 +143,7 @@ pub fn evaluate(conditions: &Conditions, validators: &Validators, length: u64) -
     }
     // Steps 3–4.
     if let Some(list) = conditions.if_none_match {
-        if weak_match(list, &validators.etag) {
+        if weak_match(list, validators.etag) {
             return Outcome::NotModified;
         }
     } else if let Some(since) = conditions.if_modified_since.and_then(date) {
@@ -157,7 +157,7 @@ pub fn evaluate(conditions: &Conditions, validators: &Validators, length: u64) -
     };
     if let Some(if_range) = conditions.if_range {
         let holds_current = if opaque(if_range).is_some() {
-            strong_match(if_range, &validators.etag) && if_range.trim() != "*"
+            strong_match(if_range, validators.etag) && if_range.trim() != "*"
         } else {
             // A date validator must match exactly (§13.1.5).
             date(if_range).is_some_and(|d| d.timestamp() == validators.last_modified.timestamp())
