@@ -248,6 +248,26 @@ impl Storage {
         }
     }
 
+    /// Removes every object whose key starts with `prefix` (a folder: ends with `/`).
+    pub async fn delete_prefix(&self, prefix: &str) -> Result<(), StorageError> {
+        use futures_util::StreamExt;
+        let store = self.store.clone();
+        let prefix = object_key(prefix.trim_end_matches('/'))?;
+        let local = self.local_dir.is_some();
+        on_runtime(async move {
+            let mut listed = store.list(Some(&prefix));
+            while let Some(meta) = listed.next().await {
+                match store.delete(&meta?.location).await {
+                    Ok(()) | Err(object_store::Error::NotFound { .. }) => {}
+                    Err(e) => return Err(e),
+                }
+            }
+            Ok(())
+        })
+        .await
+        .map_err(|e| classify(e, local))
+    }
+
     /// Runs a store operation from code that is not async (startup, the command line),
     /// blocking this thread, never a runtime's: the work runs on the store's own threads.
     pub fn blocking<T: Send + 'static>(
@@ -379,6 +399,17 @@ mod tests {
                 storage.delete("renditions/b.webp").await.unwrap();
                 storage.delete("renditions/b.webp").await.unwrap();
                 assert!(storage.get("renditions/b.webp").await.unwrap().is_none());
+                for key in ["renditions/x/1.jpg", "renditions/x/2.webp", "renditions/y/1.jpg"] {
+                    storage.put(key, Bytes::from_static(b"r")).await.unwrap();
+                }
+                storage.delete_prefix("renditions/x/").await.unwrap();
+                assert!(!storage.exists("renditions/x/1.jpg").await.unwrap());
+                assert!(!storage.exists("renditions/x/2.webp").await.unwrap());
+                assert!(
+                    storage.exists("renditions/y/1.jpg").await.unwrap(),
+                    "only the prefix"
+                );
+                storage.delete_prefix("renditions/none/").await.unwrap();
             }
         });
         assert!(dir.path().join("not-yet/renditions").is_dir());

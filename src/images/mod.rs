@@ -278,7 +278,8 @@ pub struct Rendition {
 
 /// Renders and stores renditions under a name derived from the original's content hash and
 /// the canonical parameters: made once, then read like any file (the hot ones from memory).
-/// Originals are stored under their own name, renditions under `renditions/`.
+/// Originals are stored under their own name, renditions under `renditions/<original's stem>/`,
+/// so that deleting an original removes its renditions with it.
 pub struct ImageService {
     pub links: ImageLinks,
     pub storage: Storage,
@@ -337,6 +338,11 @@ impl ImageService {
         }
         if let Err(e) = self.storage.delete(file).await {
             tracing::warn!(file, error = %e, "could not remove a deleted asset's original");
+        }
+        // Renditions are named by content: if the same bytes are uploaded again they are simply
+        // made again.
+        if let Err(e) = self.storage.delete_prefix(&renditions_of(file)).await {
+            tracing::warn!(file, error = %e, "could not remove a deleted asset's renditions");
         }
     }
 
@@ -399,7 +405,7 @@ impl ImageService {
                 wire_headers: OnceLock::new(),
             }),
         };
-        let path = format!("renditions/{key}");
+        let path = format!("{}{key}", renditions_of(file));
         if let Some(found) = self.storage.get(&path).await? {
             return Ok(stored(found.bytes, found.modified, key));
         }
@@ -432,6 +438,12 @@ impl ImageService {
         self.storage.put(&path, bytes.clone()).await?;
         Ok(stored(bytes, chrono::Utc::now(), key))
     }
+}
+
+/// Where an original's renditions are stored.
+fn renditions_of(file: &str) -> String {
+    let stem = file.split('.').next().unwrap_or(file);
+    format!("renditions/{stem}/")
 }
 
 /// The stored name of a rendition: the original's content hash and the canonical parameters.

@@ -175,10 +175,12 @@ async fn media_live_in_a_bucket_that_nodes_share(backend: Backend) {
     let etag = first.headers()["etag"].clone();
     let bytes = first.bytes().await.unwrap();
     image::load_from_memory(&bytes).expect("an image");
-    let stored = s3.files("renditions");
+    let stem = name.split('.').next().unwrap();
+    let folder = format!("renditions/{stem}");
+    let stored = s3.files(&folder);
     assert_eq!(stored.len(), 1, "{stored:?}");
     assert_eq!(
-        std::fs::read(s3.object(&format!("renditions/{}", stored[0]))).unwrap(),
+        std::fs::read(s3.object(&format!("{folder}/{}", stored[0]))).unwrap(),
         bytes
     );
 
@@ -186,7 +188,7 @@ async fn media_live_in_a_bucket_that_nodes_share(backend: Backend) {
     // swap the stored rendition for other bytes, and that node answers with them.
     let other = TestApp::spawn_with(shared.clone()).await;
     let marker = jpeg(320, 240);
-    std::fs::write(s3.object(&format!("renditions/{}", stored[0])), &marker).unwrap();
+    std::fs::write(s3.object(&format!("{folder}/{}", stored[0])), &marker).unwrap();
     let from_other = other.get(&rendition).await;
     assert_eq!(from_other.status(), 200);
     assert_eq!(
@@ -206,6 +208,7 @@ async fn media_live_in_a_bucket_that_nodes_share(backend: Backend) {
     let (status, _, _) = send(app.authed(Method::DELETE, &format!("/v1/media/{id}"), &admin)).await;
     assert_eq!(status, 204);
     assert!(!s3.object(&name).exists(), "the original is gone from the bucket");
+    assert!(s3.files(&folder).is_empty(), "and its renditions");
     let never_served = local(media["renditions"][2]["url"].as_str().unwrap());
     let gone = other.get(&never_served).await;
     assert_eq!(gone.status(), 404, "on the other node too");
