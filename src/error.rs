@@ -95,6 +95,9 @@ pub enum ApiError {
     /// The path exists but not for this method; `allow` lists the methods it has.
     #[error("{method} is not allowed here; use {}", allow.join(", "))]
     MethodNotAllowed { method: String, allow: Vec<String> },
+    /// The resource lives at `location` now (an old slug): 308, not a problem.
+    #[error("moved to {location}")]
+    Moved { location: String },
     #[error(transparent)]
     Database(#[from] DbError),
     /// A failure that is nobody's input: a bug or the environment. Logged with its causes.
@@ -250,6 +253,7 @@ impl ApiError {
                 self.to_string(),
                 vec![],
             ),
+            ApiError::Moved { .. } => (StatusCode::PERMANENT_REDIRECT, "moved", self.to_string(), vec![]),
             ApiError::Database(error) => database_problem(error),
             ApiError::Internal(_) => internal(),
         };
@@ -354,6 +358,13 @@ impl ResponseError for ApiError {
     }
 
     fn error_response(&self) -> HttpResponse {
+        if let ApiError::Moved { location } = self {
+            // Not an error: an old address that leads on, as cacheable as the answer would be.
+            return HttpResponse::PermanentRedirect()
+                .insert_header((header::LOCATION, location.as_str()))
+                .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
+                .finish();
+        }
         let problem = self.problem();
         self.log(problem.status);
         let mut response = problem_response(&problem);
@@ -472,6 +483,10 @@ impl From<crate::reads::ReadError> for ApiError {
             ReadError::NotFound(detail) => ApiError::NotFound(detail),
             ReadError::BadRequest { detail, errors } => ApiError::BadRequest { detail, errors },
             ReadError::Database(error) => ApiError::Database(error),
+            // Routes that can answer with a redirect build its location from the request.
+            ReadError::Moved { slug, language } => ApiError::Moved {
+                location: format!("{slug}?language={language}"),
+            },
         }
     }
 }

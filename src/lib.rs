@@ -27,5 +27,6 @@ pub mod seed;
 pub mod startup;
 pub mod storage;
 pub mod telemetry;
+pub mod transfer;
 pub mod uploads;
 pub mod worker;

@@ -274,14 +274,20 @@ impl Storage {
         &self,
         work: impl std::future::Future<Output = T> + Send + 'static,
     ) -> T {
-        let (sender, receiver) = std::sync::mpsc::sync_channel(1);
-        runtime().spawn(async move {
-            let _ = sender.send(work.await);
-        });
-        receiver
-            .recv()
-            .expect("the storage runtime runs every task it is given to the end")
+        run_blocking(work)
     }
+}
+
+/// Runs `work` to its end on the storage runtime, blocking this thread (never a runtime's):
+/// for synchronous code that needs an async client (an import fetching files).
+pub fn run_blocking<T: Send + 'static>(work: impl std::future::Future<Output = T> + Send + 'static) -> T {
+    let (sender, receiver) = std::sync::mpsc::sync_channel(1);
+    runtime().spawn(async move {
+        let _ = sender.send(work.await);
+    });
+    receiver
+        .recv()
+        .expect("the storage runtime runs every task it is given to the end")
 }
 
 fn object_key(key: &str) -> Result<object_store::path::Path, StorageError> {

@@ -166,6 +166,31 @@ impl UrlBuilder {
         url.to_string()
     }
 
+    /// `{site}/{first}/{second}` (topics and contributors), the segments percent-encoded.
+    pub fn page(&self, first: &str, second: &str) -> String {
+        self.article(first, second)
+    }
+
+    /// The site's own base path: `/`, or `/news/` for `https://example.com/news/`.
+    pub fn base_path(&self) -> &str {
+        self.site.path()
+    }
+
+    /// A site path (relative to the site's base path, as redirects store them) as an absolute
+    /// URL; segments are percent-encoded, a query kept.
+    pub fn absolute(&self, path: &str) -> String {
+        let (path, query) = path.split_once('?').unwrap_or((path, ""));
+        let mut url = self.site.clone();
+        if let Ok(mut segments) = url.path_segments_mut() {
+            segments.pop_if_empty();
+            for segment in path.split('/').filter(|s| !s.is_empty()) {
+                segments.push(segment);
+            }
+        }
+        url.set_query((!query.is_empty()).then_some(query));
+        url.to_string()
+    }
+
     fn canonical(&self, stored: Option<&str>, language: &str, slug: &str) -> String {
         stored.map_or_else(|| self.article(language, slug), str::to_owned)
     }

@@ -38,6 +38,26 @@ where
     })
 }
 
+/// Runs `work` on one consistent view of the database, while others keep writing (exports,
+/// backups): PostgreSQL takes a repeatable-read snapshot; SQLite's read transaction sees the
+/// file as of its first read (WAL mode lets writers go on meanwhile).
+pub fn snapshot<T, E>(
+    conn: &mut DbConnection,
+    work: impl FnOnce(&mut DbConnection) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<DbError> + From<diesel::result::Error>,
+{
+    conn.transaction(|conn| {
+        if let DbConnection::Pg(pg) = conn {
+            diesel::sql_query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                .execute(pg)
+                .map_err(DbError::from)?;
+        }
+        work(conn)
+    })
+}
+
 /// Runs `work` while no other node runs its own setup: migrating, settling the secret and
 /// loading the demo on a fresh database each look before they write, which is only safe
 /// one node at a time. PostgreSQL: a session advisory lock, held on this connection for the

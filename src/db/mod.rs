@@ -3,6 +3,7 @@
 //! Portable queries live in `queries`; the few places that must speak one backend's dialect
 //! match on [`DbConnection`] and say why.
 
+pub mod backup;
 pub mod claim;
 mod conn;
 pub mod migrate;

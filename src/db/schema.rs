@@ -217,6 +217,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     webhook_deliveries,
     preview_links,
     api_keys,
+    redirects,
 );
 
 diesel::table! {
@@ -393,6 +394,23 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    redirects (id) {
+        id -> BigInt,
+        from_path -> Text,
+        article_id -> Nullable<BigInt>,
+        topic_id -> Nullable<BigInt>,
+        contributor_id -> Nullable<BigInt>,
+        to_url -> Nullable<Text>,
+        status -> Integer,
+        source -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(redirects -> articles (article_id));
+diesel::joinable!(redirects -> topics (topic_id));
+diesel::joinable!(redirects -> contributors (contributor_id));
 diesel::joinable!(api_keys -> users (user_id));
 diesel::joinable!(auth_sessions -> users (user_id));
 diesel::joinable!(refresh_tokens -> auth_sessions (session_id));

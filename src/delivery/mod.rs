@@ -255,6 +255,14 @@ pub fn publish_changes(
     Ok(())
 }
 
+/// Tells every node (and this one) to drop every cached response: after an import, which
+/// changes too much to name.
+pub fn announce_everything(conn: &mut DbConnection) -> Result<(), DbError> {
+    crate::db::notify::announce_change(conn, &cache::Change::Everything)?;
+    note_change(cache::Change::Everything);
+    Ok(())
+}
+
 /// Inserts a content set and compiles its published articles, in one transaction.
 pub fn insert_and_compile(
     conn: &mut DbConnection,

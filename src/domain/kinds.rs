@@ -128,6 +128,15 @@ vocabulary!(
     }
 );
 
+vocabulary!(
+    /// Why a redirect exists.
+    RedirectSource, "redirect source", {
+        SlugChange => "slug_change",
+        Import => "import",
+        Manual => "manual",
+    }
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

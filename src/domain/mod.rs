@@ -15,6 +15,7 @@ pub mod permissions;
 pub mod related;
 pub mod search;
 pub mod signing;
+pub mod site_path;
 pub mod slug;
 pub mod validation;
 pub mod workflow;

@@ -16,7 +16,7 @@ pub enum Permission {
     Publish,
     /// Register and edit media assets.
     RegisterMedia,
-    /// Create, edit and delete contributors and topics; delete media.
+    /// Create, edit and delete contributors, topics and redirects; delete media.
     ManageCatalog,
     ManageUsers,
     ManageWebhooks,

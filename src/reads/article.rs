@@ -94,6 +94,59 @@ fn not_found(key: &str) -> ReadError {
     ReadError::NotFound(format!("no published article has the id or slug '{key}'"))
 }
 
+/// For a slug no public article has: the article an old path of that slug leads to now, when
+/// exactly one public article does (a renamed article keeps answering at its old slug).
+fn moved_or_missing(
+    conn: &mut crate::db::DbConnection,
+    lookup: &ArticleKey,
+    key: &str,
+) -> Result<ReadError, DbError> {
+    use crate::db::queries::redirects::{self, Current};
+    use crate::domain::site_path::{Shows, SitePath};
+    let ArticleKey::Slug { slug, language } = lookup else {
+        return Ok(not_found(key));
+    };
+    let mut leads_to: Vec<(String, String)> = Vec::new();
+    for row in redirects::to_articles_ending_in(conn, slug)? {
+        let Ok(path) = SitePath::parse(&row.from_path) else {
+            continue;
+        };
+        let matches = match path.shows() {
+            Shows::Article {
+                language: from_language,
+                slug: from_slug,
+            } => from_slug == *slug && language.as_ref().is_none_or(|l| *l == from_language),
+            _ => false,
+        };
+        if !matches {
+            continue;
+        }
+        let Some(Current::Article {
+            public_id,
+            language,
+            slug,
+            ..
+        }) = redirects::current(conn, &row.target()?)?
+        else {
+            continue;
+        };
+        let public = matches!(
+            delivery::find(conn, &ArticleKey::PublicId(public_id), utc_now())?,
+            Found::One(_)
+        );
+        if public && !leads_to.contains(&(slug.clone(), language.clone())) {
+            leads_to.push((slug, language));
+        }
+    }
+    Ok(match leads_to.as_slice() {
+        [(slug, language)] => ReadError::Moved {
+            slug: slug.clone(),
+            language: language.clone(),
+        },
+        _ => not_found(key),
+    })
+}
+
 /// A public article's compiled form, through the cache.
 pub async fn load(
     reader: &Arc<Reader>,
@@ -109,7 +162,7 @@ pub async fn load(
                 let lookup = parse_key(&key, language.as_deref())?;
                 let delivered = match delivery::find(conn, &lookup, utc_now())? {
                     Found::One(delivered) => delivered,
-                    Found::None => return Err(not_found(&key)),
+                    Found::None => return Err(moved_or_missing(conn, &lookup, &key)?),
                     Found::Ambiguous(languages) => {
                         return Err(ReadError::BadRequest {
                             detail: format!(

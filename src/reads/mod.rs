@@ -19,6 +19,7 @@ pub mod paging;
 pub mod params;
 pub mod resolve;
 pub mod search;
+pub mod site;
 pub mod sitemaps;
 pub mod sync;
 
@@ -54,6 +55,9 @@ pub enum ReadError {
     /// A bad parameter or cursor (400), each named.
     #[error("{detail}")]
     BadRequest { detail: String, errors: Vec<FieldError> },
+    /// The article asked for by an old slug lives at this slug now.
+    #[error("the article is at the slug '{slug}' now")]
+    Moved { slug: String, language: String },
     #[error(transparent)]
     Database(#[from] DbError),
 }

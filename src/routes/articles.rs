@@ -11,12 +11,45 @@ use crate::error::{ApiError, Problem};
 use crate::reads::article::{self, ArticleLinks, ArticleQuery, LinkQuery};
 use crate::reads::list_params::{ArticlePage, ListParams};
 use crate::reads::lists::{self, ListSubject};
+use crate::reads::ReadError;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Path)]
 pub struct ArticlePath {
     /// The article's public id (UUID) or its slug (Arabic slugs percent-encoded).
     pub key: String,
+}
+
+/// A read's error as the answer; an old slug answers 308 to the same address with the slug the
+/// article has now (and its language), every other parameter kept.
+pub fn follow(request: &HttpRequest, error: ReadError) -> ApiError {
+    let ReadError::Moved { slug, language } = error else {
+        return error.into();
+    };
+    // `/v1/articles/{key}[/…]`: the key is the third segment.
+    let mut url = url::Url::parse("http://khabar.invalid/").expect("a static URL");
+    {
+        let mut segments = url.path_segments_mut().expect("http URLs have paths");
+        segments.clear();
+        for (index, segment) in request.path().split('/').skip(1).enumerate() {
+            let decoded = percent_encoding::percent_decode_str(segment).decode_utf8_lossy();
+            segments.push(if index == 2 { &slug } else { &decoded });
+        }
+    }
+    {
+        let mut query = url.query_pairs_mut();
+        for (name, value) in url::form_urlencoded::parse(request.query_string().as_bytes()) {
+            if name != "language" {
+                query.append_pair(&name, &value);
+            }
+        }
+        query.append_pair("language", &language);
+    }
+    let location = match url.query() {
+        Some(query) => format!("{}?{query}", url.path()),
+        None => url.path().to_owned(),
+    };
+    ApiError::Moved { location }
 }
 
 /// A page of published articles, newest first unless `sort` says otherwise. Keyset-paginated:
@@ -57,6 +90,7 @@ pub async fn list_articles(
             headers(("ETag" = String), ("Last-Modified" = String), ("Surrogate-Key" = String))),
         (status = 304, description = "Not modified since the `If-None-Match` / `If-Modified-Since` copy"),
         (status = 400, description = "A bad parameter, or a slug used in several languages without `language`", body = Problem, content_type = "application/problem+json"),
+        (status = 308, description = "An old slug of an article: the same address with its slug now (`Location`)", headers(("Location" = String))),
         (status = 404, description = "No published article has this id or slug", body = Problem, content_type = "application/problem+json")
     )
 )]
@@ -67,7 +101,9 @@ pub async fn get_article(
     path: web::Path<ArticlePath>,
     query: web::Query<ArticleQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let article = article::article(&state.reads, &path.key, &query).await?;
+    let article = article::article(&state.reads, &path.key, &query)
+        .await
+        .map_err(|e| follow(&request, e))?;
     Ok(respond(&request, &article, &state.cache_policy))
 }
 
@@ -81,6 +117,7 @@ pub async fn get_article(
         (status = 200, description = "Related articles", body = ArticleLinks),
         (status = 304, description = "Not modified"),
         (status = 400, description = "A bad parameter", body = Problem, content_type = "application/problem+json"),
+        (status = 308, description = "An old slug of an article: the same address with its slug now (`Location`)", headers(("Location" = String))),
         (status = 404, description = "No published article has this id or slug", body = Problem, content_type = "application/problem+json")
     )
 )]
@@ -97,7 +134,8 @@ pub async fn related_articles(
         query.language.as_deref(),
         address(&request),
     )
-    .await?;
+    .await
+    .map_err(|e| follow(&request, e))?;
     Ok(respond(&request, &related, &state.cache_policy))
 }
 
@@ -109,6 +147,7 @@ pub async fn related_articles(
         (status = 200, description = "Published translations", body = ArticleLinks),
         (status = 304, description = "Not modified"),
         (status = 400, description = "A bad parameter", body = Problem, content_type = "application/problem+json"),
+        (status = 308, description = "An old slug of an article: the same address with its slug now (`Location`)", headers(("Location" = String))),
         (status = 404, description = "No published article has this id or slug", body = Problem, content_type = "application/problem+json")
     )
 )]
@@ -119,6 +158,8 @@ pub async fn article_translations(
     path: web::Path<ArticlePath>,
     query: web::Query<LinkQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let translations = article::translations(&state.reads, &path.key, query.language.as_deref()).await?;
+    let translations = article::translations(&state.reads, &path.key, query.language.as_deref())
+        .await
+        .map_err(|e| follow(&request, e))?;
     Ok(respond(&request, &translations, &state.cache_policy))
 }

@@ -116,6 +116,7 @@ pub struct NinjsQuery {
         (status = 200, description = "The ninjs document", content_type = "application/ninjs+json", body = Object),
         (status = 304, description = "Not modified"),
         (status = 400, description = "A bad parameter", body = Problem, content_type = "application/problem+json"),
+        (status = 308, description = "An old slug of an article: the same address with its slug now (`Location`)", headers(("Location" = String))),
         (status = 404, description = "No published article has this id or slug", body = Problem, content_type = "application/problem+json")
     )
 )]
@@ -126,7 +127,9 @@ pub async fn article_ninjs(
     path: web::Path<ArticleKeyPath>,
     query: web::Query<NinjsQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let document = article::ninjs(&state.reads, &path.key, query.language.as_deref()).await?;
+    let document = article::ninjs(&state.reads, &path.key, query.language.as_deref())
+        .await
+        .map_err(|e| super::articles::follow(&request, e))?;
     Ok(respond(&request, &document, &state.cache_policy))
 }
 

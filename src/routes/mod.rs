@@ -20,6 +20,7 @@ pub mod principal;
 pub mod ranges;
 pub mod rate_limit;
 pub mod search;
+pub mod site;
 pub mod stored_file;
 pub mod uploads;
 pub mod writes;
@@ -60,6 +61,7 @@ pub fn configure(config: &mut ServiceConfig<'_>) {
                 .service(catalog::list_contributors)
                 .service(catalog::get_contributor)
                 .service(catalog::get_media)
+                .service(site::resolve)
                 .service(auth::token)
                 .service(auth::refresh)
                 .service(auth::logout)
@@ -101,7 +103,10 @@ pub fn configure(config: &mut ServiceConfig<'_>) {
                 .service(admin::update_webhook)
                 .service(admin::delete_webhook)
                 .service(admin::webhook_deliveries)
-                .service(admin::audit_log),
+                .service(admin::audit_log)
+                .service(site::list_redirects)
+                .service(site::create_redirect)
+                .service(site::delete_redirect),
         )
         .service(feeds::rss_feed)
         .service(feeds::atom_feed)

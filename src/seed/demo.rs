@@ -67,7 +67,9 @@ fn paragraphs(texts: &[&str]) -> Vec<Block> {
     texts
         .iter()
         .map(|text| Block::Paragraph {
-            html: crate::domain::blocks::escape(text),
+            // In the form the write API stores (sanitized), so that an export of the demo
+            // imports back byte for byte.
+            html: crate::domain::blocks::sanitize_inline(&crate::domain::blocks::escape(text)),
         })
         .collect()
 }

@@ -362,7 +362,7 @@ fn article(seed: u64, n: u64, base: NaiveDateTime, media: &[MediaSpec]) -> Artic
                 .map(|_| format!("{}.", sentence(&mut rng, words, 8, 16, english)))
                 .collect();
             Block::Paragraph {
-                html: escape(&paragraph.join(" ")),
+                html: crate::domain::blocks::sanitize_inline(&escape(&paragraph.join(" "))),
             }
         })
         .collect();

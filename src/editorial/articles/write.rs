@@ -46,10 +46,42 @@ pub(super) fn replace(
     bump(conn, &article, ctx.now)?;
     let group = resolved.translation_group.unwrap_or(article.translation_group_id);
     store::update_fields(conn, article.id, &input, &slug, group)?;
+    keep_old_path(conn, ctx, &article, &input.language, &slug)?;
     store::replace_children(conn, article.id, &input, &resolved)?;
     let Saved { article, fields } = saved(conn, ctx, actor.audit_ref(), article.id, action)?;
     republish(conn, ctx, Some(&before), &article)?;
     editable_with(conn, ctx, &article, fields)
+}
+
+/// An article that has been public keeps answering at its old path after its slug (or
+/// language) changes: a redirect to the article, which follows any later change too. Its new
+/// path is its own again, if an earlier rename had left a redirect there.
+fn keep_old_path(
+    conn: &mut DbConnection,
+    ctx: &EditContext,
+    article: &Article,
+    language: &str,
+    slug: &str,
+) -> Result<(), EditError> {
+    use crate::db::queries::redirects::{self, NewRedirect, Target};
+    use crate::domain::kinds::RedirectSource;
+    use crate::domain::site_path::SitePath;
+    let new_path = SitePath::of_article(language, slug);
+    redirects::remove_to_article(conn, new_path.as_str(), article.id)?;
+    let old_path = SitePath::of_article(&article.language, &article.slug);
+    if article.first_published_at.is_some() && old_path != new_path {
+        redirects::put(
+            conn,
+            &NewRedirect {
+                from_path: old_path.as_str(),
+                target: &Target::Article(article.id),
+                status: 301,
+                source: RedirectSource::SlugChange,
+                created_at: ctx.now,
+            },
+        )?;
+    }
+    Ok(())
 }
 
 pub fn update(

@@ -10,6 +10,16 @@ pub fn find(conn: &mut DbConnection, public_id: &str) -> Result<Option<Article>,
         .optional()?)
 }
 
+/// The article (in any status) with this slug in this language.
+pub fn find_by_slug(conn: &mut DbConnection, language: &str, slug: &str) -> Result<Option<Article>, DbError> {
+    Ok(articles::table
+        .filter(articles::language.eq(language))
+        .filter(articles::slug.eq(slug))
+        .select(Article::as_select())
+        .first(conn)
+        .optional()?)
+}
+
 pub fn find_by_id(conn: &mut DbConnection, id: i64) -> Result<Option<Article>, DbError> {
     Ok(articles::table
         .find(id)

@@ -1,5 +1,9 @@
 //! The `khabar` command line.
 
+mod transfer;
+
+use std::path::PathBuf;
+
 use clap::{Parser, Subcommand};
 
 use crate::bootstrap::{self, BootstrapError};
@@ -41,6 +45,47 @@ pub enum Command {
     Reindex,
     /// Recompile every published article's delivery forms (after changing KHABAR_SITE_URL).
     Recompile,
+    /// Write the whole content as JSON Lines (Khabar's export format, docs/export.schema.json).
+    Export {
+        /// Where to write it (`-`: standard output).
+        #[arg(long, short, default_value = "-")]
+        output: PathBuf,
+        /// Only what changed at or after this time (RFC 3339), and the articles deleted since.
+        #[arg(long)]
+        since: Option<String>,
+        /// Leave out the bytes of uploaded photos (the importing server shares the bucket).
+        #[arg(long)]
+        no_files: bool,
+        /// Include users' password hashes.
+        #[arg(long)]
+        with_secrets: bool,
+    },
+    /// Import a Khabar export, or a WordPress export (WXR) with `--from wordpress`.
+    Import {
+        file: PathBuf,
+        #[arg(long, value_enum, default_value = "khabar")]
+        from: transfer::Source,
+        /// All or nothing: any refused record rolls the whole import back.
+        #[arg(long)]
+        atomic: bool,
+        /// Send `article.published` webhooks for imported public articles.
+        #[arg(long)]
+        webhooks: bool,
+        /// Also write the report as JSON here.
+        #[arg(long)]
+        report: Option<PathBuf>,
+        /// WordPress: a copy of the site's wp-content/uploads, where attachment files are read.
+        #[arg(long)]
+        uploads: Option<PathBuf>,
+        /// WordPress: download attachment files that are not in --uploads from their URLs.
+        #[arg(long)]
+        fetch_media: bool,
+        /// WordPress: the language of posts that name none (default: the file's <language>).
+        #[arg(long)]
+        language: Option<String>,
+    },
+    /// Copy the SQLite database, consistently, while the server runs (then checks the copy).
+    Backup { path: PathBuf },
     /// Manage users.
     #[command(subcommand)]
     User(UserCommand),
@@ -131,6 +176,52 @@ pub fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Generate { articles, seed } => generate(&settings, articles, seed).map_err(one_line),
+        Command::Export {
+            output,
+            since,
+            no_files,
+            with_secrets,
+        } => {
+            let since = since
+                .map(|s| {
+                    chrono::DateTime::parse_from_rfc3339(&s)
+                        .map(|t| t.with_timezone(&chrono::Utc))
+                        .map_err(|e| format!("--since: '{s}' is not an RFC 3339 time: {e}"))
+                })
+                .transpose()?;
+            let options = crate::transfer::export::ExportOptions {
+                since,
+                files: !no_files,
+                secrets: with_secrets,
+            };
+            transfer::export(&settings, Some(&output), &options).map_err(one_line)
+        }
+        Command::Import {
+            file,
+            from,
+            atomic,
+            webhooks,
+            report,
+            uploads,
+            fetch_media,
+            language,
+        } => transfer::import(
+            &settings,
+            &file,
+            from,
+            crate::transfer::import::ImportOptions {
+                atomic,
+                events: webhooks,
+            },
+            &crate::transfer::wordpress::WordpressOptions {
+                uploads,
+                fetch: fetch_media,
+                language,
+            },
+            report.as_deref(),
+        )
+        .map_err(one_line),
+        Command::Backup { path } => transfer::backup(&settings, &path).map_err(one_line),
         Command::CheckFeeds => check_feeds(&settings).map_err(one_line),
         Command::Recompile => {
             let (pool, _) = bootstrap::open(&settings).map_err(one_line)?;

@@ -1,0 +1,324 @@
+//! Writing imported entities as they were: their own ids, slugs, statuses and times. The
+//! importer checks them first (`crate::transfer::import`); these only store.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::models::article::{NewArticle, NewCorrection, RelatedArticle};
+use crate::db::models::contributor::NewContributor;
+use crate::db::models::topic::NewTopic;
+use crate::db::models::user::NewUser;
+use crate::db::schema::{
+    article_revisions, articles, contributors, corrections, media_assets, related_articles, topics, users,
+};
+use crate::db::{DbConnection, DbError};
+
+fn json_object(map: &std::collections::BTreeMap<String, String>) -> Result<String, DbError> {
+    serde_json::to_string(map).map_err(DbError::unserializable)
+}
+
+/// A contributor's columns.
+#[derive(Debug, Clone)]
+pub struct ContributorColumns<'a> {
+    pub slug: &'a str,
+    pub kind: &'a str,
+    pub name: &'a str,
+    pub localized_names: &'a std::collections::BTreeMap<String, String>,
+    pub bio: Option<&'a str>,
+    pub avatar_url: Option<&'a str>,
+    pub url: Option<&'a str>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// Inserts, or overwrites the row `existing`; returns the row id.
+pub fn save_contributor(
+    conn: &mut DbConnection,
+    existing: Option<i64>,
+    c: &ContributorColumns<'_>,
+) -> Result<i64, DbError> {
+    let row = NewContributor {
+        slug: c.slug,
+        kind: c.kind,
+        name: c.name,
+        localized_names: json_object(c.localized_names)?,
+        bio: c.bio,
+        avatar_url: c.avatar_url,
+        url: c.url,
+        created_at: c.created_at,
+        updated_at: c.updated_at,
+    };
+    Ok(match existing {
+        Some(id) => {
+            diesel::update(contributors::table.find(id))
+                .set((
+                    contributors::kind.eq(row.kind),
+                    contributors::name.eq(row.name),
+                    contributors::localized_names.eq(&row.localized_names),
+                    contributors::bio.eq(row.bio),
+                    contributors::avatar_url.eq(row.avatar_url),
+                    contributors::url.eq(row.url),
+                    contributors::created_at.eq(row.created_at),
+                    contributors::updated_at.eq(row.updated_at),
+                ))
+                .execute(conn)?;
+            id
+        }
+        None => diesel::insert_into(contributors::table)
+            .values(row)
+            .returning(contributors::id)
+            .get_result(conn)?,
+    })
+}
+
+/// A topic's columns.
+#[derive(Debug, Clone)]
+pub struct TopicColumns<'a> {
+    pub slug: &'a str,
+    pub kind: &'a str,
+    pub name: &'a str,
+    pub localized_names: &'a std::collections::BTreeMap<String, String>,
+    pub description: Option<&'a str>,
+    pub parent_id: Option<i64>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+pub fn save_topic(
+    conn: &mut DbConnection,
+    existing: Option<i64>,
+    t: &TopicColumns<'_>,
+) -> Result<i64, DbError> {
+    let row = NewTopic {
+        slug: t.slug,
+        kind: t.kind,
+        name: t.name,
+        localized_names: json_object(t.localized_names)?,
+        description: t.description,
+        parent_id: t.parent_id,
+        created_at: t.created_at,
+        updated_at: t.updated_at,
+    };
+    Ok(match existing {
+        Some(id) => {
+            diesel::update(topics::table.find(id))
+                .set((
+                    topics::kind.eq(row.kind),
+                    topics::name.eq(row.name),
+                    topics::localized_names.eq(&row.localized_names),
+                    topics::description.eq(row.description),
+                    topics::parent_id.eq(row.parent_id),
+                    topics::created_at.eq(row.created_at),
+                    topics::updated_at.eq(row.updated_at),
+                ))
+                .execute(conn)?;
+            id
+        }
+        None => diesel::insert_into(topics::table)
+            .values(row)
+            .returning(topics::id)
+            .get_result(conn)?,
+    })
+}
+
+pub fn save_user(conn: &mut DbConnection, existing: Option<i64>, user: &NewUser<'_>) -> Result<i64, DbError> {
+    Ok(match existing {
+        Some(id) => {
+            diesel::update(users::table.find(id))
+                .set((
+                    users::password_hash.eq(user.password_hash),
+                    users::role.eq(user.role),
+                    users::display_name.eq(user.display_name),
+                    users::contributor_id.eq(user.contributor_id),
+                    users::disabled.eq(user.disabled),
+                    users::created_at.eq(user.created_at),
+                    users::updated_at.eq(user.updated_at),
+                ))
+                .execute(conn)?;
+            id
+        }
+        None => diesel::insert_into(users::table)
+            .values(user)
+            .returning(users::id)
+            .get_result(conn)?,
+    })
+}
+
+/// (id, password hash) of the user with `email`.
+pub fn user_by_email(conn: &mut DbConnection, email: &str) -> Result<Option<(i64, String)>, DbError> {
+    Ok(users::table
+        .filter(users::email.eq(email))
+        .select((users::id, users::password_hash))
+        .first(conn)
+        .optional()?)
+}
+
+/// Row ids of the users with these emails.
+pub fn user_ids(conn: &mut DbConnection, emails: &[&str]) -> Result<HashMap<String, i64>, DbError> {
+    Ok(users::table
+        .filter(users::email.eq_any(emails))
+        .select((users::email, users::id))
+        .load::<(String, i64)>(conn)?
+        .into_iter()
+        .collect())
+}
+
+pub fn set_media_times(
+    conn: &mut DbConnection,
+    id: i64,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+) -> Result<(), DbError> {
+    diesel::update(media_assets::table.find(id))
+        .set((
+            media_assets::created_at.eq(created_at),
+            media_assets::updated_at.eq(updated_at),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The row id of the media asset with `public_id`.
+pub fn media_row_id(conn: &mut DbConnection, public_id: &str) -> Result<Option<i64>, DbError> {
+    Ok(media_assets::table
+        .filter(media_assets::public_id.eq(public_id))
+        .select(media_assets::id)
+        .first(conn)
+        .optional()?)
+}
+
+/// The row id, translation group and language of the article with `public_id`.
+pub fn article_by_public_id(
+    conn: &mut DbConnection,
+    public_id: &str,
+) -> Result<Option<(i64, i64, String)>, DbError> {
+    Ok(articles::table
+        .filter(articles::public_id.eq(public_id))
+        .select((articles::id, articles::translation_group_id, articles::language))
+        .first(conn)
+        .optional()?)
+}
+
+/// The article (other than `except`) that has `slug` in `language`: its public id.
+pub fn slug_holder(
+    conn: &mut DbConnection,
+    language: &str,
+    slug: &str,
+    except: Option<i64>,
+) -> Result<Option<String>, DbError> {
+    Ok(articles::table
+        .filter(articles::language.eq(language))
+        .filter(articles::slug.eq(slug))
+        .filter(articles::id.ne(except.unwrap_or(0)))
+        .select(articles::public_id)
+        .first(conn)
+        .optional()?)
+}
+
+/// An article's own columns as imported.
+pub fn save_article(
+    conn: &mut DbConnection,
+    existing: Option<i64>,
+    row: &NewArticle<'_>,
+    version: i32,
+) -> Result<i64, DbError> {
+    Ok(match existing {
+        Some(id) => {
+            diesel::update(articles::table.find(id))
+                .set((
+                    articles::slug.eq(row.slug),
+                    articles::language.eq(row.language),
+                    articles::translation_group_id.eq(row.translation_group_id),
+                    articles::headline.eq(row.headline),
+                    articles::lead.eq(row.lead),
+                    articles::dateline.eq(row.dateline),
+                    articles::status.eq(row.status),
+                    articles::canonical_url.eq(row.canonical_url),
+                    articles::author_user_id.eq(row.author_user_id),
+                    articles::version.eq(version),
+                    articles::created_at.eq(row.created_at),
+                    articles::updated_at.eq(row.updated_at),
+                    articles::first_published_at.eq(row.first_published_at),
+                    articles::published_at.eq(row.published_at),
+                    articles::scheduled_at.eq(row.scheduled_at),
+                    articles::embargo_until.eq(row.embargo_until),
+                ))
+                .execute(conn)?;
+            id
+        }
+        None => diesel::insert_into(articles::table)
+            .values((row, articles::version.eq(version)))
+            .returning(articles::id)
+            .get_result(conn)?,
+    })
+}
+
+/// Replaces an article's corrections: (corrected at, note, created at).
+pub fn replace_corrections(
+    conn: &mut DbConnection,
+    article_id: i64,
+    rows: &[(NaiveDateTime, &str, NaiveDateTime)],
+) -> Result<(), DbError> {
+    diesel::delete(corrections::table.filter(corrections::article_id.eq(article_id))).execute(conn)?;
+    for (corrected_at, note, created_at) in rows {
+        diesel::insert_into(corrections::table)
+            .values(NewCorrection {
+                article_id,
+                corrected_at: *corrected_at,
+                note,
+                created_at: *created_at,
+            })
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// A revision as imported.
+#[derive(Debug, Clone)]
+pub struct RevisionColumns<'a> {
+    pub version: i32,
+    pub action: &'a str,
+    pub actor_user_id: Option<i64>,
+    pub snapshot: String,
+    pub created_at: NaiveDateTime,
+}
+
+pub fn replace_revisions(
+    conn: &mut DbConnection,
+    article_id: i64,
+    rows: &[RevisionColumns<'_>],
+) -> Result<(), DbError> {
+    diesel::delete(article_revisions::table.filter(article_revisions::article_id.eq(article_id)))
+        .execute(conn)?;
+    for r in rows {
+        diesel::insert_into(article_revisions::table)
+            .values((
+                article_revisions::article_id.eq(article_id),
+                article_revisions::version.eq(r.version),
+                article_revisions::action.eq(r.action),
+                article_revisions::actor_user_id.eq(r.actor_user_id),
+                article_revisions::snapshot.eq(&r.snapshot),
+                article_revisions::created_at.eq(r.created_at),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Replaces an article's curated related articles with `related` (row ids, in order).
+pub fn replace_related(conn: &mut DbConnection, article_id: i64, related: &[i64]) -> Result<(), DbError> {
+    diesel::delete(related_articles::table.filter(related_articles::article_id.eq(article_id)))
+        .execute(conn)?;
+    for (position, related_article_id) in related.iter().enumerate() {
+        diesel::insert_into(related_articles::table)
+            .values(RelatedArticle {
+                article_id,
+                position: position as i32,
+                related_article_id: *related_article_id,
+            })
+            .execute(conn)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,729 @@
+//! Applying one record of an import: checked as the write API checks, compared with what is
+//! stored (the same: nothing to do), then written with its own ids and times. Each record is
+//! applied inside its own savepoint by the caller, so a refusal leaves nothing half-written.
+
+use std::collections::HashMap;
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use chrono::{DateTime, NaiveDateTime, Utc};
+use serde_json::json;
+
+use super::export::{
+    article_record, contributor_record, media_record, redirect_to, topic_record, user_record,
+};
+use super::format::*;
+use super::report::Outcome;
+use crate::api::article::UrlBuilder;
+use crate::db::models::article::NewArticle;
+use crate::db::models::user::NewUser;
+use crate::db::queries::editorial as store;
+use crate::db::queries::jobs::{self, JobKind};
+use crate::db::queries::redirects::{self, NewRedirect, Target};
+use crate::db::queries::transfer_write::{self as write, ContributorColumns, RevisionColumns, TopicColumns};
+use crate::db::queries::{catalog, catalog_write, transfer_read};
+use crate::db::{DbConnection, DbError};
+use crate::domain::catalog::MediaInput;
+use crate::domain::editorial::ArticleInput;
+use crate::domain::kinds::ArticleStatus;
+use crate::domain::site_path::SitePath;
+use crate::domain::slug;
+use crate::domain::validation::FieldError;
+use crate::images::{ImageLinks, Original};
+use crate::uploads::MediaStore;
+
+/// Why a record was not applied.
+#[derive(Debug, thiserror::Error)]
+pub enum Refusal {
+    /// The record is wrong or names what is not there: reported, and the import goes on.
+    #[error("{0}")]
+    Invalid(String),
+    /// The database failed: the import stops.
+    #[error(transparent)]
+    Database(#[from] DbError),
+}
+
+impl From<diesel::result::Error> for Refusal {
+    fn from(error: diesel::result::Error) -> Self {
+        Refusal::Database(DbError::Query(error))
+    }
+}
+
+fn invalid(message: impl Into<String>) -> Refusal {
+    Refusal::Invalid(message.into())
+}
+
+fn fields(errors: Vec<FieldError>) -> Refusal {
+    invalid(
+        errors
+            .iter()
+            .map(|e| format!("{}: {}", e.field.trim_start_matches('/'), e.message))
+            .collect::<Vec<_>>()
+            .join("; "),
+    )
+}
+
+fn naive(time: DateTime<Utc>) -> NaiveDateTime {
+    crate::db::truncate(time.naive_utc())
+}
+
+/// What every record needs, and what the import remembers between records.
+pub struct Context<'a> {
+    pub media: &'a MediaStore,
+    pub links: &'a ImageLinks,
+    pub urls: &'a UrlBuilder,
+    /// Send `article.published` webhooks and WebSub pings for imported public articles.
+    pub events: bool,
+    /// A hash no password matches, for users imported without one.
+    pub locked_hash: String,
+    /// The line of the record being applied.
+    pub line: u64,
+    /// Translation groups made for a group key whose article comes later in the file.
+    pub groups_ahead: HashMap<String, i64>,
+    /// Articles whose related articles come later in the file: (line, row id, public id,
+    /// related public ids in order).
+    pub related_ahead: Vec<(u64, i64, String, Vec<String>)>,
+}
+
+pub fn contributor(conn: &mut DbConnection, r: &ContributorRecord) -> Result<Outcome, Refusal> {
+    let slug = slug::parse(&r.slug).map_err(|e| invalid(format!("slug: {e}")))?;
+    if slug != r.slug {
+        return Err(invalid(format!(
+            "slug: '{}' is not in normal form ('{slug}')",
+            r.slug
+        )));
+    }
+    if r.name.trim().is_empty() {
+        return Err(invalid("name: required"));
+    }
+    let existing = catalog::contributor_by_slug(conn, &r.slug)?;
+    if let Some(existing) = &existing {
+        if contributor_record(existing.clone())? == *r {
+            return Ok(Outcome::Unchanged);
+        }
+    }
+    write::save_contributor(
+        conn,
+        existing.as_ref().map(|c| c.id),
+        &ContributorColumns {
+            slug: &r.slug,
+            kind: r.kind.as_str(),
+            name: &r.name,
+            localized_names: &r.localized_names,
+            bio: r.bio.as_deref(),
+            avatar_url: r.avatar_url.as_deref(),
+            url: r.url.as_deref(),
+            created_at: naive(r.created_at),
+            updated_at: naive(r.updated_at),
+        },
+    )?;
+    Ok(if existing.is_some() {
+        Outcome::Updated
+    } else {
+        Outcome::Created
+    })
+}
+
+pub fn user(conn: &mut DbConnection, ctx: &Context<'_>, r: &UserRecord) -> Result<Outcome, Refusal> {
+    let email = r.email.trim().to_lowercase();
+    if email != r.email || !email.contains('@') || email.starts_with('@') || email.ends_with('@') {
+        return Err(invalid(format!(
+            "email: '{}' is not a lower-case email address",
+            r.email
+        )));
+    }
+    if let Some(hash) = &r.password_hash {
+        if !hash.starts_with("$argon2") {
+            return Err(invalid("password_hash: not an Argon2 PHC string"));
+        }
+    }
+    let contributor_id = match &r.contributor {
+        Some(slug) => Some(
+            catalog::contributor_by_slug(conn, slug)?
+                .ok_or_else(|| invalid(format!("contributor: no contributor has the slug '{slug}'")))?
+                .id,
+        ),
+        None => None,
+    };
+    let existing = write::user_by_email(conn, &email)?;
+    if let Some((id, hash)) = &existing {
+        let stored = transfer_read::user(conn, *id)?.map(|(u, c)| user_record(u, c, false));
+        let same_fields = stored.is_some_and(|s| {
+            UserRecord {
+                password_hash: None,
+                ..r.clone()
+            } == s
+        });
+        if same_fields && r.password_hash.as_ref().is_none_or(|h| h == hash) {
+            return Ok(Outcome::Unchanged);
+        }
+    }
+    let kept_hash = existing.as_ref().map(|(_, hash)| hash.as_str());
+    let hash = r
+        .password_hash
+        .as_deref()
+        .or(kept_hash)
+        .unwrap_or(&ctx.locked_hash);
+    write::save_user(
+        conn,
+        existing.as_ref().map(|(id, _)| *id),
+        &NewUser {
+            email: &email,
+            password_hash: hash,
+            role: r.role.as_str(),
+            display_name: r.display_name.as_deref(),
+            contributor_id,
+            disabled: r.disabled,
+            created_at: naive(r.created_at),
+            updated_at: naive(r.updated_at),
+        },
+    )?;
+    Ok(if existing.is_some() {
+        Outcome::Updated
+    } else {
+        Outcome::Created
+    })
+}
+
+pub fn topic(conn: &mut DbConnection, r: &TopicRecord) -> Result<Outcome, Refusal> {
+    let slug = slug::parse(&r.slug).map_err(|e| invalid(format!("slug: {e}")))?;
+    if slug != r.slug {
+        return Err(invalid(format!(
+            "slug: '{}' is not in normal form ('{slug}')",
+            r.slug
+        )));
+    }
+    if r.name.trim().is_empty() {
+        return Err(invalid("name: required"));
+    }
+    let parent_id = match &r.parent {
+        Some(parent) if *parent == r.slug => return Err(invalid("parent: a topic cannot be its own parent")),
+        Some(parent) => Some(
+            catalog::topic_by_slug(conn, parent)?
+                .ok_or_else(|| {
+                    invalid(format!(
+                        "parent: no topic has the slug '{parent}' (parents come first)"
+                    ))
+                })?
+                .id,
+        ),
+        None => None,
+    };
+    let existing = catalog::topic_by_slug(conn, &r.slug)?;
+    if let Some(existing) = &existing {
+        let parent = match existing.parent_id {
+            Some(id) => transfer_read::topic_slug(conn, id)?,
+            None => None,
+        };
+        if topic_record(existing.clone(), parent)? == *r {
+            return Ok(Outcome::Unchanged);
+        }
+    }
+    write::save_topic(
+        conn,
+        existing.as_ref().map(|t| t.id),
+        &TopicColumns {
+            slug: &r.slug,
+            kind: r.kind.as_str(),
+            name: &r.name,
+            localized_names: &r.localized_names,
+            description: r.description.as_deref(),
+            parent_id,
+            created_at: naive(r.created_at),
+            updated_at: naive(r.updated_at),
+        },
+    )?;
+    Ok(if existing.is_some() {
+        Outcome::Updated
+    } else {
+        Outcome::Created
+    })
+}
+
+/// An uploaded original: checked as an upload is (type, size, a full decode), then stored.
+pub fn file(ctx: &Context<'_>, r: &FileRecord) -> Result<Outcome, Refusal> {
+    if !crate::uploads::is_stored_name(&r.name) {
+        return Err(invalid(
+            "name: not a stored file name (<32 hex digits>.<jpg|png|gif|webp>)",
+        ));
+    }
+    let bytes = STANDARD
+        .decode(r.data.as_bytes())
+        .map_err(|e| invalid(format!("data: not base64: {e}")))?;
+    let checked = ctx
+        .media
+        .check(&bytes)
+        .map_err(|e| invalid(format!("data: {e}")))?;
+    if checked.sha256 != r.sha256 {
+        return Err(invalid("sha256: does not match the data"));
+    }
+    if checked.name != r.name {
+        return Err(invalid(format!(
+            "name: the data is stored as '{}', not '{}'",
+            checked.name, r.name
+        )));
+    }
+    let storage = ctx.media.storage.clone();
+    let name = r.name.clone();
+    let stored = storage
+        .blocking({
+            let storage = storage.clone();
+            async move { storage.exists(&name).await }
+        })
+        .map_err(|e| DbError::Unexpected(anyhow::Error::new(e).context("the media store")))?;
+    if stored {
+        return Ok(Outcome::Unchanged);
+    }
+    let store = ctx.media.clone();
+    storage
+        .blocking(async move { store.keep(&checked, bytes.into()).await })
+        .map_err(|e| DbError::Unexpected(anyhow::Error::new(e).context("the media store")))?;
+    Ok(Outcome::Created)
+}
+
+pub fn media(conn: &mut DbConnection, ctx: &Context<'_>, r: &MediaRecord) -> Result<Outcome, Refusal> {
+    uuid::Uuid::parse_str(&r.id).map_err(|_| invalid("id: not a UUID"))?;
+    let mut input = MediaInput {
+        kind: r.kind,
+        url: r.url.clone().unwrap_or_default(),
+        mime_type: r.mime_type.clone(),
+        width: r.width,
+        height: r.height,
+        duration_ms: r.duration_ms,
+        alt_text: r.alt_text.clone(),
+        caption: r.caption.clone(),
+        credit: r.credit.clone(),
+        copyright_holder: r.copyright_holder.clone(),
+        license: r.license.clone(),
+        source: r.source.clone(),
+        renditions: r.renditions.clone(),
+        focal_point: r.focal_point,
+        crops: r.crops.clone(),
+        localized: r.localized.clone(),
+    };
+    match (&r.file, &r.url) {
+        (Some(file), None) => {
+            let (Some(width), Some(height)) = (r.width, r.height) else {
+                return Err(invalid("width, height: an upload's size is required"));
+            };
+            let storage = ctx.media.storage.clone();
+            let name = file.clone();
+            let present = crate::uploads::is_stored_name(file)
+                && storage
+                    .blocking({
+                        let storage = storage.clone();
+                        async move { storage.exists(&name).await }
+                    })
+                    .map_err(|e| DbError::Unexpected(anyhow::Error::new(e).context("the media store")))?;
+            if !present {
+                return Err(invalid(format!(
+                    "file: '{file}' is not in the media store (export with its files, or share the bucket)"
+                )));
+            }
+            let original = Original {
+                file: file.clone(),
+                width: width.unsigned_abs(),
+                height: height.unsigned_abs(),
+                has_alpha: r.mime_type == "image/png",
+            };
+            input.url = ctx.links.full_size(&original).0;
+            input.renditions = ctx.links.standard(&original, r.focal_point, &r.crops);
+        }
+        (None, Some(_)) => {}
+        _ => return Err(invalid("file, url: exactly one of the two")),
+    }
+    let input = input.checked().map_err(fields)?;
+    let existing = write::media_row_id(conn, &r.id)?;
+    if let Some(id) = existing {
+        let page = transfer_read::media_page(conn, id - 1, 1, None)?;
+        if let Some((asset, renditions)) = page.into_iter().next() {
+            if asset.file != r.file {
+                return Err(invalid(format!(
+                    "file: the asset exists with another file ({})",
+                    asset.file.as_deref().unwrap_or("none")
+                )));
+            }
+            if media_record(asset, renditions)? == *r {
+                return Ok(Outcome::Unchanged);
+            }
+        }
+    }
+    let id = catalog_write::save_media(
+        conn,
+        existing,
+        &r.id,
+        &input,
+        r.file.as_deref(),
+        naive(r.updated_at),
+    )?;
+    write::set_media_times(conn, id, naive(r.created_at), naive(r.updated_at))?;
+    Ok(if existing.is_some() {
+        Outcome::Updated
+    } else {
+        Outcome::Created
+    })
+}
+
+/// The status, the times it implies, and nothing else: what the workflow would have left.
+fn check_times(r: &ArticleRecord) -> Result<(), Refusal> {
+    match r.status {
+        ArticleStatus::Published if r.published_at.is_none() || r.first_published_at.is_none() => Err(
+            invalid("published_at, first_published_at: a published article has both"),
+        ),
+        ArticleStatus::Scheduled if r.scheduled_at.is_none() => {
+            Err(invalid("scheduled_at: a scheduled article has one"))
+        }
+        _ if r.version < 1 => Err(invalid("version: from 1")),
+        _ if r.updated_at < r.created_at => Err(invalid("updated_at: before created_at")),
+        _ => Ok(()),
+    }
+}
+
+pub fn article(
+    conn: &mut DbConnection,
+    ctx: &mut Context<'_>,
+    r: &ArticleRecord,
+) -> Result<(Outcome, Option<i64>), Refusal> {
+    let public_id = uuid::Uuid::parse_str(&r.id)
+        .map_err(|_| invalid("id: not a UUID"))?
+        .hyphenated()
+        .to_string();
+    if public_id != r.id {
+        return Err(invalid("id: not a UUID in lower-case hyphenated form"));
+    }
+    check_times(r)?;
+    let existing = write::article_by_public_id(conn, &r.id)?;
+    if let Some((id, _, _)) = existing {
+        let stored = transfer_read::articles_page(conn, id - 1, 1, None)?;
+        if let Some(rows) = stored.into_iter().next() {
+            if article_record(rows)? == *r {
+                return Ok((Outcome::Unchanged, Some(id)));
+            }
+        }
+    }
+    let existing_id = existing.as_ref().map(|(id, _, _)| *id);
+    let input = ArticleInput {
+        language: r.language.clone(),
+        slug: Some(r.slug.clone()),
+        headline: r.headline.clone(),
+        lead: r.lead.clone(),
+        dateline: r.dateline.clone(),
+        canonical_url: r.canonical_url.clone(),
+        body: r.body.clone(),
+        bylines: r.bylines.clone(),
+        topics: r.topics.clone(),
+        featured_media: r.featured_media.clone(),
+        related: Vec::new(),
+        translation_of: None,
+        embargo_until: r.embargo_until,
+    }
+    .checked()
+    .map_err(fields)?;
+    if input.language != r.language || input.slug.as_deref() != Some(r.slug.as_str()) {
+        return Err(invalid(format!(
+            "language, slug: not in normal form ('{}', '{}')",
+            input.language,
+            input.slug.as_deref().unwrap_or_default()
+        )));
+    }
+    if let Some(holder) = write::slug_holder(conn, &r.language, &r.slug, existing_id)? {
+        return Err(invalid(format!(
+            "slug: '{}' in '{}' is taken by article {holder}",
+            r.slug, r.language
+        )));
+    }
+    let resolved = match store::resolve(conn, &input, existing_id)? {
+        Ok(resolved) => resolved,
+        Err(errors) => return Err(fields(errors)),
+    };
+    let group = translation_group(conn, ctx, r, existing.as_ref().map(|(_, group, _)| *group))?;
+    let author_user_id = match &r.author {
+        Some(email) => write::user_ids(conn, &[email.as_str()])?.get(email).copied(),
+        None => None,
+    };
+    let status = r.status.as_str();
+    let id = write::save_article(
+        conn,
+        existing_id,
+        &NewArticle {
+            public_id: r.id.clone(),
+            slug: &r.slug,
+            language: &r.language,
+            translation_group_id: group,
+            headline: &input.headline,
+            lead: input.lead.as_deref(),
+            dateline: input.dateline.as_deref(),
+            status,
+            canonical_url: input.canonical_url.as_deref(),
+            author_user_id,
+            created_at: naive(r.created_at),
+            updated_at: naive(r.updated_at),
+            first_published_at: r.first_published_at.map(naive),
+            published_at: r.published_at.map(naive),
+            scheduled_at: r.scheduled_at.map(naive),
+            embargo_until: r.embargo_until.map(naive),
+        },
+        r.version,
+    )?;
+    store::replace_children(conn, id, &input, &resolved)?;
+    // Related articles already here are linked now; the others once the file is read.
+    let present: HashMap<String, i64> = related_ids(conn, &r.related)?;
+    if present.len() == r.related.len() {
+        let ids: Vec<i64> = r.related.iter().filter_map(|p| present.get(p).copied()).collect();
+        if ids.contains(&id) {
+            return Err(invalid("related: an article cannot be related to itself"));
+        }
+        write::replace_related(conn, id, &ids)?;
+    } else {
+        ctx.related_ahead
+            .push((ctx.line, id, r.id.clone(), r.related.clone()));
+    }
+    let corrections: Vec<(NaiveDateTime, &str, NaiveDateTime)> = r
+        .corrections
+        .iter()
+        .map(|c| (naive(c.corrected_at), c.note.as_str(), naive(c.created_at)))
+        .collect();
+    write::replace_corrections(conn, id, &corrections)?;
+    let actors: Vec<&str> = r.revisions.iter().filter_map(|v| v.actor.as_deref()).collect();
+    let actor_ids = write::user_ids(conn, &actors)?;
+    let revisions: Vec<RevisionColumns<'_>> = r
+        .revisions
+        .iter()
+        .map(|v| RevisionColumns {
+            version: v.version,
+            action: &v.action,
+            actor_user_id: v.actor.as_ref().and_then(|a| actor_ids.get(a).copied()),
+            snapshot: v.snapshot.to_string(),
+            created_at: naive(v.created_at),
+        })
+        .collect();
+    write::replace_revisions(conn, id, &revisions)?;
+    schedule(conn, r, id, existing_id.is_none())?;
+    compile(conn, ctx.urls, ctx.events, r, id)?;
+    Ok((
+        if existing.is_some() {
+            Outcome::Updated
+        } else {
+            Outcome::Created
+        },
+        Some(id),
+    ))
+}
+
+fn related_ids(conn: &mut DbConnection, public_ids: &[String]) -> Result<HashMap<String, i64>, DbError> {
+    use crate::db::schema::articles;
+    use diesel::prelude::*;
+    Ok(articles::table
+        .filter(articles::public_id.eq_any(public_ids))
+        .select((articles::public_id, articles::id))
+        .load::<(String, i64)>(conn)?
+        .into_iter()
+        .collect())
+}
+
+/// The translation group an article joins: the group of the article that names it, made now
+/// if that article comes later in the file.
+fn translation_group(
+    conn: &mut DbConnection,
+    ctx: &mut Context<'_>,
+    r: &ArticleRecord,
+    current: Option<i64>,
+) -> Result<i64, Refusal> {
+    let now = naive(r.created_at);
+    let group = if let Some(group) = ctx.groups_ahead.get(&r.translation_group) {
+        *group
+    } else if r.translation_group == r.id {
+        match current {
+            Some(group) => group,
+            None => store::new_translation_group(conn, now)?,
+        }
+    } else {
+        match write::article_by_public_id(conn, &r.translation_group)? {
+            Some((_, group, _)) => group,
+            None => {
+                let group = store::new_translation_group(conn, now)?;
+                ctx.groups_ahead.insert(r.translation_group.clone(), group);
+                group
+            }
+        }
+    };
+    use crate::db::schema::articles;
+    use diesel::prelude::*;
+    let clash: Option<String> = articles::table
+        .filter(articles::translation_group_id.eq(group))
+        .filter(articles::language.eq(&r.language))
+        .filter(articles::public_id.ne(&r.id))
+        .select(articles::public_id)
+        .first(conn)
+        .optional()?;
+    if let Some(other) = clash {
+        return Err(invalid(format!(
+            "translation_group: the story already has a '{}' version: {other}",
+            r.language
+        )));
+    }
+    Ok(group)
+}
+
+/// The jobs a scheduled or embargoed article needs, for a new one (an updated one has them).
+fn schedule(conn: &mut DbConnection, r: &ArticleRecord, id: i64, created: bool) -> Result<(), DbError> {
+    if !created {
+        return Ok(());
+    }
+    let now = crate::db::utc_now();
+    if let (ArticleStatus::Scheduled, Some(at)) = (r.status, r.scheduled_at) {
+        jobs::enqueue(
+            conn,
+            JobKind::PublishScheduled,
+            &json!({"article_id": id}),
+            naive(at),
+            now,
+        )?;
+    }
+    if let (ArticleStatus::Published, Some(embargo)) = (r.status, r.embargo_until) {
+        if naive(embargo) > now {
+            jobs::enqueue(
+                conn,
+                JobKind::LiftEmbargo,
+                &json!({"article_id": id}),
+                naive(embargo),
+                now,
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// Builds the article's delivery forms and search entry as of when its public form last
+/// changed, so that its answers say what they said where it came from.
+pub fn compile(
+    conn: &mut DbConnection,
+    urls: &UrlBuilder,
+    events: bool,
+    r: &ArticleRecord,
+    id: i64,
+) -> Result<(), DbError> {
+    let as_of = naive(r.delivered_at.unwrap_or(r.updated_at));
+    crate::delivery::compile_article(conn, id, urls, as_of)?;
+    if events && r.status == ArticleStatus::Published {
+        if let Some(article) = store::find_by_id(conn, id)? {
+            crate::editorial::events::article_event(
+                conn,
+                "article.published",
+                &article,
+                urls,
+                None,
+                crate::db::utc_now(),
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// Links the related articles that came later in the file, and recompiles what shows them.
+/// Returns the links left out: (line, article, related public id not found).
+pub fn link_related_ahead(
+    conn: &mut DbConnection,
+    ctx: &mut Context<'_>,
+) -> Result<Vec<(u64, String, String)>, DbError> {
+    let mut missing = Vec::new();
+    for (line, id, public_id, related) in std::mem::take(&mut ctx.related_ahead) {
+        let present = related_ids(conn, &related)?;
+        let ids: Vec<i64> = related
+            .iter()
+            .filter_map(|p| match present.get(p) {
+                Some(row) if *row != id => Some(*row),
+                Some(_) => None,
+                None => {
+                    missing.push((line, public_id.clone(), p.clone()));
+                    None
+                }
+            })
+            .collect();
+        write::replace_related(conn, id, &ids)?;
+        if let Some(rows) = transfer_read::articles_page(conn, id - 1, 1, None)?
+            .into_iter()
+            .next()
+        {
+            let record = article_record(rows)?;
+            compile(conn, ctx.urls, false, &record, id)?;
+        }
+    }
+    Ok(missing)
+}
+
+pub fn deleted(conn: &mut DbConnection, ctx: &Context<'_>, r: &DeletedRecord) -> Result<Outcome, Refusal> {
+    if r.kind != "article" {
+        return Err(invalid(format!(
+            "kind: '{}' cannot be deleted by an import",
+            r.kind
+        )));
+    }
+    let Some((id, _, _)) = write::article_by_public_id(conn, &r.id)? else {
+        return Ok(Outcome::Unchanged);
+    };
+    store::delete(conn, id)?;
+    crate::delivery::compile_article(conn, id, ctx.urls, naive(r.at))?;
+    Ok(Outcome::Updated)
+}
+
+pub fn redirect(conn: &mut DbConnection, r: &RedirectRecord) -> Result<Outcome, Refusal> {
+    let from = SitePath::parse(&r.from).map_err(|e| invalid(format!("from: {e}")))?;
+    if from.as_str() != r.from {
+        return Err(invalid(format!("from: not in normal form ('{from}')")));
+    }
+    if ![301, 302, 307, 308].contains(&r.status) {
+        return Err(invalid("status: one of 301, 302, 307, 308"));
+    }
+    let to = &r.to;
+    let target = match (&to.article, &to.topic, &to.contributor, &to.url) {
+        (Some(id), None, None, None) => Target::Article(
+            write::article_by_public_id(conn, id)?
+                .ok_or_else(|| invalid(format!("to.article: no article has the id '{id}'")))?
+                .0,
+        ),
+        (None, Some(slug), None, None) => Target::Topic(
+            catalog::topic_by_slug(conn, slug)?
+                .ok_or_else(|| invalid(format!("to.topic: no topic has the slug '{slug}'")))?
+                .id,
+        ),
+        (None, None, Some(slug), None) => Target::Contributor(
+            catalog::contributor_by_slug(conn, slug)?
+                .ok_or_else(|| invalid(format!("to.contributor: no contributor has the slug '{slug}'")))?
+                .id,
+        ),
+        (None, None, None, Some(url)) => {
+            let web = url::Url::parse(url).is_ok_and(|u| matches!(u.scheme(), "http" | "https"));
+            if !web && SitePath::parse(url).is_err() {
+                return Err(invalid("to.url: an http(s) URL or a site path"));
+            }
+            Target::Url(url.clone())
+        }
+        _ => return Err(invalid("to: exactly one of article, topic, contributor or url")),
+    };
+    let existing = redirects::find(conn, from.as_str())?;
+    if let Some(row) = &existing {
+        let same = redirect_to(conn, &row.target()?)?.as_ref() == Some(to)
+            && u16::try_from(row.status).ok() == Some(r.status)
+            && row.source == r.source
+            && crate::api::utc(row.created_at) == r.created_at;
+        if same {
+            return Ok(Outcome::Unchanged);
+        }
+    }
+    redirects::put(
+        conn,
+        &NewRedirect {
+            from_path: from.as_str(),
+            target: &target,
+            status: i32::from(r.status),
+            source: r.source,
+            created_at: naive(r.created_at),
+        },
+    )?;
+    Ok(if existing.is_some() {
+        Outcome::Updated
+    } else {
+        Outcome::Created
+    })
+}
