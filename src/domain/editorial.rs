@@ -73,6 +73,67 @@ pub struct ArticleInput {
     pub embargo_until: Option<DateTime<Utc>>,
 }
 
+/// What `POST /v1/articles` takes: the writable fields and, for an archive brought in by an
+/// admin, the article's past.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct NewArticleInput {
+    #[serde(flatten)]
+    pub fields: ArticleInput,
+    /// Admins only: create the article as it was, published (or archived) at its original
+    /// times. It is compiled as of then, sends no webhooks, and keeps one revision (`import`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub history: Option<ArticleHistory>,
+}
+
+/// An imported article's past. Every time is in the past and in this order:
+/// `first_published_at` ≤ `published_at` ≤ `updated_at`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ArticleHistory {
+    /// `published`, `unpublished` or `archived`.
+    pub status: super::kinds::ArticleStatus,
+    pub first_published_at: DateTime<Utc>,
+    /// When it was last (re)published; defaults to `first_published_at`.
+    #[serde(default)]
+    pub published_at: Option<DateTime<Utc>>,
+    /// When it last changed; defaults to `published_at`.
+    #[serde(default)]
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
+impl ArticleHistory {
+    /// (first published, published, updated) once checked against `now`.
+    pub fn times(
+        &self,
+        now: DateTime<Utc>,
+    ) -> Result<(DateTime<Utc>, DateTime<Utc>, DateTime<Utc>), Vec<FieldError>> {
+        use super::kinds::ArticleStatus;
+        let mut checks = Checks::default();
+        if !matches!(
+            self.status,
+            ArticleStatus::Published | ArticleStatus::Unpublished | ArticleStatus::Archived
+        ) {
+            checks.fail("/history/status", "published, unpublished or archived");
+        }
+        let first = self.first_published_at;
+        let published = self.published_at.unwrap_or(first);
+        let updated = self.updated_at.unwrap_or(published);
+        if published < first {
+            checks.fail("/history/published_at", "before first_published_at");
+        }
+        if updated < published {
+            checks.fail("/history/updated_at", "before published_at");
+        }
+        if updated > now {
+            checks.fail(
+                "/history",
+                "times are in the past; schedule future publication instead",
+            );
+        }
+        checks.finish().map(|()| (first, published, updated))
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BylineInput {

@@ -21,6 +21,9 @@ pub enum Permission {
     ManageUsers,
     ManageWebhooks,
     ReadAudit,
+    /// Import archives: articles created with their original publication times, and JSON
+    /// Lines imports over the API.
+    ImportArchive,
 }
 
 impl Permission {
@@ -34,6 +37,7 @@ impl Permission {
         Permission::ManageUsers,
         Permission::ManageWebhooks,
         Permission::ReadAudit,
+        Permission::ImportArchive,
     ];
 }
 
@@ -42,7 +46,10 @@ pub fn allows(role: UserRole, permission: Permission) -> bool {
     use Permission::*;
     match role {
         UserRole::Admin => true,
-        UserRole::Editor => !matches!(permission, ManageUsers | ManageWebhooks | ReadAudit),
+        UserRole::Editor => !matches!(
+            permission,
+            ManageUsers | ManageWebhooks | ReadAudit | ImportArchive
+        ),
         UserRole::Writer => matches!(permission, CreateArticle | EditOwnDraft | RegisterMedia),
         UserRole::Partner => false,
     }

@@ -7,6 +7,7 @@ pub mod articles;
 pub mod catalog;
 pub mod events;
 pub mod idempotency;
+pub mod imports;
 pub mod redirects;
 pub mod users;
 pub mod webhooks;

@@ -84,6 +84,53 @@ impl JsonBody {
         serde_json::from_slice(&bytes).map_err(|e| ApiError::bad_request(format!("malformed JSON body: {e}")))
     }
 
+    /// The body as JSON Lines (`application/x-ndjson` or `application/jsonl`), at most `max`
+    /// bytes.
+    pub async fn json_lines(mut self, max: usize) -> Result<bytes::Bytes, ApiError> {
+        let refuse =
+            || ApiError::UnsupportedMediaType("send the body as application/x-ndjson (JSON Lines)".into());
+        let media_type = self
+            .request
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<mime::Mime>().ok())
+            .ok_or_else(refuse)?;
+        let lines = media_type.type_() == mime::APPLICATION
+            && matches!(
+                media_type.subtype().as_str(),
+                "x-ndjson" | "jsonl" | "x-jsonlines"
+            );
+        if !lines {
+            return Err(refuse());
+        }
+        let too_large = || {
+            ApiError::PayloadTooLarge(format!(
+                "imports over the API are limited to {} MiB; use khabar import for larger files",
+                max >> 20
+            ))
+        };
+        let declared = self
+            .request
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok());
+        if declared.is_some_and(|length| length > max) {
+            return Err(too_large());
+        }
+        let mut bytes = bytes::BytesMut::with_capacity(declared.unwrap_or(4096).min(max));
+        while let Some(chunk) = self.payload.next().await {
+            let chunk =
+                chunk.map_err(|e| ApiError::bad_request(format!("the body could not be read: {e}")))?;
+            if bytes.len() + chunk.len() > max {
+                return Err(too_large());
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        Ok(bytes.freeze())
+    }
+
     /// The body as the operation's input type: fields are checked and named (422).
     pub async fn parse<T: serde::de::DeserializeOwned>(self) -> Result<T, ApiError> {
         super::writes::body(self.value().await?)

@@ -18,7 +18,7 @@ use crate::api::editorial::{
     RevisionView, TransitionRequest,
 };
 use crate::auth::tokens::{PreviewClaims, PREVIEW_AUDIENCE};
-use crate::domain::editorial::ArticleInput;
+use crate::domain::editorial::NewArticleInput;
 use crate::domain::permissions::Permission;
 use crate::editorial::articles;
 use crate::error::{ApiError, Problem};
@@ -83,11 +83,12 @@ fn editable_response(status: StatusCode, article: &EditableArticle) -> HttpRespo
 
 /// Creates a draft. The slug is made from the headline when not given (Arabic kept); a taken
 /// generated slug gets `-2`, `-3`…, a taken explicit one is a 409. Send `Idempotency-Key` to make
-/// retries safe.
+/// retries safe. Admins bringing in an archive may send `history` to create the article
+/// already published (or unpublished, archived) at its original times.
 #[utoipa::path(
     tag = "editorial",
     security(("bearer" = [])),
-    request_body = ArticleInput,
+    request_body = NewArticleInput,
     params(("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 200, description = "Makes a retried create return the first result instead of creating twice")),
     responses(
         (status = 201, description = "Created (or, with `Idempotent-Replayed: true`, created by an earlier request with this key)", body = EditableArticle,
@@ -105,13 +106,47 @@ pub async fn create_article(
 ) -> Result<HttpResponse, ApiError> {
     signed.require(Permission::CreateArticle)?;
     let payload = payload.value().await?;
-    let input: ArticleInput = body(payload.clone())?;
+    let input = new_article(payload.clone())?;
+    if input.history.is_some() {
+        signed.require(Permission::ImportArchive)?;
+    }
     let actor = signed.actor.clone();
     create_once(&state, &request, &signed.actor, &payload, move |conn, ctx| {
         let article = articles::create(conn, ctx, &actor, input)?;
         created(article_location(&article.id), &article)
     })
     .await
+}
+
+/// The create body: the writable fields (each unknown one named), and `history`, read apart so
+/// that its errors are named under `/history`.
+fn new_article(mut payload: serde_json::Value) -> Result<NewArticleInput, ApiError> {
+    let history = payload
+        .as_object_mut()
+        .and_then(|fields| fields.remove("history"))
+        .filter(|h| !h.is_null());
+    let fields = body(payload)?;
+    let history = match history {
+        Some(value) => Some(body(value).map_err(|error| {
+            match error {
+                ApiError::Unprocessable { detail, errors } => ApiError::Unprocessable {
+                    detail,
+                    errors: errors
+                        .into_iter()
+                        .map(|e| {
+                            crate::error::FieldError::new(
+                                format!("/history{}", e.field.trim_end_matches('/')),
+                                e.message,
+                            )
+                        })
+                        .collect(),
+                },
+                other => other,
+            }
+        })?),
+        None => None,
+    };
+    Ok(NewArticleInput { fields, history })
 }
 
 /// The editable form of an article in any status, with its version as `ETag`.

@@ -13,6 +13,7 @@ pub mod editorial;
 pub mod feeds;
 pub mod health;
 pub mod images;
+pub mod imports;
 pub mod meta;
 pub mod metrics;
 pub mod middleware;
@@ -106,7 +107,8 @@ pub fn configure(config: &mut ServiceConfig<'_>) {
                 .service(admin::audit_log)
                 .service(site::list_redirects)
                 .service(site::create_redirect)
-                .service(site::delete_redirect),
+                .service(site::delete_redirect)
+                .service(imports::import),
         )
         .service(feeds::rss_feed)
         .service(feeds::atom_feed)

@@ -181,6 +181,15 @@ async fn every_cell_of_the_permission_matrix(backend: Backend) {
         op(Method::DELETE, "/v1/webhooks/999999", None, ADMINS),
         op(Method::GET, "/v1/webhooks/999999/deliveries", None, ADMINS),
         op(Method::GET, "/v1/audit", None, ADMINS),
+        op(Method::GET, "/v1/redirects", None, EDITORS),
+        op(
+            Method::POST,
+            "/v1/redirects",
+            Some(json!({"from": format!("/old/{}", unique()), "to": {"url": "https://www.example.com/"}})),
+            EDITORS,
+        ),
+        op(Method::DELETE, "/v1/redirects/999999", None, EDITORS),
+        op(Method::POST, "/v1/imports", Some(json!({})), ADMINS),
         op(Method::POST, "/v1/auth/logout", None, ANY),
     ];
     let mut cells = 0;
@@ -285,7 +294,7 @@ async fn every_cell_of_the_permission_matrix(backend: Backend) {
             cells += 1;
         }
     }
-    assert_eq!(cells, 39 * 5 - 3, "every cell checked");
+    assert_eq!(cells, 43 * 5 - 3, "every cell checked");
 }
 
 on_both_backends!(every_cell_of_the_permission_matrix);

@@ -1,16 +1,30 @@
 //! Creating, editing (JSON merge patch over the editable form) and deleting articles.
 
 use super::*;
+use crate::domain::editorial::NewArticleInput;
 
 pub fn create(
     conn: &mut DbConnection,
     ctx: &EditContext,
     actor: &Actor,
-    input: ArticleInput,
+    request: NewArticleInput,
 ) -> Result<EditableArticle, EditError> {
     actor.require(Permission::CreateArticle, "create articles")?;
+    let history = match &request.history {
+        Some(history) => {
+            actor.require(Permission::ImportArchive, "create articles with their past")?;
+            Some((
+                history.status,
+                history.times(ctx.now.and_utc()).map_err(EditError::Invalid)?,
+            ))
+        }
+        None => None,
+    };
     write_transaction(conn, |conn| {
-        let (input, resolved) = resolve_checked(conn, input, None)?;
+        let (input, resolved) = resolve_checked(conn, request.fields, None)?;
+        if let Some((ArticleStatus::Published, _)) = history {
+            publishable(&input, &resolved)?;
+        }
         let slug = settle_slug(conn, &input, None)?;
         let group = match resolved.translation_group {
             Some(group) => group,
@@ -18,7 +32,31 @@ pub fn create(
         };
         let article = store::insert_draft(conn, &input, &slug, group, actor.user_id, ctx.now)?;
         store::replace_children(conn, article.id, &input, &resolved)?;
-        let Saved { article, fields } = saved(conn, ctx, actor.audit_ref(), article.id, "create")?;
+        let Some((status, (first, published, updated))) = history else {
+            let Saved { article, fields } = saved(conn, ctx, actor.audit_ref(), article.id, "create")?;
+            return editable_with(conn, ctx, &article, fields);
+        };
+        // An archived story, as it was: its own times, compiled as of its last change, and no
+        // webhook or ping (it is not news).
+        let (first, published, updated) = (
+            crate::db::truncate(first.naive_utc()),
+            crate::db::truncate(published.naive_utc()),
+            crate::db::truncate(updated.naive_utc()),
+        );
+        store::set_status(
+            conn,
+            article.id,
+            &StatusChange {
+                status,
+                published_at: Some(published),
+                first_published_at: Some(first),
+                scheduled_at: None,
+            },
+        )?;
+        store::set_times(conn, article.id, first, updated)?;
+        // Its revision and audit entry say when it came into Khabar.
+        let Saved { article, fields } = saved(conn, ctx, actor.audit_ref(), article.id, "import")?;
+        crate::delivery::publish_changes(conn, &[article.id], &ctx.urls, updated)?;
         editable_with(conn, ctx, &article, fields)
     })
 }

@@ -99,6 +99,22 @@ pub fn set_status(conn: &mut DbConnection, id: i64, change: &StatusChange) -> Re
     Ok(())
 }
 
+/// Sets when the article was created and last changed (an archive imported as it was).
+pub fn set_times(
+    conn: &mut DbConnection,
+    id: i64,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+) -> Result<(), DbError> {
+    diesel::update(articles::table.find(id))
+        .set((
+            articles::created_at.eq(created_at),
+            articles::updated_at.eq(updated_at),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
 /// Replaces the article's body, bylines, topics, media uses and related links.
 pub fn replace_children(
     conn: &mut DbConnection,
