@@ -101,12 +101,12 @@ pub struct ArticleHistory {
     pub updated_at: Option<DateTime<Utc>>,
 }
 
+/// When an article was first published, last published and last changed.
+pub type PublicationTimes = (DateTime<Utc>, DateTime<Utc>, DateTime<Utc>);
+
 impl ArticleHistory {
-    /// (first published, published, updated) once checked against `now`.
-    pub fn times(
-        &self,
-        now: DateTime<Utc>,
-    ) -> Result<(DateTime<Utc>, DateTime<Utc>, DateTime<Utc>), Vec<FieldError>> {
+    /// The times once checked against `now`.
+    pub fn times(&self, now: DateTime<Utc>) -> Result<PublicationTimes, Vec<FieldError>> {
         use super::kinds::ArticleStatus;
         let mut checks = Checks::default();
         if !matches!(
