@@ -59,6 +59,9 @@ pub enum Command {
         /// Include users' password hashes.
         #[arg(long)]
         with_secrets: bool,
+        /// Print the format's JSON Schema (docs/export.schema.json) instead, and exit.
+        #[arg(long)]
+        schema: bool,
     },
     /// Import a Khabar export, or a WordPress export (WXR) with `--from wordpress`.
     Import {
@@ -112,6 +115,10 @@ pub fn run(cli: Cli) -> Result<(), String> {
     let command = cli.command.unwrap_or(Command::Serve);
     if let Command::Openapi = command {
         print!("{}", crate::openapi::document_json());
+        return Ok(());
+    }
+    if let Command::Export { schema: true, .. } = command {
+        println!("{}", export_schema_json());
         return Ok(());
     }
     crate::telemetry::init(&cli.options.log, cli.options.log_format)?;
@@ -181,6 +188,7 @@ pub fn run(cli: Cli) -> Result<(), String> {
             since,
             no_files,
             with_secrets,
+            ..
         } => {
             let since = since
                 .map(|s| {
@@ -413,6 +421,11 @@ fn serve(settings: &Settings) -> Result<(), BootstrapError> {
             .await
             .map_err(|e| BootstrapError::Other(format!("server failed: {e}")))
     })
+}
+
+/// The export format's JSON Schema as committed (`docs/export.schema.json`).
+pub fn export_schema_json() -> String {
+    serde_json::to_string_pretty(&crate::transfer::format::json_schema()).expect("a JSON value serializes")
 }
 
 /// Says where canonical URLs point, and how to change it: a command run with other settings

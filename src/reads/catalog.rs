@@ -2,6 +2,8 @@
 
 use std::sync::Arc;
 
+use chrono::{DateTime, Utc};
+
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -9,6 +11,7 @@ use super::paging::{self, Keyset};
 use super::params::Limit;
 use super::{resolve, Address, ReadError, Reader};
 use crate::api::catalog::{ContributorView, MediaView, TopicDetail, TopicView};
+use crate::api::utc;
 use crate::db::queries::catalog;
 use crate::db::{utc_now, DbError};
 use crate::delivery::cache::Representation;
@@ -64,20 +67,27 @@ fn id_ordered<R, V: Serialize>(
     cursor: Option<&str>,
     limit: Limit,
     load: impl FnOnce(Option<i64>, i64) -> Result<Vec<R>, DbError>,
-    entry: impl Fn(&R) -> (i64, V),
+    entry: impl Fn(&R) -> (i64, DateTime<Utc>, V),
 ) -> Result<Representation, ReadError> {
     let keyset = Keyset::new(&reader.cursors, format!("{name}|{kind:?}"), cursor)?;
     let after = keyset.after().map(|p| p.id);
     let page = keyset.fetch(
         limit,
         |n| Ok(load(after, n)?.iter().map(entry).collect()),
-        |(id, _)| paging::at_id(*id),
+        |(id, _, _)| paging::at_id(*id),
     )?;
+    // The newest change of what the page shows (the epoch for an empty page).
+    let last_modified = page
+        .rows
+        .iter()
+        .map(|(_, changed, _)| *changed)
+        .max()
+        .unwrap_or(DateTime::UNIX_EPOCH);
     let paged = Paged {
-        data: page.rows.into_iter().map(|(_, view)| view).collect::<Vec<V>>(),
+        data: page.rows.into_iter().map(|(_, _, view)| view).collect::<Vec<V>>(),
         next_cursor: page.next_cursor,
     };
-    super::json(&paged, utc_now().and_utc(), name.to_owned())
+    super::json(&paged, last_modified, name.to_owned())
 }
 
 /// One page of topics, in creation order, optionally of one kind.
@@ -98,7 +108,7 @@ pub async fn topics(
                     params.cursor.as_deref(),
                     limit,
                     |after, n| catalog::topics_page(conn, kind, after, n),
-                    |topic| (topic.id, TopicView::from_row(topic)),
+                    |topic| (topic.id, utc(topic.updated_at), TopicView::from_row(topic)),
                 )
             }
         })
@@ -121,7 +131,13 @@ pub async fn topic(
                     parent: parent.as_ref().map(TopicView::from_row),
                     children: children.iter().map(TopicView::from_row).collect(),
                 };
-                super::json(&detail, utc_now().and_utc(), format!("topic-{slug}"))
+                let changed = std::iter::once(&topic)
+                    .chain(parent.as_ref())
+                    .chain(&children)
+                    .map(|t| utc(t.updated_at))
+                    .max()
+                    .unwrap_or(DateTime::UNIX_EPOCH);
+                super::json(&detail, changed, format!("topic-{slug}"))
             }
         })
         .await
@@ -145,7 +161,13 @@ pub async fn contributors(
                     params.cursor.as_deref(),
                     limit,
                     |after, n| catalog::contributors_page(conn, kind, after, n),
-                    |contributor| (contributor.id, ContributorView::from_row(contributor)),
+                    |contributor| {
+                        (
+                            contributor.id,
+                            utc(contributor.updated_at),
+                            ContributorView::from_row(contributor),
+                        )
+                    },
                 )
             }
         })
@@ -163,7 +185,7 @@ pub async fn contributor(
             move |conn, _| {
                 let contributor = resolve::contributor(conn, &slug)?;
                 let view = ContributorView::from_row(&contributor);
-                super::json(&view, utc_now().and_utc(), format!("contributor-{slug}"))
+                super::json(&view, utc(contributor.updated_at), format!("contributor-{slug}"))
             }
         })
         .await
@@ -186,7 +208,7 @@ pub async fn media(
                 let (asset, renditions) = catalog::public_media(conn, &public_id, utc_now())?
                     .ok_or_else(|| not_found(&public_id))?;
                 let view = MediaView::from_row(&asset, &renditions);
-                super::json(&view, utc_now().and_utc(), format!("media-{public_id}"))
+                super::json(&view, utc(asset.updated_at), format!("media-{public_id}"))
             }
         })
         .await

@@ -144,7 +144,14 @@ pub(super) fn page(
             )
         })
         .collect();
-    paging::json_page(&items, page.next_cursor, now.and_utc(), self_url)
+    let last_modified = page
+        .rows
+        .iter()
+        .map(|hit| hit.updated_at)
+        .max()
+        .unwrap_or(now)
+        .and_utc();
+    paging::json_page(&items, page.next_cursor, last_modified, self_url)
 }
 
 /// One page of `GET /v1/search`, through the cache.

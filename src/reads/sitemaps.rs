@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, Utc};
 
 use super::{Address, ReadError, Reader};
 use crate::db::queries::sitemaps;
@@ -10,21 +10,27 @@ use crate::db::{utc_now, DbConnection};
 use crate::delivery::cache::Representation;
 use crate::feeds::sitemap;
 
-/// Serves the XML `build` makes, through the cache.
+/// Serves the XML `build` makes and the time of the newest entry it lists, through the cache.
 async fn cached_xml(
     reader: &Arc<Reader>,
     address: Address<'_>,
-    build: impl FnOnce(&mut DbConnection, &Reader) -> Result<String, ReadError> + Send + 'static,
+    build: impl FnOnce(&mut DbConnection, &Reader) -> Result<(String, DateTime<Utc>), ReadError> + Send + 'static,
 ) -> Result<Arc<Representation>, ReadError> {
     reader
         .cached(address.key("sitemap"), || {
             move |conn, reader| {
-                let mut representation = super::text(build(conn, reader)?, Utc::now(), "sitemaps".into());
+                let (xml, changed) = build(conn, reader)?;
+                let mut representation = super::text(xml, changed, "sitemaps".into());
                 representation.content_type = super::feeds::XML;
                 Ok(representation)
             }
         })
         .await
+}
+
+/// The newest of `times`; the epoch for none.
+fn newest(times: impl Iterator<Item = DateTime<Utc>>) -> DateTime<Utc> {
+    times.max().unwrap_or(DateTime::UNIX_EPOCH)
 }
 
 /// Articles published in the last 48 hours, at most 1,000.
@@ -46,7 +52,8 @@ pub async fn news(reader: &Arc<Reader>, address: Address<'_>) -> Result<Arc<Repr
                 published_at: row.published_at.and_utc(),
             })
             .collect();
-        Ok(sitemap::news(&reader.feeds.publication, &entries))
+        let changed = newest(entries.iter().map(|e| e.published_at));
+        Ok((sitemap::news(&reader.feeds.publication, &entries), changed))
     })
     .await
 }
@@ -65,7 +72,8 @@ pub async fn index(reader: &Arc<Reader>, address: Address<'_>) -> Result<Arc<Rep
                 Some((url.to_string(), modified.and_utc()))
             })
             .collect();
-        Ok(sitemap::index(&files))
+        let changed = newest(files.iter().map(|(_, modified)| *modified));
+        Ok((sitemap::index(&files), changed))
     })
     .await
 }
@@ -89,7 +97,8 @@ pub async fn page(
             .into_iter()
             .map(|(language, slug, modified)| (reader.urls.article(&language, &slug), modified.and_utc()))
             .collect();
-        Ok(sitemap::urls(&entries))
+        let changed = newest(entries.iter().map(|(_, modified)| *modified));
+        Ok((sitemap::urls(&entries), changed))
     })
     .await
 }

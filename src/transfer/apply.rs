@@ -605,6 +605,17 @@ pub fn compile(
 ) -> Result<(), DbError> {
     let as_of = naive(r.delivered_at.unwrap_or(r.updated_at));
     crate::delivery::compile_article(conn, id, urls, as_of)?;
+    // The articles that show this one (its translations, those that list it as related) came
+    // earlier in the file and were compiled without it: again, each as of its own last change.
+    use crate::db::queries::delivery::{self, Changed};
+    for other in delivery::affected_by(conn, Changed::Article(id))? {
+        if other == id {
+            continue;
+        }
+        if let Some(delivered) = delivery::delivered_at(conn, other)? {
+            crate::delivery::compile_article(conn, other, urls, delivered)?;
+        }
+    }
     if events && r.status == ArticleStatus::Published {
         if let Some(article) = store::find_by_id(conn, id)? {
             crate::editorial::events::article_event(

@@ -1,7 +1,7 @@
 //! `khabar export`: the whole content of a database as JSON Lines (see [`super::format`]),
 //! streamed a page at a time from one consistent snapshot.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Write;
 
 use base64::engine::general_purpose::STANDARD;
@@ -216,29 +216,43 @@ fn names(json: &str) -> Result<BTreeMap<String, String>, DbError> {
     serde_json::from_str(json).map_err(DbError::corrupt)
 }
 
-/// Topics ordered so that every parent comes before its children, otherwise in id order.
+/// Topics in id order, except that a topic whose parent comes later waits for it: already in
+/// parents-first order (as the write API makes it), the order is kept, so that an import gives
+/// every topic the same place again.
 fn parents_first(topics: Vec<(Topic, Option<String>)>) -> Vec<(Topic, Option<String>)> {
-    let mut placed: HashSet<String> = HashSet::new();
     let in_file: HashSet<String> = topics.iter().map(|(t, _)| t.slug.clone()).collect();
-    let mut pending = topics;
-    let mut ordered = Vec::with_capacity(pending.len());
-    while !pending.is_empty() {
-        let before = pending.len();
-        let (ready, waiting): (Vec<_>, Vec<_>) = pending.into_iter().partition(|(_, parent)| {
-            parent
-                .as_ref()
-                .is_none_or(|p| placed.contains(p) || !in_file.contains(p))
-        });
-        for (topic, parent) in ready {
-            placed.insert(topic.slug.clone());
-            ordered.push((topic, parent));
-        }
-        pending = waiting;
-        if pending.len() == before {
-            // A cycle cannot be stored (a topic's parent must exist first); keep the rest as is.
-            ordered.append(&mut pending);
+    let mut placed: HashSet<String> = HashSet::new();
+    let mut waiting: HashMap<String, Vec<(Topic, Option<String>)>> = HashMap::new();
+    let mut ordered = Vec::with_capacity(topics.len());
+    fn place(
+        entry: (Topic, Option<String>),
+        placed: &mut HashSet<String>,
+        waiting: &mut HashMap<String, Vec<(Topic, Option<String>)>>,
+        ordered: &mut Vec<(Topic, Option<String>)>,
+    ) {
+        let slug = entry.0.slug.clone();
+        placed.insert(slug.clone());
+        ordered.push(entry);
+        for child in waiting.remove(&slug).unwrap_or_default() {
+            place(child, placed, waiting, ordered);
         }
     }
+    for entry in topics {
+        let ready = entry
+            .1
+            .as_ref()
+            .is_none_or(|parent| placed.contains(parent) || !in_file.contains(parent));
+        if ready {
+            place(entry, &mut placed, &mut waiting, &mut ordered);
+        } else {
+            let parent = entry.1.clone().unwrap_or_default();
+            waiting.entry(parent).or_default().push(entry);
+        }
+    }
+    // A cycle cannot be stored (a parent must exist first); what is left goes last, as it is.
+    let mut rest: Vec<_> = waiting.into_values().flatten().collect();
+    rest.sort_by_key(|(t, _)| t.id);
+    ordered.extend(rest);
     ordered
 }
 

@@ -71,7 +71,7 @@ impl Record {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Header {
     /// Always `khabar.export`.
@@ -82,7 +82,7 @@ pub struct Header {
     pub since: Option<DateTime<Utc>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ContributorRecord {
     pub slug: String,
@@ -100,7 +100,7 @@ pub struct ContributorRecord {
     pub updated_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UserRecord {
     pub email: String,
@@ -120,7 +120,7 @@ pub struct UserRecord {
     pub updated_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TopicRecord {
     pub slug: String,
@@ -138,7 +138,7 @@ pub struct TopicRecord {
 }
 
 /// An uploaded original, before the first media line that shows it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FileRecord {
     /// `<first 32 hex digits of the SHA-256>.<extension>`.
@@ -149,7 +149,7 @@ pub struct FileRecord {
     pub data: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MediaRecord {
     /// The asset's public id.
@@ -186,6 +186,7 @@ pub struct MediaRecord {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub focal_point: Option<FocalPoint>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[schema(value_type = crate::domain::framing::CropsSchema)]
     pub crops: BTreeMap<CropRatio, CropBox>,
     /// For an asset registered by URL: the renditions registered with it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -194,7 +195,7 @@ pub struct MediaRecord {
     pub updated_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CorrectionRecord {
     pub corrected_at: DateTime<Utc>,
@@ -202,7 +203,7 @@ pub struct CorrectionRecord {
     pub created_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RevisionRecord {
     pub version: i32,
@@ -212,11 +213,12 @@ pub struct RevisionRecord {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actor: Option<String>,
     /// The article's writable fields at that version.
+    #[schema(value_type = Object)]
     pub snapshot: serde_json::Value,
     pub created_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ArticleRecord {
     /// The article's public id.
@@ -269,7 +271,7 @@ pub struct ArticleRecord {
     pub revisions: Vec<RevisionRecord>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RedirectRecord {
     /// The old site path, in normal form.
@@ -281,13 +283,69 @@ pub struct RedirectRecord {
 }
 
 /// An entity deleted since the `since` of an incremental export.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DeletedRecord {
     /// Only `article` so far.
     pub kind: String,
     pub id: String,
     pub at: DateTime<Utc>,
+}
+
+/// The JSON Schema (2020-12) of one line of an export: `docs/export.schema.json`, made from
+/// these types so that the two cannot drift (a test compares them).
+pub fn json_schema() -> serde_json::Value {
+    use serde_json::{json, Value};
+    use utoipa::OpenApi;
+    #[derive(OpenApi)]
+    #[openapi(components(schemas(
+        Header,
+        ContributorRecord,
+        UserRecord,
+        TopicRecord,
+        FileRecord,
+        MediaRecord,
+        ArticleRecord,
+        RedirectRecord,
+        DeletedRecord
+    )))]
+    struct Lines;
+    let document = serde_json::to_value(Lines::openapi()).expect("a generated document serializes");
+    let text = document["components"]["schemas"]
+        .to_string()
+        .replace("#/components/schemas/", "#/$defs/");
+    let mut defs: serde_json::Map<String, Value> = serde_json::from_str(&text).expect("JSON we just wrote");
+    let lines = [
+        ("header", "Header"),
+        ("contributor", "ContributorRecord"),
+        ("user", "UserRecord"),
+        ("topic", "TopicRecord"),
+        ("file", "FileRecord"),
+        ("media", "MediaRecord"),
+        ("article", "ArticleRecord"),
+        ("redirect", "RedirectRecord"),
+        ("deleted", "DeletedRecord"),
+    ];
+    let mut one_of = Vec::new();
+    for (kind, name) in lines {
+        let mut line = defs[name].clone();
+        line["properties"]["type"] = json!({"const": kind});
+        let required = line["required"]
+            .as_array_mut()
+            .expect("records have required fields");
+        required.insert(0, json!("type"));
+        line["additionalProperties"] = json!(false);
+        let line_name = format!("{name}Line");
+        defs.insert(line_name.clone(), line);
+        one_of.push(json!({"$ref": format!("#/$defs/{line_name}")}));
+    }
+    json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": format!("One line of a Khabar export (format {FORMAT}, version {VERSION})"),
+        "description": "A Khabar export is JSON Lines: a header line first, then one entity a line in dependency order (contributors, users, topics parents first, files and media, articles, redirects, deletions). Written by `khabar export`, read by `khabar import` and POST /v1/imports.",
+        "oneOf": one_of,
+        "$defs": defs,
+    })
 }
 
 /// Why a line cannot be read.

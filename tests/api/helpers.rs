@@ -163,6 +163,8 @@ pub struct TestApp {
     pub pool: DbPool,
     pub cache: DeliveryCache,
     pub database_url: DatabaseUrl,
+    /// What the node was started with (its media store among them).
+    pub settings: Settings,
     /// Dropped last: removes the database once the test is done with it (the node that
     /// created it owns it; other nodes on the same database hold `None`).
     _db: Option<TestDb>,
@@ -202,6 +204,7 @@ impl TestApp {
             pool,
             cache,
             database_url: url,
+            settings,
             _db: None,
         }
     }

@@ -23,5 +23,6 @@ mod rate_limits;
 mod schema;
 mod search;
 mod sync;
+mod transfer;
 mod uploads;
 mod webhooks;

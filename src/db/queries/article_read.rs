@@ -145,7 +145,12 @@ fn load_media(conn: &mut DbConnection, article_id: i64) -> Result<Vec<MediaUse>,
     let ids: Vec<i64> = uses.iter().map(|(_, asset)| asset.id).collect();
     let mut renditions: Vec<Rendition> = media_renditions::table
         .filter(media_renditions::media_id.eq_any(ids))
-        .order((media_renditions::media_id.asc(), media_renditions::width.asc()))
+        // Ties (a JPEG and a WebP of one width) in the order they were made, on every backend.
+        .order((
+            media_renditions::media_id.asc(),
+            media_renditions::width.asc(),
+            media_renditions::id.asc(),
+        ))
         .select(Rendition::as_select())
         .load(conn)?;
     Ok(uses

@@ -86,6 +86,15 @@ pub fn stored_version(
         .optional()?)
 }
 
+/// When an article's delivery form last changed, if it has one.
+pub fn delivered_at(conn: &mut DbConnection, article_id: i64) -> Result<Option<NaiveDateTime>, DbError> {
+    Ok(article_deliveries::table
+        .find(article_id)
+        .select(article_deliveries::updated_at)
+        .first(conn)
+        .optional()?)
+}
+
 /// The topics (with ancestors) and contributors a delivered article is listed under.
 pub fn facets_of(conn: &mut DbConnection, article_id: i64) -> Result<(Vec<i64>, Vec<i64>), DbError> {
     let topics = delivery_topics::table

@@ -82,6 +82,9 @@ pub struct Hit {
     pub score: f64,
     #[diesel(sql_type = Text)]
     pub summary_json: String,
+    /// When its public form last changed.
+    #[diesel(sql_type = Timestamp)]
+    pub updated_at: NaiveDateTime,
 }
 
 /// A headline suggested for type-ahead.

@@ -72,7 +72,7 @@ pub(super) fn search(conn: &mut PgConnection, plan: &Plan<'_>) -> Result<Vec<Hit
     // as bm25 favours short documents.
     let mut sql = format!(
         "SELECT d.article_id AS article_id, d.published_at AS published_at, s.score AS score, \
-         d.summary_json AS summary_json \
+         d.summary_json AS summary_json, d.updated_at AS updated_at \
          FROM (SELECT c.article_id, -ts_rank(c.forms, to_tsquery('simple', $1), 2)::float8 AS score \
                FROM (SELECT a.article_id, a.forms FROM article_search a WHERE {} \
                      ORDER BY a.article_id DESC LIMIT ${candidates}) c) s \

@@ -69,7 +69,7 @@ pub(super) fn search(conn: &mut SqliteConnection, plan: &Plan<'_>) -> Result<Vec
         "WITH s AS MATERIALIZED (SELECT rowid AS article_id, bm25(article_search, 5.0, 1.0, 1.0, 0.0) AS score \
                FROM article_search WHERE article_search MATCH ? ORDER BY rowid DESC LIMIT ?) \
          SELECT d.article_id AS article_id, d.published_at AS published_at, s.score AS score, \
-         d.summary_json AS summary_json \
+         d.summary_json AS summary_json, d.updated_at AS updated_at \
          FROM s JOIN article_deliveries d ON d.article_id = s.article_id WHERE 1 = 1",
     );
     sql.push_str(&around_match(plan, &mut binds, &|_| "?".to_owned()));
