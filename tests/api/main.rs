@@ -14,6 +14,7 @@ mod faults;
 mod feeds;
 mod health;
 mod http;
+mod imports;
 mod lists;
 mod object_storage;
 mod openapi;

@@ -859,7 +859,12 @@ impl Records<'_> {
             .map_or_else(|| self.scan.language.clone(), |l| l.as_str().to_owned());
         let raw_title = plain(item.child("title").unwrap_or_default());
         let title = if raw_title.is_empty() {
-            self.note(line, "post", key.clone(), "no title; imported as 'Untitled {id}'");
+            self.note(
+                line,
+                "post",
+                key.clone(),
+                format!("no title; imported as 'Untitled {id}'"),
+            );
             format!("Untitled {id}")
         } else {
             raw_title
@@ -1102,6 +1107,7 @@ impl Records<'_> {
             }
         }
         paths.push(format!("/?p={id}"));
+        paths.dedup();
         for path in paths {
             if path == own_path.as_str() || path == "/" {
                 continue;
