@@ -87,13 +87,16 @@ pub fn import(
         urls: &urls,
     };
     let started = std::time::Instant::now();
+    // A line each time another 10,000 articles are done.
+    let reported = std::cell::Cell::new(0u64);
     let progress = |report: &Report| {
-        let written = report
+        let done = report
             .counts
             .get("article")
-            .map_or(0, |t| t.created + t.updated + t.unchanged);
-        if written > 0 && written % 10_000 < 500 {
-            eprintln!("{written} articles ({:.0} s)", started.elapsed().as_secs_f64());
+            .map_or(0, |t| t.created + t.updated + t.unchanged + t.failed);
+        if done / 10_000 > reported.get() / 10_000 {
+            reported.set(done);
+            eprintln!("{done} articles ({:.0} s)", started.elapsed().as_secs_f64());
         }
     };
     let opened = std::fs::File::open(file)

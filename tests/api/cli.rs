@@ -278,3 +278,141 @@ fn recompile_applies_a_new_site_url() {
         .iter()
         .all(|f| f.contains("https://www.example.org/") && !f.contains("old.example.com")));
 }
+
+/// `export`, `import` (Khabar's format and WordPress's) and `backup`, as an operator runs them.
+#[test]
+fn export_import_and_backup_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = |name: &str| dir.path().join(name).display().to_string();
+    let (a, b, a_media, b_media) = (
+        format!("sqlite://{}", path("a.db")),
+        format!("sqlite://{}", path("b.db")),
+        path("media-a"),
+        path("media-b"),
+    );
+    let secret = ("KHABAR_JWT_SECRET", crate::helpers::TEST_JWT_SECRET);
+    let on_a = [
+        ("DATABASE_URL", a.as_str()),
+        ("KHABAR_MEDIA_DIR", a_media.as_str()),
+        secret,
+    ];
+    let on_b = [
+        ("DATABASE_URL", b.as_str()),
+        ("KHABAR_MEDIA_DIR", b_media.as_str()),
+        secret,
+    ];
+    let (code, _, stderr) = khabar(&["demo"], &on_a);
+    assert_eq!(code, 0, "{stderr}");
+    let (code, _, stderr) = khabar(&["export", "--output", &path("a.jsonl")], &on_a);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("exported 5 article"), "{stderr}");
+    let (code, stdout, stderr) = khabar(&["import", &path("a.jsonl")], &on_b);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains("article: 5 created, 0 updated, 0 unchanged, 0 failed"),
+        "{stdout}"
+    );
+    let (code, _, _) = khabar(&["export", "--output", &path("b.jsonl")], &on_b);
+    assert_eq!(code, 0);
+    assert_eq!(
+        std::fs::read(path("a.jsonl")).unwrap(),
+        std::fs::read(path("b.jsonl")).unwrap(),
+        "the export of the import is the export"
+    );
+    let (code, stdout, _) = khabar(&["import", &path("a.jsonl")], &on_b);
+    assert_eq!(code, 0);
+    assert!(
+        stdout.contains("article: 0 created, 0 updated, 5 unchanged"),
+        "{stdout}"
+    );
+    // Incremental: nothing changed since now.
+    let since = chrono::Utc::now().to_rfc3339();
+    let (code, stdout, _) = khabar(&["export", "--since", &since], &on_b);
+    assert_eq!(code, 0);
+    assert_eq!(stdout.lines().count(), 1, "only the header: {stdout}");
+    assert!(stdout.contains("\"since\""));
+    assert_one_line_error(
+        &["export", "--since", "yesterday"],
+        &on_b,
+        "khabar: error: --since: ",
+    );
+
+    // A file with a refused line: the rest is imported, the refusal listed, the exit 1.
+    let mut broken = std::fs::read_to_string(path("a.jsonl")).unwrap();
+    broken.push_str("{\"type\":\"topic\",\"slug\":\"Bad Slug\",\"kind\":\"tag\",\"name\":\"x\",\"created_at\":\"2020-01-01T00:00:00Z\",\"updated_at\":\"2020-01-01T00:00:00Z\"}\n");
+    std::fs::write(path("broken.jsonl"), &broken).unwrap();
+    let lines = broken.lines().count();
+    let (code, stdout, stderr) = khabar(
+        &["import", &path("broken.jsonl"), "--report", &path("report.json")],
+        &on_b,
+    );
+    assert_eq!(code, 1);
+    assert!(
+        stdout.contains(&format!("problem: line {lines}: topic Bad Slug: slug:")),
+        "{stdout}"
+    );
+    assert!(
+        stderr.starts_with("khabar: error: 1 record(s) were refused"),
+        "{stderr}"
+    );
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path("report.json")).unwrap()).unwrap();
+    assert_eq!(report["problems"][0]["line"], lines);
+    let (code, _, stderr) = khabar(&["import", &path("broken.jsonl"), "--atomic"], &on_b);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("--atomic: nothing was imported"), "{stderr}");
+    assert_one_line_error(
+        &["import", &path("nothing-here.jsonl")],
+        &on_b,
+        "khabar: error: cannot open ",
+    );
+    assert_one_line_error(
+        &[
+            "import",
+            concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests/fixtures/wordpress/newsroom.xml"
+            ),
+        ],
+        &on_b,
+        "khabar: error: ",
+    );
+    let (code, stdout, stderr) = khabar(
+        &[
+            "import",
+            "--from",
+            "wordpress",
+            concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests/fixtures/wordpress/newsroom.xml"
+            ),
+        ],
+        &on_b,
+    );
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(stdout.contains("article: 6 created"), "{stdout}");
+    assert!(stdout.contains("note: line "), "{stdout}");
+
+    // Backups: a checked copy; never over a file; PostgreSQL has its own tools.
+    let (code, stdout, stderr) = khabar(&["backup", &path("copy.db")], &on_a);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("integrity ok"), "{stdout}");
+    let copy = format!("sqlite://{}", path("copy.db"));
+    let on_copy = [
+        ("DATABASE_URL", copy.as_str()),
+        ("KHABAR_MEDIA_DIR", a_media.as_str()),
+        secret,
+    ];
+    let (code, _, _) = khabar(&["export", "--output", &path("copy.jsonl")], &on_copy);
+    assert_eq!(code, 0);
+    assert_eq!(
+        std::fs::read(path("copy.jsonl")).unwrap(),
+        std::fs::read(path("a.jsonl")).unwrap()
+    );
+    assert_one_line_error(&["backup", &path("copy.db")], &on_a, "khabar: error: ");
+    assert_one_line_error(
+        &["backup", &path("pg.db")],
+        &[("DATABASE_URL", "postgres://postgres@127.0.0.1:1/none"), secret],
+        "khabar: error: khabar backup copies SQLite databases; on PostgreSQL use pg_dump",
+    );
+}

@@ -21,6 +21,7 @@ mod openapi;
 mod permissions;
 mod process;
 mod rate_limits;
+mod redirects;
 mod schema;
 mod search;
 mod sync;
