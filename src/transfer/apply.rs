@@ -436,7 +436,20 @@ pub fn article(
         Ok(resolved) => resolved,
         Err(errors) => return Err(fields(errors)),
     };
-    let group = translation_group(conn, ctx, r, existing.as_ref().map(|(_, group, _)| *group))?;
+    if r.related.contains(&r.id) {
+        return Err(invalid("related: an article cannot be related to itself"));
+    }
+    // Every check is done: from here on the record is written, nothing refused.
+    let group = match translation_group(conn, ctx, r, existing.as_ref().map(|(_, group, _)| *group))? {
+        Some(group) => group,
+        None => {
+            let group = store::new_translation_group(conn, naive(r.created_at))?;
+            if r.translation_group != r.id {
+                ctx.groups_ahead.insert(r.translation_group.clone(), group);
+            }
+            group
+        }
+    };
     let author_user_id = match &r.author {
         Some(email) => write::user_ids(conn, &[email.as_str()])?.get(email).copied(),
         None => None,
@@ -470,9 +483,6 @@ pub fn article(
     let present: HashMap<String, i64> = related_ids(conn, &r.related)?;
     if present.len() == r.related.len() {
         let ids: Vec<i64> = r.related.iter().filter_map(|p| present.get(p).copied()).collect();
-        if ids.contains(&id) {
-            return Err(invalid("related: an article cannot be related to itself"));
-        }
         write::replace_related(conn, id, &ids)?;
     } else {
         ctx.related_ahead
@@ -521,31 +531,24 @@ fn related_ids(conn: &mut DbConnection, public_ids: &[String]) -> Result<HashMap
         .collect())
 }
 
-/// The translation group an article joins: the group of the article that names it, made now
-/// if that article comes later in the file.
+/// The translation group an article joins: the group of the article that names it; `None`
+/// when a group must be made (the article that names it comes later in the file, or none
+/// does). Refused when the group has another article in this language. Writes nothing.
 fn translation_group(
     conn: &mut DbConnection,
-    ctx: &mut Context<'_>,
+    ctx: &Context<'_>,
     r: &ArticleRecord,
     current: Option<i64>,
-) -> Result<i64, Refusal> {
-    let now = naive(r.created_at);
+) -> Result<Option<i64>, Refusal> {
     let group = if let Some(group) = ctx.groups_ahead.get(&r.translation_group) {
-        *group
+        Some(*group)
     } else if r.translation_group == r.id {
-        match current {
-            Some(group) => group,
-            None => store::new_translation_group(conn, now)?,
-        }
+        current
     } else {
-        match write::article_by_public_id(conn, &r.translation_group)? {
-            Some((_, group, _)) => group,
-            None => {
-                let group = store::new_translation_group(conn, now)?;
-                ctx.groups_ahead.insert(r.translation_group.clone(), group);
-                group
-            }
-        }
+        write::article_by_public_id(conn, &r.translation_group)?.map(|(_, group, _)| group)
+    };
+    let Some(group) = group else {
+        return Ok(None);
     };
     use crate::db::schema::articles;
     use diesel::prelude::*;
@@ -562,7 +565,7 @@ fn translation_group(
             r.language
         )));
     }
-    Ok(group)
+    Ok(Some(group))
 }
 
 /// The jobs a scheduled or embargoed article needs, for a new one (an updated one has them).

@@ -50,7 +50,7 @@ impl From<diesel::result::Error> for ImportError {
 pub type Line = (u64, Result<Record, String>);
 
 /// Records per commit, and the most bytes of file data held for one.
-const BATCH_RECORDS: usize = 500;
+const BATCH_RECORDS: usize = 2000;
 const BATCH_BYTES: usize = 64 * 1024 * 1024;
 /// The longest line read (a 20 MiB upload is 27 MiB of base64).
 pub const MAX_LINE_BYTES: usize = 48 * 1024 * 1024;
@@ -185,6 +185,10 @@ pub fn records(
         related_ahead: Vec::new(),
     };
     let mut lines = lines;
+    // An import can be run again to the same end, so it commits without waiting for the disk
+    // (WAL with synchronous=NORMAL: a crash loses at most the last batches, never consistency);
+    // the connection's own setting comes back afterwards.
+    let relaxed = relax_durability(conn);
     if options.atomic {
         let outcome = write_transaction(conn, |conn| {
             run(conn, &mut ctx, &mut lines, &mut report, progress)?;
@@ -209,7 +213,27 @@ pub fn records(
     } else {
         run(conn, &mut ctx, &mut lines, &mut report, progress)?;
     }
+    if relaxed {
+        restore_durability(conn);
+    }
     Ok(report)
+}
+
+fn relax_durability(conn: &mut DbConnection) -> bool {
+    use diesel::connection::SimpleConnection;
+    match conn {
+        DbConnection::Sqlite(sqlite) => sqlite.batch_execute("PRAGMA synchronous = NORMAL").is_ok(),
+        DbConnection::Pg(_) => false,
+    }
+}
+
+fn restore_durability(conn: &mut DbConnection) {
+    use diesel::connection::SimpleConnection;
+    if let DbConnection::Sqlite(sqlite) = conn {
+        if let Err(error) = sqlite.batch_execute("PRAGMA synchronous = FULL") {
+            tracing::warn!(%error, "could not restore synchronous=FULL after an import");
+        }
+    }
 }
 
 fn run(
@@ -234,27 +258,22 @@ fn run(
         if batch.is_empty() {
             break;
         }
-        write_transaction(conn, |conn| {
-            for (number, parsed) in batch {
-                let record = match parsed {
-                    Ok(record) => record,
-                    Err(message) => {
-                        report.problem(number, "line", "", message);
-                        continue;
-                    }
-                };
-                let (kind, key) = (record.kind(), record.key());
-                ctx.line = number;
-                let applied = conn.transaction(|conn| apply_one(conn, ctx, &record));
-                match applied {
-                    Ok(outcome) => report.count(kind, outcome),
-                    Err(Refusal::Invalid(message)) => report.problem(number, kind, &key, message),
-                    Err(Refusal::Database(error)) => return Err(ImportError::Database(error)),
-                }
+        // Every record is checked before it is written, so a batch is first applied as is; a
+        // database error in it (a constraint the checks did not foresee) rolls the batch back,
+        // and it is applied again record by record, each in a savepoint, to refuse only that one.
+        let before = (report.clone(), ctx.groups_ahead.clone(), ctx.related_ahead.len());
+        let fast = write_transaction(conn, |conn| apply_batch(conn, ctx, &batch, report, false));
+        match fast {
+            Ok(()) => {}
+            Err(ImportError::Database(error)) if error.fault().is_none() => {
+                tracing::debug!(error = %error, "a batch failed as a whole; applying it record by record");
+                *report = before.0;
+                ctx.groups_ahead = before.1;
+                ctx.related_ahead.truncate(before.2);
+                write_transaction(conn, |conn| apply_batch(conn, ctx, &batch, report, true))?;
             }
-            crate::delivery::announce_everything(conn)?;
-            Ok::<_, ImportError>(())
-        })?;
+            Err(other) => return Err(other),
+        }
         progress(report);
     }
     write_transaction(conn, |conn| {
@@ -269,6 +288,43 @@ fn run(
         crate::delivery::announce_everything(conn)?;
         Ok::<_, ImportError>(())
     })?;
+    Ok(())
+}
+
+/// Applies a batch of records; with `savepoints`, each in its own, so that one that fails in
+/// the database is refused alone.
+fn apply_batch(
+    conn: &mut DbConnection,
+    ctx: &mut Context<'_>,
+    batch: &[Line],
+    report: &mut Report,
+    savepoints: bool,
+) -> Result<(), ImportError> {
+    for (number, parsed) in batch {
+        let record = match parsed {
+            Ok(record) => record,
+            Err(message) => {
+                report.problem(*number, "line", "", message.clone());
+                continue;
+            }
+        };
+        let (kind, key) = (record.kind(), record.key());
+        ctx.line = *number;
+        let applied = if savepoints {
+            conn.transaction(|conn| apply_one(conn, ctx, record))
+        } else {
+            apply_one(conn, ctx, record)
+        };
+        match applied {
+            Ok(outcome) => report.count(kind, outcome),
+            Err(Refusal::Invalid(message)) => report.problem(*number, kind, &key, message),
+            Err(Refusal::Database(error)) if savepoints && error.fault().is_none() => {
+                report.problem(*number, kind, &key, format!("the database refused it: {error}"))
+            }
+            Err(Refusal::Database(error)) => return Err(ImportError::Database(error)),
+        }
+    }
+    crate::delivery::announce_everything(conn)?;
     Ok(())
 }
 
