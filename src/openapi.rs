@@ -315,6 +315,19 @@ fn close_request_objects(document: &mut Value) {
     fn close(schema: &mut Value) {
         match schema {
             Value::Object(map) => {
+                if map.contains_key("allOf") {
+                    // A flattened type (`#[serde(flatten)]`): the parts add up to one object, so
+                    // none may be closed alone; the whole is closed with `unevaluatedProperties`.
+                    map.entry("unevaluatedProperties").or_insert(Value::Bool(false));
+                    if let Some(Value::Array(parts)) = map.get_mut("allOf") {
+                        for part in parts {
+                            if let Some(Value::Object(fields)) = part.get_mut("properties") {
+                                fields.values_mut().for_each(close);
+                            }
+                        }
+                    }
+                    return;
+                }
                 if map.contains_key("properties") && !map.contains_key("additionalProperties") {
                     map.insert("additionalProperties".into(), Value::Bool(false));
                 }

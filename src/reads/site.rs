@@ -40,7 +40,7 @@ pub enum Resolved {
         slug: String,
         /// `/v1/articles/{id}`, to fetch the whole article.
         api_url: String,
-        #[schema(value_type = Object)]
+        #[schema(value_type = crate::api::summary::ArticleSummary)]
         summary: serde_json::Value,
     },
     Topic {

@@ -14,6 +14,12 @@ use crate::error::{ApiError, FieldError, Problem};
 use crate::transfer::import::ImportOptions;
 use crate::transfer::report::Report;
 
+/// A Khabar export, sent as it is written: bytes of JSON Lines.
+#[derive(utoipa::ToSchema)]
+#[schema(value_type = String, format = Binary)]
+#[allow(dead_code)]
+pub struct ExportFile(Vec<u8>);
+
 /// Largest import body: bigger archives go through `khabar import`, which streams.
 const MAX_IMPORT_BYTES: usize = 16 * 1024 * 1024;
 
@@ -35,7 +41,7 @@ pub struct ImportQuery {
     tag = "admin",
     security(("bearer" = [])),
     params(ImportQuery),
-    request_body(content = String, content_type = "application/x-ndjson", description = "A Khabar export: a header line, then one entity a line"),
+    request_body(content = ExportFile, content_type = "application/x-ndjson", description = "A Khabar export: a header line, then one entity a line"),
     responses(
         (status = 200, description = "Imported: what was done, and every record refused with its line", body = Report),
         (status = 400, description = "The body is empty, or its first line is not JSON", body = Problem, content_type = "application/problem+json"),
@@ -46,7 +52,7 @@ pub struct ImportQuery {
     )
 )]
 #[post("/imports")]
-pub async fn import(
+pub async fn import_archive(
     state: State,
     signed: Signed,
     query: web::Query<ImportQuery>,

@@ -108,7 +108,7 @@ pub fn configure(config: &mut ServiceConfig<'_>) {
                 .service(site::list_redirects)
                 .service(site::create_redirect)
                 .service(site::delete_redirect)
-                .service(imports::import),
+                .service(imports::import_archive),
         )
         .service(feeds::rss_feed)
         .service(feeds::atom_feed)
