@@ -220,6 +220,7 @@ pub fn run(cli: Cli) -> Result<(), String> {
             crate::transfer::import::ImportOptions {
                 atomic,
                 events: webhooks,
+                one_at_a_time: false,
             },
             &crate::transfer::wordpress::WordpressOptions {
                 uploads,

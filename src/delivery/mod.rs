@@ -81,12 +81,63 @@ pub fn compile_article(
             return Ok(change);
         }
     };
-    let visible_from = article
-        .embargo_until
-        .map_or(published_at, |embargo| embargo.max(published_at));
+    let visible_from = visible_from(&article, published_at);
     let record = article_read::load_record(conn, article, now)?;
     let topic_ids: Vec<i64> = record.topics.iter().map(|(link, _)| link.topic_id).collect();
     let topic_ids = delivery::with_ancestors(conn, &topic_ids)?;
+    let compiled = compile_record(record, topic_ids, published_at, visible_from, now, urls)?;
+    let previous = delivery::stored_version(conn, article_id)?;
+    if previous.as_ref().is_some_and(|(old_etag, old_visible)| {
+        *old_etag == compiled.delivery.etag && *old_visible == visible_from
+    }) {
+        // Nothing a reader sees changed: keep the stored row, its change time and its cache.
+        return Ok(cache::Change::Articles(Default::default()));
+    }
+    let delivery = &compiled.delivery;
+    if previous.is_some_and(|(_, old_visible)| old_visible <= now) && visible_from > now {
+        // Public until now, embargoed from now on: sync clients must drop their copy.
+        delivery::tombstone(
+            conn,
+            &delivery.public_id,
+            &delivery.slug,
+            &delivery.language,
+            Removal::Unpublished,
+            now,
+        )?;
+    }
+    delivery::replace(conn, delivery, &compiled.topic_ids, &compiled.contributors)?;
+    search::index(conn, article_id, &compiled.search)?;
+    Ok(change)
+}
+
+/// When a published article becomes public: its publication time, or its embargo's end.
+pub fn visible_from(article: &Article, published_at: NaiveDateTime) -> NaiveDateTime {
+    article
+        .embargo_until
+        .map_or(published_at, |embargo| embargo.max(published_at))
+}
+
+/// An article's delivery forms, built from its record alone (no database).
+#[derive(Debug, Clone)]
+pub struct Compiled {
+    pub delivery: Delivery,
+    /// The topics it is listed under, ancestors included.
+    pub topic_ids: Vec<i64>,
+    pub contributors: Vec<(i64, crate::domain::kinds::BylineRole)>,
+    pub search: SearchDocument,
+}
+
+/// Builds the delivery forms of a published article from its record, as of `now`.
+/// `topic_ids` are its topics with every ancestor.
+pub fn compile_record(
+    record: article_read::ArticleRecord,
+    topic_ids: Vec<i64>,
+    published_at: NaiveDateTime,
+    visible_from: NaiveDateTime,
+    now: NaiveDateTime,
+    urls: &UrlBuilder,
+) -> Result<Compiled, DbError> {
+    let article_id = record.article.id;
     let contributors: Vec<(i64, crate::domain::kinds::BylineRole)> = record
         .bylines
         .iter()
@@ -125,41 +176,28 @@ pub fn compile_article(
     let summary_json = serde_json::to_string(&ArticleSummary::from_full(&view))
         .map_err(crate::db::DbError::unserializable)?;
     let etag = strong_etag(full_json.as_bytes());
-    let previous = delivery::stored_version(conn, article_id)?;
-    if previous
-        .as_ref()
-        .is_some_and(|(old_etag, old_visible)| *old_etag == etag && *old_visible == visible_from)
-    {
-        // Nothing a reader sees changed: keep the stored row, its change time and its cache.
-        return Ok(cache::Change::Articles(Default::default()));
-    }
-    if previous.is_some_and(|(_, old_visible)| old_visible <= now) && visible_from > now {
-        // Public until now, embargoed from now on: sync clients must drop their copy.
-        delivery::tombstone(conn, &public_id, &slug, &language, Removal::Unpublished, now)?;
-    }
-    let delivery = Delivery {
-        article_id,
-        public_id,
-        slug,
-        language,
-        published_at,
-        visible_from,
-        // When the public representation changed, for `Last-Modified`, `sort=updated` and
-        // `updated_since`. An embargoed article changes for readers when the embargo lifts.
-        updated_at: now.max(visible_from),
-        etag,
-        full_json,
-        summary_json,
-        surrogate_keys: surrogate_keys.join(" "),
-    };
-    delivery::replace(conn, &delivery, &topic_ids, &contributors)?;
     let contributor_ids: Vec<i64> = contributors.iter().map(|(id, _)| *id).collect();
-    search::index(
-        conn,
-        article_id,
-        &search_document(&view, &topic_ids, &contributor_ids),
-    )?;
-    Ok(change)
+    let search = search_document(&view, &topic_ids, &contributor_ids);
+    Ok(Compiled {
+        delivery: Delivery {
+            article_id,
+            public_id,
+            slug,
+            language,
+            published_at,
+            visible_from,
+            // When the public representation changed, for `Last-Modified`, `sort=updated` and
+            // `updated_since`. An embargoed article changes for readers when the embargo lifts.
+            updated_at: now.max(visible_from),
+            etag,
+            full_json,
+            summary_json,
+            surrogate_keys: surrogate_keys.join(" "),
+        },
+        topic_ids,
+        contributors,
+        search,
+    })
 }
 
 /// What search indexes for an article: its headline, and what else a reader may search it by

@@ -126,10 +126,22 @@ pub fn words(text: &str) -> Vec<Word> {
         .flat_map(char::to_lowercase)
         .collect();
     folded
-        .split(|c: char| !c.is_alphanumeric())
+        .split(|c: char| !is_word_char(c))
         .filter(|word| !word.is_empty())
         .map(Word::read)
         .collect()
+}
+
+/// Letters and digits. Arabic letters and digits are answered from their blocks: the general
+/// Unicode tables are a binary search a character, a tenth of an import's time when it was asked.
+fn is_word_char(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_alphanumeric()
+    } else if ('\u{0621}'..='\u{064A}').contains(&c) || ('\u{0660}'..='\u{0669}').contains(&c) {
+        true
+    } else {
+        c.is_alphanumeric()
+    }
 }
 
 /// What the index stores for a text: the primary forms in order (for phrases), and every form
@@ -284,6 +296,13 @@ mod tests {
 
     fn same(a: &str, b: &str) -> bool {
         word(a).meets(&word(b))
+    }
+
+    #[test]
+    fn the_fast_letter_test_agrees_with_unicode() {
+        for c in ('\0'..='\u{07FF}').chain(['\u{FB50}', '\u{FEFC}', '\u{1F600}']) {
+            assert_eq!(is_word_char(c), c.is_alphanumeric(), "{c:?} (U+{:04X})", c as u32);
+        }
     }
 
     #[test]

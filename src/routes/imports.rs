@@ -74,6 +74,7 @@ pub async fn import_archive(
     let options = ImportOptions {
         atomic: query.atomic.unwrap_or(false),
         events: query.webhooks.unwrap_or(false),
+        one_at_a_time: false,
     };
     let media = state.media.clone();
     let report = state

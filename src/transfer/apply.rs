@@ -49,11 +49,11 @@ impl From<diesel::result::Error> for Refusal {
     }
 }
 
-fn invalid(message: impl Into<String>) -> Refusal {
+pub fn invalid(message: impl Into<String>) -> Refusal {
     Refusal::Invalid(message.into())
 }
 
-fn fields(errors: Vec<FieldError>) -> Refusal {
+pub fn fields(errors: Vec<FieldError>) -> Refusal {
     invalid(
         errors
             .iter()
@@ -63,7 +63,7 @@ fn fields(errors: Vec<FieldError>) -> Refusal {
     )
 }
 
-fn naive(time: DateTime<Utc>) -> NaiveDateTime {
+pub fn naive(time: DateTime<Utc>) -> NaiveDateTime {
     crate::db::truncate(time.naive_utc())
 }
 
@@ -78,6 +78,8 @@ pub struct Context<'a> {
     pub locked_hash: String,
     /// The line of the record being applied.
     pub line: u64,
+    /// Every record on its own (see [`super::import::ImportOptions::one_at_a_time`]).
+    pub one_at_a_time: bool,
     /// Translation groups made for a group key whose article comes later in the file.
     pub groups_ahead: HashMap<String, i64>,
     /// Articles whose related articles come later in the file: (line, row id, public id,
@@ -365,7 +367,7 @@ pub fn media(conn: &mut DbConnection, ctx: &Context<'_>, r: &MediaRecord) -> Res
 }
 
 /// The status, the times it implies, and nothing else: what the workflow would have left.
-fn check_times(r: &ArticleRecord) -> Result<(), Refusal> {
+pub fn check_times(r: &ArticleRecord) -> Result<(), Refusal> {
     match r.status {
         ArticleStatus::Published if r.published_at.is_none() || r.first_published_at.is_none() => Err(
             invalid("published_at, first_published_at: a published article has both"),
@@ -379,29 +381,12 @@ fn check_times(r: &ArticleRecord) -> Result<(), Refusal> {
     }
 }
 
-pub fn article(
-    conn: &mut DbConnection,
-    ctx: &mut Context<'_>,
-    r: &ArticleRecord,
-) -> Result<(Outcome, Option<i64>), Refusal> {
-    let public_id = uuid::Uuid::parse_str(&r.id)
-        .map_err(|_| invalid("id: not a UUID"))?
-        .hyphenated()
-        .to_string();
-    if public_id != r.id {
-        return Err(invalid("id: not a UUID in lower-case hyphenated form"));
-    }
+/// The checks of an article record that need no database: its id, its status and times, its
+/// fields as the write API checks them (HTML sanitized: the input returned is what is stored),
+/// slug and language in normal form, and no relation to itself.
+pub fn prepare(r: &ArticleRecord) -> Result<ArticleInput, Refusal> {
+    check_id(r)?;
     check_times(r)?;
-    let existing = write::article_by_public_id(conn, &r.id)?;
-    if let Some((id, _, _)) = existing {
-        let stored = transfer_read::articles_page(conn, id - 1, 1, None)?;
-        if let Some(rows) = stored.into_iter().next() {
-            if article_record(rows)? == *r {
-                return Ok((Outcome::Unchanged, Some(id)));
-            }
-        }
-    }
-    let existing_id = existing.as_ref().map(|(id, _, _)| *id);
     let input = ArticleInput {
         language: r.language.clone(),
         slug: Some(r.slug.clone()),
@@ -426,6 +411,41 @@ pub fn article(
             input.slug.as_deref().unwrap_or_default()
         )));
     }
+    if r.related.contains(&r.id) {
+        return Err(invalid("related: an article cannot be related to itself"));
+    }
+    Ok(input)
+}
+
+fn check_id(r: &ArticleRecord) -> Result<(), Refusal> {
+    let public_id = uuid::Uuid::parse_str(&r.id)
+        .map_err(|_| invalid("id: not a UUID"))?
+        .hyphenated()
+        .to_string();
+    if public_id != r.id {
+        return Err(invalid("id: not a UUID in lower-case hyphenated form"));
+    }
+    Ok(())
+}
+
+pub fn article(
+    conn: &mut DbConnection,
+    ctx: &mut Context<'_>,
+    r: &ArticleRecord,
+) -> Result<(Outcome, Option<i64>), Refusal> {
+    check_id(r)?;
+    check_times(r)?;
+    let existing = write::article_by_public_id(conn, &r.id)?;
+    if let Some((id, _, _)) = existing {
+        let stored = transfer_read::articles_page(conn, id - 1, 1, None)?;
+        if let Some(rows) = stored.into_iter().next() {
+            if article_record(rows)? == *r {
+                return Ok((Outcome::Unchanged, Some(id)));
+            }
+        }
+    }
+    let existing_id = existing.as_ref().map(|(id, _, _)| *id);
+    let input = prepare(r)?;
     if let Some(holder) = write::slug_holder(conn, &r.language, &r.slug, existing_id)? {
         return Err(invalid(format!(
             "slug: '{}' in '{}' is taken by article {holder}",
@@ -436,9 +456,6 @@ pub fn article(
         Ok(resolved) => resolved,
         Err(errors) => return Err(fields(errors)),
     };
-    if r.related.contains(&r.id) {
-        return Err(invalid("related: an article cannot be related to itself"));
-    }
     // Every check is done: from here on the record is written, nothing refused.
     let group = match translation_group(conn, ctx, r, existing.as_ref().map(|(_, group, _)| *group))? {
         Some(group) => group,
@@ -569,7 +586,7 @@ fn translation_group(
 }
 
 /// The jobs a scheduled or embargoed article needs, for a new one (an updated one has them).
-fn schedule(conn: &mut DbConnection, r: &ArticleRecord, id: i64, created: bool) -> Result<(), DbError> {
+pub fn schedule(conn: &mut DbConnection, r: &ArticleRecord, id: i64, created: bool) -> Result<(), DbError> {
     if !created {
         return Ok(());
     }

@@ -3,12 +3,13 @@
 //! are committed in batches, so a million articles do not mean a million commits. With
 //! `atomic`, the whole file is one transaction that any problem rolls back.
 
+use std::collections::HashSet;
 use std::io::BufRead;
 
 use diesel::Connection;
 
 use super::apply::{self, Context, Refusal};
-use super::format::{self, Record};
+use super::format::{self, ArticleRecord, Record};
 use super::report::Report;
 use crate::api::article::UrlBuilder;
 use crate::db::claim::write_transaction;
@@ -24,6 +25,9 @@ pub struct ImportOptions {
     /// Send `article.published` webhooks (and nothing else) for imported public articles. Off,
     /// an archive import does not flood subscribers.
     pub events: bool,
+    /// Apply every record on its own, in a savepoint of its own: slower, and the reference the
+    /// batched path is tested against.
+    pub one_at_a_time: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -183,6 +187,7 @@ pub fn records(
         line: 0,
         groups_ahead: Default::default(),
         related_ahead: Vec::new(),
+        one_at_a_time: options.one_at_a_time,
     };
     let mut lines = lines;
     // An import can be run again to the same end, so it commits without waiting for the disk
@@ -261,6 +266,11 @@ fn run(
         // Every record is checked before it is written, so a batch is first applied as is; a
         // database error in it (a constraint the checks did not foresee) rolls the batch back,
         // and it is applied again record by record, each in a savepoint, to refuse only that one.
+        if ctx.one_at_a_time {
+            write_transaction(conn, |conn| apply_batch(conn, ctx, &batch, report, true))?;
+            progress(report);
+            continue;
+        }
         let before = (report.clone(), ctx.groups_ahead.clone(), ctx.related_ahead.len());
         let fast = write_transaction(conn, |conn| apply_batch(conn, ctx, &batch, report, false));
         match fast {
@@ -300,7 +310,30 @@ fn apply_batch(
     report: &mut Report,
     savepoints: bool,
 ) -> Result<(), ImportError> {
-    for (number, parsed) in batch {
+    let new_articles = if savepoints {
+        HashSet::new()
+    } else {
+        articles_to_create(conn, batch)?
+    };
+    let mut index = 0;
+    while index < batch.len() {
+        // A run of articles the database does not hold yet is checked and written together.
+        let run: Vec<(u64, &ArticleRecord)> = batch[index..]
+            .iter()
+            .map_while(|(number, parsed)| match parsed {
+                Ok(Record::Article(article)) if new_articles.contains(&(*number, article.id.as_str())) => {
+                    Some((*number, &**article))
+                }
+                _ => None,
+            })
+            .collect();
+        if !run.is_empty() {
+            super::bulk::new_articles(conn, ctx, &run, report)?;
+            index += run.len();
+            continue;
+        }
+        let (number, parsed) = &batch[index];
+        index += 1;
         let record = match parsed {
             Ok(record) => record,
             Err(message) => {
@@ -326,6 +359,28 @@ fn apply_batch(
     }
     crate::delivery::announce_everything(conn)?;
     Ok(())
+}
+
+/// The article lines of `batch` that create their article: its id is in neither the database
+/// nor an earlier line of the batch (a repeated id is applied as an update, one at a time).
+fn articles_to_create<'a>(
+    conn: &mut DbConnection,
+    batch: &'a [Line],
+) -> Result<HashSet<(u64, &'a str)>, DbError> {
+    let articles: Vec<(u64, &str)> = batch
+        .iter()
+        .filter_map(|(number, parsed)| match parsed {
+            Ok(Record::Article(article)) => Some((*number, article.id.as_str())),
+            _ => None,
+        })
+        .collect();
+    let ids: Vec<&str> = articles.iter().map(|(_, id)| *id).collect();
+    let existing = crate::db::queries::bulk::existing_articles(conn, &ids)?;
+    let mut seen = HashSet::new();
+    Ok(articles
+        .into_iter()
+        .filter(|(_, id)| !existing.contains(*id) && seen.insert(*id))
+        .collect())
 }
 
 fn apply_one(

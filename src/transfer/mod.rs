@@ -3,6 +3,7 @@
 //! ([`wordpress`]), and what an import reports ([`report`]).
 
 pub mod apply;
+pub mod bulk;
 pub mod export;
 pub mod format;
 pub mod import;

@@ -331,7 +331,7 @@ async fn a_bad_file_is_reported_line_by_line_and_a_fixed_one_finishes_the_job(ba
         &file,
         ImportOptions {
             atomic: true,
-            events: false,
+            ..ImportOptions::default()
         },
     );
     assert!(atomic.rolled_back);

@@ -145,9 +145,11 @@ fn load_media(conn: &mut DbConnection, article_id: i64) -> Result<Vec<MediaUse>,
     let ids: Vec<i64> = uses.iter().map(|(_, asset)| asset.id).collect();
     let mut renditions: Vec<Rendition> = media_renditions::table
         .filter(media_renditions::media_id.eq_any(ids))
-        // Ties (a JPEG and a WebP of one width) in the order they were made, on every backend.
+        // Unknown widths first (SQLite and PostgreSQL place NULLs at opposite ends unless told),
+        // and ties (a JPEG and a WebP of one width) in the order they were made.
         .order((
             media_renditions::media_id.asc(),
+            media_renditions::width.is_not_null().asc(),
             media_renditions::width.asc(),
             media_renditions::id.asc(),
         ))

@@ -120,7 +120,11 @@ pub fn public_media(
     };
     let renditions = media_renditions::table
         .filter(media_renditions::media_id.eq(asset.id))
-        .order((media_renditions::width.asc(), media_renditions::id.asc()))
+        .order((
+            media_renditions::width.is_not_null().asc(),
+            media_renditions::width.asc(),
+            media_renditions::id.asc(),
+        ))
         .select(Rendition::as_select())
         .load(conn)?;
     Ok(Some((asset, renditions)))

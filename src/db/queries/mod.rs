@@ -3,6 +3,7 @@
 pub mod api_keys;
 pub mod article_read;
 pub mod audit;
+pub mod bulk;
 pub mod catalog;
 pub mod catalog_write;
 pub mod delivery;
