@@ -33,7 +33,8 @@ use utoipa_actix_web::AppExt;
 )]
 pub struct ApiDoc;
 
-/// Declares the security schemes: `bearer` for staff, `metrics_token` for scrapers. Partners'
+/// Declares the security schemes: `bearer` for staff, `session_cookie` for browser sessions,
+/// `metrics_token` for scrapers. Partners'
 /// keys are an optional header of the public operations, not a scheme: those need no credentials.
 struct BearerScheme;
 
@@ -50,6 +51,15 @@ impl utoipa::Modify for BearerScheme {
                     .description(Some("An access token from POST /v1/auth/token"))
                     .build(),
             ),
+        );
+        components.add_security_scheme(
+            "session_cookie",
+            SecurityScheme::ApiKey(utoipa::openapi::security::ApiKey::Cookie(
+                utoipa::openapi::security::ApiKeyValue::with_description(
+                    crate::routes::desk_session::SESSION_COOKIE,
+                    "A browser session from POST /v1/auth/session (HttpOnly; sent to /v1/auth/session only)",
+                ),
+            )),
         );
         components.add_security_scheme(
             "metrics_token",

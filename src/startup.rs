@@ -146,7 +146,8 @@ impl Application {
                 .app_data(path_config())
                 .configure(routes::configure)
                 .split_for_parts();
-            app.service(docs_ui())
+            app.configure(routes::desk::configure)
+                .service(docs_ui())
                 .route("/docs", web::get().to(redirect_to_docs))
                 .wrap(middleware::from_fn(routes::rate_limit::limit))
                 .wrap(middleware::from_fn(routes::metrics::record))

@@ -1,7 +1,7 @@
 //! Contributor, topic and media writes.
 
 use actix_web::http::StatusCode;
-use actix_web::{delete, patch, post, web, HttpRequest, HttpResponse};
+use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 
 use super::body::JsonBody;
 use super::catalog::{MediaPath, SlugPath};
@@ -242,6 +242,32 @@ pub async fn update_media(
         .write(move |conn, ctx| catalog::update_media(conn, ctx, &signed.actor, &id, &patch))
         .await?;
     Ok(json_response(StatusCode::OK, &saved, None))
+}
+
+/// A media asset with every field, before any published article shows it (the public
+/// `GET /v1/media/{id}` answers only after).
+#[utoipa::path(
+    tag = "media",
+    security(("bearer" = [])),
+    params(MediaPath),
+    responses(
+        (status = 200, description = "The asset", body = MediaDocument),
+        (status = 404, description = "No such asset", body = Problem, content_type = "application/problem+json"),
+        Protected
+    )
+)]
+#[get("/media/{id}/editorial")]
+pub async fn get_media_editorial(
+    state: State,
+    signed: Signed,
+    path: web::Path<MediaPath>,
+) -> Result<HttpResponse, ApiError> {
+    signed.require(Permission::RegisterMedia)?;
+    let id = path.into_inner().id;
+    let asset = state
+        .read(move |conn, _| catalog::show_media(conn, &signed.actor, &id))
+        .await?;
+    Ok(json_response(StatusCode::OK, &asset, None))
 }
 
 /// Deletes a media asset no article uses.

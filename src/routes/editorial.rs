@@ -19,7 +19,9 @@ use crate::api::editorial::{
 };
 use crate::auth::tokens::{PreviewClaims, PREVIEW_AUDIENCE};
 use crate::domain::editorial::NewArticleInput;
+use crate::db;
 use crate::domain::permissions::Permission;
+use crate::reads::desk::{self, DeskPage, DeskParams};
 use crate::editorial::articles;
 use crate::error::{ApiError, Problem};
 
@@ -546,4 +548,34 @@ pub async fn preview_by_link(
         actix_web::http::header::HeaderValue::from_static("noindex"),
     );
     Ok(response)
+}
+
+/// The desk's list of articles in every status, newest change first: an editor's whole
+/// newsroom (or, with `mine=true`, their own), a writer's own articles only.
+#[utoipa::path(
+    tag = "editorial",
+    security(("bearer" = [])),
+    params(DeskParams),
+    responses(
+        (status = 200, description = "A page of articles", body = DeskPage),
+        (status = 400, description = "A bad parameter or cursor", body = Problem, content_type = "application/problem+json"),
+        Protected
+    )
+)]
+#[get("/editorial/articles")]
+pub async fn list_desk_articles(
+    state: State,
+    signed: Signed,
+    params: web::Query<DeskParams>,
+) -> Result<HttpResponse, ApiError> {
+    signed.require_article_access()?;
+    let params = params.into_inner();
+    let everyone = signed.actor.may(Permission::EditAnyArticle) && params.mine != Some(true);
+    let author = (!everyone).then_some(signed.actor.user_id);
+    let reads = state.reads.clone();
+    let page = db::run(&state.pool, move |conn| {
+        desk::articles(conn, &reads.cursors, author, params).map_err(ApiError::from)
+    })
+    .await?;
+    Ok(json_response(StatusCode::OK, &page, None))
 }

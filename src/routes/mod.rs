@@ -9,6 +9,8 @@ pub mod body;
 pub mod catalog;
 pub mod catalog_write;
 pub mod conditional;
+pub mod desk;
+pub mod desk_session;
 pub mod editorial;
 pub mod feeds;
 pub mod health;
@@ -67,6 +69,10 @@ pub fn configure(config: &mut ServiceConfig<'_>) {
                 .service(auth::refresh)
                 .service(auth::logout)
                 .service(auth::me)
+                .service(desk_session::start_session)
+                .service(desk_session::refresh_session)
+                .service(desk_session::end_session)
+                .service(editorial::list_desk_articles)
                 .service(editorial::create_article)
                 .service(editorial::get_editable)
                 .service(editorial::update_article)
@@ -89,6 +95,7 @@ pub fn configure(config: &mut ServiceConfig<'_>) {
                 .service(catalog_write::delete_topic)
                 .service(uploads::upload_media)
                 .service(catalog_write::create_media)
+                .service(catalog_write::get_media_editorial)
                 .service(catalog_write::update_media)
                 .service(catalog_write::delete_media)
                 .service(admin::list_users)

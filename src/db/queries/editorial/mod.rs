@@ -2,10 +2,12 @@
 //! references an edit makes ([`resolve`]), and writing an article's rows ([`write`]). Callers
 //! run these inside one write transaction.
 
+mod desk;
 mod document;
 mod resolve;
 mod write;
 
+pub use desk::*;
 pub use document::*;
 pub use resolve::*;
 pub use write::*;

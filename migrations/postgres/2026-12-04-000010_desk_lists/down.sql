@@ -1,0 +1,2 @@
+DROP INDEX articles_author_updated_idx;
+DROP INDEX articles_status_updated_idx;

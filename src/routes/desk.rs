@@ -1,0 +1,109 @@
+//! The desk (`/desk/`): the newsroom's web app, static files compiled into the binary and
+//! served under a strict Content-Security-Policy. It talks to the API like any other client.
+
+use std::sync::LazyLock;
+
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use sha2::{Digest, Sha256};
+
+use super::State;
+
+struct Asset {
+    name: &'static str,
+    content_type: &'static str,
+    bytes: &'static [u8],
+}
+
+macro_rules! assets {
+    ($($name:literal => $type:literal),+ $(,)?) => {
+        &[$(Asset { name: $name, content_type: $type, bytes: include_bytes!(concat!("../../desk/", $name)) }),+]
+    };
+}
+
+/// Every file the desk serves; nothing else is reachable under `/desk/`.
+const ASSETS: &[Asset] = assets!(
+    "index.html" => "text/html; charset=utf-8",
+    "desk.css" => "text/css; charset=utf-8",
+    "app.js" => "text/javascript; charset=utf-8",
+    "api.js" => "text/javascript; charset=utf-8",
+    "dom.js" => "text/javascript; charset=utf-8",
+    "i18n.js" => "text/javascript; charset=utf-8",
+    "editor.js" => "text/javascript; charset=utf-8",
+    "blocks.js" => "text/javascript; charset=utf-8",
+    "photos.js" => "text/javascript; charset=utf-8",
+    "preview.js" => "text/javascript; charset=utf-8",
+    "lists.js" => "text/javascript; charset=utf-8",
+    "admin.js" => "text/javascript; charset=utf-8",
+    "workflow.js" => "text/javascript; charset=utf-8",
+    "icon.svg" => "image/svg+xml",
+);
+
+/// Each asset's entity tag, from its bytes.
+static ETAGS: LazyLock<Vec<String>> = LazyLock::new(|| {
+    ASSETS
+        .iter()
+        .map(|asset| format!("\"{}\"", Sha256::digest(asset.bytes).iter().take(10).map(|b| format!("{b:02x}")).collect::<String>()))
+        .collect()
+});
+
+pub fn configure(config: &mut web::ServiceConfig) {
+    config
+        .route("/desk", web::get().to(to_index))
+        .route("/desk/{name:.*}", web::get().to(asset));
+}
+
+async fn to_index() -> HttpResponse {
+    HttpResponse::PermanentRedirect()
+        .insert_header((header::LOCATION, "/desk/"))
+        .finish()
+}
+
+async fn asset(state: State, request: HttpRequest, name: web::Path<String>) -> HttpResponse {
+    let name = match name.as_str() {
+        "" => "index.html",
+        other => other,
+    };
+    let Some(index) = ASSETS.iter().position(|a| a.name == name) else {
+        return HttpResponse::NotFound()
+            .content_type("application/problem+json")
+            .body(r#"{"type":"about:blank","title":"Not Found","status":404,"detail":"the desk has no such file"}"#);
+    };
+    let asset = &ASSETS[index];
+    let etag = &ETAGS[index];
+    let fresh = request
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|tags| tags.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+    let mut response = if fresh {
+        HttpResponse::NotModified()
+    } else {
+        HttpResponse::Ok()
+    };
+    response
+        .insert_header((header::CONTENT_TYPE, asset.content_type))
+        .insert_header((header::ETAG, etag.as_str()))
+        // Revalidated on every load, so a new binary's desk is picked up at once.
+        .insert_header((header::CACHE_CONTROL, "no-cache"))
+        .insert_header((header::CONTENT_SECURITY_POLICY, policy(&state.reads.public_url)))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .insert_header((header::X_FRAME_OPTIONS, "DENY"))
+        .insert_header((header::REFERRER_POLICY, "same-origin"));
+    if fresh {
+        response.finish()
+    } else {
+        response.body(asset.bytes)
+    }
+}
+
+/// No inline script or style, nothing from elsewhere but the API's own images (which may live
+/// at `KHABAR_PUBLIC_URL` when the desk is opened by another address), never framed.
+fn policy(public_url: &url::Url) -> String {
+    let images = public_url.origin().ascii_serialization();
+    format!(
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' {images} blob:; \
+         connect-src 'self'; font-src 'self'; manifest-src 'self'; form-action 'none'; \
+         base-uri 'none'; frame-ancestors 'none'"
+    )
+}
