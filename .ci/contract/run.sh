@@ -40,13 +40,14 @@ echo "== Schemathesis ($examples examples per operation)"
 venv="target/contract-venv"
 [ -x "$venv/bin/schemathesis" ] && "$venv/bin/python" -c 'import prometheus_client' 2>/dev/null \
   || { python3 -m venv "$venv" && "$venv/bin/pip" install -q "schemathesis==4.32.5" "prometheus-client==0.26.0"; }
-# Logging out would end the token the rest of the run uses; logout is covered by tests/api/auth.rs.
+# Logging out (either way) would end the token the rest of the run uses; tests/api/auth.rs and
+# tests/api/desk.rs cover both.
 # Imports take JSON Lines, which Schemathesis cannot generate; tests/api/imports.rs and http.rs
 # send them good and bad bodies.
 "$venv/bin/schemathesis" run "$base/openapi.json" --url "$base" \
   --header "Authorization: Bearer $token" \
   --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance \
-  --exclude-path /v1/auth/logout --exclude-path /v1/imports \
+  --exclude-path /v1/auth/logout --exclude-path /v1/auth/session --exclude-path /v1/imports \
   --max-examples "$examples" --generation-deterministic \
   --report junit --report-dir "$out" \
   2>&1 | tee "$out/schemathesis.log"
@@ -76,7 +77,7 @@ wtoken="$(curl -fsS -X POST "$wbase/v1/auth/token" -H 'Content-Type: application
 "$venv/bin/schemathesis" run "$wbase/openapi.json" --url "$wbase" \
   --header "Authorization: Bearer $wtoken" \
   --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance \
-  --exclude-path /v1/auth/logout --exclude-path /v1/imports \
+  --exclude-path /v1/auth/logout --exclude-path /v1/auth/session --exclude-path /v1/imports \
   --max-examples "${SCHEMATHESIS_WRITER_EXAMPLES:-25}" --generation-deterministic \
   --report junit --report-dir "$out/writer" \
   2>&1 | tee "$out/schemathesis-writer.log"

@@ -287,7 +287,11 @@ fn frame_renditions(ctx: &EditContext, file: &str, input: &mut MediaInput) {
 }
 
 /// An asset as its editors see it, public or not yet.
-pub fn show_media(conn: &mut DbConnection, actor: &Actor, public_id: &str) -> Result<MediaDocument, EditError> {
+pub fn show_media(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    public_id: &str,
+) -> Result<MediaDocument, EditError> {
     actor.require(Permission::RegisterMedia, "see unpublished media")?;
     let stored = store::media(conn, public_id)?.ok_or_else(|| not_found("media asset", public_id))?;
     Ok(MediaDocument {

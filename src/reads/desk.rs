@@ -81,7 +81,10 @@ pub fn articles(
         .cloned()
         .collect();
     if words.is_some_and(|q| q.chars().count() > MAX_QUERY_CHARS) {
-        errors.push(FieldError::new("q", format!("at most {MAX_QUERY_CHARS} characters")));
+        errors.push(FieldError::new(
+            "q",
+            format!("at most {MAX_QUERY_CHARS} characters"),
+        ));
     }
     let (Ok(limit), Ok(language)) = (limit, language) else {
         return Err(ReadError::invalid_all(errors));

@@ -43,7 +43,16 @@ const ASSETS: &[Asset] = assets!(
 static ETAGS: LazyLock<Vec<String>> = LazyLock::new(|| {
     ASSETS
         .iter()
-        .map(|asset| format!("\"{}\"", Sha256::digest(asset.bytes).iter().take(10).map(|b| format!("{b:02x}")).collect::<String>()))
+        .map(|asset| {
+            format!(
+                "\"{}\"",
+                Sha256::digest(asset.bytes)
+                    .iter()
+                    .take(10)
+                    .map(|b| format!("{b:02x}"))
+                    .collect::<String>()
+            )
+        })
         .collect()
 });
 

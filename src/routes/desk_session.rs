@@ -51,7 +51,11 @@ pub struct SessionAccess {
     )
 )]
 #[post("/auth/session")]
-pub async fn start_session(state: State, request: HttpRequest, payload: JsonBody) -> Result<HttpResponse, ApiError> {
+pub async fn start_session(
+    state: State,
+    request: HttpRequest,
+    payload: JsonBody,
+) -> Result<HttpResponse, ApiError> {
     same_origin(&state, &request)?;
     let credentials: TokenRequest = payload.parse().await?;
     let address = state.rate_limits.client(&request);
@@ -62,7 +66,14 @@ pub async fn start_session(state: State, request: HttpRequest, payload: JsonBody
     }
     let config = state.auth.clone();
     let pair = db::run(&state.pool, move |conn| {
-        auth::sign_in(conn, &config, &credentials.email, &credentials.password, utc_now()).map_err(ApiError::from)
+        auth::sign_in(
+            conn,
+            &config,
+            &credentials.email,
+            &credentials.password,
+            utc_now(),
+        )
+        .map_err(ApiError::from)
     })
     .await?;
     Ok(session_response(&state, pair))
@@ -157,9 +168,14 @@ fn removal(state: &State) -> Cookie<'static> {
 /// Refuses a request whose `Origin` is not this API: the public URL, or the address the
 /// request was sent to. Browsers send `Origin` with every POST, and no page can forge it.
 fn same_origin(state: &State, request: &HttpRequest) -> Result<(), ApiError> {
-    let Some(origin) = request.headers().get(header::ORIGIN).and_then(|o| o.to_str().ok()) else {
+    let Some(origin) = request
+        .headers()
+        .get(header::ORIGIN)
+        .and_then(|o| o.to_str().ok())
+    else {
         return Err(ApiError::Forbidden(
-            "a browser session is started and refreshed from this API's own pages only (no Origin header)".into(),
+            "a browser session is started and refreshed from this API's own pages only (no Origin header)"
+                .into(),
         ));
     };
     let public = state.reads.public_url.origin().ascii_serialization();

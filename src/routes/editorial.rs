@@ -18,12 +18,12 @@ use crate::api::editorial::{
     RevisionView, TransitionRequest,
 };
 use crate::auth::tokens::{PreviewClaims, PREVIEW_AUDIENCE};
-use crate::domain::editorial::NewArticleInput;
 use crate::db;
+use crate::domain::editorial::NewArticleInput;
 use crate::domain::permissions::Permission;
-use crate::reads::desk::{self, DeskPage, DeskParams};
 use crate::editorial::articles;
 use crate::error::{ApiError, Problem};
+use crate::reads::desk::{self, DeskPage, DeskParams};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Path)]

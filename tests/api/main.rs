@@ -9,6 +9,7 @@ mod caching;
 mod catalog;
 mod cli;
 mod cluster;
+mod desk;
 mod editorial;
 mod faults;
 mod feeds;
