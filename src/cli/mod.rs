@@ -411,6 +411,12 @@ fn serve(settings: &Settings) -> Result<(), BootstrapError> {
         let demo_article = demo.article("v1", "articles");
         let slug = crate::seed::demo_article_slug();
         println!("  {demo_article}/{}   (demo article)", percent_encode_segment(&slug));
+        let sign_in = if summary.admin_created.is_some() {
+            ": sign in with the email and password above"
+        } else {
+            ""
+        };
+        println!("  {base}/desk/          (the newsroom desk{sign_in})");
         println!("  {base}/docs/          (API reference)");
         println!("  {base}/openapi.json   (API contract)");
         println!("  {base}/readyz         (readiness)");
