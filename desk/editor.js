@@ -207,15 +207,14 @@ export async function editorView(id) {
     h('fieldset', {}, h('legend', {}, t('topics')), topicsEditor(doc, changed)),
     h('fieldset', {}, h('legend', {}, t('related')), relatedEditor(doc, changed)),
     h('div', { class: 'row' },
-      h('div', { class: 'field' }, h('label', { for: 'f-translation' }, t('translationOf')),
-        h('input', { id: 'f-translation', dir: 'ltr', value: doc.translation_of || '', placeholder: 'UUID',
-          oninput: (e) => { doc.translation_of = e.target.value.trim() || null; changed(); } })),
+      h('div', { class: 'field' }, h('label', { for: 'f-translation' }, t('translationOf')), translationEditor(doc, changed)),
       h('div', { class: 'field' }, h('label', { for: 'f-embargo' }, `${t('embargo')} (${t('timeZone')} ${timeZone()})`), embargo)),
     error,
     h('div', { class: 'actions' }, h('button', { type: 'submit', id: 'save' }, t('save'))));
 
   let workflow = meta ? workflowPanel(meta, { save, dirty: () => !same(doc, base), check: () => uncredited(doc), accept, showProblem }) : h('div');
-  const side = h('aside', { class: 'side' }, workflow, meta ? revisionsPanel(meta, accept) : '',
+  const restored = (data, etag) => { accept(data, etag); editorRefresh(); };
+  const side = h('aside', { class: 'side' }, workflow, meta ? revisionsPanel(meta, restored) : '',
     meta?.warnings?.length ? h('div', { class: 'warning' }, h('h3', {}, t('warnings')), h('ul', {}, meta.warnings.map((w) => h('li', {}, w.detail)))) : '');
   return h('section', { class: 'editor' }, header, notices, h('div', { class: 'columns' }, form, side));
 }
@@ -323,6 +322,41 @@ function relatedEditor(doc, changed) {
       }
     }, 250) });
   render();
+  return h('div', {}, chosen, search, results);
+}
+
+/** The story this one translates, picked by headline from stories in other languages. */
+function translationEditor(doc, changed) {
+  const chosen = h('span', { dir: 'auto', class: 'chosen' });
+  const results = h('ul', { class: 'picker' });
+  const show = (headline) => {
+    clear(chosen).append(doc.translation_of ? headline || doc.translation_of : '—');
+    if (doc.translation_of) {
+      chosen.append(' ', h('button', { type: 'button', class: 'danger', 'aria-label': t('remove'),
+        onclick: () => { doc.translation_of = null; changed(); show(); } }, '✕'));
+    }
+  };
+  if (doc.translation_of) {
+    api.call('GET', `/v1/articles/${doc.translation_of}/editorial`).then(({ data }) => show(data.headline)).catch(() => show());
+  } else {
+    show();
+  }
+  const search = h('input', { type: 'search', id: 'f-translation', placeholder: t('search'), dir: 'auto',
+    oninput: debounce(async (e) => {
+      clear(results);
+      const q = e.target.value.trim();
+      if (!q) return;
+      const { data } = await api.call('GET', `/v1/editorial/articles?limit=8&q=${encodeURIComponent(q)}`);
+      for (const story of data.data.filter((s) => s.language !== doc.language)) {
+        results.append(h('li', {}, h('button', { type: 'button', class: 'link', dir: directionOf(story.language), onclick: () => {
+          doc.translation_of = story.id;
+          changed();
+          show(story.headline);
+          clear(results);
+          search.value = '';
+        } }, `${story.headline} (${story.language})`)));
+      }
+    }, 250) });
   return h('div', {}, chosen, search, results);
 }
 

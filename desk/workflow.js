@@ -89,8 +89,9 @@ export function revisionsPanel(meta, accept) {
   const details = h('details', { class: 'revisions', ontoggle: async () => {
     if (!details.open || box.childElementCount) return;
     const { data } = await api.call('GET', `/v1/articles/${meta.id}/revisions`);
-    const list = data.data || data;
-    const from = h('select', { 'aria-label': t('before'), id: 'diff-from' });
+    const list = [...(data.data || data)].sort((a, b) => a.version - b.version);
+    // The left version is the one "restore" brings back.
+    const from = h('select', { 'aria-label': `${t('before')} / ${t('restore')}`, id: 'diff-from' });
     const to = h('select', { 'aria-label': t('after'), id: 'diff-to' });
     for (const r of list) {
       const label = `${t('version')} ${r.version} · ${r.action} · ${formatTime(r.created_at)}`;
@@ -109,7 +110,7 @@ export function revisionsPanel(meta, accept) {
       const current = await api.call('GET', `/v1/articles/${meta.id}/editorial`);
       const { data: restored, etag } = await api.call('POST', `/v1/articles/${meta.id}/revisions/${from.value}/restore`, { ifMatch: current.etag });
       accept(restored, etag);
-    } }, `${t('restore')} ←`);
+    } }, t('restore'));
     box.append(h('div', { class: 'row' }, from, to), h('div', { class: 'row' },
       h('button', { type: 'button', id: 'compare', onclick: compare }, t('compare')), restore), table);
   } }, h('summary', {}, t('revisions')), box);
