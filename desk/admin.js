@@ -21,7 +21,7 @@ async function table(title, path, columns, form, rowsOf = (d) => d.data, cursorO
   }
   more.addEventListener('click', () => load(false));
   await load(true);
-  return h('section', { class: 'admin' }, h('h1', {}, title), form ? form(() => load(true)) : '',
+  return h('section', { class: 'admin', 'data-view': path.split('?')[0] }, h('h1', {}, title), form ? form(() => load(true)) : '',
     h('table', { class: 'list' }, h('thead', {}, h('tr', {}, columns.map(([label]) => h('th', {}, label)))), body), more);
 }
 
@@ -45,7 +45,7 @@ function createForm(path, fields, toBody) {
     } }, fields.map(([name, label, type]) => {
       const id = `new-${name}`;
       inputs[name] = Array.isArray(type)
-        ? h('select', { id }, type.map((o) => h('option', { value: o }, t(o))))
+        ? h('select', { id }, type.map((o) => h('option', { value: o }, o)))
         : h('input', { id, type: type || 'text', dir: 'auto', required: name !== 'parent' && name !== 'name_ar' });
       return h('div', { class: 'field' }, h('label', { for: id }, label), inputs[name]);
     }), h('button', { type: 'submit' }, t('create')), status);
@@ -63,7 +63,7 @@ export function contributorsView() {
     ['slug', (c) => c.slug], [t('name'), (c) => c.name], ['ar', (c) => c.names?.ar || ''], [t('kind'), (c) => c.kind],
     ['', (c, reload) => del(`/v1/contributors/${encodeURIComponent(c.slug)}`, reload)],
   ], createForm('/v1/contributors', [['slug', 'slug'], ['name', t('name')], ['name_ar', `${t('name')} (ar)`], ['kind', t('kind'), ['person', 'organisation', 'agency']]],
-    (v) => ({ slug: v.slug, name: v.name, kind: v.kind, names: v.name_ar ? { ar: v.name_ar } : undefined })));
+    (v) => ({ slug: v.slug, name: v.name, kind: v.kind, localized_names: v.name_ar ? { ar: v.name_ar } : undefined })));
 }
 
 export function topicsView() {
@@ -71,7 +71,7 @@ export function topicsView() {
     ['slug', (x) => x.slug], [t('name'), (x) => x.name], ['ar', (x) => x.names?.ar || ''], [t('kind'), (x) => x.kind],
     ['', (x, reload) => del(`/v1/topics/${encodeURIComponent(x.slug)}`, reload)],
   ], createForm('/v1/topics', [['slug', 'slug'], ['name', t('name')], ['name_ar', `${t('name')} (ar)`], ['kind', t('kind'), ['tag', 'section', 'place', 'person', 'organisation', 'event']], ['parent', t('parent')]],
-    (v) => ({ slug: v.slug, name: v.name, kind: v.kind, names: v.name_ar ? { ar: v.name_ar } : undefined, parent: v.parent || undefined })));
+    (v) => ({ slug: v.slug, name: v.name, kind: v.kind, localized_names: v.name_ar ? { ar: v.name_ar } : undefined, parent: v.parent || undefined })));
 }
 
 export async function mediaView() {
@@ -123,5 +123,5 @@ export function auditView() {
   return table(t('audit'), '/v1/audit?limit=50', [
     [t('at'), (e) => formatTime(e.at || e.created_at)], [t('actor'), (e) => e.actor_email || e.actor_user_id || ''],
     [t('event'), (e) => e.action], [t('target'), (e) => `${e.target_type || ''} ${e.target_id || ''}`],
-  ]);
+  ], null, (d) => d.data || d, (d) => d.next_cursor || null);
 }

@@ -84,7 +84,8 @@ export async function call(method, path, options = {}, retried = false) {
   } else if (options.form) {
     body = options.form;
   }
-  const response = await fetch(path, { method, headers, body, credentials: 'same-origin' });
+  // Always revalidated: public lists are cacheable for a minute, and the desk shows its own writes at once.
+  const response = await fetch(path, { method, headers, body, credentials: 'same-origin', cache: 'no-cache' });
   if (response.status === 401 && !retried && path !== '/v1/auth/me') {
     const again = await restore();
     if (again) return call(method, path, options, true);

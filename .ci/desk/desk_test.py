@@ -345,6 +345,36 @@ def a_translation_is_linked_by_headline(browser):
     context.close()
 
 
+def catalog_and_admin_views(browser):
+    context = browser.new_context(locale="en")
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    sign_in(page, ("admin@khabar.local", admin_password))
+    for view, expected in [("contributors", "euronews"), ("topics", "libya"), ("users", "admin@khabar.local"),
+                           ("webhooks", ""), ("audit", "auth.sign_in")]:
+        page.goto(f"{base}/desk/#/{view}")
+        expect(page.locator("section.admin table.list")).to_be_visible()
+        expect(page.locator("section.admin")).to_contain_text(expected)
+    page.goto(f"{base}/desk/#/contributors")
+    page.fill("#new-slug", "desk-reporter")
+    page.fill("#new-name", "Desk Reporter")
+    page.fill("#new-name_ar", "مراسل المكتب")
+    page.select_option("#new-kind", "person")
+    page.locator("form.create button[type=submit]").click()
+    expect(page.locator("section.admin table.list")).to_contain_text("مراسل المكتب")
+    assert api("GET", "/v1/contributors/desk-reporter")[0] == 200
+    # An editor has no admin links, and the admin views refuse them anyway.
+    page2 = browser.new_context(locale="en").new_page()
+    sign_in(page2, account("editor"))
+    assert page2.locator("a[href='#/users']").count() == 0
+    page2.goto(f"{base}/desk/#/users")
+    expect(page2.locator("main .error")).to_be_visible()
+    page2.context.close()
+    assert not errors, errors
+    context.close()
+
+
 def hostile_text_stays_text(browser):
     hostile = '<img src=x onerror="window.pwned=1">"><script>window.pwned=2</script>'
     status, _, created = api("POST", "/v1/articles", editor_token, {"language": "en", "headline": hostile, "lead": hostile,
@@ -388,7 +418,8 @@ with sync_playwright() as playwright:
     for test in [editor_publishes_an_arabic_story_with_a_photo, a_photo_without_credit_is_stopped_by_the_desk,
                  a_writer_cannot_publish, two_sessions_in_conflict_lose_nothing, unsaved_work_survives_a_reload,
                  the_demo_preview_is_the_reference_page, revisions_diff_side_by_side_and_restore,
-                 a_translation_is_linked_by_headline, hostile_text_stays_text, sessions_sign_out_and_expire]:
+                 a_translation_is_linked_by_headline, catalog_and_admin_views, hostile_text_stays_text,
+                 sessions_sign_out_and_expire]:
         check(test.__name__.replace("_", " "), lambda: test(browser))
     browser.close()
 
