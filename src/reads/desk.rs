@@ -72,26 +72,24 @@ pub fn articles(
     author: Option<i64>,
     params: DeskParams,
 ) -> Result<DeskPage, ReadError> {
-    let limit = Limit::parse(params.limit);
-    let language = language(params.language.as_deref());
     let words = params.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
-    let mut errors: Vec<FieldError> = [limit.as_ref().err(), language.as_ref().err()]
-        .into_iter()
-        .flatten()
-        .cloned()
-        .collect();
-    if words.is_some_and(|q| q.chars().count() > MAX_QUERY_CHARS) {
-        errors.push(FieldError::new(
-            "q",
-            format!("at most {MAX_QUERY_CHARS} characters"),
-        ));
-    }
-    let (Ok(limit), Ok(language)) = (limit, language) else {
-        return Err(ReadError::invalid_all(errors));
+    let too_long = words
+        .filter(|q| q.chars().count() > MAX_QUERY_CHARS)
+        .map(|_| FieldError::new("q", format!("at most {MAX_QUERY_CHARS} characters")));
+    let (limit, language) = match (
+        Limit::parse(params.limit),
+        language(params.language.as_deref()),
+        too_long,
+    ) {
+        (Ok(limit), Ok(language), None) => (limit, language),
+        (limit, language, too_long) => {
+            let errors = [limit.err(), language.err(), too_long]
+                .into_iter()
+                .flatten()
+                .collect();
+            return Err(ReadError::invalid_all(errors));
+        }
     };
-    if !errors.is_empty() {
-        return Err(ReadError::invalid_all(errors));
-    }
     let filter = DeskFilter {
         status: params.status,
         author,
