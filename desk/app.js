@@ -14,8 +14,8 @@ let notice = '';
 
 api.whenSignedOut((why) => {
   notice = why === 'expired' ? t('sessionExpired') : '';
-  location.hash = '#/signin';
-  route();
+  if (location.hash === '#/signin') route();
+  else location.hash = '#/signin';
 });
 
 function shell(content) {
@@ -39,7 +39,6 @@ function shell(content) {
 
 function signInView() {
   const error = h('p', { class: 'error', role: 'alert' }, notice);
-  notice = '';
   const email = h('input', { id: 'email', type: 'email', name: 'email', autocomplete: 'username', required: true, dir: 'ltr' });
   const password = h('input', { id: 'password', type: 'password', name: 'password', autocomplete: 'current-password', required: true, dir: 'ltr' });
   const form = h('form', { class: 'signin', onsubmit: async (event) => {
@@ -47,6 +46,7 @@ function signInView() {
     error.textContent = '';
     try {
       await api.signIn(email.value.trim(), password.value);
+      notice = '';
       location.hash = '#/stories';
     } catch (e) {
       error.textContent = e.status === 401 ? t('wrongCredentials') : e.message;

@@ -405,6 +405,17 @@ def sessions_sign_out_and_expire(browser):
     expect(page.locator("#sign-in")).to_be_visible()
     page.reload()
     expect(page.locator("#sign-in")).to_be_visible()  # the session is over on the server too
+    # A session that ends on the server (here the user is disabled) sends the desk back to the
+    # sign-in page with a message, at the next call, instead of failing silently.
+    sign_in(page, who)
+    users = api("GET", "/v1/users", admin)[2]
+    user_id = next(u["id"] for u in (users.get("data", users) if isinstance(users, dict) else users) if u["email"] == who[0])
+    status, _, _ = api("PATCH", f"/v1/users/{user_id}", admin, {"disabled": True},
+                       {"Content-Type": "application/merge-patch+json"})
+    assert status == 200, status
+    page.click("a[href='#/stories/draft']")
+    expect(page.locator("#sign-in")).to_be_visible()
+    expect(page.locator(".signin .error")).to_have_text("انتهت الجلسة، سجّل الدخول من جديد")
     # Another site cannot start or refresh a session: Origin is checked.
     status, _, _ = api("POST", "/v1/auth/session", body={"email": who[0], "password": who[1]},
                        headers={"Origin": "https://evil.example"})
