@@ -116,3 +116,35 @@ fn policy(public_url: &url::Url) -> String {
          base-uri 'none'; frame-ancestors 'none'"
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::ASSETS;
+
+    #[test]
+    fn every_file_of_the_desk_is_served_and_nothing_else() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/desk");
+        let mut on_disk: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().into_string().unwrap())
+            .collect();
+        on_disk.sort();
+        let mut served: Vec<String> = ASSETS.iter().map(|a| a.name.to_owned()).collect();
+        served.sort();
+        assert_eq!(
+            served, on_disk,
+            "desk/ and ASSETS in routes/desk.rs must list the same files"
+        );
+    }
+
+    #[test]
+    fn the_policy_allows_the_public_origin_for_images_only() {
+        let policy = super::policy(&url::Url::parse("https://news.example/").unwrap());
+        assert!(
+            policy.contains("img-src 'self' https://news.example blob:"),
+            "{policy}"
+        );
+        assert!(policy.contains("script-src 'self';"), "{policy}");
+        assert!(policy.contains("connect-src 'self';"), "{policy}");
+    }
+}
