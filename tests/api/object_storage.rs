@@ -51,11 +51,11 @@ impl S3Server {
     fn start() -> Option<S3Server> {
         let Some(binary) = s3s_fs_binary() else {
             if std::env::var("CI").is_ok_and(|v| v == "true") {
-                panic!("CI=true but s3s-fs is not installed: .ci/run installs it (cargo install s3s-fs)");
+                panic!("CI=true but s3s-fs is not installed: .ci/run installs it (cargo install --features binary s3s-fs)");
             }
             let _ = writeln!(
                 std::io::stderr(),
-                "\nNOTE: s3s-fs is not installed: the S3 media store tests were SKIPPED (cargo install s3s-fs@0.14.1 --locked).\n"
+                "\nNOTE: s3s-fs is not installed: the S3 media store tests were SKIPPED (cargo install --locked --features binary s3s-fs@0.14.1).\n"
             );
             return None;
         };

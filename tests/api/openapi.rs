@@ -114,6 +114,8 @@ fn document_is_openapi_3_1_and_lists_every_route() {
     const OPEN: &[&str] = &[
         "/v1/auth/token",
         "/v1/auth/refresh",
+        "/v1/auth/session",
+        "/v1/auth/session/refresh",
         "/v1/preview/{token}",
         "/.well-known/jwks.json",
     ];
@@ -136,7 +138,17 @@ fn document_is_openapi_3_1_and_lists_every_route() {
                 "{method} {path} documents 429 with Retry-After"
             );
             let secured = operation["security"][0]["bearer"].is_array();
-            if limited && !secured {
+            // The browser session's refresh: its credential is the session cookie.
+            let by_cookie = operation["security"][0]["session_cookie"].is_array();
+            if by_cookie {
+                for status in ["401", "403"] {
+                    assert!(
+                        operation["responses"][status].is_object(),
+                        "{method} {path} documents {status}"
+                    );
+                }
+            }
+            if limited && !secured && !by_cookie {
                 assert!(
                     operation.get("security").is_none(),
                     "{method} {path} needs no credentials"
