@@ -9,16 +9,24 @@ import { t } from './i18n.js';
 /** An ad slot after every this many body blocks, as the reference page has. */
 const AD_EVERY = 3;
 
+/** The reader's page speaks the article's language, whatever the desk's interface language. */
+const PAGE_WORDS = {
+  ar: { advertisement: 'إعلان', readAlso: 'اقرأ أيضاً', share: 'شارك', copyLink: 'نسخ الرابط', copied: 'نُسخ' },
+  en: { advertisement: 'Advertisement', readAlso: 'Read also', share: 'Share', copyLink: 'Copy link', copied: 'Copied' },
+};
+const words = (lang) => PAGE_WORDS[String(lang).split('-')[0]] || PAGE_WORDS.en;
+
 export async function previewView(id) {
   const { data: article } = await api.call('GET', `/v1/articles/${encodeURIComponent(id)}/preview`);
   const lang = article.language;
   const dir = article.dir || directionOf(lang);
   const url = article.canonical_url || location.href;
+  const say = words(lang);
   const body = [];
   article.body.forEach((block, index) => {
     body.push(renderBlock(block));
     if ((index + 1) % AD_EVERY === 0 && index + 1 < article.body.length) {
-      body.push(h('aside', { class: 'ad-slot', 'aria-label': t('advertisement') }, t('advertisement')));
+      body.push(h('aside', { class: 'ad-slot', 'aria-label': say.advertisement }, say.advertisement));
     }
   });
   const page = h('article', { class: 'reader', lang, dir },
@@ -31,10 +39,10 @@ export async function previewView(id) {
         article.dateline ? h('span', {}, ` · ${article.dateline}`) : '',
         article.published_at ? h('time', { datetime: article.published_at }, ` · ${new Date(article.published_at).toLocaleString(lang)}`) : '')),
     article.featured_media ? figure(article.featured_media, lang) : '',
-    share(url, article.headline),
+    share(url, article.headline, say),
     h('div', { class: 'reader-body' }, body),
-    related(article),
-    h('aside', { class: 'ad-slot', 'aria-label': t('advertisement') }, t('advertisement')));
+    related(article, say),
+    h('aside', { class: 'ad-slot', 'aria-label': say.advertisement }, say.advertisement));
   return h('section', { class: 'preview' },
     h('div', { class: 'bar' }, h('a', { href: `#/edit/${article.id}`, class: 'button' }, t('edit'))),
     page);
@@ -85,21 +93,21 @@ function renderBlock(block) {
   }
 }
 
-function share(url, headline) {
+function share(url, headline, say) {
   const encoded = encodeURIComponent(url);
   const copy = h('button', { type: 'button', class: 'share-copy', onclick: async () => {
-    try { await navigator.clipboard.writeText(url); copy.textContent = t('copied'); } catch { copy.textContent = url; }
-  } }, t('copyLink'));
-  return h('nav', { class: 'share', 'aria-label': t('share') },
+    try { await navigator.clipboard.writeText(url); copy.textContent = say.copied; } catch { copy.textContent = url; }
+  } }, say.copyLink);
+  return h('nav', { class: 'share', 'aria-label': say.share },
     h('a', { href: `https://www.linkedin.com/sharing/share-offsite/?url=${encoded}`, rel: 'noopener', target: '_blank' }, 'LinkedIn'),
     h('a', { href: `viber://forward?text=${encodeURIComponent(`${headline} ${url}`)}` }, 'Viber'),
     h('a', { href: `https://share.flipboard.com/bookmarklet/popout?v=2&url=${encoded}&title=${encodeURIComponent(headline)}`, rel: 'noopener', target: '_blank' }, 'Flipboard'),
     copy);
 }
 
-function related(article) {
+function related(article, say) {
   if (!article.related?.length) return '';
-  return h('section', { class: 'reader-related' }, h('h2', {}, t('readAlso')),
+  return h('section', { class: 'reader-related' }, h('h2', {}, say.readAlso),
     h('ul', {}, article.related.map((r) => h('li', { lang: r.language, dir: directionOf(r.language) },
       h('a', { href: r.canonical_url || '#' }, r.headline)))));
 }

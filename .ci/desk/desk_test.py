@@ -289,6 +289,7 @@ def the_demo_preview_is_the_reference_page(browser):
     for related in full["related"]:
         expect(page.locator(".reader-related")).to_contain_text(related["headline"])
     assert page.locator(".ad-slot").count() >= 2
+    expect(page.locator(".ad-slot").first).to_have_text("إعلان")
     for name in ("LinkedIn", "Viber", "Flipboard"):
         expect(page.locator(".share")).to_contain_text(name)
     # (wait_for_function would eval a string, which the desk's CSP rightly refuses.)
@@ -388,6 +389,8 @@ def hostile_text_stays_text(browser):
     expect(page.locator("#f-headline")).to_have_value(hostile)
     page.goto(f"{base}/desk/#/preview/{created['id']}")
     expect(page.locator(".reader-headline")).to_have_text(hostile)
+    # The reader's page speaks the story's language (English), not the desk's (Arabic here).
+    expect(page.locator(".reader .ad-slot").last).to_have_text("Advertisement")
     assert page.locator(".reader img, .reader script").count() == 0
     assert page.locator(".reader a[href^='javascript']").count() == 0
     assert page.evaluate("window.pwned") is None
