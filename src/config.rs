@@ -70,6 +70,13 @@ pub struct Options {
     /// A WebSub hub that feeds advertise (`rel="hub"`).
     #[arg(long, env = "KHABAR_WEBSUB_HUB", global = true)]
     pub websub_hub: Option<String>,
+    /// Edge caches to purge by surrogate key after each write, comma-separated:
+    /// `varnish+http://host:port`, `fastly:SERVICE_ID`, `cloudflare:ZONE_ID`.
+    #[arg(long, env = "KHABAR_PURGE_URL", global = true)]
+    pub purge_url: Option<String>,
+    /// The API token for Fastly or Cloudflare purges.
+    #[arg(long, env = "KHABAR_PURGE_TOKEN", global = true, hide_env_values = true)]
+    pub purge_token: Option<String>,
     /// Access token signature: `hs256` with KHABAR_JWT_SECRET, or `eddsa` with an Ed25519 key
     /// pair from files (the public key is then published at `/.well-known/jwks.json`).
     #[arg(
@@ -310,6 +317,9 @@ pub struct WorkerSettings {
     pub webhook_retry_base_ms: u64,
     pub webhook_timeout: std::time::Duration,
     pub allow_private_webhooks: bool,
+    /// Where edge purges go (`KHABAR_PURGE_URL`); none when empty.
+    pub purge_targets: Vec<crate::purge::PurgeTarget>,
+    pub purge_token: Option<String>,
 }
 
 impl Default for WorkerSettings {
@@ -321,6 +331,8 @@ impl Default for WorkerSettings {
             webhook_retry_base_ms: 5000,
             webhook_timeout: std::time::Duration::from_secs(10),
             allow_private_webhooks: false,
+            purge_targets: Vec::new(),
+            purge_token: None,
         }
     }
 }
@@ -462,7 +474,33 @@ impl Settings {
                 120_000,
             )?,
             allow_private_webhooks: flag("KHABAR_WEBHOOK_ALLOW_PRIVATE", &options.webhook_allow_private)?,
+            purge_targets: options
+                .purge_url
+                .as_deref()
+                .map(|raw| {
+                    raw.split(',')
+                        .filter(|t| !t.trim().is_empty())
+                        .map(|t| {
+                            crate::purge::PurgeTarget::parse(t)
+                                .map_err(|e| config_error("KHABAR_PURGE_URL", e))
+                        })
+                        .collect::<Result<Vec<_>, _>>()
+                })
+                .transpose()?
+                .unwrap_or_default(),
+            purge_token: options.purge_token.clone().filter(|t| !t.trim().is_empty()),
         };
+        if worker.purge_token.is_none()
+            && worker
+                .purge_targets
+                .iter()
+                .any(|t| !matches!(t, crate::purge::PurgeTarget::Varnish(_)))
+        {
+            return Err(config_error(
+                "KHABAR_PURGE_TOKEN",
+                "is required for Fastly and Cloudflare purges",
+            ));
+        }
         let rate_limits = crate::routes::rate_limit::RateLimitSettings {
             per_address: number("KHABAR_RATE_LIMIT", &options.rate_limit, 0, 1_000_000)? as u32,
             per_partner: number(
@@ -649,6 +687,20 @@ mod tests {
     }
 
     #[test]
+    fn edge_purge_targets_are_a_comma_list() {
+        let s = settings(&[
+            "--purge-url",
+            "varnish+http://10.0.0.5:6081, varnish+http://10.0.0.6:6081,cloudflare:zone1",
+            "--purge-token",
+            "t0ken",
+        ])
+        .unwrap();
+        assert_eq!(s.worker.purge_targets.len(), 3);
+        assert_eq!(s.worker.purge_token.as_deref(), Some("t0ken"));
+        assert!(settings(&[]).unwrap().worker.purge_targets.is_empty());
+    }
+
+    #[test]
     fn each_bad_setting_is_named() {
         let cases: &[(&[&str], &str)] = &[
             (&["--database-url", "mysql://x"], "DATABASE_URL"),
@@ -661,6 +713,9 @@ mod tests {
             (&["--cache-mb", "lots"], "KHABAR_CACHE_MB"),
             (&["--feed-items", "10"], "KHABAR_FEED_ITEMS"),
             (&["--websub-hub", "not a url"], "KHABAR_WEBSUB_HUB"),
+            (&["--purge-url", "varnish+ftp://x"], "KHABAR_PURGE_URL"),
+            (&["--purge-url", "akamai:123"], "KHABAR_PURGE_URL"),
+            (&["--purge-url", "fastly:svc"], "KHABAR_PURGE_TOKEN"),
             (&["--jwt-algorithm", "eddsa"], "KHABAR_JWT_PRIVATE_KEY_FILE"),
             (&["--access-token-ttl", "5"], "KHABAR_ACCESS_TOKEN_TTL"),
             (&["--worker", "maybe"], "KHABAR_WORKER"),

@@ -21,6 +21,7 @@ pub mod images;
 pub mod lifecycle;
 pub mod openapi;
 pub mod outbound;
+pub mod purge;
 pub mod reads;
 pub mod routes;
 pub mod seed;

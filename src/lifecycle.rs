@@ -30,6 +30,9 @@ impl Default for ShutdownSettings {
 pub struct Lifecycle {
     draining: AtomicBool,
     changed: Notify,
+    /// This node wrote something its worker should send now (an edge purge), rather than at
+    /// its next poll.
+    work: Notify,
 }
 
 impl Lifecycle {
@@ -46,6 +49,17 @@ impl Lifecycle {
     }
 
     /// Resolves once draining has begun.
+    /// Wakes this node's worker if it is waiting for its next round.
+    pub fn wake_worker(&self) {
+        self.work.notify_one();
+    }
+
+    /// Returns when [`wake_worker`](Self::wake_worker) was called (or had been, since the last
+    /// wait: the permit is kept).
+    pub async fn work_arrived(&self) {
+        self.work.notified().await;
+    }
+
     pub async fn drain_started(&self) {
         loop {
             let notified = self.changed.notified();

@@ -42,6 +42,8 @@ pub struct Worker {
     webhooks: crate::outbound::WebhookClient,
     /// A draining node finishes its round and claims nothing more.
     lifecycle: std::sync::Arc<crate::lifecycle::Lifecycle>,
+    /// The edge cache of `KHABAR_PURGE_URL`, if any.
+    purger: crate::purge::EdgePurger,
 }
 
 /// Signs a webhook body: `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`. The
@@ -82,6 +84,11 @@ impl Worker {
         lifecycle: std::sync::Arc<crate::lifecycle::Lifecycle>,
     ) -> Self {
         let timeout = settings.webhook_timeout;
+        let purger = crate::purge::EdgePurger::new(
+            settings.purge_targets.clone(),
+            settings.purge_token.clone(),
+            timeout,
+        );
         Worker {
             lifecycle,
             webhooks: crate::outbound::WebhookClient::new(timeout, settings.allow_private_webhooks),
@@ -94,6 +101,7 @@ impl Worker {
             http: crate::outbound::client_builder(timeout)
                 .build()
                 .expect("an HTTP client with default TLS roots"),
+            purger,
         }
     }
 
@@ -117,6 +125,7 @@ impl Worker {
             if !worked {
                 tokio::select! {
                     _ = tokio::time::sleep(interval) => {}
+                    _ = self.lifecycle.work_arrived() => {}
                     _ = self.lifecycle.drain_started() => {}
                 }
             }
@@ -159,6 +168,7 @@ impl Worker {
             // What the worker saves (scheduled publishes) is answered to no editor.
             featured_image_min_width: crate::images::CROP_WIDTH,
             images: None,
+            edge_purge: !self.settings.purge_targets.is_empty(),
         }
     }
 
@@ -180,6 +190,7 @@ impl Worker {
                             self.content_job(job).await
                         }
                         Some(JobKind::WebSubPing) => self.websub_job(job).await,
+                        Some(JobKind::EdgePurge) => self.purge_job(job).await,
                         None => {
                             let node = self.node.clone();
                             let _ = db::run(&self.pool, move |conn| {
@@ -258,6 +269,33 @@ impl Worker {
             Ok(response) => Err(format!("the hub answered {}", response.status())),
             Err(error) => Err(error.to_string()),
         };
+        let (id, attempts, node) = (job.id, job.attempts, self.node.clone());
+        let give_up = u32::try_from(attempts).unwrap_or(u32::MAX) >= self.settings.webhook_max_attempts;
+        let retry_at = utc_now() + self.backoff(attempts);
+        let _ = db::run(&self.pool, move |conn| match outcome {
+            Ok(()) => jobs::complete(conn, id, &node, utc_now()).map(drop),
+            Err(error) if give_up => jobs::give_up(conn, id, &node, &error, utc_now()),
+            Err(error) => jobs::retry_later(conn, id, &node, &error, retry_at),
+        })
+        .await;
+    }
+
+    /// Purges the keys a change named at the edge; retried like a WebSub ping. A node without
+    /// an edge configured completes it (the node that wrote it had one; another may not).
+    async fn purge_job(&self, job: Job) {
+        let payload: serde_json::Value = serde_json::from_str(&job.payload).unwrap_or_default();
+        let keys: Vec<String> = payload["keys"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|k| k.as_str().map(str::to_owned)).collect())
+            .unwrap_or_default();
+        let outcome = if keys.is_empty() || !self.purger.is_configured() {
+            Ok(())
+        } else {
+            self.purger.purge(&keys).await
+        };
+        if let Err(error) = &outcome {
+            tracing::warn!(job = job.id, %error, "edge purge failed; it will be retried");
+        }
         let (id, attempts, node) = (job.id, job.attempts, self.node.clone());
         let give_up = u32::try_from(attempts).unwrap_or(u32::MAX) >= self.settings.webhook_max_attempts;
         let retry_at = utc_now() + self.backoff(attempts);

@@ -60,6 +60,46 @@ impl Change {
     }
 }
 
+/// The surrogate key every answer carries, so that one purge empties an edge cache.
+pub const ALL_KEY: &str = "all";
+/// The surrogate key of every answer that is not one article's own (lists, feeds, search,
+/// sitemaps, catalog pages): the edge's counterpart of what [`DeliveryCache::apply`] drops
+/// for any change.
+pub const LISTS_KEY: &str = "lists";
+
+impl Change {
+    /// The surrogate keys an edge cache must purge for this change: each changed article's
+    /// key (which the pages showing it carry too) and the lists; everything for `Everything`.
+    pub fn purge_keys(&self) -> Vec<String> {
+        match self {
+            Change::Everything => vec![ALL_KEY.to_owned()],
+            Change::Articles(ids) => ids
+                .iter()
+                .map(|id| format!("article-{id}"))
+                .chain(std::iter::once(LISTS_KEY.to_owned()))
+                .collect(),
+        }
+    }
+}
+
+impl Representation {
+    /// The `Surrogate-Key` header: the representation's own keys, then the lists key for
+    /// anything but an article's own answer, then the key every answer carries.
+    pub fn surrogate_key_header(&self) -> String {
+        let mut keys = self.surrogate_keys.clone();
+        for key in [(!self.is_article).then_some(LISTS_KEY), Some(ALL_KEY)]
+            .into_iter()
+            .flatten()
+        {
+            if !keys.is_empty() {
+                keys.push(' ');
+            }
+            keys.push_str(key);
+        }
+        keys
+    }
+}
+
 /// Where a cache fill started: see [`DeliveryCache::fill_token`].
 #[derive(Debug, Clone, Copy)]
 pub struct FillToken(u64);

@@ -276,21 +276,22 @@ pub fn reindex(conn: &mut DbConnection, batch: i64, progress: impl Fn(usize)) ->
 }
 
 /// Recompiles the given articles and tells every node to drop cached responses; call inside the
-/// write's transaction, so that the notification goes out only if the write commits.
+/// write's transaction, so that the notification goes out only if the write commits. Returns
+/// what changed, for an edge cache to purge.
 pub fn publish_changes(
     conn: &mut DbConnection,
     article_ids: &[i64],
     urls: &UrlBuilder,
     now: NaiveDateTime,
-) -> Result<(), DbError> {
+) -> Result<cache::Change, DbError> {
     // Lists may change even when no article does (a topic renamed that none is filed under).
     let mut change = cache::Change::Articles(Default::default());
     for id in article_ids {
         change = change.merge(compile_article(conn, *id, urls, now)?);
     }
     crate::db::notify::announce_change(conn, &change)?;
-    note_change(change);
-    Ok(())
+    note_change(change.clone());
+    Ok(change)
 }
 
 /// Tells every node (and this one) to drop every cached response: after an import, which
@@ -331,7 +332,7 @@ pub fn compile_all(conn: &mut DbConnection, urls: &UrlBuilder, batch: usize) -> 
     let ids = delivery::published_article_ids(conn)?;
     for chunk in ids.chunks(batch.max(1)) {
         write_transaction(conn, |conn| {
-            publish_changes(conn, chunk, urls, crate::db::utc_now())
+            publish_changes(conn, chunk, urls, crate::db::utc_now()).map(drop)
         })?;
     }
     Ok(ids.len())

@@ -70,7 +70,7 @@ fn changed(
     )?;
     if let Some(change) = change {
         let affected = delivery::affected_by(conn, change)?;
-        crate::delivery::publish_changes(conn, &affected, &ctx.urls, ctx.now)?;
+        super::events::republish(conn, ctx, &affected)?;
     }
     Ok(())
 }

@@ -36,6 +36,53 @@ impl WebSub {
     }
 }
 
+/// Recompiles `article_ids` (and tells every node's cache), and when an edge cache is purged,
+/// queues the purge of what changed: in the change's transaction, so that a committed change
+/// is always purged and a rolled-back one never is.
+pub fn republish(
+    conn: &mut DbConnection,
+    ctx: &super::EditContext,
+    article_ids: &[i64],
+) -> Result<(), DbError> {
+    republish_at(conn, ctx, article_ids, ctx.now)
+}
+
+/// [`republish`] with the time the articles' forms are compiled as of.
+pub fn republish_at(
+    conn: &mut DbConnection,
+    ctx: &super::EditContext,
+    article_ids: &[i64],
+    at: NaiveDateTime,
+) -> Result<(), DbError> {
+    let change = crate::delivery::publish_changes(conn, article_ids, &ctx.urls, at)?;
+    if ctx.edge_purge {
+        jobs::enqueue(
+            conn,
+            JobKind::EdgePurge,
+            &json!({"keys": change.purge_keys()}),
+            ctx.now,
+            ctx.now,
+        )?;
+    }
+    Ok(())
+}
+
+/// Queues the purge of every answer at the edge, when one is purged: after an import, which
+/// changes too much to name.
+pub fn purge_everything(conn: &mut DbConnection, ctx: &super::EditContext) -> Result<(), DbError> {
+    if ctx.edge_purge {
+        let keys = crate::delivery::cache::Change::Everything.purge_keys();
+        jobs::enqueue(
+            conn,
+            JobKind::EdgePurge,
+            &json!({ "keys": keys }),
+            ctx.now,
+            ctx.now,
+        )?;
+    }
+    Ok(())
+}
+
 /// Queues `event` about `article` for every subscribed webhook, and a WebSub ping.
 pub fn article_event(
     conn: &mut DbConnection,

@@ -29,7 +29,10 @@ pub fn run(
     };
     let lines = import::json_lines(body);
     match import::import(conn, &target, lines, options, &|_| {}) {
-        Ok(report) => Ok(report),
+        Ok(report) => {
+            super::events::purge_everything(conn, ctx)?;
+            Ok(report)
+        }
         Err(ImportError::NotImportable { line, message }) => Err(EditError::invalid(
             "/",
             format!("line {line}: {message}; nothing was imported"),

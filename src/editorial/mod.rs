@@ -64,6 +64,9 @@ pub struct EditContext {
     pub featured_image_min_width: u32,
     /// Signs the rendition URLs of uploads; `None` where no editor is answered (the worker).
     pub images: Option<crate::images::ImageLinks>,
+    /// Whether an edge cache is purged after each change (`KHABAR_PURGE_URL` is set): each
+    /// change then writes an `edge_purge` job in its own transaction.
+    pub edge_purge: bool,
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -231,7 +231,7 @@ pub fn create(
             ctx.now,
         )?;
         // Cached resolutions of the path (a 404 until now, or nothing) must go.
-        crate::delivery::publish_changes(conn, &[], &ctx.urls, ctx.now)?;
+        super::events::republish(conn, ctx, &[])?;
         let row = redirects::by_id(conn, id)?
             .ok_or_else(|| crate::db::DbError::Corrupt(format!("redirect {id} vanished")))?;
         view(conn, ctx, &row)
@@ -268,7 +268,7 @@ pub fn delete(conn: &mut DbConnection, ctx: &EditContext, actor: &Actor, id: i64
             &json!({"from": row.from_path}),
             ctx.now,
         )?;
-        crate::delivery::publish_changes(conn, &[], &ctx.urls, ctx.now)?;
+        super::events::republish(conn, ctx, &[])?;
         Ok(())
     })
 }

@@ -91,12 +91,10 @@ fn wire_headers(representation: &Representation) -> &[(HeaderName, HeaderValue)]
         };
         add(header::ETAG, &representation.etag);
         add(header::LAST_MODIFIED, &representation.last_modified_http);
-        if !representation.surrogate_keys.is_empty() {
-            add(
-                HeaderName::from_static("surrogate-key"),
-                &representation.surrogate_keys,
-            );
-        }
+        add(
+            HeaderName::from_static("surrogate-key"),
+            &representation.surrogate_key_header(),
+        );
         for (name, value) in &representation.headers {
             if let Ok(name) = HeaderName::from_bytes(name.as_bytes()) {
                 add(name, value);
@@ -161,7 +159,10 @@ mod tests {
             assert_eq!(response.status(), StatusCode::OK);
             let headers = response.headers();
             assert_eq!(headers.get(header::ETAG).unwrap(), "\"abc\"");
-            assert_eq!(headers.get("surrogate-key").unwrap(), "article-1 topic-libya");
+            assert_eq!(
+                headers.get("surrogate-key").unwrap(),
+                "article-1 topic-libya lists all"
+            );
             assert_eq!(headers.get(header::CONTENT_TYPE).unwrap(), "application/json");
             assert!(headers.get(header::LINK).is_some());
             assert_eq!(

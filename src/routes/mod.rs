@@ -144,6 +144,8 @@ pub struct AppState {
     pub rate_limits: std::sync::Arc<rate_limit::RateLimits>,
     pub api_keys: crate::auth::api_keys::ApiKeyVerifier,
     pub allow_private_webhooks: bool,
+    /// An edge cache is purged after each change (`KHABAR_PURGE_URL`).
+    pub edge_purge: bool,
     pub metrics: std::sync::Arc<metrics::Metrics>,
     pub media: crate::uploads::MediaStore,
     pub images: std::sync::Arc<crate::images::ImageService>,

@@ -32,6 +32,7 @@ impl AppState {
             allow_private_webhooks: self.allow_private_webhooks,
             featured_image_min_width: self.media.featured_min_width,
             images: Some(self.images.links.clone()),
+            edge_purge: self.edge_purge,
         }
     }
 
@@ -54,6 +55,10 @@ impl AppState {
         .await;
         result.map(|(value, change)| {
             self.reads.cache.apply(&change);
+            if self.edge_purge {
+                // The purge job was written with the change: send it now, not at the next poll.
+                self.lifecycle.wake_worker();
+            }
             value
         })
     }

@@ -132,6 +132,8 @@ pub fn settings(url: DatabaseUrl) -> Settings {
             webhook_timeout: std::time::Duration::from_secs(10),
             // Test receivers listen on 127.0.0.1; tests/api/webhooks.rs checks the refusal.
             allow_private_webhooks: true,
+            purge_targets: Vec::new(),
+            purge_token: None,
         },
         media: khabar::uploads::MediaStore {
             storage: khabar::storage::Storage::local(

@@ -10,6 +10,7 @@ mod catalog;
 mod cli;
 mod cluster;
 mod desk;
+mod edge;
 mod editorial;
 mod faults;
 mod feeds;

@@ -15,6 +15,8 @@ pub enum JobKind {
     LiftEmbargo,
     /// Tell the WebSub hub that feeds changed.
     WebSubPing,
+    /// Purge an edge cache (`KHABAR_PURGE_URL`) of the surrogate keys a write changed.
+    EdgePurge,
 }
 
 impl JobKind {
@@ -23,6 +25,7 @@ impl JobKind {
             JobKind::PublishScheduled => "publish_scheduled",
             JobKind::LiftEmbargo => "lift_embargo",
             JobKind::WebSubPing => "websub_ping",
+            JobKind::EdgePurge => "edge_purge",
         }
     }
 
@@ -31,6 +34,7 @@ impl JobKind {
             JobKind::PublishScheduled,
             JobKind::LiftEmbargo,
             JobKind::WebSubPing,
+            JobKind::EdgePurge,
         ]
         .into_iter()
         .find(|k| k.as_str() == text)

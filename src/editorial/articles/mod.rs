@@ -198,7 +198,7 @@ fn republish(
     article: &Article,
 ) -> Result<(), EditError> {
     let affected = delivery::affected_by(conn, Changed::Article(article.id))?;
-    crate::delivery::publish_changes(conn, &affected, &ctx.urls, ctx.now)?;
+    crate::editorial::events::republish(conn, ctx, &affected)?;
     let was_public = before.is_some_and(|v| v.is_public(ctx.now));
     let is_public = Visibility::from(article).is_public(ctx.now);
     let event = match (was_public, is_public) {

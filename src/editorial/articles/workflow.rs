@@ -132,7 +132,7 @@ pub fn lift_embargo(conn: &mut DbConnection, ctx: &EditContext, article_id: i64)
             return Ok(false);
         }
         let affected = delivery::affected_by(conn, Changed::Article(article.id))?;
-        crate::delivery::publish_changes(conn, &affected, &ctx.urls, ctx.now)?;
+        crate::editorial::events::republish(conn, ctx, &affected)?;
         events::article_event(
             conn,
             "article.published",

@@ -56,7 +56,7 @@ pub fn create(
         store::set_times(conn, article.id, first, updated)?;
         // Its revision and audit entry say when it came into Khabar.
         let Saved { article, fields } = saved(conn, ctx, actor.audit_ref(), article.id, "import")?;
-        crate::delivery::publish_changes(conn, &[article.id], &ctx.urls, updated)?;
+        crate::editorial::events::republish_at(conn, ctx, &[article.id], updated)?;
         editable_with(conn, ctx, &article, fields)
     })
 }
@@ -191,7 +191,7 @@ pub fn delete(
         // Withdraws its delivery forms (leaving a tombstone for sync clients) and recompiles
         // the articles that linked to it.
         let affected: Vec<i64> = std::iter::once(article.id).chain(neighbours).collect();
-        crate::delivery::publish_changes(conn, &affected, &ctx.urls, ctx.now)?;
+        crate::editorial::events::republish(conn, ctx, &affected)?;
         audit::record(
             conn,
             actor.audit_ref(),

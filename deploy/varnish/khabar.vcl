@@ -1,0 +1,61 @@
+vcl 4.1;
+
+# Varnish in front of Khabar, purged by surrogate key. Every public answer names what it
+# contains in `Surrogate-Key` (the article, its topics and contributors, `lists` for anything
+# that is not one article's own page, `all` for everything); xkey indexes objects by those keys.
+# After each write, Khabar's worker sends `PURGE /` with `xkey-purge: <keys>` (KHABAR_PURGE_URL=
+# varnish+http://this-varnish:6081), so a correction is visible at once while unrelated pages
+# stay cached. Needs Debian's varnish-modules (xkey).
+
+import xkey;
+import std;
+
+backend khabar {
+    .host = "127.0.0.1";
+    .port = "8080";
+}
+
+# Who may purge: the Khabar nodes. Widen to their addresses in a cluster.
+acl purgers {
+    "127.0.0.1";
+    "::1";
+}
+
+sub vcl_recv {
+    if (req.method == "PURGE") {
+        if (client.ip !~ purgers) {
+            return (synth(403, "Forbidden"));
+        }
+        if (!req.http.xkey-purge) {
+            return (synth(400, "Send the surrogate keys in xkey-purge"));
+        }
+        set req.http.n-gone = xkey.purge(req.http.xkey-purge);
+        return (synth(200, "Purged " + req.http.n-gone + " objects"));
+    }
+    # Editorial calls, sessions and the desk are per user: never from the cache.
+    if (req.http.Authorization || req.url ~ "^/v1/auth/" || req.url ~ "^/desk") {
+        return (pass);
+    }
+    # Partner keys are counted by Khabar per request: let them through.
+    if (req.http.X-Api-Key) {
+        return (pass);
+    }
+    # Cookies matter to the session paths only (passed above).
+    unset req.http.Cookie;
+}
+
+sub vcl_backend_response {
+    # xkey reads the keys from `xkey`; Khabar sends them as `Surrogate-Key`.
+    if (beresp.http.Surrogate-Key) {
+        set beresp.http.xkey = beresp.http.Surrogate-Key;
+    }
+}
+
+sub vcl_deliver {
+    if (obj.hits > 0) {
+        set resp.http.X-Cache = "HIT";
+    } else {
+        set resp.http.X-Cache = "MISS";
+    }
+    unset resp.http.xkey;
+}
