@@ -40,6 +40,9 @@ pub struct Problem {
     /// With a refused workflow move (409): the statuses the article can move to.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub allowed: Option<Vec<String>>,
+    /// The request's id (also in `X-Request-Id`), to find it in the server's logs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
 }
 
 pub use crate::domain::validation::FieldError;
@@ -271,6 +274,7 @@ impl ApiError {
                 ApiError::WorkflowConflict { allowed, .. } => Some(allowed.clone()),
                 _ => None,
             },
+            request_id: crate::telemetry::request_id(),
         }
     }
 }

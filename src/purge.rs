@@ -131,7 +131,8 @@ impl EdgePurger {
 
     /// Purges `keys` everywhere; the first refusal or failure is the error (the job retries
     /// the whole purge, which is idempotent).
-    pub async fn purge(&self, keys: &[String]) -> Result<(), String> {
+    /// `request_id` is the request whose change this purges, sent as `X-Request-Id`.
+    pub async fn purge(&self, keys: &[String], request_id: Option<&str>) -> Result<(), String> {
         for target in &self.targets {
             for request in requests(target, self.token.as_deref(), keys) {
                 let method =
@@ -139,6 +140,9 @@ impl EdgePurger {
                 let mut builder = self.http.request(method, &request.url);
                 for (name, value) in &request.headers {
                     builder = builder.header(*name, value);
+                }
+                if let Some(id) = request_id {
+                    builder = builder.header("X-Request-Id", id);
                 }
                 if let Some(body) = request.body {
                     builder = builder.body(body);

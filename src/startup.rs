@@ -158,8 +158,11 @@ impl Application {
                 .wrap(middleware::from_fn(encoding::encode))
                 .wrap(middleware::Condition::new(
                     log_requests,
-                    middleware::Logger::new("%a \"%r\" %s %b %T"),
+                    middleware::Logger::new("%a \"%r\" %s %b %T %{x-request-id}o"),
                 ))
+                // Outermost: every answer, the guard's and the router's own included, names its
+                // request, and everything inside runs in the request's span.
+                .wrap(middleware::from_fn(routes::middleware::request_id::request_id))
                 .default_service(web::to(not_found))
         })
         .workers(settings.workers)

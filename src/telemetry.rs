@@ -19,3 +19,21 @@ pub fn init(filter: &str, format: LogFormat) -> Result<(), String> {
     };
     result.map_err(|e| format!("cannot install the logger: {e}"))
 }
+
+tokio::task_local! {
+    /// The id of the request being answered (see `routes::middleware::request_id`).
+    static REQUEST_ID: String;
+}
+
+/// The id of the request this code answers, if it runs for one (on the request's task: a
+/// blocking database call is handed it through its context instead).
+pub fn request_id() -> Option<String> {
+    REQUEST_ID.try_with(Clone::clone).ok()
+}
+
+/// Runs `work` as the answer to the request `id`: its log lines and problem documents name it.
+pub async fn with_request_id<F: std::future::Future>(id: String, work: F) -> F::Output {
+    use tracing::Instrument;
+    let span = tracing::info_span!("request", request_id = %id);
+    REQUEST_ID.scope(id, work.instrument(span)).await
+}

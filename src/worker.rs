@@ -169,6 +169,7 @@ impl Worker {
             featured_image_min_width: crate::images::CROP_WIDTH,
             images: None,
             edge_purge: !self.settings.purge_targets.is_empty(),
+            request_id: None,
         }
     }
 
@@ -291,7 +292,7 @@ impl Worker {
         let outcome = if keys.is_empty() || !self.purger.is_configured() {
             Ok(())
         } else {
-            self.purger.purge(&keys).await
+            self.purger.purge(&keys, payload["request_id"].as_str()).await
         };
         if let Err(error) = &outcome {
             tracing::warn!(job = job.id, %error, "edge purge failed; it will be retried");
@@ -358,6 +359,7 @@ impl Worker {
                     .header("Content-Type", "application/json")
                     .header("Khabar-Event", &delivery.event)
                     .header("Khabar-Delivery", delivery.id.to_string())
+                    .header("X-Request-Id", payload["request_id"].as_str().unwrap_or_default())
                     .header(
                         "Khabar-Signature",
                         signature(&hook.secret, timestamp, body.as_bytes()),

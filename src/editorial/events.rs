@@ -59,7 +59,7 @@ pub fn republish_at(
         jobs::enqueue(
             conn,
             JobKind::EdgePurge,
-            &json!({"keys": change.purge_keys()}),
+            &json!({"keys": change.purge_keys(), "request_id": ctx.request_id}),
             ctx.now,
             ctx.now,
         )?;
@@ -91,8 +91,9 @@ pub fn article_event(
     urls: &UrlBuilder,
     websub: Option<&WebSub>,
     now: NaiveDateTime,
+    request_id: Option<&str>,
 ) -> Result<(), DbError> {
-    let payload = json!({
+    let mut payload = json!({
         "event": event,
         "occurred_at": now.and_utc().to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
         "article": {
@@ -104,6 +105,10 @@ pub fn article_event(
             "url": urls.article(&article.language, &article.slug),
         }
     });
+    if let Some(id) = request_id {
+        // The request that made the change, also sent as `X-Request-Id`.
+        payload["request_id"] = json!(id);
+    }
     webhooks::enqueue(conn, event, &article.public_id, &payload, now)?;
     if let Some(websub) = websub {
         jobs::enqueue(

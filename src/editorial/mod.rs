@@ -67,6 +67,9 @@ pub struct EditContext {
     /// Whether an edge cache is purged after each change (`KHABAR_PURGE_URL` is set): each
     /// change then writes an `edge_purge` job in its own transaction.
     pub edge_purge: bool,
+    /// The request this change answers (`X-Request-Id`), handed to the webhook deliveries and
+    /// edge purges it causes; `None` for the worker's own changes.
+    pub request_id: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]

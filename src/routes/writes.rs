@@ -33,6 +33,7 @@ impl AppState {
             featured_image_min_width: self.media.featured_min_width,
             images: Some(self.images.links.clone()),
             edge_purge: self.edge_purge,
+            request_id: crate::telemetry::request_id(),
         }
     }
 

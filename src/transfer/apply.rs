@@ -645,6 +645,7 @@ pub fn compile(
                 urls,
                 None,
                 crate::db::utc_now(),
+                None,
             )?;
         }
     }

@@ -185,6 +185,7 @@ pub fn new_articles(
                     ctx.urls,
                     None,
                     crate::db::utc_now(),
+                    None,
                 )?;
             }
         }

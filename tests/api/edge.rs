@@ -151,13 +151,14 @@ async fn corrections_are_purged_from_varnish_and_nothing_else(backend: Backend) 
         send(app.authed(Method::GET, &format!("{corrected_path}/editorial"), &editor)).await;
     let etag = headers["etag"].to_str().unwrap().to_owned();
     let written = Instant::now();
-    let (status, _, body) = send(
+    let (status, answer, body) = send(
         app.authed(Method::POST, &format!("{corrected_path}/corrections"), &editor)
             .header("If-Match", etag)
             .json(&json!({"note": note})),
     )
     .await;
     assert_eq!(status, 200, "{body}");
+    let request_id = answer["x-request-id"].to_str().unwrap().to_owned();
     let seen = loop {
         let (_, body) = through(&client, &varnish, &corrected_path).await;
         if body.contains(note) {
@@ -180,6 +181,18 @@ async fn corrections_are_purged_from_varnish_and_nothing_else(backend: Backend) 
     assert!(
         !done.is_empty() && done.iter().all(|(_, done_at)| done_at.is_some()),
         "{done:?}"
+    );
+    let payloads: Vec<String> = {
+        use khabar::db::schema::jobs;
+        jobs::table
+            .filter(jobs::kind.eq("edge_purge"))
+            .select(jobs::payload)
+            .load(&mut app.conn())
+            .unwrap()
+    };
+    assert!(
+        payloads.iter().any(|p| p.contains(&request_id)),
+        "the purge names the request that caused it: {payloads:?}"
     );
 
     // Varnish down: the purge fails and stays queued with its error, then is sent once

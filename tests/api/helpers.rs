@@ -404,3 +404,12 @@ macro_rules! on_both_backends {
         }
     };
 }
+
+/// A problem document without its `request_id`, which differs from request to request: for
+/// comparing two answers that must say the same.
+pub fn without_request_id(mut problem: serde_json::Value) -> serde_json::Value {
+    if let Some(fields) = problem.as_object_mut() {
+        fields.remove("request_id");
+    }
+    problem
+}

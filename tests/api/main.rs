@@ -24,6 +24,7 @@ mod permissions;
 mod process;
 mod rate_limits;
 mod redirects;
+mod request_ids;
 mod schema;
 mod search;
 mod sync;

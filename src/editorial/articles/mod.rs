@@ -208,7 +208,15 @@ fn republish(
         (false, false) => None,
     };
     if let Some(event) = event {
-        events::article_event(conn, event, article, &ctx.urls, ctx.websub.as_ref(), ctx.now)?;
+        events::article_event(
+            conn,
+            event,
+            article,
+            &ctx.urls,
+            ctx.websub.as_ref(),
+            ctx.now,
+            ctx.request_id.as_deref(),
+        )?;
     }
     if article.status == ArticleStatus::Published {
         if let Some(embargo) = article.embargo_until.filter(|e| *e > ctx.now) {

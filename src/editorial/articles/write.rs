@@ -209,6 +209,7 @@ pub fn delete(
                 &ctx.urls,
                 ctx.websub.as_ref(),
                 ctx.now,
+                ctx.request_id.as_deref(),
             )?;
         }
         Ok(())

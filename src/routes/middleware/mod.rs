@@ -6,3 +6,4 @@ pub mod cors;
 pub mod encoding;
 pub mod guard;
 pub mod methods;
+pub mod request_id;
