@@ -200,6 +200,7 @@ impl TestApp {
         let cache = application.cache();
         tokio::spawn(application.run_until_stopped());
         let pool = db::connect(&url, 2).expect("test pool");
+        end_without_exit_handlers();
         TestApp {
             address,
             client: crate::helpers::http_client(),
@@ -413,3 +414,33 @@ pub fn without_request_id(mut problem: serde_json::Value) -> serde_json::Value {
     }
     problem
 }
+
+/// libtest ends the process with libc's `exit()`, whose handlers include OpenSSL's cleanup
+/// (registered when libpq first connects). It frees locks that a PostgreSQL listener thread
+/// (`khabar-listen`) of a finished test may still take while it reconnects to its dropped
+/// database: a SIGSEGV in that thread after every test has passed (seen in CI, `dmesg`). The
+/// results are printed by then, so the process ends at once with libtest's status instead. It
+/// is registered again with every node, after that node's connections, so that it is always the
+/// newest handler and runs first.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn end_without_exit_handlers() {
+    use std::ffi::{c_int, c_void};
+    extern "C" {
+        fn on_exit(handler: extern "C" fn(c_int, *mut c_void), argument: *mut c_void) -> c_int;
+        fn _exit(status: c_int) -> !;
+    }
+    extern "C" fn end_now(status: c_int, _: *mut c_void) {
+        use std::io::Write;
+        let _ = std::io::stdout().flush();
+        let _ = std::io::stderr().flush();
+        // SAFETY: `_exit` ends the process without running further handlers; nothing after it.
+        unsafe { _exit(status) }
+    }
+    // SAFETY: registers a handler with a static lifetime and no argument.
+    unsafe {
+        on_exit(end_now, std::ptr::null_mut());
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn end_without_exit_handlers() {}
