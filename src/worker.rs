@@ -62,6 +62,14 @@ pub fn signature(secret: &str, timestamp: i64, body: &[u8]) -> String {
     format!("t={timestamp},v1={hex}")
 }
 
+/// The strings of a JSON array in a job's payload (none if it is not one).
+fn strings(value: &serde_json::Value) -> Vec<String> {
+    value
+        .as_array()
+        .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+        .unwrap_or_default()
+}
+
 impl Worker {
     /// Every item of a round is bounded by this (the send, then recording its result), and the
     /// items of a round run at once: a round never outlasts its lease, whatever receivers do.
@@ -259,10 +267,7 @@ impl Worker {
     async fn websub_job(&self, job: Job) {
         let payload: serde_json::Value = serde_json::from_str(&job.payload).unwrap_or_default();
         let hub = payload["hub"].as_str().unwrap_or_default().to_owned();
-        let feeds: Vec<String> = payload["feeds"]
-            .as_array()
-            .map(|a| a.iter().filter_map(|f| f.as_str().map(str::to_owned)).collect())
-            .unwrap_or_default();
+        let feeds = strings(&payload["feeds"]);
         let mut form: Vec<(&str, &str)> = vec![("hub.mode", "publish")];
         form.extend(feeds.iter().map(|f| ("hub.url", f.as_str())));
         let outcome = match self.http.post(&hub).form(&form).send().await {
@@ -270,25 +275,14 @@ impl Worker {
             Ok(response) => Err(format!("the hub answered {}", response.status())),
             Err(error) => Err(error.to_string()),
         };
-        let (id, attempts, node) = (job.id, job.attempts, self.node.clone());
-        let give_up = u32::try_from(attempts).unwrap_or(u32::MAX) >= self.settings.webhook_max_attempts;
-        let retry_at = utc_now() + self.backoff(attempts);
-        let _ = db::run(&self.pool, move |conn| match outcome {
-            Ok(()) => jobs::complete(conn, id, &node, utc_now()).map(drop),
-            Err(error) if give_up => jobs::give_up(conn, id, &node, &error, utc_now()),
-            Err(error) => jobs::retry_later(conn, id, &node, &error, retry_at),
-        })
-        .await;
+        self.record(&job, outcome).await;
     }
 
     /// Purges the keys a change named at the edge; retried like a WebSub ping. A node without
     /// an edge configured completes it (the node that wrote it had one; another may not).
     async fn purge_job(&self, job: Job) {
         let payload: serde_json::Value = serde_json::from_str(&job.payload).unwrap_or_default();
-        let keys: Vec<String> = payload["keys"]
-            .as_array()
-            .map(|a| a.iter().filter_map(|k| k.as_str().map(str::to_owned)).collect())
-            .unwrap_or_default();
+        let keys = strings(&payload["keys"]);
         let outcome = if keys.is_empty() || !self.purger.is_configured() {
             Ok(())
         } else {
@@ -297,6 +291,12 @@ impl Worker {
         if let Err(error) = &outcome {
             tracing::warn!(job = job.id, %error, "edge purge failed; it will be retried");
         }
+        self.record(&job, outcome).await;
+    }
+
+    /// Records how an outbound job went: done, or tried again later with backoff until the
+    /// attempts run out.
+    async fn record(&self, job: &Job, outcome: Result<(), String>) {
         let (id, attempts, node) = (job.id, job.attempts, self.node.clone());
         let give_up = u32::try_from(attempts).unwrap_or(u32::MAX) >= self.settings.webhook_max_attempts;
         let retry_at = utc_now() + self.backoff(attempts);

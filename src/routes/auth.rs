@@ -47,15 +47,26 @@ pub struct Me {
 )]
 #[post("/auth/token")]
 pub async fn token(state: State, request: HttpRequest, payload: JsonBody) -> Result<HttpResponse, ApiError> {
+    let pair = sign_in(&state, &request, payload).await?;
+    Ok(json_response(actix_web::http::StatusCode::OK, &pair, None))
+}
+
+/// Reads email and password from the body and signs in, throttled per account and per client
+/// address: what bearer sign-in and browser sessions share.
+pub(super) async fn sign_in(
+    state: &State,
+    request: &HttpRequest,
+    payload: JsonBody,
+) -> Result<TokenPair, ApiError> {
     let credentials: TokenRequest = payload.parse().await?;
-    let address = state.rate_limits.client(&request);
+    let address = state.rate_limits.client(request);
     if let Err(wait) = state.throttle.check(&credentials.email, address) {
         return Err(ApiError::TooManyRequests {
             retry_after: wait.as_secs().max(1),
         });
     }
     let config = state.auth.clone();
-    let pair = db::run(&state.pool, move |conn| {
+    db::run(&state.pool, move |conn| {
         auth::sign_in(
             conn,
             &config,
@@ -65,8 +76,7 @@ pub async fn token(state: State, request: HttpRequest, payload: JsonBody) -> Res
         )
         .map_err(ApiError::from)
     })
-    .await?;
-    Ok(json_response(actix_web::http::StatusCode::OK, &pair, None))
+    .await
 }
 
 /// Trades a refresh token for a new pair. Each refresh token works once; presenting a spent one

@@ -57,25 +57,7 @@ pub async fn start_session(
     payload: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
     same_origin(&state, &request)?;
-    let credentials: TokenRequest = payload.parse().await?;
-    let address = state.rate_limits.client(&request);
-    if let Err(wait) = state.throttle.check(&credentials.email, address) {
-        return Err(ApiError::TooManyRequests {
-            retry_after: wait.as_secs().max(1),
-        });
-    }
-    let config = state.auth.clone();
-    let pair = db::run(&state.pool, move |conn| {
-        auth::sign_in(
-            conn,
-            &config,
-            &credentials.email,
-            &credentials.password,
-            utc_now(),
-        )
-        .map_err(ApiError::from)
-    })
-    .await?;
+    let pair = super::auth::sign_in(&state, &request, payload).await?;
     Ok(session_response(&state, pair))
 }
 
