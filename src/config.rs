@@ -21,6 +21,17 @@ pub struct Options {
         global = true
     )]
     pub database_url: String,
+    /// PostgreSQL streaming replicas for public reads, comma-separated `postgres://…` URLs.
+    #[arg(long, env = "DATABASE_READ_URL", global = true, hide_env_values = true)]
+    pub database_read_url: Option<String>,
+    /// A replica further behind the primary than this is skipped, in milliseconds.
+    #[arg(
+        long,
+        env = "KHABAR_REPLICA_MAX_LAG_MS",
+        default_value = "5000",
+        global = true
+    )]
+    pub replica_max_lag_ms: String,
     /// Address to listen on.
     #[arg(long, env = "KHABAR_BIND", default_value = "127.0.0.1:8080", global = true)]
     pub bind: String,
@@ -87,6 +98,10 @@ pub struct Options {
         global = true
     )]
     pub jwt_algorithm: JwtAlgorithm,
+    /// `iss` of the tokens this installation signs and accepts. The same on every node (not
+    /// each node's own URL), so that a token from one node works on all of them.
+    #[arg(long, env = "KHABAR_JWT_ISSUER", default_value = "khabar", global = true)]
+    pub jwt_issuer: String,
     /// PKCS#8 PEM file of the Ed25519 private key (with `eddsa`).
     #[arg(long, env = "KHABAR_JWT_PRIVATE_KEY_FILE", global = true)]
     pub jwt_private_key_file: Option<std::path::PathBuf>,
@@ -280,6 +295,8 @@ pub enum LogFormat {
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub database_url: DatabaseUrl,
+    /// Replicas for public reads (`DATABASE_READ_URL`), PostgreSQL only.
+    pub read_replicas: crate::db::replicas::ReplicaSettings,
     pub bind: SocketAddr,
     pub jwt_secret: Option<String>,
     pub public_url: url::Url,
@@ -295,6 +312,8 @@ pub struct Settings {
     pub websub_hub: Option<url::Url>,
     /// `Some((private, public))` PEM files for EdDSA; `None` for HS256.
     pub jwt_key_files: Option<(std::path::PathBuf, std::path::PathBuf)>,
+    /// `iss` of access tokens and preview links (`KHABAR_JWT_ISSUER`).
+    pub jwt_issuer: String,
     pub access_token_ttl: u32,
     pub session_ttl: u32,
     pub worker: WorkerSettings,
@@ -544,8 +563,18 @@ impl Settings {
                 3600,
             )?),
         };
+        let read_replicas = crate::db::replicas::ReplicaSettings {
+            urls: read_replica_urls(&database_url, options.database_read_url.as_deref())?,
+            max_lag: millis(
+                "KHABAR_REPLICA_MAX_LAG_MS",
+                &options.replica_max_lag_ms,
+                100,
+                3_600_000,
+            )?,
+        };
         Ok(Settings {
             database_url,
+            read_replicas,
             bind,
             jwt_secret,
             public_url,
@@ -564,6 +593,16 @@ impl Settings {
                 .map(|raw| parse_url("KHABAR_WEBSUB_HUB", raw))
                 .transpose()?,
             jwt_key_files,
+            jwt_issuer: match options.jwt_issuer.trim() {
+                "" => return Err(config_error("KHABAR_JWT_ISSUER", "must not be empty")),
+                issuer if issuer.len() > 200 || issuer.chars().any(char::is_control) => {
+                    return Err(config_error(
+                        "KHABAR_JWT_ISSUER",
+                        "must be at most 200 characters, without control characters",
+                    ))
+                }
+                issuer => issuer.to_owned(),
+            },
             access_token_ttl: number("KHABAR_ACCESS_TOKEN_TTL", &options.access_token_ttl, 60, 86_400)?
                 as u32,
             session_ttl: number("KHABAR_SESSION_TTL", &options.session_ttl, 300, 31_536_000)? as u32,
@@ -623,6 +662,35 @@ impl Settings {
         }
         Ok(())
     }
+}
+
+/// `DATABASE_READ_URL`: PostgreSQL URLs, and only beside a PostgreSQL primary (SQLite has no
+/// replicas to read from).
+fn read_replica_urls(primary: &DatabaseUrl, raw: Option<&str>) -> Result<Vec<DatabaseUrl>, ConfigError> {
+    let raw = raw.unwrap_or_default();
+    let urls = raw
+        .split(',')
+        .map(str::trim)
+        .filter(|url| !url.is_empty())
+        .map(|url| match DatabaseUrl::parse(url) {
+            Ok(parsed @ DatabaseUrl::Postgres(_)) => Ok(parsed),
+            Ok(DatabaseUrl::Sqlite(_)) => Err(config_error(
+                "DATABASE_READ_URL",
+                "read replicas are PostgreSQL servers: give postgres://… URLs",
+            )),
+            Err(e) => Err(config_error(
+                "DATABASE_READ_URL",
+                e.to_string().replace("DATABASE_URL", "a URL"),
+            )),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    if !urls.is_empty() && primary.backend() != Backend::Postgres {
+        return Err(config_error(
+            "DATABASE_READ_URL",
+            "read replicas need a PostgreSQL DATABASE_URL",
+        ));
+    }
+    Ok(urls)
 }
 
 /// The media store: KHABAR_MEDIA_STORE when set, else the directory KHABAR_MEDIA_DIR.
@@ -745,12 +813,48 @@ mod tests {
                 &["--trusted-proxies", "10.0.0.0/8, lb.internal"],
                 "KHABAR_TRUSTED_PROXIES",
             ),
+            (&["--database-read-url", "postgres://r/db"], "DATABASE_READ_URL"),
+            (
+                &[
+                    "--database-url",
+                    "postgres://p/db",
+                    "--database-read-url",
+                    "sqlite://r.db",
+                ],
+                "DATABASE_READ_URL",
+            ),
+            (
+                &[
+                    "--database-url",
+                    "postgres://p/db",
+                    "--database-read-url",
+                    "r:5432",
+                ],
+                "DATABASE_READ_URL",
+            ),
+            (&["--replica-max-lag-ms", "10"], "KHABAR_REPLICA_MAX_LAG_MS"),
+            (&["--jwt-issuer", " "], "KHABAR_JWT_ISSUER"),
         ];
         for (args, setting) in cases {
             let err = settings(args).unwrap_err();
             assert_eq!(err.setting, *setting, "{args:?}");
             assert!(!err.to_string().contains('\n'));
         }
+    }
+
+    #[test]
+    fn read_replicas_are_a_comma_list_of_postgres_urls() {
+        let s = settings(&[
+            "--database-url",
+            "postgres://primary/khabar",
+            "--database-read-url",
+            "postgres://replica-a/khabar, postgres://replica-b/khabar",
+        ])
+        .unwrap();
+        assert_eq!(s.read_replicas.urls.len(), 2);
+        assert_eq!(s.read_replicas.max_lag, std::time::Duration::from_secs(5));
+        assert!(settings(&[]).unwrap().read_replicas.urls.is_empty());
+        assert_eq!(settings(&[]).unwrap().jwt_issuer, "khabar");
     }
 
     #[test]

@@ -12,6 +12,7 @@ use utoipa_actix_web::AppExt;
 use crate::api::article::UrlBuilder;
 use crate::bootstrap::{self, BootstrapError, Prepared};
 use crate::config::Settings;
+use crate::db::replicas::ReadRouting;
 use crate::delivery::cache::DeliveryCache;
 use crate::domain::cursor::CursorSigner;
 use crate::error::{problem_response, ApiError};
@@ -28,6 +29,7 @@ pub struct Application {
     port: u16,
     server: Server,
     cache: DeliveryCache,
+    routing: Arc<ReadRouting>,
     worker: Option<crate::worker::Worker>,
     lifecycle: Arc<Lifecycle>,
     shutdown: ShutdownSettings,
@@ -69,8 +71,13 @@ impl Application {
             session_ttl: chrono::Duration::seconds(i64::from(settings.session_ttl)),
         };
         let api_keys = crate::auth::api_keys::ApiKeyVerifier::new(pool.clone());
+        let routing = Arc::new(ReadRouting::connect(
+            pool.clone(),
+            &settings.read_replicas,
+            settings.pool_size,
+        ));
         let reads = Arc::new(crate::reads::Reader {
-            pool: pool.clone(),
+            routing: routing.clone(),
             cache: DeliveryCache::new(
                 settings.cache_mb * 1024 * 1024,
                 Duration::from_secs(u64::from(settings.cache_max_age.max(1))),
@@ -98,6 +105,7 @@ impl Application {
             edge_purge: !settings.worker.purge_targets.is_empty(),
             metrics: std::sync::Arc::new(crate::routes::metrics::Metrics::new(
                 settings.metrics_token.as_deref(),
+                &routing,
             )),
             media: settings.media.clone(),
             images: Arc::new(
@@ -120,14 +128,24 @@ impl Application {
                 state.reads.urls.clone(),
                 state.edit_context().websub,
                 state.reads.cache.clone(),
+                state.reads.routing.clone(),
                 settings.worker.clone(),
                 lifecycle.clone(),
             )
         });
         let cache = state.reads.cache.clone();
         let listener_cache = cache.clone();
-        crate::db::notify::listen(&settings.database_url, move |change| listener_cache.apply(change))
-            .map_err(|e| BootstrapError::Other(format!("cannot start the change listener: {e}")))?;
+        let listener_routing = routing.clone();
+        crate::db::notify::listen(&settings.database_url, move |change, position| {
+            // Fence first: a read that misses the emptied cache must not go to a replica that
+            // has not replayed the change.
+            match position {
+                Some(position) => listener_routing.fence(position),
+                None => listener_routing.hold_on_primary(),
+            }
+            listener_cache.apply(change)
+        })
+        .map_err(|e| BootstrapError::Other(format!("cannot start the change listener: {e}")))?;
         let spec = OpenApiJson(crate::openapi::document_json_served_at(&settings.public_url));
         // The request log costs a few formatted strings per request: skip it when the log
         // filter would discard it anyway (e.g. KHABAR_LOG=warn on a busy node).
@@ -179,6 +197,7 @@ impl Application {
             port,
             server,
             cache,
+            routing,
             worker,
             lifecycle,
             shutdown: settings.shutdown,
@@ -243,12 +262,14 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let Application {
             server,
+            routing,
             worker,
             lifecycle,
             shutdown,
             ..
         } = self;
         let worker = worker.map(|worker| tokio::spawn(worker.run()));
+        let monitor = tokio::spawn(routing.monitor(lifecycle.clone()));
         let handle = server.handle();
         let stopper = {
             let lifecycle = lifecycle.clone();
@@ -261,6 +282,7 @@ impl Application {
         };
         let served = server.await;
         stopper.abort();
+        monitor.abort();
         // The server may also have ended on its own (an error): the worker stops with it.
         lifecycle.begin_drain();
         if let Some(worker) = worker {
@@ -277,7 +299,7 @@ impl Application {
 /// the configured key files.
 fn token_keys(settings: &Settings, secret: &str) -> Result<crate::auth::tokens::TokenKeys, BootstrapError> {
     use crate::auth::tokens::TokenKeys;
-    let issuer = settings.public_url.as_str();
+    let issuer = settings.jwt_issuer.as_str();
     match &settings.jwt_key_files {
         None => TokenKeys::hs256(secret.as_bytes(), issuer)
             .map_err(|e| BootstrapError::Other(format!("KHABAR_JWT_SECRET: {e}"))),

@@ -33,6 +33,8 @@ pub struct Worker {
     pub urls: UrlBuilder,
     pub websub: Option<WebSub>,
     pub cache: DeliveryCache,
+    /// Fenced after each content job, so that no replica serves a page older than it.
+    pub routing: std::sync::Arc<crate::db::replicas::ReadRouting>,
     pub settings: WorkerSettings,
     /// Names this node in `jobs.done_by`.
     pub node: String,
@@ -88,6 +90,7 @@ impl Worker {
         urls: UrlBuilder,
         websub: Option<WebSub>,
         cache: DeliveryCache,
+        routing: std::sync::Arc<crate::db::replicas::ReadRouting>,
         settings: WorkerSettings,
         lifecycle: std::sync::Arc<crate::lifecycle::Lifecycle>,
     ) -> Self {
@@ -104,6 +107,7 @@ impl Worker {
             urls,
             websub,
             cache,
+            routing,
             settings,
             node: format!("{}-{}", std::process::id(), uuid::Uuid::new_v4().simple()),
             http: crate::outbound::client_builder(timeout)
@@ -226,6 +230,7 @@ impl Worker {
         let ctx = self.context(utc_now());
         let node = self.node.clone();
         let id = job.id;
+        let routing = self.routing.clone();
         let result = db::run(&self.pool, move |conn| {
             crate::delivery::clear_changes();
             let article_id = serde_json::from_str::<serde_json::Value>(&job.payload)
@@ -243,6 +248,9 @@ impl Worker {
                     _ => articles::lift_embargo(conn, &ctx, article_id),
                 }
             })?;
+            if done {
+                routing.fence_after_commit(conn);
+            }
             Ok::<_, EditError>(done.then(|| {
                 crate::delivery::take_changes().unwrap_or(crate::delivery::cache::Change::Everything)
             }))

@@ -10,6 +10,7 @@ pub mod migrate;
 pub mod models;
 pub mod notify;
 pub mod queries;
+pub mod replicas;
 pub mod schema;
 pub mod search;
 

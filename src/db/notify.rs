@@ -9,6 +9,7 @@ use std::time::Duration;
 use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection};
 
+use super::replicas::{current_position, WalPosition};
 use super::{DatabaseUrl, DbConnection, DbError};
 use crate::delivery::cache::Change;
 
@@ -57,12 +58,17 @@ pub fn announce_change(conn: &mut DbConnection, change: &Change) -> Result<(), D
 }
 
 /// On PostgreSQL, starts a thread that calls `on_change` for every announced change, and once
-/// after each reconnect (changes may have been missed meanwhile). Does nothing on SQLite.
+/// after each reconnect (changes may have been missed meanwhile), with the primary's WAL
+/// position read after the notification arrived (so at or past the change's commit; `None` if
+/// it could not be read). Does nothing on SQLite.
 ///
 /// While the database is unreachable nothing is called: the node keeps serving what it has
 /// cached rather than emptying its cache into an outage. The backoff between attempts grows
 /// to [`RECONNECT_MAX`] and starts again from [`POLL`] after every successful connection.
-pub fn listen(url: &DatabaseUrl, on_change: impl Fn(&Change) + Send + 'static) -> std::io::Result<()> {
+pub fn listen(
+    url: &DatabaseUrl,
+    on_change: impl Fn(&Change, Option<WalPosition>) + Send + 'static,
+) -> std::io::Result<()> {
     let DatabaseUrl::Postgres(url) = url else {
         return Ok(());
     };
@@ -98,11 +104,11 @@ pub fn listen(url: &DatabaseUrl, on_change: impl Fn(&Change) + Send + 'static) -
 fn listen_until_error(
     conn: &mut PgConnection,
     reconnected: bool,
-    on_change: &impl Fn(&Change),
+    on_change: &impl Fn(&Change, Option<WalPosition>),
 ) -> Result<(), DbError> {
     conn.batch_execute(&format!("LISTEN {CHANNEL}"))?;
     if reconnected {
-        on_change(&Change::Everything);
+        on_change(&Change::Everything, position(conn));
     }
     loop {
         // A round trip makes libpq read whatever notifications have arrived.
@@ -116,10 +122,15 @@ fn listen_until_error(
             });
         }
         if let Some(change) = changed {
-            on_change(&change);
+            on_change(&change, position(conn));
         }
         thread::sleep(POLL);
     }
+}
+
+/// The primary's WAL position on the listener's own connection.
+fn position(conn: &mut PgConnection) -> Option<WalPosition> {
+    current_position(conn).ok().flatten()
 }
 
 #[cfg(test)]

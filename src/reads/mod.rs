@@ -30,16 +30,18 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::api::article::UrlBuilder;
-use crate::db::{self, DbConnection, DbError, DbPool};
+use crate::db::replicas::ReadRouting;
+use crate::db::{DbConnection, DbError};
 use crate::delivery::cache::{DeliveryCache, Representation};
 use crate::delivery::strong_etag;
 use crate::domain::cursor::CursorSigner;
 use crate::domain::validation::FieldError;
 
-/// Everything a public read needs: the pool, the response cache, the cursor key, how URLs are
-/// built, and the feed settings. Shared by all handlers behind one `Arc`.
+/// Everything a public read needs: where to read (a fresh replica or the primary), the response
+/// cache, the cursor key, how URLs are built, and the feed settings. Shared by all handlers
+/// behind one `Arc`.
 pub struct Reader {
-    pub pool: DbPool,
+    pub routing: Arc<ReadRouting>,
     pub cache: DeliveryCache,
     pub cursors: CursorSigner,
     pub urls: UrlBuilder,
@@ -140,7 +142,7 @@ impl Reader {
         }
         let build = on_miss();
         let reader = Arc::clone(self);
-        let built = Arc::new(db::run(&self.pool, move |conn| build(conn, &reader)).await?);
+        let built = Arc::new(self.routing.read(move |conn| build(conn, &reader)).await?);
         self.cache.insert(key, built.clone(), fill);
         Ok(built)
     }

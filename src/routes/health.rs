@@ -3,8 +3,9 @@ use std::path::PathBuf;
 use actix_web::{get, web::Json};
 
 use super::State;
-use crate::api::health::HealthStatus;
+use crate::api::health::{HealthState, HealthStatus, ReplicaHealth};
 use crate::config::Settings;
+use crate::db::replicas::{ReplicaState, ReplicaStatus};
 use crate::db::{self, migrate, Backend, DatabaseUrl};
 use crate::error::{ApiError, Problem};
 
@@ -59,10 +60,33 @@ impl HealthChecks {
 
 fn status(database: Option<&str>) -> HealthStatus {
     HealthStatus {
-        status: "ok".into(),
+        status: HealthState::Ok,
         version: env!("CARGO_PKG_VERSION").into(),
         database: database.map(str::to_owned),
+        replicas: None,
     }
+}
+
+/// The replicas' states; any that is skipped makes the node `degraded` (it still serves, from
+/// the primary).
+fn with_replicas(mut health: HealthStatus, replicas: Vec<ReplicaStatus>) -> HealthStatus {
+    if replicas.is_empty() {
+        return health;
+    }
+    if replicas.iter().any(|r| r.state != ReplicaState::Streaming) {
+        health.status = HealthState::Degraded;
+    }
+    health.replicas = Some(
+        replicas
+            .into_iter()
+            .map(|replica| ReplicaHealth {
+                name: replica.name,
+                state: replica.state,
+                lag_ms: replica.lag.map(|lag| lag.as_millis() as u64),
+            })
+            .collect(),
+    );
+    health
 }
 
 /// Liveness: the process is up and serving HTTP. Touches nothing else.
@@ -77,7 +101,7 @@ pub async fn healthz() -> Json<HealthStatus> {
 #[utoipa::path(
     tag = "operations",
     responses(
-        (status = 200, description = "Ready to serve", body = HealthStatus),
+        (status = 200, description = "Ready to serve; `degraded` when a read replica is skipped and its reads go to the primary", body = HealthStatus),
         (status = 503, description = "Shutting down, the database is unreachable or not migrated, or a disk is full; `detail` says which", body = Problem, content_type = "application/problem+json",
             headers(("Retry-After" = u64, description = "Seconds to wait")))
     )
@@ -113,5 +137,8 @@ pub async fn readyz(state: State) -> Result<Json<HealthStatus>, ApiError> {
         Backend::Postgres => "postgres",
         Backend::Sqlite => "sqlite",
     };
-    Ok(Json(status(Some(name))))
+    Ok(Json(with_replicas(
+        status(Some(name)),
+        state.reads.routing.status(),
+    )))
 }

@@ -65,8 +65,9 @@ fn latency_histogram() -> Histogram {
 }
 
 impl Metrics {
-    pub fn new(token: Option<&str>) -> Self {
+    pub fn new(token: Option<&str>, routing: &crate::db::replicas::ReadRouting) -> Self {
         let mut registry = Registry::with_prefix("khabar");
+        routing.register(&mut registry);
         let durations = DurationFamily::new_with_constructor(latency_histogram);
         registry.register(
             "http_request_duration_seconds",
@@ -280,7 +281,10 @@ mod tests {
 
     #[test]
     fn requests_are_counted_per_route_pattern() {
-        let recorded = Metrics::new(None);
+        let pool = diesel::r2d2::Pool::builder().min_idle(Some(0)).build_unchecked(
+            crate::db::ConnectionManager::new(crate::db::DatabaseUrl::Sqlite(":memory:".into())),
+        );
+        let recorded = Metrics::new(None, &crate::db::replicas::ReadRouting::primary_only(pool));
         let route = || "/v1/articles/{key}".to_owned();
         recorded.observe("GET", route(), 200, 0.0003);
         recorded.observe("GET", route(), 200, 0.002);

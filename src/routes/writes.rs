@@ -45,9 +45,14 @@ impl AppState {
         T: Send + 'static,
     {
         let ctx = self.edit_context();
+        let routing = self.reads.routing.clone();
         let result = db::run(&self.pool, move |conn| {
             crate::delivery::clear_changes();
             let outcome = work(conn, &ctx).map_err(ApiError::from);
+            if outcome.is_ok() {
+                // Read-your-writes: this node reads no replica that has not replayed this.
+                routing.fence_after_commit(conn);
+            }
             // Noted by the recompilation inside the write; a write that recompiled nothing
             // (users, webhooks) may still have changed what a page shows: drop everything.
             let change = crate::delivery::take_changes().unwrap_or(Change::Everything);

@@ -9,7 +9,7 @@ use serde_json::json;
 use crate::helpers::{send, settings, Backend, TestApp, TestDb, TEST_JWT_SECRET};
 use crate::on_both_backends;
 
-const ISSUER: &str = "http://127.0.0.1/";
+const ISSUER: &str = "khabar";
 
 fn now() -> i64 {
     chrono::Utc::now().timestamp()

@@ -164,3 +164,31 @@ async fn postgres_two_nodes_run_each_scheduled_job_once() {
         assert_eq!(status, 200);
     }
 }
+
+/// Nodes behind one balancer each know their own address: a token one node signed is taken by
+/// another that has a different `KHABAR_PUBLIC_URL` (the issuer is the installation's, not the
+/// node's), and a token of another issuer is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_tokens_work_on_every_node() {
+    if !postgres_available() {
+        return;
+    }
+    let node_a = TestApp::spawn(Backend::Postgres).await;
+    let mut settings = crate::helpers::settings(node_a.database_url.clone());
+    settings.public_url = url::Url::parse("http://node-b.internal:8080/").unwrap();
+    let node_b = TestApp::spawn_with(settings.clone()).await;
+    let token = node_a.token("editor").await;
+    let (status, _, me) =
+        crate::helpers::send(node_b.authed(reqwest::Method::GET, "/v1/auth/me", &token)).await;
+    assert_eq!(status, 200, "{me}");
+
+    settings.jwt_issuer = "another-newsroom".into();
+    let node_c = TestApp::spawn_with(settings).await;
+    let (status, headers, _) =
+        crate::helpers::send(node_c.authed(reqwest::Method::GET, "/v1/auth/me", &token)).await;
+    assert_eq!(status, 401, "a token of another issuer");
+    assert!(headers["www-authenticate"]
+        .to_str()
+        .unwrap()
+        .contains("invalid_token"));
+}

@@ -108,6 +108,7 @@ impl Drop for TestDb {
 pub fn settings(url: DatabaseUrl) -> Settings {
     Settings {
         database_url: url,
+        read_replicas: Default::default(),
         bind: "127.0.0.1:0".parse().unwrap(),
         jwt_secret: Some(TEST_JWT_SECRET.into()),
         public_url: url::Url::parse("http://127.0.0.1/").unwrap(),
@@ -122,6 +123,7 @@ pub fn settings(url: DatabaseUrl) -> Settings {
         feed_items: 30,
         websub_hub: Some(url::Url::parse("https://hub.example.com/").unwrap()),
         jwt_key_files: None,
+        jwt_issuer: "khabar".into(),
         access_token_ttl: 900,
         session_ttl: 86_400,
         worker: WorkerSettings {

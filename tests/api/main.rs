@@ -24,6 +24,7 @@ mod permissions;
 mod process;
 mod rate_limits;
 mod redirects;
+mod replicas;
 mod request_ids;
 mod schema;
 mod search;
