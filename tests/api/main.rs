@@ -29,6 +29,7 @@ mod request_ids;
 mod schema;
 mod search;
 mod sync;
+mod three_nodes;
 mod transfer;
 mod uploads;
 mod webhooks;

@@ -17,15 +17,16 @@ fn database_url(url: &DatabaseUrl) -> String {
     }
 }
 
-/// A `khabar serve` process, killed when dropped.
-struct Node {
-    child: Child,
-    address: SocketAddr,
-    _dir: tempfile::TempDir,
+/// A `khabar serve` process, killed when dropped. Its output goes to files in its directory (a
+/// pipe nobody reads would block a node that logs more than the pipe holds).
+pub(crate) struct Node {
+    pub(crate) child: Child,
+    pub(crate) address: SocketAddr,
+    dir: tempfile::TempDir,
 }
 
 impl Node {
-    fn start(db: &DatabaseUrl, env: &[(&str, &str)]) -> Node {
+    pub(crate) fn start(db: &DatabaseUrl, env: &[(&str, &str)]) -> Node {
         let dir = tempfile::tempdir().unwrap();
         let port = free_port();
         let address: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
@@ -44,17 +45,21 @@ impl Node {
             .env("KHABAR_LOG", "warn")
             .envs(env.iter().copied())
             .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
+            .stdout(std::fs::File::create(dir.path().join("stdout")).unwrap())
+            .stderr(std::fs::File::create(dir.path().join("stderr")).unwrap());
         Node {
             child: command.spawn().expect("khabar starts"),
             address,
-            _dir: dir,
+            dir,
         }
     }
 
+    pub(crate) fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.address)
+    }
+
     /// Waits for `/readyz` to answer 200; panics with the process output if it exits instead.
-    fn wait_ready(&mut self) {
+    pub(crate) fn wait_ready(&mut self) {
         let deadline = Instant::now() + Duration::from_secs(60);
         while Instant::now() < deadline {
             if let Some(status) = self.child.try_wait().unwrap() {
@@ -71,18 +76,12 @@ impl Node {
         panic!("khabar was not ready within 60 s");
     }
 
-    fn output(&mut self) -> (String, String) {
-        let (mut stdout, mut stderr) = (String::new(), String::new());
-        if let Some(out) = self.child.stdout.as_mut() {
-            let _ = out.read_to_string(&mut stdout);
-        }
-        if let Some(err) = self.child.stderr.as_mut() {
-            let _ = err.read_to_string(&mut stderr);
-        }
-        (stdout, stderr)
+    pub(crate) fn output(&mut self) -> (String, String) {
+        let read = |name: &str| std::fs::read_to_string(self.dir.path().join(name)).unwrap_or_default();
+        (read("stdout"), read("stderr"))
     }
 
-    fn signal(&self, signal: rustix::process::Signal) {
+    pub(crate) fn signal(&self, signal: rustix::process::Signal) {
         let pid = rustix::process::Pid::from_raw(self.child.id() as i32).unwrap();
         rustix::process::kill_process(pid, signal).unwrap();
     }
