@@ -182,6 +182,16 @@ pub struct Options {
         global = true
     )]
     pub partner_rate_limit: String,
+    /// Where request budgets and sign-in throttling are counted: `memory` (each node its own)
+    /// or `redis://host:6379/0` (one budget across every node).
+    #[arg(
+        long,
+        env = "KHABAR_RATE_LIMIT_STORE",
+        default_value = "memory",
+        global = true,
+        hide_env_values = true
+    )]
+    pub rate_limit_store: String,
     /// Reverse proxies whose `X-Forwarded-For` is believed: comma-separated addresses and CIDR
     /// networks (`10.0.0.0/8, 192.0.2.7`). Empty: the peer address is the client.
     #[arg(long, env = "KHABAR_TRUSTED_PROXIES", default_value = "", global = true)]
@@ -530,6 +540,7 @@ impl Settings {
             )? as u32,
             trusted_proxies: crate::domain::client_address::TrustedProxies::parse(&options.trusted_proxies)
                 .map_err(|e| config_error("KHABAR_TRUSTED_PROXIES", e))?,
+            store: rate_limit_store(&options.rate_limit_store)?,
         };
         let client_limits = crate::routes::middleware::guard::ClientLimits {
             connections_per_address: number(
@@ -661,6 +672,23 @@ impl Settings {
             ));
         }
         Ok(())
+    }
+}
+
+/// `KHABAR_RATE_LIMIT_STORE`: `memory`, or a Redis URL the client accepts.
+fn rate_limit_store(raw: &str) -> Result<Option<String>, ConfigError> {
+    match raw.trim() {
+        "" | "memory" => Ok(None),
+        url if url.starts_with("redis://") || url.starts_with("redis+unix://") => redis::Client::open(url)
+            .map(|_| Some(url.to_owned()))
+            .map_err(|e| config_error("KHABAR_RATE_LIMIT_STORE", format!("not a Redis URL: {e}"))),
+        other => Err(config_error(
+            "KHABAR_RATE_LIMIT_STORE",
+            format!(
+                "'{}' is neither `memory` nor a redis:// URL",
+                other.split('@').next_back().unwrap_or(other)
+            ),
+        )),
     }
 }
 
@@ -834,11 +862,44 @@ mod tests {
             ),
             (&["--replica-max-lag-ms", "10"], "KHABAR_REPLICA_MAX_LAG_MS"),
             (&["--jwt-issuer", " "], "KHABAR_JWT_ISSUER"),
+            (
+                &["--rate-limit-store", "memcached://x"],
+                "KHABAR_RATE_LIMIT_STORE",
+            ),
+            (
+                &["--rate-limit-store", "redis://[oops"],
+                "KHABAR_RATE_LIMIT_STORE",
+            ),
         ];
         for (args, setting) in cases {
             let err = settings(args).unwrap_err();
             assert_eq!(err.setting, *setting, "{args:?}");
             assert!(!err.to_string().contains('\n'));
+        }
+    }
+
+    /// The README's table and the deployment example's environment name every setting there is.
+    #[test]
+    fn every_setting_is_documented_and_in_the_deployment_environment() {
+        use clap::CommandFactory;
+        let readme = include_str!("../README.md");
+        let environment = include_str!("../deploy/systemd/khabar.env");
+        let names: Vec<String> = Probe::command()
+            .get_arguments()
+            .filter_map(|arg| arg.get_env().map(|env| env.to_string_lossy().into_owned()))
+            .collect();
+        assert!(names.len() > 40, "{names:?}");
+        for name in names {
+            assert!(
+                readme.contains(&format!("| `{name}` |")),
+                "{name} is not in the README's table"
+            );
+            assert!(
+                environment
+                    .lines()
+                    .any(|line| line.trim_start_matches('#').starts_with(&format!("{name}="))),
+                "{name} is not in deploy/systemd/khabar.env"
+            );
         }
     }
 

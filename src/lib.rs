@@ -8,6 +8,7 @@
 pub mod api;
 pub mod auth;
 pub mod bootstrap;
+pub mod budgets;
 pub mod chain;
 pub mod cli;
 pub mod config;

@@ -30,6 +30,7 @@ pub struct Application {
     server: Server,
     cache: DeliveryCache,
     routing: Arc<ReadRouting>,
+    change_listener: crate::db::notify::Listener,
     worker: Option<crate::worker::Worker>,
     lifecycle: Arc<Lifecycle>,
     shutdown: ShutdownSettings,
@@ -71,6 +72,17 @@ impl Application {
             session_ttl: chrono::Duration::seconds(i64::from(settings.session_ttl)),
         };
         let api_keys = crate::auth::api_keys::ApiKeyVerifier::new(pool.clone());
+        let shared_budgets = settings
+            .rate_limits
+            .store
+            .as_deref()
+            // Several installations may count in one Redis: each under its own issuer.
+            .map(|url| {
+                crate::budgets::SharedBudgets::new(url, &format!("khabar:{}:", settings.jwt_issuer))
+                    .map(Arc::new)
+            })
+            .transpose()
+            .map_err(|e| BootstrapError::Other(format!("KHABAR_RATE_LIMIT_STORE: {e}")))?;
         let routing = Arc::new(ReadRouting::connect(
             pool.clone(),
             &settings.read_replicas,
@@ -96,9 +108,10 @@ impl Application {
             reads,
             cache_policy: CachePolicy::new(settings.cache_max_age, settings.cache_stale_while_revalidate),
             auth,
-            throttle: std::sync::Arc::new(crate::auth::throttle::LoginThrottle::default()),
+            throttle: std::sync::Arc::new(crate::auth::throttle::LoginThrottle::new(shared_budgets.clone())),
             rate_limits: std::sync::Arc::new(crate::routes::rate_limit::RateLimits::new(
                 &settings.rate_limits,
+                shared_budgets,
             )),
             api_keys,
             allow_private_webhooks: settings.worker.allow_private_webhooks,
@@ -136,7 +149,7 @@ impl Application {
         let cache = state.reads.cache.clone();
         let listener_cache = cache.clone();
         let listener_routing = routing.clone();
-        crate::db::notify::listen(&settings.database_url, move |change, position| {
+        let change_listener = crate::db::notify::listen(&settings.database_url, move |change, position| {
             // Fence first: a read that misses the emptied cache must not go to a replica that
             // has not replayed the change.
             match position {
@@ -198,6 +211,7 @@ impl Application {
             server,
             cache,
             routing,
+            change_listener,
             worker,
             lifecycle,
             shutdown: settings.shutdown,
@@ -263,6 +277,7 @@ impl Application {
         let Application {
             server,
             routing,
+            change_listener,
             worker,
             lifecycle,
             shutdown,
@@ -291,6 +306,7 @@ impl Application {
                 Err(_) => tracing::warn!("the worker did not finish within the shutdown timeout"),
             }
         }
+        let _ = tokio::task::spawn_blocking(move || change_listener.stop()).await;
         served
     }
 }

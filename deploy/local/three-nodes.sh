@@ -32,7 +32,8 @@ up)
   export KHABAR_PUBLIC_URL=http://127.0.0.1:6081 KHABAR_MEDIA_DIR="$run/media"
   if command -v varnishd >/dev/null; then
     export KHABAR_PURGE_URL=varnish+http://127.0.0.1:6081
-    sed 's/"8080"/"8081"/' deploy/varnish/khabar.vcl >"$run/khabar.vcl"
+    cp deploy/varnish/khabar.vcl "$run/khabar.vcl"
+    sed 's/"8080"/"8081"/' deploy/varnish/backends.vcl >"$run/backends.vcl"
     varnishd -F -n "$run/varnish" -a 127.0.0.1:6081 -f "$run/khabar.vcl" -s malloc,64m &
     pids+=($!)
   fi

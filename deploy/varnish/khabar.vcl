@@ -10,16 +10,10 @@ vcl 4.1;
 import xkey;
 import std;
 
-backend khabar {
-    .host = "127.0.0.1";
-    .port = "8080";
-}
-
-# Who may purge: the Khabar nodes. Widen to their addresses in a cluster.
-acl purgers {
-    "127.0.0.1";
-    "::1";
-}
+# The nodes (a backend or a director of them) and the `purgers` ACL, which differ per deployment:
+# backends.vcl beside this file is one node on 127.0.0.1:8080; deploy/compose/backends.vcl is
+# three nodes taken in turn.
+include "./backends.vcl";
 
 sub vcl_recv {
     if (req.method == "PURGE") {

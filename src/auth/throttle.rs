@@ -1,13 +1,21 @@
-//! Sign-in throttling, per account and per client address (GCRA buckets from `governor`).
+//! Sign-in throttling, per account and per client address (GCRA buckets).
 //!
-//! Counted per node: behind a load balancer with N nodes an attacker gets at most N times the
-//! budget, which still turns a password-guessing run of days into one of years.
+//! Counted per node (`governor`) unless `KHABAR_RATE_LIMIT_STORE` names a Redis that every node
+//! counts in ([`crate::budgets`]). Per node, behind a load balancer with N nodes an attacker
+//! gets at most N times the budget, which still turns a password-guessing run of days into one
+//! of years; shared, one budget. Accounts are counted in the store under a digest of the
+//! address, never the address itself.
 
 use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::time::Duration;
 
+use std::sync::Arc;
+
 use governor::clock::{Clock, DefaultClock};
+use sha2::{Digest, Sha256};
+
+use crate::budgets::{Budget, SharedBudgets, StoreError};
 use governor::{DefaultKeyedRateLimiter, Quota};
 
 /// Attempts an account may take in a burst, then one more per `ACCOUNT_PERIOD`.
@@ -23,6 +31,7 @@ pub struct LoginThrottle {
     accounts: DefaultKeyedRateLimiter<String>,
     addresses: DefaultKeyedRateLimiter<IpAddr>,
     clock: DefaultClock,
+    shared: Option<Arc<SharedBudgets>>,
 }
 
 fn quota(period: Duration, burst: u32) -> Quota {
@@ -33,17 +42,57 @@ fn quota(period: Duration, burst: u32) -> Quota {
 
 impl Default for LoginThrottle {
     fn default() -> Self {
-        LoginThrottle {
-            accounts: DefaultKeyedRateLimiter::keyed(quota(ACCOUNT_PERIOD, ACCOUNT_BURST)),
-            addresses: DefaultKeyedRateLimiter::keyed(quota(ADDRESS_PERIOD, ADDRESS_BURST)),
-            clock: DefaultClock::default(),
-        }
+        Self::new(None)
     }
 }
 
 impl LoginThrottle {
+    pub fn new(shared: Option<Arc<SharedBudgets>>) -> Self {
+        LoginThrottle {
+            accounts: DefaultKeyedRateLimiter::keyed(quota(ACCOUNT_PERIOD, ACCOUNT_BURST)),
+            addresses: DefaultKeyedRateLimiter::keyed(quota(ADDRESS_PERIOD, ADDRESS_BURST)),
+            clock: DefaultClock::default(),
+            shared,
+        }
+    }
+
     /// Counts one attempt; `Err` holds how long to wait when either budget is spent.
-    pub fn check(&self, email: &str, address: Option<IpAddr>) -> Result<(), Duration> {
+    pub async fn check(&self, email: &str, address: Option<IpAddr>) -> Result<(), Duration> {
+        if let Some(shared) = &self.shared {
+            match self.check_shared(shared, email, address).await {
+                Ok(verdict) => return verdict,
+                Err(error) => shared.warn(&error),
+            }
+        }
+        self.check_here(email, address)
+    }
+
+    async fn check_shared(
+        &self,
+        shared: &SharedBudgets,
+        email: &str,
+        address: Option<IpAddr>,
+    ) -> Result<Result<(), Duration>, StoreError> {
+        if let Some(address) = address {
+            let key = crate::domain::client_address::counting_key(address).to_string();
+            let budget = Budget {
+                interval: ADDRESS_PERIOD,
+                burst: ADDRESS_BURST,
+            };
+            if let Err(wait) = shared.take("signin-address", &key, budget).await? {
+                return Ok(Err(wait));
+            }
+        }
+        let digest = Sha256::digest(email.to_lowercase().as_bytes());
+        let key: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+        let budget = Budget {
+            interval: ACCOUNT_PERIOD,
+            burst: ACCOUNT_BURST,
+        };
+        shared.take("signin-account", &key, budget).await
+    }
+
+    fn check_here(&self, email: &str, address: Option<IpAddr>) -> Result<(), Duration> {
         if self.accounts.len() > RETAIN_ABOVE {
             self.accounts.retain_recent();
         }
@@ -71,11 +120,11 @@ mod tests {
         let throttle = LoginThrottle::default();
         let address = Some("192.0.2.1".parse().unwrap());
         for _ in 0..ACCOUNT_BURST {
-            assert!(throttle.check("a@example.com", address).is_ok());
+            assert!(throttle.check_here("a@example.com", address).is_ok());
         }
-        let wait = throttle.check("A@example.com", address).unwrap_err();
+        let wait = throttle.check_here("A@example.com", address).unwrap_err();
         assert!(wait > Duration::ZERO && wait <= ACCOUNT_PERIOD);
-        assert!(throttle.check("b@example.com", address).is_ok());
+        assert!(throttle.check_here("b@example.com", address).is_ok());
     }
 
     #[test]
@@ -83,11 +132,11 @@ mod tests {
         let throttle = LoginThrottle::default();
         let address = Some("192.0.2.2".parse().unwrap());
         for n in 0..ADDRESS_BURST {
-            assert!(throttle.check(&format!("u{n}@example.com"), address).is_ok());
+            assert!(throttle.check_here(&format!("u{n}@example.com"), address).is_ok());
         }
-        assert!(throttle.check("fresh@example.com", address).is_err());
+        assert!(throttle.check_here("fresh@example.com", address).is_err());
         assert!(throttle
-            .check("fresh@example.com", Some("192.0.2.3".parse().unwrap()))
+            .check_here("fresh@example.com", Some("192.0.2.3".parse().unwrap()))
             .is_ok());
     }
 }

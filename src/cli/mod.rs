@@ -238,6 +238,12 @@ pub fn run(cli: Cli) -> Result<(), String> {
             let urls = crate::api::article::UrlBuilder::new(settings.site_url.clone());
             let count = crate::delivery::compile_all(&mut conn, &urls, 1000).map_err(|e| e.to_string())?;
             bootstrap::record_site_url(&mut conn, &settings.site_url).map_err(|e| e.to_string())?;
+            crate::editorial::events::everything_changed(
+                &mut conn,
+                !settings.worker.purge_targets.is_empty(),
+                crate::db::utc_now(),
+            )
+            .map_err(|e| e.to_string())?;
             println!("recompiled {count} published articles");
             print_site_url(&settings);
             Ok(())

@@ -121,7 +121,7 @@ fn redact(raw: &str) -> String {
 const PG_CONNECT_TIMEOUT_SECONDS: u32 = 2;
 
 /// The URL with `connect_timeout` added unless it has one.
-fn with_connect_timeout(url: &str) -> std::borrow::Cow<'_, str> {
+pub(super) fn with_connect_timeout(url: &str) -> std::borrow::Cow<'_, str> {
     if url.contains("connect_timeout=") {
         return url.into();
     }

@@ -3,6 +3,8 @@
 //! SQLite serves one node, so there is nobody to tell. On PostgreSQL a notification sent inside
 //! a write's transaction is delivered when, and only if, it commits.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::thread;
 use std::time::Duration;
 
@@ -68,35 +70,71 @@ pub fn announce_change(conn: &mut DbConnection, change: &Change) -> Result<(), D
 pub fn listen(
     url: &DatabaseUrl,
     on_change: impl Fn(&Change, Option<WalPosition>) + Send + 'static,
-) -> std::io::Result<()> {
+) -> std::io::Result<Listener> {
+    let stop = Arc::new(AtomicBool::new(false));
     let DatabaseUrl::Postgres(url) = url else {
-        return Ok(());
+        return Ok(Listener { stop, thread: None });
     };
-    let url = url.clone();
-    thread::Builder::new()
+    let url = super::conn::with_connect_timeout(url).into_owned();
+    let stopping = stop.clone();
+    let thread = thread::Builder::new()
         .name("khabar-listen".into())
         .spawn(move || {
             let mut backoff = POLL;
             let mut first = true;
-            loop {
+            while !stopping.load(Ordering::Acquire) {
                 match PgConnection::establish(&url) {
                     Ok(mut conn) => {
                         backoff = POLL;
                         let reconnected = !first;
                         first = false;
-                        if let Err(error) = listen_until_error(&mut conn, reconnected, &on_change) {
-                            tracing::warn!(error = %crate::chain::error_chain(&error), "change listener lost its connection; reconnecting");
+                        match listen_until_error(&mut conn, reconnected, &on_change, &stopping) {
+                            Ok(()) => return,
+                            Err(error) => {
+                                tracing::warn!(error = %crate::chain::error_chain(&error), "change listener lost its connection; reconnecting")
+                            }
                         }
                     }
                     Err(error) => {
                         tracing::warn!(%error, retry_in_ms = backoff.as_millis() as u64, "change listener cannot connect");
                     }
                 }
-                thread::sleep(backoff);
+                pause(backoff, &stopping);
                 backoff = (backoff * 2).min(RECONNECT_MAX);
             }
-        })
-        .map(drop)
+        })?;
+    Ok(Listener {
+        stop,
+        thread: Some(thread),
+    })
+}
+
+/// The listener's thread, stopped before the process ends: a thread still inside libpq while
+/// `exit` runs the TLS library's cleanup can crash the process on its way out.
+pub struct Listener {
+    stop: Arc<AtomicBool>,
+    thread: Option<thread::JoinHandle<()>>,
+}
+
+impl Listener {
+    /// Asks the thread to stop and waits for it (at most a poll, or a connection attempt's
+    /// timeout).
+    pub fn stop(mut self) {
+        self.stop.store(true, Ordering::Release);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// Sleeps `duration`, waking early when asked to stop.
+fn pause(duration: Duration, stop: &AtomicBool) {
+    let mut left = duration;
+    while !left.is_zero() && !stop.load(Ordering::Acquire) {
+        let step = left.min(POLL);
+        thread::sleep(step);
+        left -= step;
+    }
 }
 
 /// Listens on an open connection until it fails. After a reconnect, reports one change once
@@ -105,12 +143,13 @@ fn listen_until_error(
     conn: &mut PgConnection,
     reconnected: bool,
     on_change: &impl Fn(&Change, Option<WalPosition>),
+    stop: &AtomicBool,
 ) -> Result<(), DbError> {
     conn.batch_execute(&format!("LISTEN {CHANNEL}"))?;
     if reconnected {
         on_change(&Change::Everything, position(conn));
     }
-    loop {
+    while !stop.load(Ordering::Acquire) {
         // A round trip makes libpq read whatever notifications have arrived.
         conn.batch_execute("SELECT 1")?;
         let mut changed: Option<Change> = None;
@@ -126,6 +165,7 @@ fn listen_until_error(
         }
         thread::sleep(POLL);
     }
+    Ok(())
 }
 
 /// The primary's WAL position on the listener's own connection.

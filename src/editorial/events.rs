@@ -9,6 +9,7 @@ use crate::db::models::article::Article;
 use crate::db::queries::jobs::{self, JobKind};
 use crate::db::queries::webhooks;
 use crate::db::{DbConnection, DbError};
+use crate::delivery::cache::Change;
 
 /// The events a webhook can subscribe to.
 pub const EVENTS: &[&str] = &[
@@ -56,13 +57,7 @@ pub fn republish_at(
 ) -> Result<(), DbError> {
     let change = crate::delivery::publish_changes(conn, article_ids, &ctx.urls, at)?;
     if ctx.edge_purge {
-        jobs::enqueue(
-            conn,
-            JobKind::EdgePurge,
-            &json!({"keys": change.purge_keys(), "request_id": ctx.request_id}),
-            ctx.now,
-            ctx.now,
-        )?;
+        enqueue_purge(conn, &change, ctx.request_id.as_deref(), ctx.now)?;
     }
     Ok(())
 }
@@ -71,16 +66,43 @@ pub fn republish_at(
 /// changes too much to name.
 pub fn purge_everything(conn: &mut DbConnection, ctx: &super::EditContext) -> Result<(), DbError> {
     if ctx.edge_purge {
-        let keys = crate::delivery::cache::Change::Everything.purge_keys();
-        jobs::enqueue(
-            conn,
-            JobKind::EdgePurge,
-            &json!({ "keys": keys }),
-            ctx.now,
-            ctx.now,
-        )?;
+        enqueue_purge(conn, &Change::Everything, None, ctx.now)?;
     }
     Ok(())
+}
+
+/// After content changed around the API (`khabar import`, `khabar recompile`): every running
+/// node empties its cache (PostgreSQL's notification; a SQLite server keeps its cache up to
+/// `KHABAR_CACHE_MAX_AGE`) and, with an edge cache, a purge of everything is queued for the
+/// servers' workers to send.
+pub fn everything_changed(
+    conn: &mut DbConnection,
+    edge_purge: bool,
+    now: NaiveDateTime,
+) -> Result<(), DbError> {
+    crate::db::claim::write_transaction(conn, |conn| {
+        crate::db::notify::announce_change(conn, &Change::Everything)?;
+        if edge_purge {
+            enqueue_purge(conn, &Change::Everything, None, now)?;
+        }
+        Ok(())
+    })
+}
+
+/// The outbox row of an edge purge: the keys `change` touched, and the request that made it.
+fn enqueue_purge(
+    conn: &mut DbConnection,
+    change: &Change,
+    request_id: Option<&str>,
+    now: NaiveDateTime,
+) -> Result<(), DbError> {
+    jobs::enqueue(
+        conn,
+        JobKind::EdgePurge,
+        &json!({"keys": change.purge_keys(), "request_id": request_id}),
+        now,
+        now,
+    )
 }
 
 /// Queues `event` about `article` for every subscribed webhook, and a WebSub ping.

@@ -60,7 +60,7 @@ pub(super) async fn sign_in(
 ) -> Result<TokenPair, ApiError> {
     let credentials: TokenRequest = payload.parse().await?;
     let address = state.rate_limits.client(request);
-    if let Err(wait) = state.throttle.check(&credentials.email, address) {
+    if let Err(wait) = state.throttle.check(&credentials.email, address).await {
         return Err(ApiError::TooManyRequests {
             retry_after: wait.as_secs().max(1),
         });

@@ -1,8 +1,9 @@
 //! Request budgets: each client address gets `KHABAR_RATE_LIMIT` requests a minute; each
-//! partner API key, and each signed-in user, `KHABAR_PARTNER_RATE_LIMIT` (GCRA buckets from
-//! `governor`, a minute's worth of burst). Staff count per user so that a newsroom behind one
-//! NAT address does not throttle itself. Counted per node, like sign-in throttling: N nodes
-//! allow N times the budget.
+//! partner API key, and each signed-in user, `KHABAR_PARTNER_RATE_LIMIT` (GCRA buckets, a
+//! minute's worth of burst). Staff count per user so that a newsroom behind one NAT address
+//! does not throttle itself. Counted per node (`governor`), so N nodes allow N times the
+//! budget, unless `KHABAR_RATE_LIMIT_STORE` names a Redis all nodes count in
+//! ([`crate::budgets`]); the node's own buckets stand in while that store does not answer.
 
 use std::net::IpAddr;
 use std::num::NonZeroU32;
@@ -15,7 +16,10 @@ use actix_web::{web, ResponseError};
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota};
 
+use std::sync::Arc;
+
 use super::AppState;
+use crate::budgets::{Budget, SharedBudgets};
 use crate::domain::client_address::{counting_key, TrustedProxies};
 use crate::error::ApiError;
 
@@ -31,6 +35,8 @@ pub struct RateLimitSettings {
     pub per_address: u32,
     pub per_partner: u32,
     pub trusted_proxies: TrustedProxies,
+    /// `redis://…` when budgets (and sign-in throttling) are shared by every node.
+    pub store: Option<String>,
 }
 
 impl Default for RateLimitSettings {
@@ -39,6 +45,7 @@ impl Default for RateLimitSettings {
             per_address: 1200,
             per_partner: 12_000,
             trusted_proxies: TrustedProxies::default(),
+            store: None,
         }
     }
 }
@@ -47,7 +54,10 @@ pub struct RateLimits {
     addresses: Option<DefaultKeyedRateLimiter<IpAddr>>,
     partners: Option<DefaultKeyedRateLimiter<i64>>,
     users: Option<DefaultKeyedRateLimiter<i64>>,
+    per_address: Budget,
+    per_partner: Budget,
     pub trusted_proxies: TrustedProxies,
+    shared: Option<Arc<SharedBudgets>>,
     clock: DefaultClock,
     checks: AtomicU64,
 }
@@ -57,12 +67,15 @@ fn per_minute(limit: u32) -> Option<Quota> {
 }
 
 impl RateLimits {
-    pub fn new(settings: &RateLimitSettings) -> Self {
+    pub fn new(settings: &RateLimitSettings, shared: Option<Arc<SharedBudgets>>) -> Self {
         RateLimits {
             addresses: per_minute(settings.per_address).map(DefaultKeyedRateLimiter::keyed),
             partners: per_minute(settings.per_partner).map(DefaultKeyedRateLimiter::keyed),
             users: per_minute(settings.per_partner).map(DefaultKeyedRateLimiter::keyed),
+            per_address: Budget::per_minute(settings.per_address),
+            per_partner: Budget::per_minute(settings.per_partner),
             trusted_proxies: settings.trusted_proxies.clone(),
+            shared,
             clock: DefaultClock::default(),
             checks: AtomicU64::new(0),
         }
@@ -78,13 +91,31 @@ impl RateLimits {
         Some(self.trusted_proxies.client(peer, forwarded))
     }
 
-    fn check<K>(&self, limiter: Option<&DefaultKeyedRateLimiter<K>>, key: K) -> Result<(), ApiError>
+    /// Takes one request from `key`'s bucket: in the shared store when there is one and it
+    /// answers, else in this node's.
+    async fn check<K>(
+        &self,
+        limiter: Option<&DefaultKeyedRateLimiter<K>>,
+        budget: Budget,
+        kind: &str,
+        key: K,
+    ) -> Result<(), ApiError>
     where
-        K: std::hash::Hash + Eq + Clone,
+        K: std::hash::Hash + Eq + Clone + std::fmt::Display,
     {
         let Some(limiter) = limiter else {
             return Ok(());
         };
+        if let Some(shared) = &self.shared {
+            match shared.take(kind, &key.to_string(), budget).await {
+                Ok(verdict) => {
+                    return verdict.map_err(|wait| ApiError::TooManyRequests {
+                        retry_after: wait.as_secs_f64().ceil().max(1.0) as u64,
+                    })
+                }
+                Err(error) => shared.warn(&error),
+            }
+        }
         if self.checks.fetch_add(1, Ordering::Relaxed) % HOUSEKEEPING_EVERY == HOUSEKEEPING_EVERY - 1 {
             limiter.retain_recent();
         }
@@ -95,16 +126,24 @@ impl RateLimits {
             })
     }
 
-    pub fn check_address(&self, address: IpAddr) -> Result<(), ApiError> {
-        self.check(self.addresses.as_ref(), counting_key(address))
+    pub async fn check_address(&self, address: IpAddr) -> Result<(), ApiError> {
+        self.check(
+            self.addresses.as_ref(),
+            self.per_address,
+            "address",
+            counting_key(address),
+        )
+        .await
     }
 
-    pub fn check_partner(&self, key_id: i64) -> Result<(), ApiError> {
-        self.check(self.partners.as_ref(), key_id)
+    pub async fn check_partner(&self, key_id: i64) -> Result<(), ApiError> {
+        self.check(self.partners.as_ref(), self.per_partner, "key", key_id)
+            .await
     }
 
-    pub fn check_user(&self, user_id: i64) -> Result<(), ApiError> {
-        self.check(self.users.as_ref(), user_id)
+    pub async fn check_user(&self, user_id: i64) -> Result<(), ApiError> {
+        self.check(self.users.as_ref(), self.per_partner, "user", user_id)
+            .await
     }
 }
 
@@ -143,7 +182,7 @@ pub async fn limit(
         Some(value) => {
             let key = value.to_str().unwrap_or_default().trim().to_owned();
             match state.api_keys.verify(&key).await {
-                Ok(Some(id)) => state.rate_limits.check_partner(id),
+                Ok(Some(id)) => state.rate_limits.check_partner(id).await,
                 Ok(None) => Err(ApiError::InvalidApiKey(
                     "the X-Api-Key is not a live key; ask the newsroom for a new one or leave the header out"
                         .into(),
@@ -152,10 +191,10 @@ pub async fn limit(
             }
         }
         None => match signed_in_user(&state, &request) {
-            Some(user_id) => state.rate_limits.check_user(user_id),
+            Some(user_id) => state.rate_limits.check_user(user_id).await,
             None if state.rate_limits.addresses.is_none() => Ok(()),
             None => match state.rate_limits.client(request.request()) {
-                Some(address) => state.rate_limits.check_address(address),
+                Some(address) => state.rate_limits.check_address(address).await,
                 None => Ok(()),
             },
         },
@@ -172,23 +211,26 @@ pub async fn limit(
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_spent_budget_names_the_wait_and_others_are_untouched() {
-        let limits = RateLimits::new(&RateLimitSettings {
-            per_address: 2,
-            per_partner: 0,
-            trusted_proxies: TrustedProxies::default(),
-        });
+    #[actix_web::test]
+    async fn a_spent_budget_names_the_wait_and_others_are_untouched() {
+        let limits = RateLimits::new(
+            &RateLimitSettings {
+                per_address: 2,
+                per_partner: 0,
+                ..RateLimitSettings::default()
+            },
+            None,
+        );
         let a: IpAddr = "192.0.2.1".parse().unwrap();
-        assert!(limits.check_address(a).is_ok() && limits.check_address(a).is_ok());
-        match limits.check_address(a) {
+        assert!(limits.check_address(a).await.is_ok() && limits.check_address(a).await.is_ok());
+        match limits.check_address(a).await {
             Err(ApiError::TooManyRequests { retry_after }) => assert!((1..=30).contains(&retry_after)),
             other => panic!("expected 429, got {other:?}"),
         }
-        assert!(limits.check_address("192.0.2.2".parse().unwrap()).is_ok());
+        assert!(limits.check_address("192.0.2.2".parse().unwrap()).await.is_ok());
         // 0 turns the partner limit off.
         for _ in 0..1000 {
-            assert!(limits.check_partner(7).is_ok());
+            assert!(limits.check_partner(7).await.is_ok());
         }
     }
 

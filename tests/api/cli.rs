@@ -249,6 +249,7 @@ fn recompile_applies_a_new_site_url() {
     let new_site = [
         ("DATABASE_URL", url.as_str()),
         ("KHABAR_SITE_URL", "https://www.example.org"),
+        ("KHABAR_PURGE_URL", "varnish+http://127.0.0.1:9"),
     ];
     let (code, stdout, stderr) = khabar(&["recompile"], &new_site);
     assert_eq!(code, 0, "{stderr}");
@@ -277,6 +278,14 @@ fn recompile_applies_a_new_site_url() {
     assert!(forms
         .iter()
         .all(|f| f.contains("https://www.example.org/") && !f.contains("old.example.com")));
+    // The edge cache is told to drop everything, by the servers' workers.
+    let purges: Vec<String> = khabar::db::schema::jobs::table
+        .filter(khabar::db::schema::jobs::kind.eq("edge_purge"))
+        .select(khabar::db::schema::jobs::payload)
+        .load(&mut pool.get().unwrap())
+        .unwrap();
+    assert_eq!(purges.len(), 1, "{purges:?}");
+    assert!(purges[0].contains("[\"all\"]"), "{}", purges[0]);
 }
 
 /// `export`, `import` (Khabar's format and WordPress's) and `backup`, as an operator runs them.

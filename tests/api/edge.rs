@@ -38,10 +38,13 @@ impl Varnish {
             return None;
         }
         let dir = tempfile::tempdir().expect("temp dir");
-        let vcl = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/deploy/varnish/khabar.vcl"))
-            .unwrap()
-            .replace("\"8080\"", &format!("\"{backend_port}\""));
-        std::fs::write(dir.path().join("khabar.vcl"), vcl).unwrap();
+        // The shipped files, the node's port in place of 8080.
+        let shipped = |name: &str| {
+            std::fs::read_to_string(format!("{}/deploy/varnish/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+        };
+        std::fs::write(dir.path().join("khabar.vcl"), shipped("khabar.vcl")).unwrap();
+        let backends = shipped("backends.vcl").replace("\"8080\"", &format!("\"{backend_port}\""));
+        std::fs::write(dir.path().join("backends.vcl"), backends).unwrap();
         let mut varnish = Varnish {
             dir,
             port,

@@ -21,6 +21,7 @@ async fn spawn_limited(
         per_address,
         per_partner,
         trusted_proxies: TrustedProxies::parse(trusted_proxies).unwrap(),
+        ..RateLimitSettings::default()
     };
     TestApp::spawn_owning(db, settings).await
 }
@@ -217,7 +218,70 @@ async fn partners_read_beyond_the_address_budget(backend: Backend) {
     assert_too_many(status, &headers, &body);
 }
 
+/// The Redis on this machine, which `.ci/run` starts when it is down.
+const REDIS: &str = "redis://127.0.0.1:6379/0";
+
+/// Two nodes counting in one Redis allow one budget between them, for requests and for
+/// sign-in attempts; a node whose store does not answer counts on its own and keeps serving.
+async fn nodes_share_one_budget_in_redis(backend: Backend) {
+    let db = TestDb::create(backend);
+    let mut shared = settings(db.url.clone());
+    shared.rate_limits = RateLimitSettings {
+        per_address: 6,
+        per_partner: 0,
+        trusted_proxies: TrustedProxies::parse("127.0.0.1").unwrap(),
+        store: Some(REDIS.into()),
+    };
+    // Budgets are kept under the issuer: this test's own, whatever else runs at once.
+    shared.jwt_issuer = format!("test-{}", uuid::Uuid::new_v4().simple());
+    let node_a = TestApp::spawn_owning(db, shared.clone()).await;
+    let node_b = TestApp::spawn_with(shared.clone()).await;
+    let get = |node: &TestApp| {
+        node.client
+            .get(node.url("/v1/articles?limit=1"))
+            .header("X-Forwarded-For", "203.0.113.50")
+    };
+    for node in [&node_a, &node_b, &node_a, &node_b, &node_a, &node_b] {
+        assert_eq!(send(get(node)).await.0, 200);
+    }
+    for node in [&node_a, &node_b] {
+        let (status, headers, body) = send(get(node)).await;
+        assert_too_many(status, &headers, &body);
+    }
+
+    // Five wrong passwords for one account, spread over both nodes: the sixth is refused by either.
+    let (email, _) = node_a.user("editor");
+    let attempt = |node: &TestApp, n: usize| {
+        node.client
+            .post(node.url("/v1/auth/token"))
+            .header("X-Forwarded-For", format!("198.51.100.{n}"))
+            .json(&json!({"email": email, "password": "not the password at all"}))
+    };
+    for n in 0..5 {
+        let node = if n % 2 == 0 { &node_a } else { &node_b };
+        assert_eq!(send(attempt(node, n)).await.0, 401);
+    }
+    let (status, headers, body) = send(attempt(&node_b, 9)).await;
+    assert_too_many(status, &headers, &body);
+
+    // A store that is not there: the node counts alone, at once, and still limits.
+    let mut alone = shared;
+    alone.rate_limits.store = Some("redis://127.0.0.1:9/0".into());
+    let node_c = TestApp::spawn_with(alone).await;
+    let started = std::time::Instant::now();
+    for _ in 0..6 {
+        assert_eq!(send(get(&node_c)).await.0, 200);
+    }
+    assert_eq!(send(get(&node_c)).await.0, 429, "its own budget");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(3),
+        "a dead store costs no waiting: {:?}",
+        started.elapsed()
+    );
+}
+
 on_both_backends!(
+    nodes_share_one_budget_in_redis,
     each_client_address_has_its_own_budget,
     partner_keys_raise_the_limit_until_revoked,
     partners_read_beyond_the_address_budget,
