@@ -189,7 +189,7 @@ impl Application {
                 .wrap(middleware::from_fn(encoding::encode))
                 .wrap(middleware::Condition::new(
                     log_requests,
-                    middleware::Logger::new("%a \"%r\" %s %b %T %{x-request-id}o"),
+                    middleware::Logger::new("%a \"%r\" %s %b %T %{x-request-id}i"),
                 ))
                 // Outermost: every answer, the guard's and the router's own included, names its
                 // request, and everything inside runs in the request's span.

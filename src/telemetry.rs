@@ -31,6 +31,18 @@ pub fn request_id() -> Option<String> {
     REQUEST_ID.try_with(Clone::clone).ok()
 }
 
+/// Runs blocking `work` on the blocking thread pool, logging in the caller's span (the request's,
+/// with its id): every blocking hop of a request goes through here, so that none of its log
+/// lines loses the id.
+pub fn spawn_blocking<T, F>(work: F) -> tokio::task::JoinHandle<T>
+where
+    F: FnOnce() -> T + Send + 'static,
+    T: Send + 'static,
+{
+    let span = tracing::Span::current();
+    tokio::task::spawn_blocking(move || span.in_scope(work))
+}
+
 /// Runs `work` as the answer to the request `id`: its log lines and problem documents name it.
 pub async fn with_request_id<F: std::future::Future>(id: String, work: F) -> F::Output {
     use tracing::Instrument;

@@ -176,10 +176,7 @@ where
     E: From<DbError> + Send + 'static,
 {
     let pool = pool.clone();
-    // The blocking thread logs in the caller's span (the request's, with its id).
-    let span = tracing::Span::current();
-    tokio::task::spawn_blocking(move || {
-        let _entered = span.enter();
+    crate::telemetry::spawn_blocking(move || {
         let mut conn = pool.get().map_err(DbError::Pool)?;
         work(&mut conn)
     })

@@ -340,9 +340,7 @@ impl ReadRouting {
         E: From<DbError> + Send + 'static,
     {
         let routing = Arc::clone(self);
-        let span = tracing::Span::current();
-        tokio::task::spawn_blocking(move || {
-            let _entered = span.enter();
+        crate::telemetry::spawn_blocking(move || {
             let mut conn = routing.connection()?;
             work(&mut conn)
         })

@@ -124,7 +124,7 @@ pub async fn readyz(state: State) -> Result<Json<HealthStatus>, ApiError> {
         return Err(ApiError::Unavailable("database migrations are pending".into()));
     }
     let health = state.health.clone();
-    if let Some(disk) = actix_web::web::block(move || health.short_of_space())
+    if let Some(disk) = crate::telemetry::spawn_blocking(move || health.short_of_space())
         .await
         .ok()
         .flatten()

@@ -121,10 +121,11 @@ pub async fn upload_media(
     }
     let bytes = file.ok_or_else(|| ApiError::unprocessable_field("file", "required"))?;
     let store = state.media.clone();
-    let (stored, bytes) = web::block(move || store.check(&bytes).map(|stored| (stored, bytes)))
-        .await
-        .map_err(|_| ApiError::Unavailable("the upload could not be processed".into()))?
-        .map_err(upload_error)?;
+    let (stored, bytes) =
+        crate::telemetry::spawn_blocking(move || store.check(&bytes).map(|stored| (stored, bytes)))
+            .await
+            .map_err(|_| ApiError::Unavailable("the upload could not be processed".into()))?
+            .map_err(upload_error)?;
     state
         .media
         .keep(&stored, bytes.into())

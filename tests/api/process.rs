@@ -328,6 +328,78 @@ fn nodes_started_together_load_the_demo_once(backend: Backend) {
     assert_eq!(admins, 1, "one first admin");
 }
 
+/// Every log line of a request names it: a JSON log of a readiness check that fails (a disk
+/// "full" by a threshold above its size) carries the request id a trusted proxy sent, on the
+/// line logged on a blocking thread, the refusal's line, and the access log line.
+fn a_requests_log_lines_carry_its_id(backend: Backend) {
+    let db = TestDb::create(backend);
+    let node = Node::start(
+        &db.url,
+        &[
+            ("KHABAR_LOG", "info"),
+            ("KHABAR_LOG_FORMAT", "json"),
+            ("KHABAR_TRUSTED_PROXIES", "127.0.0.1"),
+            ("KHABAR_MIN_FREE_DISK_MB", "1048576"),
+        ],
+    );
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !raw_request(node.address, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        .is_some_and(|answer| answer.starts_with("HTTP/1.1 200"))
+    {
+        assert!(Instant::now() < deadline, "the node did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let answer = raw_request(
+        node.address,
+        "GET /readyz HTTP/1.1\r\nHost: x\r\nX-Request-Id: follow-me-4711\r\nConnection: close\r\n\r\n",
+    )
+    .unwrap();
+    assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
+    assert!(answer.contains("follow-me-4711"), "{answer}");
+    // The access log line is written as the answer completes: give it a moment.
+    std::thread::sleep(Duration::from_millis(300));
+    let mut node = node;
+    let (_, stderr) = node.output();
+    let lines: Vec<serde_json::Value> = stderr
+        .lines()
+        .filter(|line| line.contains("follow-me-4711"))
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}")))
+        .collect();
+    let messages: Vec<&str> = lines.iter().filter_map(|l| l["message"].as_str()).collect();
+    assert!(
+        messages.iter().any(|m| m.contains("the disk is nearly full")),
+        "the blocking thread's line: {stderr}"
+    );
+    assert!(messages.iter().any(|m| m.contains("request refused")), "{stderr}");
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("GET /readyz") && m.ends_with("follow-me-4711")),
+        "the access log line: {stderr}"
+    );
+    for line in lines
+        .iter()
+        .filter(|l| !l["message"].as_str().unwrap_or_default().contains("GET /readyz"))
+    {
+        assert_eq!(
+            line["span"]["request_id"], "follow-me-4711",
+            "in the request's span: {line}"
+        );
+    }
+}
+
+#[test]
+fn sqlite_a_requests_log_lines_carry_its_id() {
+    a_requests_log_lines_carry_its_id(Backend::Sqlite);
+}
+
+#[test]
+fn postgres_a_requests_log_lines_carry_its_id() {
+    if postgres_available() {
+        a_requests_log_lines_carry_its_id(Backend::Postgres);
+    }
+}
+
 #[tokio::test]
 async fn sqlite_slow_clients_are_cut_off_and_others_are_served() {
     slow_clients_are_cut_off_and_others_are_served(Backend::Sqlite).await;

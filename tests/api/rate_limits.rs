@@ -218,19 +218,42 @@ async fn partners_read_beyond_the_address_budget(backend: Backend) {
     assert_too_many(status, &headers, &body);
 }
 
-/// The Redis on this machine, which `.ci/run` starts when it is down.
-const REDIS: &str = "redis://127.0.0.1:6379/0";
+/// The Redis to count in: `KHABAR_TEST_REDIS_URL`, which `.ci/run` sets (starting Redis when it
+/// is down), else the machine's own if it answers. Without one the test is skipped, loudly,
+/// except under CI.
+fn redis_url() -> Option<String> {
+    if let Ok(url) = std::env::var("KHABAR_TEST_REDIS_URL") {
+        return Some(url);
+    }
+    if std::net::TcpStream::connect_timeout(
+        &"127.0.0.1:6379".parse().unwrap(),
+        std::time::Duration::from_secs(1),
+    )
+    .is_ok()
+    {
+        return Some("redis://127.0.0.1:6379/0".into());
+    }
+    assert!(
+        std::env::var("CI").map_or(true, |ci| ci != "true"),
+        "CI=true but no Redis: .ci/run starts one"
+    );
+    eprintln!("\nNOTE: no Redis on 127.0.0.1:6379 and KHABAR_TEST_REDIS_URL unset: the shared budget test was SKIPPED.\n");
+    None
+}
 
 /// Two nodes counting in one Redis allow one budget between them, for requests and for
 /// sign-in attempts; a node whose store does not answer counts on its own and keeps serving.
 async fn nodes_share_one_budget_in_redis(backend: Backend) {
+    let Some(redis) = redis_url() else {
+        return;
+    };
     let db = TestDb::create(backend);
     let mut shared = settings(db.url.clone());
     shared.rate_limits = RateLimitSettings {
         per_address: 6,
         per_partner: 0,
         trusted_proxies: TrustedProxies::parse("127.0.0.1").unwrap(),
-        store: Some(REDIS.into()),
+        store: Some(redis),
     };
     // Budgets are kept under the issuer: this test's own, whatever else runs at once.
     shared.jwt_issuer = format!("test-{}", uuid::Uuid::new_v4().simple());

@@ -18,7 +18,7 @@ fn acceptable(id: &str) -> bool {
 }
 
 pub async fn request_id(
-    request: ServiceRequest,
+    mut request: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
     let from_proxy = request
@@ -33,8 +33,21 @@ pub async fn request_id(
         })
         .map(str::to_owned);
     let id = from_proxy.unwrap_or_else(|| uuid::Uuid::now_v7().simple().to_string());
-    let mut response = crate::telemetry::with_request_id(id.clone(), next.call(request)).await?;
-    if let Ok(value) = HeaderValue::from_str(&id) {
+    let value = HeaderValue::from_str(&id).ok();
+    // The request carries the id it is known by from here on (a client's own is replaced), so
+    // that the access log, which runs inside and logs before the answer is named, shows it.
+    match &value {
+        Some(value) => {
+            request
+                .headers_mut()
+                .insert(HeaderName::from_static(HEADER), value.clone());
+        }
+        None => {
+            request.headers_mut().remove(HEADER);
+        }
+    }
+    let mut response = crate::telemetry::with_request_id(id, next.call(request)).await?;
+    if let Some(value) = value {
         response
             .headers_mut()
             .insert(HeaderName::from_static(HEADER), value);
