@@ -169,9 +169,17 @@ pub struct TestApp {
     pub database_url: DatabaseUrl,
     /// What the node was started with (its media store among them).
     pub settings: Settings,
+    /// Drains and stops the node when the test is done with it.
+    lifecycle: std::sync::Arc<khabar::lifecycle::Lifecycle>,
     /// Dropped last: removes the database once the test is done with it (the node that
     /// created it owns it; other nodes on the same database hold `None`).
     _db: Option<TestDb>,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.lifecycle.begin_drain();
+    }
 }
 
 impl TestApp {
@@ -195,21 +203,50 @@ impl TestApp {
     }
 
     /// A node with its own settings (the database must exist).
+    ///
+    /// The node runs on a thread of its own, as a process would, and stops when the `TestApp`
+    /// is dropped: a node left running after its test would keep its pools reconnecting to a
+    /// dropped database (a PostgreSQL backend started and refused each time) for the rest of
+    /// the run.
     pub async fn spawn_with(settings: Settings) -> TestApp {
         let url = settings.database_url.clone();
-        let application = Application::build(&settings).expect("application builds");
-        let address = format!("http://127.0.0.1:{}", application.port());
-        let cache = application.cache();
-        tokio::spawn(application.run_until_stopped());
+        let (started, ready) = std::sync::mpsc::channel();
+        let node_settings = settings.clone();
+        std::thread::Builder::new()
+            .name("test-node".into())
+            .spawn(move || {
+                actix_web::rt::System::new().block_on(async move {
+                    let application = match Application::build(&node_settings) {
+                        Ok(application) => application,
+                        Err(error) => {
+                            let _ = started.send(Err(error.to_string()));
+                            return;
+                        }
+                    };
+                    let _ = started.send(Ok((
+                        application.port(),
+                        application.cache(),
+                        application.lifecycle(),
+                    )));
+                    let _ = application.run_until_stopped().await;
+                })
+            })
+            .expect("a thread for the node");
+        let (port, cache, lifecycle) = tokio::task::spawn_blocking(move || ready.recv())
+            .await
+            .unwrap()
+            .expect("the node starts")
+            .unwrap_or_else(|error| panic!("application builds: {error}"));
         let pool = db::connect(&url, 2).expect("test pool");
         end_without_exit_handlers();
         TestApp {
-            address,
+            address: format!("http://127.0.0.1:{port}"),
             client: crate::helpers::http_client(),
             pool,
             cache,
             database_url: url,
             settings,
+            lifecycle,
             _db: None,
         }
     }

@@ -310,7 +310,6 @@ async fn fresh_everywhere(cluster: &Cluster, editor: &str) {
 /// 30 articles scheduled through the three nodes for one moment: each is published once, by
 /// one node, each receiver hears of each publication once, and each purge is sent once.
 async fn scheduled_once(cluster: &Cluster, editor: &str, seen: &Seen) {
-    let at = chrono::Utc::now() + chrono::Duration::seconds(4);
     let mut ids = Vec::new();
     for n in 0..30 {
         let node = n % 3;
@@ -324,10 +323,14 @@ async fn scheduled_once(cluster: &Cluster, editor: &str, seen: &Seen) {
             )
             .await;
         assert_eq!(status, 201, "{article}");
-        let id = article["id"].as_str().unwrap().to_owned();
+        ids.push(article["id"].as_str().unwrap().to_owned());
+    }
+    // One moment for all 30, set once they exist, far enough ahead for the 30 transitions.
+    let at = chrono::Utc::now() + chrono::Duration::seconds(5);
+    for (n, id) in ids.iter().enumerate() {
         let (status, body) = cluster
             .send(
-                (node + 1) % 3,
+                (n + 1) % 3,
                 Method::POST,
                 &format!("/v1/articles/{id}/transitions"),
                 editor,
@@ -335,7 +338,6 @@ async fn scheduled_once(cluster: &Cluster, editor: &str, seen: &Seen) {
             )
             .await;
         assert_eq!(status, 200, "{body}");
-        ids.push(id);
     }
     cluster
         .wait(
