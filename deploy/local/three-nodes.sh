@@ -26,22 +26,30 @@ up)
   psql "$PG_URL/postgres" -qc 'DROP DATABASE IF EXISTS khabar_three WITH (FORCE)' -c 'CREATE DATABASE khabar_three'
   run=$(mktemp -d)
   pids=()
-  trap 'kill "${pids[@]}" 2>/dev/null; wait; rm -rf "$run"' EXIT
+  stop() { kill "${pids[@]}" 2>/dev/null; wait; rm -rf "$run"; }
+  trap stop EXIT
+  trap 'exit 130' INT TERM
   export DATABASE_URL="$PG_URL/khabar_three" KHABAR_DEMO=always
   export KHABAR_JWT_SECRET="${KHABAR_JWT_SECRET:-$(head -c 32 /dev/urandom | base64)}"
   export KHABAR_PUBLIC_URL=http://127.0.0.1:6081 KHABAR_MEDIA_DIR="$run/media"
   if command -v varnishd >/dev/null; then
     export KHABAR_PURGE_URL=varnish+http://127.0.0.1:6081
     cp deploy/varnish/khabar.vcl "$run/khabar.vcl"
-    sed 's/"8080"/"8081"/' deploy/varnish/backends.vcl >"$run/backends.vcl"
-    varnishd -F -n "$run/varnish" -a 127.0.0.1:6081 -f "$run/khabar.vcl" -s malloc,64m &
+    # The three nodes in turn, as deploy/compose/backends.vcl has them.
+    sed -e 's/"node\([123]\)"; .port = "8080"/"127.0.0.1"; .port = "808\1"/' \
+      deploy/compose/backends.vcl >"$run/backends.vcl"
+    # -j none: stay this user, who can read the files (Varnish otherwise drops to its own user).
+    varnishd -F -j none -n "$run/varnish" -a 127.0.0.1:6081 -f "$run/khabar.vcl" -s malloc,64m &
     pids+=($!)
   fi
   for port in 8081 8082 8083; do
-    KHABAR_BIND=127.0.0.1:$port target/release/khabar serve 2>&1 | sed "s/^/[$port] /" &
+    KHABAR_BIND=127.0.0.1:$port target/release/khabar serve >"$run/node-$port.log" 2>&1 &
     pids+=($!)
   done
-  echo "nodes: http://127.0.0.1:8081 http://127.0.0.1:8082 http://127.0.0.1:8083; Varnish (to 8081): http://127.0.0.1:6081"
+  # The three logs as they grow, each headed by its file's name.
+  tail -n +1 -F "$run"/node-*.log &
+  pids+=($!)
+  echo "nodes: http://127.0.0.1:8081 http://127.0.0.1:8082 http://127.0.0.1:8083; Varnish in front of all three: http://127.0.0.1:6081"
   echo "the admin password is printed once by the node that created the admin; Ctrl-C stops everything"
   wait
   ;;
