@@ -42,12 +42,19 @@ pub struct Budget {
 }
 
 impl Budget {
-    /// `limit` a minute, a minute's worth at once (as `governor::Quota::per_minute`).
-    pub fn per_minute(limit: u32) -> Budget {
-        Budget {
-            interval: Duration::from_secs(60) / limit.max(1),
-            burst: limit.max(1),
-        }
+    /// `limit` a minute, a minute's worth at once; `None` for 0 (no limit).
+    pub fn per_minute(limit: u32) -> Option<Budget> {
+        (limit > 0).then(|| Budget {
+            interval: Duration::from_secs(60) / limit,
+            burst: limit,
+        })
+    }
+
+    /// The same bucket for a node's own `governor` limiter.
+    pub fn quota(self) -> governor::Quota {
+        governor::Quota::with_period(self.interval)
+            .expect("a non-zero interval")
+            .allow_burst(std::num::NonZeroU32::new(self.burst).expect("a non-zero burst"))
     }
 }
 
@@ -133,8 +140,13 @@ mod tests {
 
     #[test]
     fn a_minute_budget_allows_its_limit_at_once() {
-        let budget = Budget::per_minute(1200);
+        let budget = Budget::per_minute(1200).unwrap();
         assert_eq!(budget.interval, Duration::from_millis(50));
         assert_eq!(budget.burst, 1200);
+        assert_eq!(
+            budget.quota(),
+            governor::Quota::per_minute(std::num::NonZeroU32::new(1200).unwrap())
+        );
+        assert_eq!(Budget::per_minute(0), None);
     }
 }

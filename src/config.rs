@@ -351,6 +351,13 @@ pub struct WorkerSettings {
     pub purge_token: Option<String>,
 }
 
+impl WorkerSettings {
+    /// Whether writes queue edge purges: an edge cache is configured.
+    pub fn purges_edge(&self) -> bool {
+        !self.purge_targets.is_empty()
+    }
+}
+
 impl Default for WorkerSettings {
     fn default() -> Self {
         WorkerSettings {

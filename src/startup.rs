@@ -115,7 +115,7 @@ impl Application {
             )),
             api_keys,
             allow_private_webhooks: settings.worker.allow_private_webhooks,
-            edge_purge: !settings.worker.purge_targets.is_empty(),
+            edge_purge: settings.worker.purges_edge(),
             metrics: std::sync::Arc::new(crate::routes::metrics::Metrics::new(
                 settings.metrics_token.as_deref(),
                 &routing,

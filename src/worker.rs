@@ -180,7 +180,7 @@ impl Worker {
             // What the worker saves (scheduled publishes) is answered to no editor.
             featured_image_min_width: crate::images::CROP_WIDTH,
             images: None,
-            edge_purge: !self.settings.purge_targets.is_empty(),
+            edge_purge: self.settings.purges_edge(),
             request_id: None,
         }
     }

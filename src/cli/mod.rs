@@ -240,7 +240,7 @@ pub fn run(cli: Cli) -> Result<(), String> {
             bootstrap::record_site_url(&mut conn, &settings.site_url).map_err(|e| e.to_string())?;
             crate::editorial::events::everything_changed(
                 &mut conn,
-                !settings.worker.purge_targets.is_empty(),
+                settings.worker.purges_edge(),
                 crate::db::utc_now(),
             )
             .map_err(|e| e.to_string())?;

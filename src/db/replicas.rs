@@ -235,10 +235,6 @@ impl ReadRouting {
         !self.replicas.is_empty()
     }
 
-    pub fn primary(&self) -> &DbPool {
-        &self.primary
-    }
-
     /// Registers the routing's series: reads by database, and each replica's lag and health.
     pub fn register(&self, registry: &mut Registry) {
         registry.register(

@@ -6,17 +6,15 @@
 //! ([`crate::budgets`]); the node's own buckets stand in while that store does not answer.
 
 use std::net::IpAddr;
-use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use actix_web::{web, ResponseError};
 use governor::clock::{Clock, DefaultClock};
-use governor::{DefaultKeyedRateLimiter, Quota};
-
-use std::sync::Arc;
+use governor::DefaultKeyedRateLimiter;
 
 use super::AppState;
 use crate::budgets::{Budget, SharedBudgets};
@@ -50,30 +48,38 @@ impl Default for RateLimitSettings {
     }
 }
 
+/// One kind of budget: how much, and this node's own buckets of it.
+struct Buckets<K: std::hash::Hash + Eq + Clone> {
+    budget: Budget,
+    here: DefaultKeyedRateLimiter<K>,
+}
+
+impl<K: std::hash::Hash + Eq + Clone> Buckets<K> {
+    /// `limit` a minute; none for 0 (no limit).
+    fn per_minute(limit: u32) -> Option<Self> {
+        Budget::per_minute(limit).map(|budget| Buckets {
+            budget,
+            here: DefaultKeyedRateLimiter::keyed(budget.quota()),
+        })
+    }
+}
+
 pub struct RateLimits {
-    addresses: Option<DefaultKeyedRateLimiter<IpAddr>>,
-    partners: Option<DefaultKeyedRateLimiter<i64>>,
-    users: Option<DefaultKeyedRateLimiter<i64>>,
-    per_address: Budget,
-    per_partner: Budget,
+    addresses: Option<Buckets<IpAddr>>,
+    partners: Option<Buckets<i64>>,
+    users: Option<Buckets<i64>>,
     pub trusted_proxies: TrustedProxies,
     shared: Option<Arc<SharedBudgets>>,
     clock: DefaultClock,
     checks: AtomicU64,
 }
 
-fn per_minute(limit: u32) -> Option<Quota> {
-    NonZeroU32::new(limit).map(Quota::per_minute)
-}
-
 impl RateLimits {
     pub fn new(settings: &RateLimitSettings, shared: Option<Arc<SharedBudgets>>) -> Self {
         RateLimits {
-            addresses: per_minute(settings.per_address).map(DefaultKeyedRateLimiter::keyed),
-            partners: per_minute(settings.per_partner).map(DefaultKeyedRateLimiter::keyed),
-            users: per_minute(settings.per_partner).map(DefaultKeyedRateLimiter::keyed),
-            per_address: Budget::per_minute(settings.per_address),
-            per_partner: Budget::per_minute(settings.per_partner),
+            addresses: Buckets::per_minute(settings.per_address),
+            partners: Buckets::per_minute(settings.per_partner),
+            users: Buckets::per_minute(settings.per_partner),
             trusted_proxies: settings.trusted_proxies.clone(),
             shared,
             clock: DefaultClock::default(),
@@ -93,21 +99,19 @@ impl RateLimits {
 
     /// Takes one request from `key`'s bucket: in the shared store when there is one and it
     /// answers, else in this node's.
-    async fn check<K>(
-        &self,
-        limiter: Option<&DefaultKeyedRateLimiter<K>>,
-        budget: Budget,
-        kind: &str,
-        key: K,
-    ) -> Result<(), ApiError>
+    async fn check<K>(&self, buckets: Option<&Buckets<K>>, kind: &str, key: K) -> Result<(), ApiError>
     where
         K: std::hash::Hash + Eq + Clone + std::fmt::Display,
     {
-        let Some(limiter) = limiter else {
+        let Some(Buckets {
+            budget,
+            here: limiter,
+        }) = buckets
+        else {
             return Ok(());
         };
         if let Some(shared) = &self.shared {
-            match shared.take(kind, &key.to_string(), budget).await {
+            match shared.take(kind, &key.to_string(), *budget).await {
                 Ok(verdict) => {
                     return verdict.map_err(|wait| ApiError::TooManyRequests {
                         retry_after: wait.as_secs_f64().ceil().max(1.0) as u64,
@@ -127,23 +131,16 @@ impl RateLimits {
     }
 
     pub async fn check_address(&self, address: IpAddr) -> Result<(), ApiError> {
-        self.check(
-            self.addresses.as_ref(),
-            self.per_address,
-            "address",
-            counting_key(address),
-        )
-        .await
+        self.check(self.addresses.as_ref(), "address", counting_key(address))
+            .await
     }
 
     pub async fn check_partner(&self, key_id: i64) -> Result<(), ApiError> {
-        self.check(self.partners.as_ref(), self.per_partner, "key", key_id)
-            .await
+        self.check(self.partners.as_ref(), "key", key_id).await
     }
 
     pub async fn check_user(&self, user_id: i64) -> Result<(), ApiError> {
-        self.check(self.users.as_ref(), self.per_partner, "user", user_id)
-            .await
+        self.check(self.users.as_ref(), "user", user_id).await
     }
 }
 

@@ -357,6 +357,28 @@ pub fn migration_count() -> usize {
         .count()
 }
 
+/// A small HTTP server on `port` (0 for a free one) that receives what a node sends (webhooks,
+/// hub pings, purges), with `data` for its handlers and `routes` to register them: its port,
+/// and the handle that stops it.
+pub fn receiver<D: Send + Sync + 'static>(
+    port: u16,
+    workers: usize,
+    data: D,
+    routes: fn(&mut actix_web::web::ServiceConfig),
+) -> (u16, actix_web::dev::ServerHandle) {
+    let data = actix_web::web::Data::new(data);
+    let server =
+        actix_web::HttpServer::new(move || actix_web::App::new().app_data(data.clone()).configure(routes))
+            .workers(workers)
+            .bind(("127.0.0.1", port))
+            .expect("the receiver binds");
+    let port = server.addrs()[0].port();
+    let server = server.run();
+    let handle = server.handle();
+    tokio::spawn(server);
+    (port, handle)
+}
+
 /// Percent-encodes one path segment (for Arabic slugs).
 /// Creates and publishes an article with no links to others; returns its id and version.
 pub async fn published_article(app: &TestApp, token: &str, headline: &str) -> (String, i64) {

@@ -4,11 +4,11 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
+use actix_web::{web, HttpRequest, HttpResponse};
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::helpers::{free_port, send, settings, Backend, TestApp, TestDb};
+use crate::helpers::{receiver, send, settings, Backend, TestApp, TestDb};
 use crate::on_both_backends;
 
 fn id_of(headers: &reqwest::header::HeaderMap) -> String {
@@ -67,19 +67,9 @@ async fn requests_are_named_and_the_name_travels_on(backend: Backend) {
 
     // The request that publishes hands its id to the webhook delivery it causes.
     let seen = Seen::default();
-    let port = free_port();
-    let data = web::Data::new(seen.clone());
-    let server = HttpServer::new(move || {
-        App::new()
-            .app_data(data.clone())
-            .route("/hook", web::post().to(hook))
-    })
-    .workers(1)
-    .bind(("127.0.0.1", port))
-    .unwrap()
-    .run();
-    let handle = server.handle();
-    tokio::spawn(server);
+    let (port, handle) = receiver(0, 1, seen.clone(), |routes| {
+        routes.route("/hook", web::post().to(hook));
+    });
     let admin = app.token("admin").await;
     let editor = app.token("editor").await;
     let (status, _, _) = send(app.authed(Method::POST, "/v1/webhooks", &admin).json(&json!({

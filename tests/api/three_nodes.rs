@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
+use actix_web::{web, HttpRequest, HttpResponse};
 use diesel::prelude::*;
 use khabar::db::schema::{article_revisions, articles, jobs, users, webhook_deliveries};
 use reqwest::Method;
@@ -59,28 +59,6 @@ async fn purge(request: HttpRequest, seen: web::Data<Seen>) -> HttpResponse {
         .to_owned();
     seen.purges.lock().unwrap().push(keys);
     HttpResponse::Ok().finish()
-}
-
-/// The receivers on one port: `POST /hooks/{fast,slow}` and `PURGE /`.
-fn start_receivers(seen: Seen) -> (u16, actix_web::dev::ServerHandle) {
-    let data = web::Data::new(seen);
-    let server = HttpServer::new(move || {
-        App::new()
-            .app_data(data.clone())
-            .route("/hooks/{receiver}", web::post().to(receive))
-            .route(
-                "/",
-                web::method(actix_web::http::Method::from_bytes(b"PURGE").unwrap()).to(purge),
-            )
-    })
-    .workers(2)
-    .bind(("127.0.0.1", 0))
-    .unwrap();
-    let port = server.addrs()[0].port();
-    let server = server.run();
-    let handle = server.handle();
-    tokio::spawn(server);
-    (port, handle)
 }
 
 struct Cluster {
@@ -182,7 +160,13 @@ async fn postgres_three_nodes_share_one_database() {
         return;
     }
     let seen = Seen::default();
-    let (receivers, receivers_handle) = start_receivers(seen.clone());
+    // `POST /hooks/{fast,slow}` and `PURGE /` on one port.
+    let (receivers, receivers_handle) = crate::helpers::receiver(0, 2, seen.clone(), |routes| {
+        routes.route("/hooks/{receiver}", web::post().to(receive)).route(
+            "/",
+            web::method(actix_web::http::Method::from_bytes(b"PURGE").unwrap()).to(purge),
+        );
+    });
     let db = TestDb::create(Backend::Postgres);
     let purge_url = format!("varnish+http://127.0.0.1:{receivers}");
     let env = [

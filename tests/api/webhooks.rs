@@ -3,11 +3,11 @@
 
 use std::sync::{Arc, Mutex};
 
-use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
+use actix_web::{web, HttpRequest, HttpResponse};
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::helpers::{free_port, send, Backend, TestApp};
+use crate::helpers::{free_port, receiver, send, Backend, TestApp};
 use crate::on_both_backends;
 
 #[derive(Clone, Default)]
@@ -159,18 +159,9 @@ async fn a_receiver_that_was_down_gets_every_event_in_order(backend: Backend) {
     // The receiver comes up.
     let received = Received::default();
     *received.secret.lock().unwrap() = subscription["secret"].as_str().unwrap().to_owned();
-    let data = web::Data::new(received.clone());
-    let server = HttpServer::new(move || {
-        App::new()
-            .app_data(data.clone())
-            .route("/hook", web::post().to(hook))
-    })
-    .workers(1)
-    .bind(("127.0.0.1", port))
-    .unwrap()
-    .run();
-    let handle = server.handle();
-    tokio::spawn(server);
+    let (_, handle) = receiver(port, 1, received.clone(), |routes| {
+        routes.route("/hook", web::post().to(hook));
+    });
     for _ in 0..200 {
         if deliveries(&app, &admin, hook_id)
             .await
@@ -257,19 +248,9 @@ async fn hub(body: String, hub: web::Data<Hub>) -> HttpResponse {
 
 async fn the_websub_hub_hears_of_publications_and_is_retried(backend: Backend) {
     let recorded = Hub::default();
-    let data = web::Data::new(recorded.clone());
-    let server = HttpServer::new(move || {
-        App::new()
-            .app_data(data.clone())
-            .route("/hub", web::post().to(hub))
-    })
-    .workers(1)
-    .bind(("127.0.0.1", 0))
-    .unwrap();
-    let port = server.addrs()[0].port();
-    let server = server.run();
-    let handle = server.handle();
-    tokio::spawn(server);
+    let (port, handle) = receiver(0, 1, recorded.clone(), |routes| {
+        routes.route("/hub", web::post().to(hub));
+    });
 
     let db = crate::helpers::TestDb::create(backend);
     let mut config = crate::helpers::settings(db.url.clone());
@@ -421,19 +402,9 @@ async fn a_slow_receiver_never_gets_one_delivery_from_two_nodes_at_once(backend:
     settings.worker.webhook_retry_base_ms = 10;
     let first = TestApp::spawn_owning(db, settings.clone()).await;
     let receiver = SlowReceiver::default();
-    let data = web::Data::new(receiver.clone());
-    let server = HttpServer::new(move || {
-        App::new()
-            .app_data(data.clone())
-            .route("/hook", web::post().to(slow_hook))
-    })
-    .workers(2)
-    .bind(("127.0.0.1", 0))
-    .unwrap();
-    let port = server.addrs()[0].port();
-    let server = server.run();
-    let handle = server.handle();
-    tokio::spawn(server);
+    let (port, handle) = crate::helpers::receiver(0, 2, receiver.clone(), |routes| {
+        routes.route("/hook", web::post().to(slow_hook));
+    });
     let admin = first.token("admin").await;
     let (status, _, _) = send(first.authed(Method::POST, "/v1/webhooks", &admin).json(&json!({
         "url": format!("http://127.0.0.1:{port}/hook"),
