@@ -106,8 +106,12 @@ pub fn prepare(settings: &Settings) -> Result<Prepared, BootstrapError> {
 fn rebuild_outdated_search_index(conn: &mut DbConnection) -> Result<(), BootstrapError> {
     let current = crate::domain::search::INDEX_VERSION;
     if secrets::get(conn, SEARCH_INDEX_VERSION)?.as_deref() == Some(current) {
+        // Rows written before their tables had keys (or by an older version that did not
+        // fill them) get theirs.
+        crate::db::queries::search_keys::fill(conn, false)?;
         return Ok(());
     }
+    crate::db::queries::search_keys::fill(conn, true)?;
     let count = crate::delivery::reindex(conn, 1000, |_| {})?;
     secrets::put(conn, SEARCH_INDEX_VERSION, current)?;
     if count > 0 {

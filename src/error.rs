@@ -12,10 +12,85 @@ use utoipa::ToSchema;
 
 use crate::db::{DbError, Fault};
 
+/// The kind of problem, stable and documented: clients switch on it (and translate it). The
+/// `type` URI ends with the same word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum ProblemCode {
+    /// No such resource, or none visible to the caller.
+    NotFound,
+    /// A malformed request: unreadable JSON, a bad parameter or cursor.
+    BadRequest,
+    /// The change clashes with what exists (a unique value taken, a key reused).
+    Conflict,
+    /// The body is well-formed but its fields break the content model; see `errors`.
+    Unprocessable,
+    /// A dependency is down, busy or draining; retry after `Retry-After`.
+    Unavailable,
+    /// No space left to store what was sent; nothing was written.
+    InsufficientStorage,
+    /// No credentials, or credentials that do not verify.
+    Unauthorized,
+    /// An `X-Api-Key` that is malformed, unknown or revoked.
+    InvalidApiKey,
+    /// The caller's role may not do this.
+    Forbidden,
+    /// The body is larger than the operation accepts.
+    PayloadTooLarge,
+    /// The body's media type is not one the operation reads.
+    UnsupportedMediaType,
+    /// A change to a versioned resource needs `If-Match`.
+    PreconditionRequired,
+    /// `If-Match` names a version that is no longer current (`current_version` says which is).
+    PreconditionFailed,
+    /// No requested byte range lies within the representation.
+    RangeNotSatisfiable,
+    /// The workflow does not allow this move from the current status (`allowed` lists those it does).
+    InvalidTransition,
+    /// Over the request budget; retry after `Retry-After`.
+    TooManyRequests,
+    /// The body did not arrive in time.
+    RequestTimeout,
+    /// The path exists but not for this method (`Allow` lists them).
+    MethodNotAllowed,
+    /// The resource is at another address now.
+    Moved,
+    /// The server failed; the request id finds it in the logs.
+    Internal,
+}
+
+impl ProblemCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProblemCode::NotFound => "not-found",
+            ProblemCode::BadRequest => "bad-request",
+            ProblemCode::Conflict => "conflict",
+            ProblemCode::Unprocessable => "unprocessable",
+            ProblemCode::Unavailable => "unavailable",
+            ProblemCode::InsufficientStorage => "insufficient-storage",
+            ProblemCode::Unauthorized => "unauthorized",
+            ProblemCode::InvalidApiKey => "invalid-api-key",
+            ProblemCode::Forbidden => "forbidden",
+            ProblemCode::PayloadTooLarge => "payload-too-large",
+            ProblemCode::UnsupportedMediaType => "unsupported-media-type",
+            ProblemCode::PreconditionRequired => "precondition-required",
+            ProblemCode::PreconditionFailed => "precondition-failed",
+            ProblemCode::RangeNotSatisfiable => "range-not-satisfiable",
+            ProblemCode::InvalidTransition => "invalid-transition",
+            ProblemCode::TooManyRequests => "too-many-requests",
+            ProblemCode::RequestTimeout => "request-timeout",
+            ProblemCode::MethodNotAllowed => "method-not-allowed",
+            ProblemCode::Moved => "moved",
+            ProblemCode::Internal => "internal",
+        }
+    }
+}
+
 /// An RFC 9457 problem document.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(example = json!({
     "type": "urn:khabar:problem:not-found",
+    "code": "not-found",
     "title": "Not Found",
     "status": 404,
     "detail": "no published article has the slug 'x'"
@@ -24,6 +99,8 @@ pub struct Problem {
     /// A URI naming the kind of problem; stable, safe to switch on.
     #[serde(rename = "type")]
     pub problem_type: String,
+    /// The kind of problem as a word (the last part of `type`).
+    pub code: ProblemCode,
     /// A short summary of the kind of problem.
     pub title: String,
     /// The HTTP status code.
@@ -45,7 +122,7 @@ pub struct Problem {
     pub request_id: Option<String>,
 }
 
-pub use crate::domain::validation::FieldError;
+pub use crate::domain::validation::{FieldCode, FieldError};
 
 /// Every error a handler can return.
 #[derive(Debug, thiserror::Error)]
@@ -158,110 +235,136 @@ impl ApiError {
     /// The problem document this error becomes.
     pub fn problem(&self) -> Problem {
         let (status, code, detail, errors) = match self {
-            ApiError::NotFound(detail) => (StatusCode::NOT_FOUND, "not-found", detail.clone(), vec![]),
+            ApiError::NotFound(detail) => (
+                StatusCode::NOT_FOUND,
+                ProblemCode::NotFound,
+                detail.clone(),
+                vec![],
+            ),
             ApiError::BadRequest { detail, errors } => (
                 StatusCode::BAD_REQUEST,
-                "bad-request",
+                ProblemCode::BadRequest,
                 detail.clone(),
                 errors.clone(),
             ),
-            ApiError::Conflict { detail, errors } => {
-                (StatusCode::CONFLICT, "conflict", detail.clone(), errors.clone())
-            }
+            ApiError::Conflict { detail, errors } => (
+                StatusCode::CONFLICT,
+                ProblemCode::Conflict,
+                detail.clone(),
+                errors.clone(),
+            ),
             ApiError::Unprocessable { detail, errors } => (
                 StatusCode::UNPROCESSABLE_ENTITY,
-                "unprocessable",
+                ProblemCode::Unprocessable,
                 detail.clone(),
                 errors.clone(),
             ),
             ApiError::Unavailable(detail) => (
                 StatusCode::SERVICE_UNAVAILABLE,
-                "unavailable",
+                ProblemCode::Unavailable,
                 detail.clone(),
                 vec![],
             ),
             ApiError::InsufficientStorage(detail) => (
                 StatusCode::INSUFFICIENT_STORAGE,
-                "insufficient-storage",
+                ProblemCode::InsufficientStorage,
                 detail.clone(),
                 vec![],
             ),
             ApiError::Unauthorized(reason) => (
                 StatusCode::UNAUTHORIZED,
-                "unauthorized",
+                ProblemCode::Unauthorized,
                 reason.to_string(),
                 vec![],
             ),
             ApiError::InvalidApiKey(detail) => (
                 StatusCode::UNAUTHORIZED,
-                "invalid-api-key",
+                ProblemCode::InvalidApiKey,
                 detail.clone(),
                 vec![FieldError::new("X-Api-Key", "unknown or revoked")],
             ),
-            ApiError::Forbidden(detail) => (StatusCode::FORBIDDEN, "forbidden", detail.clone(), vec![]),
+            ApiError::Forbidden(detail) => (
+                StatusCode::FORBIDDEN,
+                ProblemCode::Forbidden,
+                detail.clone(),
+                vec![],
+            ),
             ApiError::PayloadTooLarge(detail) => (
                 StatusCode::PAYLOAD_TOO_LARGE,
-                "payload-too-large",
+                ProblemCode::PayloadTooLarge,
                 detail.clone(),
                 vec![],
             ),
             ApiError::UnsupportedMediaType(detail) => (
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported-media-type",
+                ProblemCode::UnsupportedMediaType,
                 detail.clone(),
                 vec![],
             ),
             ApiError::PreconditionRequired(detail) => (
                 StatusCode::PRECONDITION_REQUIRED,
-                "precondition-required",
+                ProblemCode::PreconditionRequired,
                 detail.clone(),
-                vec![FieldError::new("If-Match", "required")],
+                vec![FieldError::required("If-Match")],
             ),
             ApiError::PreconditionFailed { detail, .. } => (
                 StatusCode::PRECONDITION_FAILED,
-                "precondition-failed",
+                ProblemCode::PreconditionFailed,
                 detail.clone(),
                 vec![],
             ),
             ApiError::ConditionFailed(detail) => (
                 StatusCode::PRECONDITION_FAILED,
-                "precondition-failed",
+                ProblemCode::PreconditionFailed,
                 detail.clone(),
                 vec![],
             ),
             ApiError::RangeNotSatisfiable { .. } => (
                 StatusCode::RANGE_NOT_SATISFIABLE,
-                "range-not-satisfiable",
+                ProblemCode::RangeNotSatisfiable,
                 self.to_string(),
-                vec![FieldError::new("Range", "outside the file")],
+                vec![FieldError::coded(
+                    "Range",
+                    FieldCode::OutOfRange,
+                    "outside the file",
+                )],
             ),
-            ApiError::WorkflowConflict { detail, .. } => {
-                (StatusCode::CONFLICT, "invalid-transition", detail.clone(), vec![])
-            }
+            ApiError::WorkflowConflict { detail, .. } => (
+                StatusCode::CONFLICT,
+                ProblemCode::InvalidTransition,
+                detail.clone(),
+                vec![],
+            ),
             ApiError::TooManyRequests { .. } => (
                 StatusCode::TOO_MANY_REQUESTS,
-                "too-many-requests",
+                ProblemCode::TooManyRequests,
                 self.to_string(),
                 vec![],
             ),
             ApiError::RequestTimeout(detail) => (
                 StatusCode::REQUEST_TIMEOUT,
-                "request-timeout",
+                ProblemCode::RequestTimeout,
                 detail.clone(),
                 vec![],
             ),
             ApiError::MethodNotAllowed { .. } => (
                 StatusCode::METHOD_NOT_ALLOWED,
-                "method-not-allowed",
+                ProblemCode::MethodNotAllowed,
                 self.to_string(),
                 vec![],
             ),
-            ApiError::Moved { .. } => (StatusCode::PERMANENT_REDIRECT, "moved", self.to_string(), vec![]),
+            ApiError::Moved { .. } => (
+                StatusCode::PERMANENT_REDIRECT,
+                ProblemCode::Moved,
+                self.to_string(),
+                vec![],
+            ),
             ApiError::Database(error) => database_problem(error),
             ApiError::Internal(_) => internal(),
         };
         Problem {
-            problem_type: format!("urn:khabar:problem:{code}"),
+            problem_type: format!("urn:khabar:problem:{}", code.as_str()),
+            code,
             title: status.canonical_reason().unwrap_or("Error").to_owned(),
             status: status.as_u16(),
             detail: Some(detail),
@@ -279,11 +382,11 @@ impl ApiError {
     }
 }
 
-fn database_problem(error: &DbError) -> (StatusCode, &'static str, String, Vec<FieldError>) {
+fn database_problem(error: &DbError) -> (StatusCode, ProblemCode, String, Vec<FieldError>) {
     match error {
         DbError::Query(DieselError::NotFound) => (
             StatusCode::NOT_FOUND,
-            "not-found",
+            ProblemCode::NotFound,
             "no such resource".into(),
             vec![],
         ),
@@ -291,21 +394,25 @@ fn database_problem(error: &DbError) -> (StatusCode, &'static str, String, Vec<F
             match crate::db::violation_kind(query_error).unwrap_or(DatabaseErrorKind::Unknown) {
                 DatabaseErrorKind::UniqueViolation => (
                     StatusCode::CONFLICT,
-                    "conflict",
+                    ProblemCode::Conflict,
                     "a resource with the same unique value already exists".into(),
-                    column_errors(info.column_name(), "already taken"),
+                    column_errors(info.column_name(), FieldCode::Taken, "already taken"),
                 ),
                 DatabaseErrorKind::ForeignKeyViolation => (
                     StatusCode::UNPROCESSABLE_ENTITY,
-                    "unprocessable",
+                    ProblemCode::Unprocessable,
                     "a referenced resource does not exist, or is still referenced".into(),
-                    column_errors(info.column_name(), "refers to a missing resource"),
+                    column_errors(
+                        info.column_name(),
+                        FieldCode::NotFound,
+                        "refers to a missing resource",
+                    ),
                 ),
                 DatabaseErrorKind::CheckViolation | DatabaseErrorKind::NotNullViolation => (
                     StatusCode::UNPROCESSABLE_ENTITY,
-                    "unprocessable",
+                    ProblemCode::Unprocessable,
                     "a value is outside what the content model allows".into(),
-                    column_errors(info.column_name(), "not allowed"),
+                    column_errors(info.column_name(), FieldCode::Invalid, "not allowed"),
                 ),
                 _ => fault_or_internal(error),
             }
@@ -314,17 +421,17 @@ fn database_problem(error: &DbError) -> (StatusCode, &'static str, String, Vec<F
     }
 }
 
-fn fault_or_internal(error: &DbError) -> (StatusCode, &'static str, String, Vec<FieldError>) {
+fn fault_or_internal(error: &DbError) -> (StatusCode, ProblemCode, String, Vec<FieldError>) {
     match error.fault() {
         Some(Fault::Unavailable) => (
             StatusCode::SERVICE_UNAVAILABLE,
-            "unavailable",
+            ProblemCode::Unavailable,
             "the database is not reachable; try again shortly".into(),
             vec![],
         ),
         Some(Fault::StorageFull) => (
             StatusCode::INSUFFICIENT_STORAGE,
-            "insufficient-storage",
+            ProblemCode::InsufficientStorage,
             "the server has no space left to store this; nothing was written".into(),
             vec![],
         ),
@@ -332,16 +439,16 @@ fn fault_or_internal(error: &DbError) -> (StatusCode, &'static str, String, Vec<
     }
 }
 
-fn column_errors(column: Option<&str>, message: &str) -> Vec<FieldError> {
+fn column_errors(column: Option<&str>, code: FieldCode, message: &str) -> Vec<FieldError> {
     column
-        .map(|column| vec![FieldError::new(column, message)])
+        .map(|column| vec![FieldError::coded(column, code, message)])
         .unwrap_or_default()
 }
 
-fn internal() -> (StatusCode, &'static str, String, Vec<FieldError>) {
+fn internal() -> (StatusCode, ProblemCode, String, Vec<FieldError>) {
     (
         StatusCode::INTERNAL_SERVER_ERROR,
-        "internal",
+        ProblemCode::Internal,
         "the server failed to complete the request; it has been logged".into(),
         vec![],
     )

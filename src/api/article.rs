@@ -94,8 +94,10 @@ pub struct ArticleMediaView {
     pub alt_text: Option<String>,
     /// This article's caption: its override if it has one, else the asset's own.
     pub caption: Option<String>,
-    /// Who made it.
+    /// The credit line: who supplied it.
     pub credit: Option<String>,
+    /// The photographer or maker, when known (IPTC By-line).
+    pub creator: Option<String>,
     pub copyright_holder: Option<String>,
     pub license: Option<String>,
     pub source: Option<String>,
@@ -373,6 +375,7 @@ impl ArticleMediaView {
             alt_text: asset.alt_text.clone(),
             caption,
             credit: asset.credit.clone(),
+            creator: asset.creator.clone(),
             copyright_holder: asset.copyright_holder.clone(),
             license: asset.license.clone(),
             source: asset.source.clone(),

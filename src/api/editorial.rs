@@ -6,6 +6,7 @@ use utoipa::ToSchema;
 
 use crate::domain::editorial::{ArticleInput, FieldChange};
 use crate::domain::kinds::ArticleStatus;
+use crate::domain::workflow::ArticleActions;
 
 /// An article as editors see it: its writable fields, plus the state only operations change.
 /// `ETag` is its version (`"v3"`); send it back in `If-Match` to change the article.
@@ -28,6 +29,8 @@ pub struct EditableArticle {
     /// What partners would object to, though publishing is allowed: a featured image
     /// narrower than KHABAR_FEATURED_IMAGE_MIN_WIDTH (Google Discover asks for 1200 px).
     pub warnings: Vec<Warning>,
+    /// What the caller may do with the article now (workflow moves, edits, corrections).
+    pub actions: ArticleActions,
     #[serde(flatten)]
     pub fields: ArticleInput,
 }
@@ -74,6 +77,7 @@ pub struct TransitionRequest {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"note": "An earlier version misspelled the minister's name."}))]
 pub struct CorrectionRequest {
+    #[schema(min_length = 1, max_length = 2000)]
     pub note: String,
     /// When the correction was made; now when absent.
     #[serde(default)]
@@ -87,6 +91,8 @@ pub struct RevisionSummary {
     /// What made it: create, update, transition:published, correction, restore:3, …
     pub action: String,
     pub actor_user_id: Option<i64>,
+    /// Who made it, as people know them: the user's display name, else their email.
+    pub actor_name: Option<String>,
     pub created_at: DateTime<Utc>,
 }
 

@@ -129,6 +129,10 @@ pub fn build(article: &ArticleView) -> Seo {
                         object[key] = json!(value);
                     }
                 }
+                if let Some(creator) = &image.creator {
+                    // Google's image metadata reads the photographer from `creator`.
+                    object["creator"] = json!({"@type": "Person", "name": creator});
+                }
                 if let (Some(w), Some(h)) = (file.width, file.height) {
                     object["width"] = json!(w);
                     object["height"] = json!(h);

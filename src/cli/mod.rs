@@ -261,9 +261,10 @@ pub fn run(cli: Cli) -> Result<(), String> {
                 }
             })
             .map_err(|e| e.to_string())?;
+            let keys = crate::db::queries::search_keys::fill(&mut conn, true).map_err(|e| e.to_string())?;
             bootstrap::record_search_index(&mut conn).map_err(|e| e.to_string())?;
             println!(
-                "indexed {count} articles in {:.1} s",
+                "indexed {count} articles and the names of {keys} records in {:.1} s",
                 started.elapsed().as_secs_f64()
             );
             Ok(())

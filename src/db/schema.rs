@@ -21,6 +21,7 @@ diesel::table! {
         url -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        search_key -> Text,
     }
 }
 
@@ -49,6 +50,7 @@ diesel::table! {
         parent_id -> Nullable<BigInt>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        search_key -> Text,
     }
 }
 
@@ -73,6 +75,7 @@ diesel::table! {
         localized -> Text,
         framing -> Text,
         file -> Nullable<Text>,
+        creator -> Nullable<Text>,
     }
 }
 
@@ -115,6 +118,7 @@ diesel::table! {
         published_at -> Nullable<Timestamp>,
         scheduled_at -> Nullable<Timestamp>,
         embargo_until -> Nullable<Timestamp>,
+        search_key -> Text,
     }
 }
 

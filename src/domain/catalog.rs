@@ -9,14 +9,14 @@ use super::framing::{CropBox, CropRatio, CropsSchema, FocalPoint};
 use super::kinds::{ContributorKind, MediaKind, TopicKind};
 use super::language::Language;
 use super::slug;
-use super::validation::{Checks, FieldError};
+use super::validation::{Checks, FieldCode, FieldError};
 
 /// Checks a given slug and keeps it in its normalized form.
 fn check_slug(checks: &mut Checks, value: &mut Option<String>) {
     if let Some(candidate) = value.as_deref() {
         match slug::parse(candidate) {
             Ok(normalized) => *value = Some(normalized),
-            Err(e) => checks.fail("/slug", e.to_string()),
+            Err(e) => checks.fail_with("/slug", FieldCode::Format, e.to_string()),
         }
     }
 }
@@ -24,8 +24,9 @@ fn check_slug(checks: &mut Checks, value: &mut Option<String>) {
 fn check_names(checks: &mut Checks, names: &BTreeMap<String, String>) {
     for (tag, name) in names {
         if Language::parse(tag).is_err() {
-            checks.fail(
+            checks.fail_with(
                 format!("/localized_names/{tag}"),
+                FieldCode::Format,
                 "the key must be a BCP 47 language tag",
             );
         }
@@ -147,10 +148,15 @@ pub struct MediaInput {
     #[serde(default)]
     #[schema(max_length = 2000)]
     pub caption: Option<String>,
-    /// Who made it (photographer, agency). Required before an article showing it is published.
+    /// The credit line: who supplied it (an agency, a photographer). Required before an
+    /// article showing it is published.
     #[serde(default)]
     #[schema(max_length = 2000)]
     pub credit: Option<String>,
+    /// The photographer or maker named on the work (IPTC By-line), when known.
+    #[serde(default)]
+    #[schema(max_length = 2000)]
+    pub creator: Option<String>,
     #[serde(default)]
     #[schema(max_length = 2000)]
     pub copyright_holder: Option<String>,
@@ -213,13 +219,19 @@ fn check_mime(checks: &mut Checks, field: &str, mime: &str) {
         .split_once('/')
         .is_some_and(|(a, b)| !a.is_empty() && !b.is_empty() && mime.chars().all(|c| c.is_ascii_graphic()));
     if !valid {
-        checks.fail(field, "must be a media type such as image/jpeg");
+        checks.fail_with(
+            field,
+            FieldCode::Format,
+            "must be a media type such as image/jpeg",
+        );
     }
 }
 
 fn check_dimension(checks: &mut Checks, field: &str, value: Option<i32>) {
     if value.is_some_and(|v| !(1..=100_000).contains(&v)) {
-        checks.fail(field, "must be from 1 to 100000");
+        checks.push(
+            FieldError::coded(field, FieldCode::OutOfRange, "must be from 1 to 100000").with_limit(100_000),
+        );
     }
 }
 
@@ -235,8 +247,9 @@ impl MediaInput {
             .split_once('/')
             .is_some_and(|(top, _)| !top.eq_ignore_ascii_case(family))
         {
-            checks.fail(
+            checks.fail_with(
                 "/mime_type",
+                FieldCode::Inconsistent,
                 format!("a {family} asset has a {family}/… media type"),
             );
         }
@@ -249,12 +262,13 @@ impl MediaInput {
             self.width.zip(self.height),
         );
         if self.duration_ms.is_some_and(|d| d < 0) {
-            checks.fail("/duration_ms", "must not be negative");
+            checks.fail_with("/duration_ms", FieldCode::OutOfRange, "must not be negative");
         }
         for (field, value) in [
             ("/alt_text", &self.alt_text),
             ("/caption", &self.caption),
             ("/credit", &self.credit),
+            ("/creator", &self.creator),
             ("/copyright_holder", &self.copyright_holder),
             ("/license", &self.license),
             ("/source", &self.source),
@@ -263,8 +277,9 @@ impl MediaInput {
         }
         for (tag, text) in &self.localized {
             if Language::parse(tag).is_err() {
-                checks.fail(
+                checks.fail_with(
                     format!("/localized/{tag}"),
+                    FieldCode::Format,
                     "the key must be a BCP 47 language tag",
                 );
             }
@@ -280,7 +295,11 @@ impl MediaInput {
         for (index, rendition) in self.renditions.iter().enumerate() {
             checks.text(&format!("/renditions/{index}/name"), &rendition.name, 100);
             if !names.insert(rendition.name.as_str()) {
-                checks.fail(format!("/renditions/{index}/name"), "listed twice");
+                checks.fail_with(
+                    format!("/renditions/{index}/name"),
+                    FieldCode::Duplicate,
+                    "listed twice",
+                );
             }
             checks.web_url(&format!("/renditions/{index}/url"), Some(&rendition.url));
             check_mime(

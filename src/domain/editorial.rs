@@ -11,7 +11,7 @@ use super::blocks::{self, Block};
 use super::kinds::BylineRole;
 use super::language::Language;
 use super::slug;
-use super::validation::{Checks, FieldError};
+use super::validation::{Checks, FieldCode, FieldError};
 
 pub const MAX_HEADLINE_CHARS: usize = 300;
 pub const MAX_LEAD_CHARS: usize = 2_000;
@@ -113,20 +113,33 @@ impl ArticleHistory {
             self.status,
             ArticleStatus::Published | ArticleStatus::Unpublished | ArticleStatus::Archived
         ) {
-            checks.fail("/history/status", "published, unpublished or archived");
+            checks.fail_with(
+                "/history/status",
+                FieldCode::WrongType,
+                "published, unpublished or archived",
+            );
         }
         let first = self.first_published_at;
         let published = self.published_at.unwrap_or(first);
         let updated = self.updated_at.unwrap_or(published);
         if published < first {
-            checks.fail("/history/published_at", "before first_published_at");
+            checks.fail_with(
+                "/history/published_at",
+                FieldCode::Inconsistent,
+                "before first_published_at",
+            );
         }
         if updated < published {
-            checks.fail("/history/updated_at", "before published_at");
+            checks.fail_with(
+                "/history/updated_at",
+                FieldCode::Inconsistent,
+                "before published_at",
+            );
         }
         if updated > now {
-            checks.fail(
+            checks.fail_with(
                 "/history",
+                FieldCode::Inconsistent,
                 "times are in the past; schedule future publication instead",
             );
         }
@@ -159,6 +172,7 @@ pub struct FeaturedMediaInput {
     pub media_id: String,
     /// Replaces the asset's caption in this article only.
     #[serde(default)]
+    #[schema(max_length = 2000)]
     pub caption: Option<String>,
 }
 
@@ -169,34 +183,44 @@ impl ArticleInput {
         let mut checks = Checks::default();
         match Language::parse(&self.language) {
             Ok(language) => self.language = language.as_str().to_owned(),
-            Err(e) => checks.fail("/language", e.to_string()),
+            Err(e) => checks.fail_with("/language", FieldCode::Format, e.to_string()),
         }
         if let Some(candidate) = &self.slug {
             match slug::parse(candidate) {
                 Ok(normalized) => self.slug = Some(normalized),
-                Err(e) => checks.fail("/slug", e.to_string()),
+                Err(e) => checks.fail_with("/slug", FieldCode::Format, e.to_string()),
             }
         }
         checks.text("/headline", &self.headline, MAX_HEADLINE_CHARS);
         if self.slug.is_none() && slug::slugify(&self.headline).is_empty() && checks.is_empty() {
-            checks.fail(
+            checks.fail_with(
                 "/slug",
+                FieldCode::Required,
                 "the headline has no letters to make a slug from; give one",
             );
         }
         checks.length("/lead", self.lead.as_deref(), MAX_LEAD_CHARS);
         checks.length("/dateline", self.dateline.as_deref(), 200);
+        if let Some(featured) = &self.featured_media {
+            checks.length(
+                "/featured_media/caption",
+                featured.caption.as_deref(),
+                blocks::MAX_CAPTION_CHARS,
+            );
+        }
         checks.web_url("/canonical_url", self.canonical_url.as_deref());
         if self.body.len() > MAX_BLOCKS {
-            checks.fail("/body", format!("at most {MAX_BLOCKS} blocks"));
+            checks.push(FieldError::too_many("/body", MAX_BLOCKS));
         }
         match blocks::validate_and_sanitize(std::mem::take(&mut self.body)) {
             Ok(clean) => self.body = clean,
-            Err(errors) => checks.extend(
-                errors
-                    .into_iter()
-                    .map(|e| FieldError::new(format!("/body/{}/{}", e.index, e.field), e.message)),
-            ),
+            Err(errors) => checks.extend(errors.into_iter().map(|e| {
+                let error = FieldError::coded(format!("/body/{}/{}", e.index, e.field), e.code, e.message);
+                match e.limit {
+                    Some(limit) => error.with_limit(limit as u64),
+                    None => error,
+                }
+            })),
         }
         unique(
             &mut checks,
@@ -210,7 +234,11 @@ impl ArticleInput {
         );
         unique(&mut checks, "/related", self.related.iter().map(String::as_str));
         if self.topics.iter().filter(|t| t.primary).count() > 1 {
-            checks.fail("/topics", "at most one topic can be primary");
+            checks.fail_with(
+                "/topics",
+                FieldCode::Inconsistent,
+                "at most one topic can be primary",
+            );
         }
         for (field, count) in [
             ("/bylines", self.bylines.len()),
@@ -218,7 +246,7 @@ impl ArticleInput {
             ("/related", self.related.len()),
         ] {
             if count > MAX_LINKS {
-                checks.fail(field, format!("at most {MAX_LINKS} entries"));
+                checks.push(FieldError::too_many(field, MAX_LINKS));
             }
         }
         checks.finish().map(|()| self)
@@ -240,7 +268,7 @@ fn unique<T: Eq + std::hash::Hash>(checks: &mut Checks, field: &str, items: impl
     let mut seen = HashSet::new();
     for (index, item) in items.enumerate() {
         if !seen.insert(item) {
-            checks.fail(format!("{field}/{index}"), "listed twice");
+            checks.fail_with(format!("{field}/{index}"), FieldCode::Duplicate, "listed twice");
         }
     }
 }

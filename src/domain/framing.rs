@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::validation::Checks;
+use super::validation::{Checks, FieldCode, FieldError};
 
 /// Where the subject is, in thousandths of the width and of the height from the top left:
 /// `{"x": 500, "y": 500}` is the centre.
@@ -116,15 +116,23 @@ pub fn check(
     if let Some(point) = focal_point {
         for (field, value) in [("/focal_point/x", point.x), ("/focal_point/y", point.y)] {
             if value > 1000 {
-                checks.fail(field, "must be from 0 to 1000 (thousandths of the picture)");
+                checks.push(
+                    FieldError::coded(
+                        field,
+                        FieldCode::OutOfRange,
+                        "must be from 0 to 1000 (thousandths of the picture)",
+                    )
+                    .with_limit(1000),
+                );
             }
         }
     }
     for (ratio, crop) in crops {
         let field = format!("/crops/{}", ratio.name());
         if crop.width == 0 || crop.height == 0 {
-            checks.fail(
+            checks.fail_with(
                 format!("{field}/width"),
+                FieldCode::OutOfRange,
                 "a crop needs a width and a height of at least 1 px",
             );
             continue;
@@ -134,8 +142,9 @@ pub fn check(
         // |w/h − rw/rh| ≤ tolerance × rw/rh, in integers.
         let difference = (w * u64::from(rh)).abs_diff(h * u64::from(rw)) * 1000;
         if difference > RATIO_TOLERANCE * h * u64::from(rw) {
-            checks.fail(
+            checks.fail_with(
                 field.clone(),
+                FieldCode::Inconsistent,
                 format!("must have the ratio {rw}:{rh}; this box is {w}×{h}"),
             );
         }
@@ -143,8 +152,9 @@ pub fn check(
             let inside = u64::from(crop.x) + w <= u64::try_from(width).unwrap_or(0)
                 && u64::from(crop.y) + h <= u64::try_from(height).unwrap_or(0);
             if !inside {
-                checks.fail(
+                checks.fail_with(
                     field,
+                    FieldCode::OutOfRange,
                     format!("the crop must lie within the {width}×{height} picture"),
                 );
             }

@@ -9,6 +9,7 @@ pub mod editorial;
 pub mod framing;
 pub mod kinds;
 pub mod language;
+pub mod match_key;
 pub mod outbound;
 pub mod password;
 pub mod permissions;

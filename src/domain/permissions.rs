@@ -4,7 +4,8 @@
 use super::kinds::UserRole;
 
 /// An action a signed-in user asks to take.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
 pub enum Permission {
     /// Create an article (it starts as the creator's draft).
     CreateArticle,
@@ -39,6 +40,15 @@ impl Permission {
         Permission::ReadAudit,
         Permission::ImportArchive,
     ];
+}
+
+/// Every permission `role` holds, in the matrix's order.
+pub fn held_by(role: UserRole) -> Vec<Permission> {
+    Permission::ALL
+        .iter()
+        .copied()
+        .filter(|p| allows(role, *p))
+        .collect()
 }
 
 /// Whether `role` holds `permission`. Partners hold none: their tokens read, never write.

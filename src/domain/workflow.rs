@@ -4,7 +4,8 @@
 //! back to draft; published → unpublished → archived, or back to published or draft.
 
 use super::kinds::ArticleStatus::{self, *};
-use super::permissions::Permission;
+use super::kinds::UserRole;
+use super::permissions::{allows, Permission};
 
 /// The statuses an article in `from` may move to, in a stable order for error messages.
 pub fn next_statuses(from: ArticleStatus) -> &'static [ArticleStatus] {
@@ -57,9 +58,64 @@ pub fn writer_may_edit(status: ArticleStatus) -> bool {
     status == Draft
 }
 
+/// What one user may do with one article now. The desk offers these and no others; the
+/// server still judges every request on its own.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct ArticleActions {
+    /// The statuses this user may move the article to, in the workflow's order.
+    pub transitions: Vec<ArticleStatus>,
+    /// May change its fields (and delete it).
+    pub edit: bool,
+    /// May append a correction: editors, on a published article.
+    pub correct: bool,
+    /// May restore an earlier revision.
+    pub restore: bool,
+}
+
+/// The actions of a user with `role` on an article in `status`; `own` when they created it.
+/// Callers have checked that the user may see the article at all.
+pub fn actions(role: UserRole, own: bool, status: ArticleStatus) -> ArticleActions {
+    let may = |permission| allows(role, permission);
+    let sees = may(Permission::EditAnyArticle) || (own && may(Permission::EditOwnDraft));
+    let edit = sees && (may(Permission::EditAnyArticle) || writer_may_edit(status));
+    let transitions = next_statuses(status)
+        .iter()
+        .copied()
+        .filter(|to| match transition(status, *to) {
+            Ok(Permission::EditOwnDraft) => sees,
+            Ok(needed) => may(needed),
+            Err(_) => false,
+        })
+        .collect();
+    ArticleActions {
+        transitions,
+        edit,
+        correct: status == Published && may(Permission::Publish),
+        restore: edit && (status != Published || may(Permission::Publish)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn actions_follow_the_role_and_the_status() {
+        let writer = actions(UserRole::Writer, true, Draft);
+        assert_eq!(writer.transitions, vec![InReview]);
+        assert!(writer.edit && !writer.correct);
+        let writer_review = actions(UserRole::Writer, true, InReview);
+        assert_eq!(writer_review.transitions, vec![Draft]);
+        assert!(!writer_review.edit, "a writer edits drafts only");
+        let editor = actions(UserRole::Editor, false, Draft);
+        assert_eq!(editor.transitions, vec![InReview, Scheduled, Published]);
+        let published = actions(UserRole::Editor, false, Published);
+        assert_eq!(published.transitions, vec![Unpublished]);
+        assert!(published.correct && published.restore);
+        assert!(actions(UserRole::Writer, true, Published).transitions.is_empty());
+        let partner = actions(UserRole::Partner, false, Draft);
+        assert!(partner.transitions.is_empty() && !partner.edit);
+    }
 
     #[test]
     fn the_happy_path_is_allowed() {

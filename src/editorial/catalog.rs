@@ -13,7 +13,7 @@ use crate::db::DbConnection;
 use crate::domain::catalog::{slug_or_from, ContributorInput, MediaInput, TopicInput};
 use crate::domain::editorial::merge_patch;
 use crate::domain::permissions::Permission;
-use crate::domain::validation::FieldError;
+use crate::domain::validation::{FieldCode, FieldError};
 
 use super::{from_json, Actor, EditContext, EditError};
 
@@ -33,7 +33,7 @@ fn not_found(what: &str, key: &str) -> EditError {
 fn slug_conflict(what: &str, slug: &str) -> EditError {
     EditError::Conflict {
         detail: format!("another {what} already has the slug '{slug}'"),
-        errors: vec![FieldError::new("/slug", "already taken")],
+        errors: vec![FieldError::coded("/slug", FieldCode::Taken, "already taken").with_value(slug)],
     }
 }
 
@@ -43,7 +43,11 @@ fn patched<T: Serialize + serde::de::DeserializeOwned>(
     patch: &serde_json::Value,
 ) -> Result<T, EditError> {
     if !patch.is_object() {
-        return Err(EditError::invalid("/", "a merge patch is a JSON object"));
+        return Err(EditError::invalid(
+            "/",
+            FieldCode::WrongType,
+            "a merge patch is a JSON object",
+        ));
     }
     let mut document = serde_json::to_value(current).map_err(crate::db::DbError::unserializable)?;
     merge_patch(&mut document, patch);
@@ -87,6 +91,7 @@ fn save_contributor(
     if slug.is_empty() {
         return Err(EditError::invalid(
             "/slug",
+            FieldCode::Required,
             "the name has no letters to make a slug from; give one",
         ));
     }
@@ -169,6 +174,7 @@ fn save_topic(
     if slug.is_empty() {
         return Err(EditError::invalid(
             "/slug",
+            FieldCode::Required,
             "the name has no letters to make a slug from; give one",
         ));
     }
@@ -178,11 +184,17 @@ fn save_topic(
     let parent_id = match &input.parent {
         None => None,
         Some(parent) => {
-            let parent_id = store::topic_id(conn, parent)?
-                .ok_or_else(|| EditError::invalid("/parent", format!("no topic has the slug '{parent}'")))?;
+            let parent_id = store::topic_id(conn, parent)?.ok_or_else(|| {
+                EditError::Invalid(vec![FieldError::not_found(
+                    "/parent",
+                    "topic has the slug",
+                    parent,
+                )])
+            })?;
             if id.is_some_and(|id| store::ancestors(conn, parent_id).is_ok_and(|chain| chain.contains(&id))) {
                 return Err(EditError::invalid(
                     "/parent",
+                    FieldCode::Inconsistent,
                     "a topic cannot be its own ancestor",
                 ));
             }
@@ -327,6 +339,7 @@ pub fn update_media(
                 if !unchanged {
                     return Err(EditError::invalid(
                         field,
+                        FieldCode::Inconsistent,
                         "an uploaded image's file and size are fixed; upload a new image instead",
                     ));
                 }
@@ -338,6 +351,7 @@ pub fn update_media(
         if shown && input.credit.as_deref().is_none_or(|c| c.trim().is_empty()) {
             return Err(EditError::invalid(
                 "/credit",
+                FieldCode::Uncredited,
                 "published articles show this asset; it needs a credit",
             ));
         }

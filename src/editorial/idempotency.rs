@@ -35,6 +35,7 @@ pub fn once(
     if key.is_empty() || key.chars().count() > MAX_KEY_CHARS {
         return Err(EditError::invalid(
             "Idempotency-Key",
+            crate::domain::validation::FieldCode::TooLong,
             format!("must be 1 to {MAX_KEY_CHARS} characters"),
         ));
     }
@@ -69,8 +70,9 @@ fn replay(stored: StoredResponse, fingerprint: &str) -> Result<Created, EditErro
     if stored.fingerprint != fingerprint {
         return Err(EditError::Conflict {
             detail: "this Idempotency-Key was used for a different request".into(),
-            errors: vec![crate::domain::validation::FieldError::new(
+            errors: vec![crate::domain::validation::FieldError::coded(
                 "Idempotency-Key",
+                crate::domain::validation::FieldCode::Taken,
                 "already used for another request",
             )],
         });

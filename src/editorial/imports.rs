@@ -35,6 +35,7 @@ pub fn run(
         }
         Err(ImportError::NotImportable { line, message }) => Err(EditError::invalid(
             "/",
+            crate::domain::validation::FieldCode::Format,
             format!("line {line}: {message}; nothing was imported"),
         )),
         Err(ImportError::Database(error)) => Err(error.into()),

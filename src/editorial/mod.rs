@@ -19,7 +19,7 @@ use crate::db::queries::audit::ActorRef;
 use crate::db::DbError;
 use crate::domain::kinds::UserRole;
 use crate::domain::permissions::{self, Permission};
-use crate::domain::validation::FieldError;
+use crate::domain::validation::{FieldCode, FieldError};
 use crate::domain::workflow::InvalidTransition;
 
 /// The signed-in user making a change.
@@ -99,8 +99,8 @@ impl From<diesel::result::Error> for EditError {
 }
 
 impl EditError {
-    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
-        EditError::Invalid(vec![FieldError::new(field, message)])
+    pub fn invalid(field: &str, code: FieldCode, message: impl Into<String>) -> Self {
+        EditError::Invalid(vec![FieldError::coded(field, code, message)])
     }
 }
 
@@ -120,17 +120,39 @@ pub fn from_json<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> Re
             Some(head) => head.to_owned(),
             None => message,
         };
-        EditError::invalid(&pointer(&error.path().to_string()), message)
+        EditError::Invalid(vec![FieldError::coded(
+            pointer(&error.path().to_string()),
+            serde_code(&message),
+            message,
+        )])
     })?;
     if !unknown.is_empty() {
         return Err(EditError::Invalid(
             unknown
                 .into_iter()
-                .map(|field| FieldError::new(field, "unknown field"))
+                .map(|field| FieldError::coded(field, FieldCode::UnknownField, "unknown field"))
                 .collect(),
         ));
     }
     Ok(value)
+}
+
+/// The code of a serde error by its message: serde's errors are not typed, but their wording
+/// is fixed by serde itself ("missing field", "invalid type", "unknown variant", …).
+fn serde_code(message: &str) -> FieldCode {
+    if message.starts_with("missing field") {
+        FieldCode::Required
+    } else if message.starts_with("invalid type") || message.starts_with("unknown variant") {
+        FieldCode::WrongType
+    } else if message.starts_with("unknown field") {
+        FieldCode::UnknownField
+    } else if message.starts_with("invalid length") {
+        FieldCode::TooMany
+    } else if message.starts_with("invalid value") {
+        FieldCode::Format
+    } else {
+        FieldCode::Invalid
+    }
 }
 
 /// `bylines[0].role` or `bylines.0.role` as the JSON Pointer `/bylines/0/role`.

@@ -14,7 +14,7 @@ use crate::db::DbConnection;
 use crate::domain::kinds::RedirectSource;
 use crate::domain::permissions::Permission;
 use crate::domain::site_path::{Shows, SitePath};
-use crate::domain::validation::{Checks, FieldError};
+use crate::domain::validation::{Checks, FieldCode, FieldError};
 
 use super::{Actor, EditContext, EditError};
 
@@ -126,7 +126,7 @@ pub fn view(
 
 /// The target a request names, checked against what exists.
 fn target(conn: &mut DbConnection, to: &RedirectTo, from: Option<&SitePath>) -> Result<Target, EditError> {
-    let invalid = |field: &str, message: String| EditError::Invalid(vec![FieldError::new(field, message)]);
+    let invalid = |field: &str, message: String| EditError::invalid(field, FieldCode::Inconsistent, message);
     let named = [&to.article, &to.topic, &to.contributor, &to.url]
         .iter()
         .filter(|t| t.is_some())
@@ -188,12 +188,14 @@ pub fn create(
     request: RedirectRequest,
 ) -> Result<RedirectView, EditError> {
     actor.require(Permission::ManageCatalog, "manage redirects")?;
-    let from = SitePath::parse(&request.from)
-        .map_err(|e| EditError::Invalid(vec![FieldError::new("/from", e.to_string())]))?;
+    let from = SitePath::parse(&request.from).map_err(|e| {
+        EditError::Invalid(vec![FieldError::coded("/from", FieldCode::Format, e.to_string())])
+    })?;
     let status = request.status.unwrap_or(301);
     if ![301, 302, 307, 308].contains(&status) {
-        return Err(EditError::Invalid(vec![FieldError::new(
+        return Err(EditError::Invalid(vec![FieldError::coded(
             "/status",
+            FieldCode::WrongType,
             "one of 301, 308 (permanent), 302, 307 (temporary)",
         )]));
     }
@@ -201,13 +203,17 @@ pub fn create(
         if let Some(what) = shown(conn, &from)? {
             return Err(EditError::Conflict {
                 detail: format!("the path {from} shows {what}; a redirect from it would never be followed"),
-                errors: vec![FieldError::new("/from", format!("shows {what}"))],
+                errors: vec![FieldError::coded(
+                    "/from",
+                    FieldCode::Taken,
+                    format!("shows {what}"),
+                )],
             });
         }
         if redirects::find(conn, from.as_str())?.is_some() {
             return Err(EditError::Conflict {
                 detail: format!("a redirect from {from} exists; delete it first"),
-                errors: vec![FieldError::new("/from", "already redirected")],
+                errors: vec![FieldError::coded("/from", FieldCode::Taken, "already redirected")],
             });
         }
         let target = target(conn, &request.to, Some(&from))?;

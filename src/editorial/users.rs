@@ -16,7 +16,7 @@ use crate::db::DbConnection;
 use crate::domain::kinds::UserRole;
 use crate::domain::password;
 use crate::domain::permissions::Permission;
-use crate::domain::validation::{Checks, FieldError};
+use crate::domain::validation::{Checks, FieldCode, FieldError};
 
 use super::{Actor, EditContext, EditError};
 
@@ -79,9 +79,13 @@ pub struct UserUpdate {
 
 fn check_password(checks: &mut Checks, password: Option<&str>) {
     if password.is_some_and(|p| p.chars().count() < MIN_PASSWORD_CHARS) {
-        checks.fail(
-            "/password",
-            format!("must be at least {MIN_PASSWORD_CHARS} characters"),
+        checks.push(
+            FieldError::coded(
+                "/password",
+                FieldCode::TooShort,
+                format!("must be at least {MIN_PASSWORD_CHARS} characters"),
+            )
+            .with_limit(MIN_PASSWORD_CHARS as u64),
         );
     }
 }
@@ -135,7 +139,7 @@ pub fn create(
         && email.len() <= 254
         && !email.contains(char::is_whitespace);
     if !well_formed {
-        checks.fail("/email", "must be an email address");
+        checks.fail_with("/email", FieldCode::Format, "must be an email address");
     }
     check_password(&mut checks, request.password.as_deref());
     checks.length("/display_name", request.display_name.as_deref(), 200);
@@ -152,7 +156,7 @@ pub fn create(
         if users::find_by_email(conn, &email)?.is_some() {
             return Err(EditError::Conflict {
                 detail: format!("a user with the email '{email}' exists"),
-                errors: vec![FieldError::new("/email", "already taken")],
+                errors: vec![FieldError::coded("/email", FieldCode::Taken, "already taken")],
             });
         }
         let id = users::create(
@@ -191,7 +195,11 @@ pub fn update(
     if id == actor.user_id
         && (update.disabled == Some(true) || update.role.is_some_and(|r| r != UserRole::Admin))
     {
-        checks.fail("/", "admins cannot disable or demote themselves");
+        checks.fail_with(
+            "/",
+            FieldCode::Inconsistent,
+            "admins cannot disable or demote themselves",
+        );
     }
     checks.finish().map_err(EditError::Invalid)?;
     let password_hash = update.password.as_deref().map(hash).transpose()?;
@@ -226,7 +234,11 @@ pub fn update(
 pub fn delete(conn: &mut DbConnection, ctx: &EditContext, actor: &Actor, id: i64) -> Result<(), EditError> {
     actor.require(Permission::ManageUsers, "manage users")?;
     if id == actor.user_id {
-        return Err(EditError::invalid("/", "admins cannot delete themselves"));
+        return Err(EditError::invalid(
+            "/",
+            FieldCode::Inconsistent,
+            "admins cannot delete themselves",
+        ));
     }
     write_transaction(conn, |conn| {
         find(conn, id)?;

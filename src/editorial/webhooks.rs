@@ -11,7 +11,7 @@ use crate::db::queries::audit;
 use crate::db::queries::webhooks::{self, Delivery, Webhook};
 use crate::db::DbConnection;
 use crate::domain::permissions::Permission;
-use crate::domain::validation::Checks;
+use crate::domain::validation::{Checks, FieldCode};
 
 use super::events::EVENTS;
 use super::{Actor, EditContext, EditError};
@@ -91,19 +91,21 @@ fn checked(request: &WebhookRequest, ctx: &EditContext) -> Result<(), EditError>
             .ok()
             .and_then(|url| crate::domain::outbound::refused_host(&url))
         {
-            checks.fail(
+            checks.fail_with(
                 "/url",
+                FieldCode::Format,
                 format!("must reach a public address ({reason}; KHABAR_WEBHOOK_ALLOW_PRIVATE allows it)"),
             );
         }
     }
     if request.events.is_empty() {
-        checks.fail("/events", "subscribe to at least one event");
+        checks.fail_with("/events", FieldCode::Required, "subscribe to at least one event");
     }
     for (index, event) in request.events.iter().enumerate() {
         if !EVENTS.contains(&event.as_str()) {
-            checks.fail(
+            checks.fail_with(
                 format!("/events/{index}"),
+                FieldCode::WrongType,
                 format!("unknown event; expected one of: {}", EVENTS.join(", ")),
             );
         }

@@ -51,7 +51,7 @@ impl Embedded {
 
 /// Fills the asset's fields the uploader left empty from what the file says (the uploader's
 /// own fields win) and names the fields so filled. The credit is the Credit Line, else the
-/// photographer.
+/// photographer; the creator is the photographer (By-line).
 pub fn fill_empty(input: &mut crate::domain::catalog::MediaInput, embedded: &Embedded) -> Vec<&'static str> {
     let mut filled = Vec::new();
     for (name, field, value) in [
@@ -65,6 +65,7 @@ pub fn fill_empty(input: &mut crate::domain::catalog::MediaInput, embedded: &Emb
             &mut input.copyright_holder,
             embedded.copyright.as_ref(),
         ),
+        ("creator", &mut input.creator, embedded.by_line.as_ref()),
         ("caption", &mut input.caption, embedded.caption.as_ref()),
         ("source", &mut input.source, embedded.source.as_ref()),
     ] {

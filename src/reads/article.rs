@@ -15,7 +15,7 @@ use crate::db::queries::related;
 use crate::db::{utc_now, DbError};
 use crate::delivery::cache::Representation;
 use crate::domain::slug;
-use crate::domain::validation::FieldError;
+use crate::domain::validation::{FieldCode, FieldError};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -169,8 +169,9 @@ pub async fn load(
                                 "the slug is published in several languages ({}); add ?language=",
                                 languages.join(", ")
                             ),
-                            errors: vec![FieldError::new(
+                            errors: vec![FieldError::coded(
                                 "language",
+                                FieldCode::Required,
                                 format!("required here; one of: {}", languages.join(", ")),
                             )],
                         })

@@ -16,12 +16,19 @@ use crate::db::queries::catalog;
 use crate::db::{utc_now, DbError};
 use crate::delivery::cache::Representation;
 use crate::domain::kinds::{ContributorKind, TopicKind};
+use crate::domain::match_key;
+use crate::domain::validation::FieldError;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct TopicListParams {
     pub kind: Option<TopicKind>,
+    /// Only those with a name (in any language) or slug having these words, each typed as
+    /// the start of a word and spelled as search accepts it: "ليب" finds ليبيا, "انقرة"
+    /// finds أنقرة, "akar" finds Akar.
+    #[param(min_length = 1, max_length = 200)]
+    pub q: Option<String>,
     /// Page size, 1 to 100 (default 20).
     #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
@@ -33,6 +40,11 @@ pub struct TopicListParams {
 #[into_params(parameter_in = Query)]
 pub struct ContributorListParams {
     pub kind: Option<ContributorKind>,
+    /// Only those with a name (in any language) or slug having these words, each typed as
+    /// the start of a word and spelled as search accepts it: "ليب" finds ليبيا, "انقرة"
+    /// finds أنقرة, "akar" finds Akar.
+    #[param(min_length = 1, max_length = 200)]
+    pub q: Option<String>,
     /// Page size, 1 to 100 (default 20).
     #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
@@ -58,18 +70,19 @@ struct Paged<V> {
     next_cursor: Option<String>,
 }
 
-/// One page of an id-ordered catalog list (`name`, e.g. "topics", optionally of one kind):
+/// One page of an id-ordered catalog list (`name`, e.g. "topics", narrowed by `filter`, which
+/// its cursors are bound to):
 /// `load(after, n)` fetches rows after an id, `entry` gives each row's id and view.
 fn id_ordered<R, V: Serialize>(
     reader: &Reader,
     name: &str,
-    kind: Option<&str>,
+    filter: &str,
     cursor: Option<&str>,
     limit: Limit,
     load: impl FnOnce(Option<i64>, i64) -> Result<Vec<R>, DbError>,
     entry: impl Fn(&R) -> (i64, DateTime<Utc>, V),
 ) -> Result<Representation, ReadError> {
-    let keyset = Keyset::new(&reader.cursors, format!("{name}|{kind:?}"), cursor)?;
+    let keyset = Keyset::new(&reader.cursors, format!("{name}|{filter}"), cursor)?;
     let after = keyset.after().map(|p| p.id);
     let page = keyset.fetch(
         limit,
@@ -90,24 +103,49 @@ fn id_ordered<R, V: Serialize>(
     super::json(&paged, last_modified, name.to_owned())
 }
 
-/// One page of topics, in creation order, optionally of one kind.
+/// The patterns of a picker's `q`: none when absent or blank; `None` when something was
+/// typed but nothing of it is a word, which no name can match.
+fn typed(q: Option<&str>) -> Result<Option<Vec<Vec<String>>>, ReadError> {
+    let Some(q) = q.map(str::trim).filter(|q| !q.is_empty()) else {
+        return Ok(Some(Vec::new()));
+    };
+    if q.chars().count() > MAX_TYPED_CHARS {
+        return Err(FieldError::too_long("q", MAX_TYPED_CHARS).into());
+    }
+    let patterns = match_key::patterns(q);
+    Ok((!patterns.is_empty()).then_some(patterns))
+}
+
+/// The longest `q` a catalog list takes.
+const MAX_TYPED_CHARS: usize = 200;
+
+/// One page of topics, in creation order, optionally of one kind or matching what was typed.
 pub async fn topics(
     reader: &Arc<Reader>,
     params: TopicListParams,
     address: Address<'_>,
 ) -> Result<Arc<Representation>, ReadError> {
     let limit = Limit::parse(params.limit)?;
+    let typed = typed(params.q.as_deref())?;
     reader
         .cached(address.key("catalog"), || {
             move |conn, reader| {
                 let kind = params.kind;
+                let filter = format!(
+                    "{}|{}",
+                    kind.map(TopicKind::as_str).unwrap_or(""),
+                    params.q.as_deref().unwrap_or("")
+                );
                 id_ordered(
                     reader,
                     "topics",
-                    kind.map(TopicKind::as_str),
+                    &filter,
                     params.cursor.as_deref(),
                     limit,
-                    |after, n| catalog::topics_page(conn, kind, after, n),
+                    |after, n| match &typed {
+                        Some(typed) => catalog::topics_page(conn, kind, typed, after, n),
+                        None => Ok(Vec::new()),
+                    },
                     |topic| (topic.id, utc(topic.updated_at), TopicView::from_row(topic)),
                 )
             }
@@ -150,17 +188,26 @@ pub async fn contributors(
     address: Address<'_>,
 ) -> Result<Arc<Representation>, ReadError> {
     let limit = Limit::parse(params.limit)?;
+    let typed = typed(params.q.as_deref())?;
     reader
         .cached(address.key("catalog"), || {
             move |conn, reader| {
                 let kind = params.kind;
+                let filter = format!(
+                    "{}|{}",
+                    kind.map(ContributorKind::as_str).unwrap_or(""),
+                    params.q.as_deref().unwrap_or("")
+                );
                 id_ordered(
                     reader,
                     "contributors",
-                    kind.map(ContributorKind::as_str),
+                    &filter,
                     params.cursor.as_deref(),
                     limit,
-                    |after, n| catalog::contributors_page(conn, kind, after, n),
+                    |after, n| match &typed {
+                        Some(typed) => catalog::contributors_page(conn, kind, typed, after, n),
+                        None => Ok(Vec::new()),
+                    },
                     |contributor| {
                         (
                             contributor.id,

@@ -14,6 +14,7 @@ use crate::db::queries::editorial::{desk_page, DeskFilter};
 use crate::db::DbConnection;
 use crate::domain::cursor::CursorSigner;
 use crate::domain::kinds::ArticleStatus;
+use crate::domain::match_key;
 use crate::domain::validation::FieldError;
 
 /// The longest `q` the desk list takes.
@@ -30,7 +31,9 @@ pub struct DeskParams {
     pub mine: Option<bool>,
     /// Only articles in this language (BCP 47).
     pub language: Option<String>,
-    /// Only articles whose headline contains this text (letter case ignored).
+    /// Only articles whose headline has these words, each typed as the start of a word and
+    /// spelled as search accepts it (Arabic normalized: "انقرة" finds "أنقرة"; letter case
+    /// and accents ignored).
     #[param(min_length = 1, max_length = 200)]
     pub q: Option<String>,
     /// Page size, 1 to 100 (default 20).
@@ -75,7 +78,7 @@ pub fn articles(
     let words = params.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
     let too_long = words
         .filter(|q| q.chars().count() > MAX_QUERY_CHARS)
-        .map(|_| FieldError::new("q", format!("at most {MAX_QUERY_CHARS} characters")));
+        .map(|_| FieldError::too_long("q", MAX_QUERY_CHARS));
     let (limit, language) = match (
         Limit::parse(params.limit),
         language(params.language.as_deref()),
@@ -90,11 +93,19 @@ pub fn articles(
             return Err(ReadError::invalid_all(errors));
         }
     };
+    let typed = words.map(match_key::patterns).unwrap_or_default();
+    if words.is_some() && typed.is_empty() {
+        // Typed, but nothing a word: no headline can match.
+        return Ok(DeskPage {
+            data: Vec::new(),
+            next_cursor: None,
+        });
+    }
     let filter = DeskFilter {
         status: params.status,
         author,
         language: language.as_deref(),
-        headline_contains: words,
+        headline_words: &typed,
     };
     // The cursor's MAC covers the filter, so a cursor cannot be moved to another list.
     let scope = format!(

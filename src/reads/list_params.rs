@@ -9,7 +9,7 @@ use super::params::{self, Limit};
 use super::ReadError;
 use crate::db::queries::delivery_lists::Sort;
 use crate::domain::kinds::BylineRole;
-use crate::domain::validation::FieldError;
+use crate::domain::validation::{FieldCode, FieldError};
 
 /// What `include=` may add to list entries, and the key each adds.
 pub const INCLUDES: &[(&str, &str)] = &[
@@ -184,8 +184,9 @@ pub fn check(params: &ListParams) -> Result<Checked, ReadError> {
     errors.extend(params::unknown_names("fields", &fields, SUMMARY_FIELDS));
     if let (Some(since), Some(until)) = (params.published_since, params.published_until) {
         if since >= until {
-            errors.push(FieldError::new(
+            errors.push(FieldError::coded(
                 "published_until",
+                FieldCode::Inconsistent,
                 "must be after published_since",
             ));
         }
@@ -198,7 +199,11 @@ pub fn check(params: &ListParams) -> Result<Checked, ReadError> {
         SortParam::Oldest => Sort::Oldest,
         SortParam::Updated => Sort::Updated,
         SortParam::Relevance => {
-            return Err(ReadError::invalid("sort", "relevance needs a search query (q)"));
+            return Err(ReadError::coded(
+                "sort",
+                FieldCode::Inconsistent,
+                "relevance needs a search query (q)",
+            ));
         }
     };
     Ok(Checked {

@@ -2,6 +2,7 @@
 //! paging, and shape control (`include`, `fields`); `q=` hands over to search and
 //! `updated_since=` to incremental sync.
 
+use crate::domain::validation::FieldCode;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -170,12 +171,22 @@ fn search_in_list(
         ("updated_since", params.updated_since.is_some()),
     ];
     if let Some((name, _)) = unsupported.iter().find(|(_, given)| *given) {
-        return Err(ReadError::invalid(*name, "cannot be combined with q"));
+        return Err(ReadError::coded(
+            *name,
+            FieldCode::Inconsistent,
+            "cannot be combined with q",
+        ));
     }
     let sort = match params.sort {
         None | Some(SortParam::Relevance) => super::search::SearchSortParam::Relevance,
         Some(SortParam::Newest) => super::search::SearchSortParam::Newest,
-        Some(_) => return Err(ReadError::invalid("sort", "with q, sort is relevance or newest")),
+        Some(_) => {
+            return Err(ReadError::coded(
+                "sort",
+                FieldCode::Inconsistent,
+                "with q, sort is relevance or newest",
+            ))
+        }
     };
     let search = super::search::SearchParams {
         q,

@@ -35,7 +35,7 @@ use crate::db::{DbConnection, DbError};
 use crate::delivery::cache::{DeliveryCache, Representation};
 use crate::delivery::strong_etag;
 use crate::domain::cursor::CursorSigner;
-use crate::domain::validation::FieldError;
+use crate::domain::validation::{FieldCode, FieldError};
 
 /// Everything a public read needs: where to read (a fresh replica or the primary), the response
 /// cache, the cursor key, how URLs are built, and the feed settings. Shared by all handlers
@@ -75,6 +75,11 @@ impl ReadError {
         }
     }
 
+    /// One bad parameter, with the code that says how.
+    pub fn coded(field: impl Into<String>, code: FieldCode, message: impl Into<String>) -> Self {
+        ReadError::invalid_all(vec![FieldError::coded(field, code, message)])
+    }
+
     /// Several bad parameters at once; the detail repeats them for humans.
     pub fn invalid_all(errors: Vec<FieldError>) -> Self {
         ReadError::BadRequest {
@@ -90,7 +95,7 @@ impl ReadError {
 
 impl From<FieldError> for ReadError {
     fn from(error: FieldError) -> Self {
-        ReadError::invalid(error.field, error.message)
+        ReadError::invalid_all(vec![error])
     }
 }
 

@@ -2,6 +2,7 @@
 //! which query it belongs to; a page is fetched with one row more than asked, so the next
 //! cursor is given exactly when there is a next page.
 
+use crate::domain::validation::FieldCode;
 use chrono::{DateTime, NaiveDateTime, Utc};
 
 use super::params::Limit;
@@ -32,7 +33,7 @@ impl<'a> Keyset<'a> {
         let after = cursor
             .map(|cursor| signer.decode(&scope, cursor))
             .transpose()
-            .map_err(|e| ReadError::invalid("cursor", e.to_string()))?;
+            .map_err(|e| ReadError::coded("cursor", FieldCode::Format, e.to_string()))?;
         Ok(Keyset { signer, scope, after })
     }
 
@@ -87,7 +88,7 @@ pub fn at_id(id: i64) -> Position {
 pub fn time_of(position: &Position) -> Result<NaiveDateTime, ReadError> {
     DateTime::from_timestamp_micros(position.micros)
         .map(|t| t.naive_utc())
-        .ok_or_else(|| ReadError::invalid("cursor", "out of range"))
+        .ok_or_else(|| ReadError::coded("cursor", FieldCode::Format, "out of range"))
 }
 
 /// `{"data": [...], "next_cursor": ...}` from ready item JSON, with a `Link: rel="next"` to

@@ -1,7 +1,7 @@
 //! Query parameters every read checks the same way: page sizes, languages, comma lists.
 
 use crate::domain::language::Language;
-use crate::domain::validation::FieldError;
+use crate::domain::validation::{FieldCode, FieldError};
 
 pub const DEFAULT_LIMIT: u32 = 20;
 pub const MAX_LIMIT: u32 = 100;
@@ -16,7 +16,12 @@ impl Limit {
         if (1..=MAX_LIMIT).contains(&limit) {
             Ok(Limit(limit))
         } else {
-            Err(FieldError::new("limit", format!("must be from 1 to {MAX_LIMIT}")))
+            Err(FieldError::coded(
+                "limit",
+                FieldCode::OutOfRange,
+                format!("must be from 1 to {MAX_LIMIT}"),
+            )
+            .with_limit(u64::from(MAX_LIMIT)))
         }
     }
 
@@ -35,7 +40,7 @@ pub fn language(raw: Option<&str>) -> Result<Option<String>, FieldError> {
     raw.map(|raw| {
         Language::parse(raw)
             .map(|l| l.to_string())
-            .map_err(|e| FieldError::new("language", e.to_string()))
+            .map_err(|e| FieldError::coded("language", FieldCode::Format, e.to_string()))
     })
     .transpose()
 }
@@ -57,8 +62,9 @@ pub fn unknown_names(field: &str, requested: &[String], allowed: &[&str]) -> Vec
         .iter()
         .filter(|name| !allowed.contains(&name.as_str()))
         .map(|name| {
-            FieldError::new(
+            FieldError::coded(
                 field,
+                FieldCode::WrongType,
                 format!("unknown value '{name}'; allowed: {}", allowed.join(", ")),
             )
         })

@@ -7,18 +7,19 @@ use crate::db::models::topic::Topic;
 use crate::db::queries::catalog;
 use crate::db::DbConnection;
 use crate::domain::kinds::TopicKind;
+use crate::domain::validation::FieldError;
 
 /// A topic named by a filter parameter (`topic=`).
 pub fn topic_filter(conn: &mut DbConnection, field: &str, slug: &str) -> Result<Topic, ReadError> {
     catalog::topic_by_slug(conn, slug)?
-        .ok_or_else(|| ReadError::invalid(field, format!("no topic has the slug '{slug}'")))
+        .ok_or_else(|| FieldError::not_found(field, "topic has the slug", slug).into())
 }
 
 /// A section (a topic of kind `section`) named by a filter parameter.
 pub fn section_filter(conn: &mut DbConnection, field: &str, slug: &str) -> Result<Topic, ReadError> {
     catalog::topic_by_slug(conn, slug)?
         .filter(|t| t.kind == TopicKind::Section)
-        .ok_or_else(|| ReadError::invalid(field, format!("no section has the slug '{slug}'")))
+        .ok_or_else(|| FieldError::not_found(field, "section has the slug", slug).into())
 }
 
 /// A contributor named by a filter parameter (`contributor=`).
@@ -28,7 +29,7 @@ pub fn contributor_filter(
     slug: &str,
 ) -> Result<Contributor, ReadError> {
     catalog::contributor_by_slug(conn, slug)?
-        .ok_or_else(|| ReadError::invalid(field, format!("no contributor has the slug '{slug}'")))
+        .ok_or_else(|| FieldError::not_found(field, "contributor has the slug", slug).into())
 }
 
 /// The topic a path names.

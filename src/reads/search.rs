@@ -1,5 +1,6 @@
 //! Search: `GET /v1/search` (also `q=` on article lists) and type-ahead suggestions.
 
+use crate::domain::validation::{FieldCode, FieldError};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
@@ -233,11 +234,11 @@ fn named_matches<'a>(
 /// last word, so "طراب" and "الطراب" share an entry).
 pub async fn suggest(reader: &Arc<Reader>, params: SuggestParams) -> Result<Arc<Representation>, ReadError> {
     if params.q.chars().count() > search::MAX_QUERY_CHARS {
-        return Err(ReadError::invalid("q", "too long"));
+        return Err(FieldError::too_long("q", crate::domain::search::MAX_QUERY_CHARS).into());
     }
     let prefix: Word = search::words(&params.q)
         .pop()
-        .ok_or_else(|| ReadError::invalid("q", "type at least one letter or digit"))?;
+        .ok_or_else(|| ReadError::coded("q", FieldCode::Required, "type at least one letter or digit"))?;
     let language = params::language(params.language.as_deref())?;
     let key = format!("suggest:{}:{}", prefix.primary, language.as_deref().unwrap_or(""));
     reader
@@ -267,8 +268,8 @@ fn suggestions(
             })
         })
         .collect();
-    let topics = catalog::topics_page(conn, None, None, 10_000)?;
-    let contributors = catalog::contributors_page(conn, None, None, 10_000)?;
+    let topics = catalog::topics_page(conn, None, &[], None, 10_000)?;
+    let contributors = catalog::contributors_page(conn, None, &[], None, 10_000)?;
     let topics = named_matches(
         topics.iter().map(|t| (&t.slug, &t.localized_names, &t.name)),
         prefix,

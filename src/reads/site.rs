@@ -2,6 +2,7 @@
 //! the newsroom's website shows (an article, a topic, a contributor), or where an old path
 //! leads now (renamed slugs, imported permalinks, editors' redirects), or that it shows nothing.
 
+use crate::domain::validation::FieldCode;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -71,7 +72,8 @@ fn missing(path: &str) -> ReadError {
 
 /// What `path` shows, through the cache.
 pub async fn resolve(reader: &Arc<Reader>, query: &ResolveQuery) -> Result<Arc<Representation>, ReadError> {
-    let path = SitePath::parse(&query.path).map_err(|e| ReadError::invalid("path", e.to_string()))?;
+    let path = SitePath::parse(&query.path)
+        .map_err(|e| ReadError::coded("path", FieldCode::Format, e.to_string()))?;
     let base = reader.urls.base_path().to_owned();
     let path = path.within(&base).unwrap_or(path);
     reader

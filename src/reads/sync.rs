@@ -38,8 +38,9 @@ pub(super) fn page(
 ) -> Result<Representation, ReadError> {
     let conflicting = not_with_sync(params);
     if let Some(first) = conflicting.first() {
-        return Err(ReadError::invalid(
+        return Err(ReadError::coded(
             *first,
+            crate::domain::validation::FieldCode::Inconsistent,
             format!(
                 "cannot be combined with updated_since ({})",
                 conflicting.join(", ")

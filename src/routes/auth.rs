@@ -31,6 +31,8 @@ pub struct Me {
     pub id: i64,
     pub email: String,
     pub role: String,
+    /// What the role may do: clients offer these actions and no others.
+    pub permissions: Vec<crate::domain::permissions::Permission>,
 }
 
 /// Signs in with email and password: a short-lived access token and a refresh token.
@@ -130,6 +132,7 @@ pub async fn me(signed: Signed) -> HttpResponse {
             id: signed.actor.user_id,
             email: signed.actor.email,
             role: signed.actor.role.to_string(),
+            permissions: crate::domain::permissions::held_by(signed.actor.role),
         },
         None,
     )

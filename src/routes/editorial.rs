@@ -136,10 +136,8 @@ fn new_article(mut payload: serde_json::Value) -> Result<NewArticleInput, ApiErr
                     errors: errors
                         .into_iter()
                         .map(|e| {
-                            crate::error::FieldError::new(
-                                format!("/history{}", e.field.trim_end_matches('/')),
-                                e.message,
-                            )
+                            let field = format!("/history{}", e.field.trim_end_matches('/'));
+                            e.renamed(field)
                         })
                         .collect(),
                 },

@@ -29,6 +29,9 @@ pub struct UploadMetadata {
     pub caption: Option<String>,
     #[serde(default)]
     pub credit: Option<String>,
+    /// The photographer; read from the file's IPTC By-line when not given.
+    #[serde(default)]
+    pub creator: Option<String>,
     #[serde(default)]
     pub copyright_holder: Option<String>,
     #[serde(default)]
@@ -145,6 +148,7 @@ pub async fn upload_media(
         alt_text: metadata.alt_text,
         caption: metadata.caption,
         credit: metadata.credit,
+        creator: metadata.creator,
         copyright_holder: metadata.copyright_holder,
         license: metadata.license,
         source: metadata.source,

@@ -295,6 +295,7 @@ pub fn media(conn: &mut DbConnection, ctx: &Context<'_>, r: &MediaRecord) -> Res
         alt_text: r.alt_text.clone(),
         caption: r.caption.clone(),
         credit: r.credit.clone(),
+        creator: r.creator.clone(),
         copyright_holder: r.copyright_holder.clone(),
         license: r.license.clone(),
         source: r.source.clone(),
@@ -492,6 +493,7 @@ pub fn article(
             published_at: r.published_at.map(naive),
             scheduled_at: r.scheduled_at.map(naive),
             embargo_until: r.embargo_until.map(naive),
+            search_key: crate::domain::match_key::key([input.headline.as_str()]),
         },
         r.version,
     )?;

@@ -156,6 +156,7 @@ pub fn new_articles(
                 published_at: record.published_at.map(naive),
                 scheduled_at: record.scheduled_at.map(naive),
                 embargo_until: record.embargo_until.map(naive),
+                search_key: crate::domain::match_key::key([input.headline.as_str()]),
             },
             record.version,
         )?;
@@ -500,6 +501,7 @@ fn article_row(article: &Accepted<'_>) -> Article {
         published_at: record.published_at.map(naive),
         scheduled_at: record.scheduled_at.map(naive),
         embargo_until: record.embargo_until.map(naive),
+        search_key: String::new(),
     }
 }
 

@@ -121,7 +121,7 @@ fn write_all(
                     emit(&file_record(file, &stored.bytes), out)?;
                 }
             }
-            emit(&Record::Media(media_record(asset, renditions)?), out)?;
+            emit(&Record::Media(Box::new(media_record(asset, renditions)?)), out)?;
         }
     }
     let mut after = 0;
@@ -285,6 +285,7 @@ pub fn media_record(asset: MediaAsset, renditions: Vec<Rendition>) -> Result<Med
         alt_text: asset.alt_text,
         caption: asset.caption,
         credit: asset.credit,
+        creator: asset.creator,
         copyright_holder: asset.copyright_holder,
         license: asset.license,
         source: asset.source,

@@ -33,7 +33,7 @@ pub enum Record {
     User(UserRecord),
     Topic(TopicRecord),
     File(FileRecord),
-    Media(MediaRecord),
+    Media(Box<MediaRecord>),
     Article(Box<ArticleRecord>),
     Redirect(RedirectRecord),
     Deleted(DeletedRecord),
@@ -175,6 +175,8 @@ pub struct MediaRecord {
     pub caption: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credit: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub creator: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub copyright_holder: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -10,6 +10,7 @@ mod catalog;
 mod cli;
 mod cluster;
 mod desk;
+mod desk_api;
 mod edge;
 mod editorial;
 mod faults;

@@ -56,6 +56,7 @@ fn draft<'a>(slug: &'a str, language: &'a str, group: i64, status: &'a str) -> N
         published_at: None,
         scheduled_at: None,
         embargo_until: None,
+        search_key: khabar::domain::match_key::key(["عنوان"]),
     }
 }
 

@@ -718,10 +718,14 @@ async fn credits_are_read_from_the_photo_and_explicit_fields_win(backend: Backen
         );
         assert_eq!(media["source"], "AFP");
         assert_eq!(media["embedded"]["by_line"], "Mahmud Hams");
+        assert_eq!(
+            media["creator"], "Mahmud Hams",
+            "the photographer, beside the credit line"
+        );
         assert_eq!(media["embedded"]["created"], "2020-07-03");
         assert_eq!(
             media["from_file"],
-            json!(["credit", "copyright_holder", "caption", "source"])
+            json!(["credit", "copyright_holder", "creator", "caption", "source"])
         );
         // The GPS position ExifTool wrote is in the original, never in what is served.
         let served = app

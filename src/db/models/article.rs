@@ -27,6 +27,8 @@ pub struct Article {
     pub published_at: Option<NaiveDateTime>,
     pub scheduled_at: Option<NaiveDateTime>,
     pub embargo_until: Option<NaiveDateTime>,
+    /// The headline's words for the desk's search (`domain::match_key`).
+    pub search_key: String,
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -48,6 +50,7 @@ pub struct NewArticle<'a> {
     pub published_at: Option<NaiveDateTime>,
     pub scheduled_at: Option<NaiveDateTime>,
     pub embargo_until: Option<NaiveDateTime>,
+    pub search_key: String,
 }
 
 /// The few columns a link to another article needs (related articles, translations).

@@ -34,4 +34,6 @@ pub struct NewContributor<'a> {
     pub url: Option<&'a str>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// Its names' words, for pickers (`domain::match_key`).
+    pub search_key: String,
 }

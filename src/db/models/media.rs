@@ -31,6 +31,8 @@ pub struct MediaAsset {
     pub framing: String,
     /// The upload's name in the media store, when Khabar makes the renditions.
     pub file: Option<String>,
+    /// The photographer or maker (IPTC By-line).
+    pub creator: Option<String>,
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -53,6 +55,7 @@ pub struct NewMediaAsset<'a> {
     pub updated_at: NaiveDateTime,
     pub localized: String,
     pub file: Option<&'a str>,
+    pub creator: Option<&'a str>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]

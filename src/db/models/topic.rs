@@ -32,6 +32,8 @@ pub struct NewTopic<'a> {
     pub parent_id: Option<i64>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// Its names' words, for pickers (`domain::match_key`).
+    pub search_key: String,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

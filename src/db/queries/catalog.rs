@@ -39,17 +39,20 @@ pub fn topic_tree(conn: &mut DbConnection, topic: &Topic) -> Result<(Option<Topi
 }
 
 /// Topics in id order after `after_id`, optionally of one kind.
+/// `typed`: the patterns of what a picker's user typed (`domain::match_key::patterns`).
 pub fn topics_page(
     conn: &mut DbConnection,
     kind: Option<TopicKind>,
+    typed: &[Vec<String>],
     after_id: Option<i64>,
     limit: i64,
 ) -> Result<Vec<Topic>, DbError> {
-    let mut query = topics::table
+    let query = topics::table
         .select(Topic::as_select())
         .order(topics::id.asc())
         .limit(limit)
         .into_boxed();
+    let mut query = super::filter_by_key!(query, topics::table, topics::search_key, typed);
     if let Some(kind) = kind {
         query = query.filter(topics::kind.eq(kind.as_str()));
     }
@@ -71,14 +74,16 @@ pub fn contributor_by_slug(conn: &mut DbConnection, slug: &str) -> Result<Option
 pub fn contributors_page(
     conn: &mut DbConnection,
     kind: Option<ContributorKind>,
+    typed: &[Vec<String>],
     after_id: Option<i64>,
     limit: i64,
 ) -> Result<Vec<Contributor>, DbError> {
-    let mut query = contributors::table
+    let query = contributors::table
         .select(Contributor::as_select())
         .order(contributors::id.asc())
         .limit(limit)
         .into_boxed();
+    let mut query = super::filter_by_key!(query, contributors::table, contributors::search_key, typed);
     if let Some(kind) = kind {
         query = query.filter(contributors::kind.eq(kind.as_str()));
     }

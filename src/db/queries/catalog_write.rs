@@ -12,6 +12,7 @@ use crate::db::schema::{contributors, media_assets, media_renditions, topics};
 use crate::db::{DbConnection, DbError};
 use crate::domain::catalog::{ContributorInput, MediaInput, RenditionInput, TopicInput};
 use crate::domain::framing::Framing;
+use crate::domain::match_key;
 
 fn names_json(names: &BTreeMap<String, String>) -> String {
     serde_json::to_string(names).unwrap_or_else(|_| "{}".into())
@@ -61,6 +62,11 @@ pub fn save_contributor(
         contributors::avatar_url.eq(&input.avatar_url),
         contributors::url.eq(&input.url),
         contributors::updated_at.eq(now),
+        contributors::search_key.eq(match_key::catalog_key(
+            slug,
+            &input.name,
+            input.localized_names.values().map(String::as_str),
+        )),
     );
     Ok(match id {
         Some(id) => {
@@ -162,6 +168,11 @@ pub fn save_topic(
         topics::description.eq(&input.description),
         topics::parent_id.eq(parent_id),
         topics::updated_at.eq(now),
+        topics::search_key.eq(match_key::catalog_key(
+            slug,
+            &input.name,
+            input.localized_names.values().map(String::as_str),
+        )),
     );
     Ok(match id {
         Some(id) => {
@@ -232,6 +243,7 @@ pub fn media(conn: &mut DbConnection, public_id: &str) -> Result<Option<StoredMe
             alt_text: m.alt_text,
             caption: m.caption,
             credit: m.credit,
+            creator: m.creator,
             copyright_holder: m.copyright_holder,
             license: m.license,
             source: m.source,
@@ -267,6 +279,7 @@ pub fn save_media(
         media_assets::alt_text.eq(&input.alt_text),
         media_assets::caption.eq(&input.caption),
         media_assets::credit.eq(&input.credit),
+        media_assets::creator.eq(&input.creator),
         media_assets::copyright_holder.eq(&input.copyright_holder),
         media_assets::license.eq(&input.license),
         media_assets::source.eq(&input.source),

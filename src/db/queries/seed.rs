@@ -71,6 +71,11 @@ pub fn insert_content(conn: &mut DbConnection, set: &ContentSet) -> Result<Inser
                     url: c.url.as_deref(),
                     created_at: now,
                     updated_at: now,
+                    search_key: crate::domain::match_key::catalog_key(
+                        &c.slug,
+                        &c.name,
+                        c.localized_names.iter().map(|(_, n)| n.as_str()),
+                    ),
                 })
                 .returning(contributors::id)
                 .get_result(conn)?;
@@ -91,6 +96,11 @@ pub fn insert_content(conn: &mut DbConnection, set: &ContentSet) -> Result<Inser
                     parent_id,
                     created_at: now,
                     updated_at: now,
+                    search_key: crate::domain::match_key::catalog_key(
+                        &t.slug,
+                        &t.name,
+                        t.localized_names.iter().map(|(_, n)| n.as_str()),
+                    ),
                 })
                 .returning(topics::id)
                 .get_result(conn)?;
@@ -117,6 +127,7 @@ pub fn insert_content(conn: &mut DbConnection, set: &ContentSet) -> Result<Inser
                     updated_at: now,
                     localized: serde_json::to_string(&m.localized).map_err(DbError::unserializable)?,
                     file: m.file.as_deref(),
+                    creator: None,
                 })
                 .returning(media_assets::id)
                 .get_result(conn)?;
@@ -233,6 +244,7 @@ fn insert_article(
             published_at: Some(spec.published_at),
             scheduled_at: None,
             embargo_until: None,
+            search_key: crate::domain::match_key::key([spec.headline.as_str()]),
         })
         .returning(articles::id)
         .get_result(conn)?;

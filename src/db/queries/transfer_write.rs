@@ -14,6 +14,7 @@ use crate::db::schema::{
     article_revisions, articles, contributors, corrections, media_assets, related_articles, topics, users,
 };
 use crate::db::{DbConnection, DbError};
+use crate::domain::match_key;
 
 fn json_object(map: &std::collections::BTreeMap<String, String>) -> Result<String, DbError> {
     serde_json::to_string(map).map_err(DbError::unserializable)
@@ -49,6 +50,7 @@ pub fn save_contributor(
         url: c.url,
         created_at: c.created_at,
         updated_at: c.updated_at,
+        search_key: match_key::catalog_key(c.slug, c.name, c.localized_names.values().map(String::as_str)),
     };
     Ok(match existing {
         Some(id) => {
@@ -62,6 +64,7 @@ pub fn save_contributor(
                     contributors::url.eq(row.url),
                     contributors::created_at.eq(row.created_at),
                     contributors::updated_at.eq(row.updated_at),
+                    contributors::search_key.eq(&row.search_key),
                 ))
                 .execute(conn)?;
             id
@@ -100,6 +103,7 @@ pub fn save_topic(
         parent_id: t.parent_id,
         created_at: t.created_at,
         updated_at: t.updated_at,
+        search_key: match_key::catalog_key(t.slug, t.name, t.localized_names.values().map(String::as_str)),
     };
     Ok(match existing {
         Some(id) => {
@@ -112,6 +116,7 @@ pub fn save_topic(
                     topics::parent_id.eq(row.parent_id),
                     topics::created_at.eq(row.created_at),
                     topics::updated_at.eq(row.updated_at),
+                    topics::search_key.eq(&row.search_key),
                 ))
                 .execute(conn)?;
             id
@@ -232,6 +237,7 @@ pub fn save_article(
                     articles::language.eq(row.language),
                     articles::translation_group_id.eq(row.translation_group_id),
                     articles::headline.eq(row.headline),
+                    articles::search_key.eq(&row.search_key),
                     articles::lead.eq(row.lead),
                     articles::dateline.eq(row.dateline),
                     articles::status.eq(row.status),

@@ -42,3 +42,18 @@ pub fn create(
         .returning(users::id)
         .get_result(conn)?)
 }
+
+/// What the desk calls each of these users: their display name, else their email.
+pub fn names(
+    conn: &mut DbConnection,
+    ids: &[i64],
+) -> Result<std::collections::HashMap<i64, String>, DbError> {
+    let rows: Vec<(i64, Option<String>, String)> = users::table
+        .filter(users::id.eq_any(ids))
+        .select((users::id, users::display_name, users::email))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, name, email)| (id, name.filter(|n| !n.trim().is_empty()).unwrap_or(email)))
+        .collect())
+}

@@ -114,22 +114,25 @@ fn bump(conn: &mut DbConnection, article: &Article, now: NaiveDateTime) -> Resul
 pub fn editable(
     conn: &mut DbConnection,
     ctx: &EditContext,
+    actor: &Actor,
     article: &Article,
 ) -> Result<EditableArticle, EditError> {
     let fields = store::document(conn, article)?;
-    editable_with(conn, ctx, article, fields)
+    editable_with(conn, ctx, actor, article, fields)
 }
 
-/// The editable form, from writable fields already loaded (by [`saved`]).
+/// The editable form as `actor` sees it, from writable fields already loaded (by [`saved`]).
 fn editable_with(
     conn: &mut DbConnection,
     ctx: &EditContext,
+    actor: &Actor,
     article: &Article,
     fields: ArticleInput,
 ) -> Result<EditableArticle, EditError> {
     let warnings = warnings(conn, ctx, &fields)?;
     Ok(EditableArticle {
         warnings,
+        actions: rules::actions(actor.role, is_own(actor, article), article.status),
         id: article.public_id.clone(),
         version: article.version,
         status: article.status,
@@ -245,10 +248,12 @@ fn settle_slug(
                     "another '{}' article already has the slug '{wanted}'",
                     input.language
                 ),
-                errors: vec![crate::domain::validation::FieldError::new(
+                errors: vec![crate::domain::validation::FieldError::coded(
                     "/slug",
+                    crate::domain::validation::FieldCode::Taken,
                     "already taken",
-                )],
+                )
+                .with_value(wanted.as_str())],
             });
         }
         return Ok(wanted.clone());
@@ -273,8 +278,9 @@ fn resolve_checked(
 fn publishable(input: &ArticleInput, resolved: &store::Resolved) -> Result<(), EditError> {
     let mut errors = resolved.uncredited(input);
     if input.body.is_empty() {
-        errors.push(crate::domain::validation::FieldError::new(
+        errors.push(crate::domain::validation::FieldError::coded(
             "/body",
+            crate::domain::validation::FieldCode::Required,
             "an article needs a body to be published",
         ));
     }
@@ -293,7 +299,7 @@ pub fn show(
 ) -> Result<EditableArticle, EditError> {
     let article = load(conn, public_id)?;
     require_view(actor, &article)?;
-    editable(conn, ctx, &article)
+    editable(conn, ctx, actor, &article)
 }
 
 /// What the editor is told but not stopped by.

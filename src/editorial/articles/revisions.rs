@@ -1,15 +1,29 @@
 //! An article's history: its revisions, the diff of two, and restoring an old one.
 
+use std::collections::HashMap;
+
 use super::write::replace;
 use super::*;
 
-fn summary(revision: &store::Revision) -> RevisionSummary {
+fn summary(revision: &store::Revision, names: &HashMap<i64, String>) -> RevisionSummary {
     RevisionSummary {
         version: revision.version,
         action: revision.action.clone(),
         actor_user_id: revision.actor_user_id,
+        actor_name: revision.actor_user_id.and_then(|id| names.get(&id).cloned()),
         created_at: utc(revision.created_at),
     }
+}
+
+/// The names of who made these revisions.
+fn actor_names(
+    conn: &mut DbConnection,
+    revisions: &[store::Revision],
+) -> Result<HashMap<i64, String>, DbError> {
+    let mut ids: Vec<i64> = revisions.iter().filter_map(|r| r.actor_user_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    crate::db::queries::users::names(conn, &ids)
 }
 
 pub fn revisions(
@@ -19,15 +33,18 @@ pub fn revisions(
 ) -> Result<Vec<RevisionSummary>, EditError> {
     let article = load(conn, public_id)?;
     require_view(actor, &article)?;
-    Ok(store::revisions(conn, article.id)?.iter().map(summary).collect())
+    let revisions = store::revisions(conn, article.id)?;
+    let names = actor_names(conn, &revisions)?;
+    Ok(revisions.iter().map(|r| summary(r, &names)).collect())
 }
 
 fn revision_of(conn: &mut DbConnection, article: &Article, version: i32) -> Result<RevisionView, EditError> {
     let revision = store::revision(conn, article.id, version)?.ok_or_else(|| {
         EditError::NotFound(format!("article {} has no version {version}", article.public_id))
     })?;
+    let names = actor_names(conn, std::slice::from_ref(&revision))?;
     Ok(RevisionView {
-        summary: summary(&revision),
+        summary: summary(&revision, &names),
         snapshot: serde_json::from_str(&revision.snapshot).map_err(DbError::corrupt)?,
     })
 }

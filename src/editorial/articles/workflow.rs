@@ -24,14 +24,25 @@ pub fn transition(
             (ArticleStatus::Scheduled, None) => {
                 return Err(EditError::invalid(
                     "/scheduled_at",
+                    crate::domain::validation::FieldCode::Required,
                     "required to schedule an article",
                 ))
             }
             (ArticleStatus::Scheduled, Some(at)) if at.naive_utc() <= ctx.now => {
-                return Err(EditError::invalid("/scheduled_at", "must be in the future"))
+                return Err(EditError::invalid(
+                    "/scheduled_at",
+                    crate::domain::validation::FieldCode::OutOfRange,
+                    "must be in the future",
+                ))
             }
             (ArticleStatus::Scheduled, Some(at)) => Some(crate::db::truncate(at.naive_utc())),
-            (_, Some(_)) => return Err(EditError::invalid("/scheduled_at", "only for to: scheduled")),
+            (_, Some(_)) => {
+                return Err(EditError::invalid(
+                    "/scheduled_at",
+                    crate::domain::validation::FieldCode::Inconsistent,
+                    "only for to: scheduled",
+                ))
+            }
             (_, None) => None,
         };
         if matches!(request.to, ArticleStatus::Published | ArticleStatus::Scheduled) {
@@ -63,7 +74,7 @@ pub fn transition(
             &format!("transition:{}", request.to),
         )?;
         republish(conn, ctx, Some(&before), &article)?;
-        editable_with(conn, ctx, &article, fields)
+        editable_with(conn, ctx, actor, &article, fields)
     })
 }
 
@@ -157,19 +168,24 @@ pub fn correct(
     actor.require(Permission::Publish, "correct articles")?;
     let note = request.note.trim();
     if note.is_empty() {
-        return Err(EditError::invalid("/note", "must not be empty"));
+        return Err(EditError::Invalid(vec![
+            crate::domain::validation::FieldError::required("/note"),
+        ]));
     }
     if note.chars().count() > MAX_NOTE_CHARS {
-        return Err(EditError::invalid(
-            "/note",
-            format!("must be at most {MAX_NOTE_CHARS} characters"),
-        ));
+        return Err(EditError::Invalid(vec![
+            crate::domain::validation::FieldError::too_long("/note", MAX_NOTE_CHARS),
+        ]));
     }
     let corrected_at = request
         .corrected_at
         .map_or(ctx.now, |t| crate::db::truncate(t.naive_utc()));
     if corrected_at > ctx.now {
-        return Err(EditError::invalid("/corrected_at", "must not be in the future"));
+        return Err(EditError::invalid(
+            "/corrected_at",
+            crate::domain::validation::FieldCode::OutOfRange,
+            "must not be in the future",
+        ));
     }
     write_transaction(conn, |conn| {
         let article = load(conn, public_id)?;
@@ -188,6 +204,6 @@ pub fn correct(
         store::add_correction(conn, article.id, corrected_at, note, ctx.now)?;
         let Saved { article, fields } = saved(conn, ctx, actor.audit_ref(), article.id, "correction")?;
         republish(conn, ctx, Some(&before), &article)?;
-        editable_with(conn, ctx, &article, fields)
+        editable_with(conn, ctx, actor, &article, fields)
     })
 }

@@ -34,7 +34,7 @@ pub fn create(
         store::replace_children(conn, article.id, &input, &resolved)?;
         let Some((status, (first, published, updated))) = history else {
             let Saved { article, fields } = saved(conn, ctx, actor.audit_ref(), article.id, "create")?;
-            return editable_with(conn, ctx, &article, fields);
+            return editable_with(conn, ctx, actor, &article, fields);
         };
         // An archived story, as it was: its own times, compiled as of its last change, and no
         // webhook or ping (it is not news).
@@ -57,7 +57,7 @@ pub fn create(
         // Its revision and audit entry say when it came into Khabar.
         let Saved { article, fields } = saved(conn, ctx, actor.audit_ref(), article.id, "import")?;
         crate::editorial::events::republish_at(conn, ctx, &[article.id], updated)?;
-        editable_with(conn, ctx, &article, fields)
+        editable_with(conn, ctx, actor, &article, fields)
     })
 }
 
@@ -88,7 +88,7 @@ pub(super) fn replace(
     store::replace_children(conn, article.id, &input, &resolved)?;
     let Saved { article, fields } = saved(conn, ctx, actor.audit_ref(), article.id, action)?;
     republish(conn, ctx, Some(&before), &article)?;
-    editable_with(conn, ctx, &article, fields)
+    editable_with(conn, ctx, actor, &article, fields)
 }
 
 /// An article that has been public keeps answering at its old path after its slug (or
@@ -131,7 +131,11 @@ pub fn update(
     patch: serde_json::Value,
 ) -> Result<EditableArticle, EditError> {
     if !patch.is_object() {
-        return Err(EditError::invalid("/", "a merge patch is a JSON object"));
+        return Err(EditError::invalid(
+            "/",
+            crate::domain::validation::FieldCode::WrongType,
+            "a merge patch is a JSON object",
+        ));
     }
     write_transaction(conn, |conn| {
         let article = load(conn, public_id)?;
@@ -145,6 +149,7 @@ pub fn update(
         {
             return Err(EditError::invalid(
                 &format!("/{field}"),
+                crate::domain::validation::FieldCode::Inconsistent,
                 "is read-only; status changes through /transitions, versions and times by the server",
             ));
         }

@@ -684,6 +684,7 @@ impl Records<'_> {
             alt_text: attachment.alt.as_deref().map(|a| bounded(a, MAX_MEDIA_TEXT).0),
             caption: caption.as_deref().map(|c| bounded(c, MAX_MEDIA_TEXT).0),
             credit: None,
+            creator: None,
             copyright_holder: None,
             license: None,
             source: None,
@@ -750,6 +751,7 @@ impl Records<'_> {
                 .to_owned();
                 let embedded = &file.probe.embedded;
                 credit = credit.or(embedded.credit.clone()).or(embedded.by_line.clone());
+                record.creator = embedded.by_line.as_deref().map(|c| bounded(c, MAX_MEDIA_TEXT).0);
                 copyright_holder = copyright_holder.or(embedded.copyright.clone());
                 record.source = embedded.source.clone();
                 if record.caption.is_none() {
@@ -772,7 +774,7 @@ impl Records<'_> {
         }
         record.credit = credit.map(|c| bounded(&c, MAX_MEDIA_TEXT).0);
         record.copyright_holder = copyright_holder.map(|c| bounded(&c, MAX_MEDIA_TEXT).0);
-        Some((attachment.line, Ok(Record::Media(record))))
+        Some((attachment.line, Ok(Record::Media(Box::new(record)))))
     }
 
     fn item(&mut self, item: Element) {
@@ -922,7 +924,7 @@ impl Records<'_> {
         );
         let added = std::mem::take(&mut lookup.added);
         for added in added {
-            records.push(Record::Media(added));
+            records.push(Record::Media(Box::new(added)));
         }
         for note in content_notes {
             self.note(note.line, &note.kind, key.clone(), note.message);
@@ -1257,6 +1259,7 @@ impl MediaLookup for PostMedia<'_, '_> {
                 .filter(|a| !a.is_empty()),
             caption: None,
             credit: None,
+            creator: None,
             copyright_holder: None,
             license: None,
             source: None,

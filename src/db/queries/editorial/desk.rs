@@ -2,8 +2,6 @@
 
 use super::*;
 
-diesel::define_sql_function!(fn lower(text: diesel::sql_types::Text) -> diesel::sql_types::Text);
-
 /// Which articles a desk list shows. Every filter is optional; `author` is set for writers,
 /// who see their own articles only.
 #[derive(Debug, Default)]
@@ -11,8 +9,9 @@ pub struct DeskFilter<'a> {
     pub status: Option<ArticleStatus>,
     pub author: Option<i64>,
     pub language: Option<&'a str>,
-    /// Words the headline must contain, in this order (case folded).
-    pub headline_contains: Option<&'a str>,
+    /// The patterns of the words typed (`domain::match_key::patterns`): every word must
+    /// start a word of the headline, spelled any way search would accept.
+    pub headline_words: &'a [Vec<String>],
 }
 
 /// Up to `limit` articles after `(updated_at, id)`, newest change first.
@@ -32,9 +31,12 @@ pub fn desk_page(
     if let Some(language) = filter.language {
         query = query.filter(articles::language.eq(language));
     }
-    if let Some(words) = filter.headline_contains {
-        query = query.filter(lower(articles::headline).like(like_pattern(words)).escape('\\'));
-    }
+    let mut query = crate::db::queries::filter_by_key!(
+        query,
+        articles::table,
+        articles::search_key,
+        filter.headline_words
+    );
     if let Some((at, id)) = after {
         query = query.filter(
             articles::updated_at
@@ -46,26 +48,4 @@ pub fn desk_page(
         .order((articles::updated_at.desc(), articles::id.desc()))
         .limit(limit)
         .load(conn)?)
-}
-
-/// `%words%` with LIKE's own wildcards escaped, so that `50%` finds "50%", not everything.
-fn like_pattern(words: &str) -> String {
-    let mut pattern = String::with_capacity(words.len() + 2);
-    pattern.push('%');
-    for c in words.to_lowercase().chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            pattern.push('\\');
-        }
-        pattern.push(c);
-    }
-    pattern.push('%');
-    pattern
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn wildcards_in_the_words_are_literal() {
-        assert_eq!(super::like_pattern("50%_a\\B"), "%50\\%\\_a\\\\b%");
-    }
 }

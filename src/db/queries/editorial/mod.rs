@@ -28,4 +28,4 @@ use crate::db::{DbConnection, DbError};
 use crate::domain::blocks::Block;
 use crate::domain::editorial::{ArticleInput, BylineInput, FeaturedMediaInput, TopicLinkInput};
 use crate::domain::kinds::{ArticleStatus, BylineRole};
-use crate::domain::validation::{Checks, FieldError};
+use crate::domain::validation::{Checks, FieldCode, FieldError};

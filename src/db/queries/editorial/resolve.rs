@@ -15,21 +15,29 @@ pub struct Resolved {
 }
 
 impl Resolved {
-    /// Media the article shows that have no credit, as field errors (publishing refuses them).
+    /// Media the article shows that have no credit, as field errors at each place that shows
+    /// one (publishing refuses them).
     pub fn uncredited(&self, input: &ArticleInput) -> Vec<FieldError> {
-        input
-            .media_ids()
-            .into_iter()
-            .filter(|id| {
+        let places = input
+            .featured_media
+            .iter()
+            .map(|m| ("/featured_media/media_id".to_owned(), m.media_id.as_str()))
+            .chain(input.body.iter().enumerate().filter_map(|(index, block)| {
+                block.media_id().map(|id| (format!("/body/{index}/media_id"), id))
+            }));
+        places
+            .filter(|(_, id)| {
                 self.media
                     .get(*id)
                     .is_none_or(|(_, credit)| credit.as_deref().is_none_or(|c| c.trim().is_empty()))
             })
-            .map(|id| {
-                FieldError::new(
-                    "/media",
+            .map(|(field, id)| {
+                FieldError::coded(
+                    field,
+                    FieldCode::Uncredited,
                     format!("media asset {id} has no credit; add one before publishing"),
                 )
+                .with_value(id)
             })
             .collect()
     }
@@ -54,10 +62,11 @@ pub fn resolve(
     for (index, slug) in slugs.iter().enumerate() {
         match found.get(*slug) {
             Some(id) => resolved.contributors.push(*id),
-            None => checks.fail(
+            None => checks.push(FieldError::not_found(
                 format!("/bylines/{index}/contributor"),
-                format!("no contributor has the slug '{slug}'"),
-            ),
+                "contributor has the slug",
+                slug,
+            )),
         }
     }
 
@@ -71,10 +80,11 @@ pub fn resolve(
     for (index, slug) in slugs.iter().enumerate() {
         match found.get(*slug) {
             Some(id) => resolved.topics.push(*id),
-            None => checks.fail(
+            None => checks.push(FieldError::not_found(
                 format!("/topics/{index}/topic"),
-                format!("no topic has the slug '{slug}'"),
-            ),
+                "topic has the slug",
+                slug,
+            )),
         }
     }
 
@@ -88,19 +98,21 @@ pub fn resolve(
         .collect();
     if let Some(featured) = &input.featured_media {
         if !resolved.media.contains_key(&featured.media_id) {
-            checks.fail(
+            checks.push(FieldError::not_found(
                 "/featured_media/media_id",
-                format!("no media asset has the id '{}'", featured.media_id),
-            );
+                "media asset has the id",
+                &featured.media_id,
+            ));
         }
     }
     for (index, block) in input.body.iter().enumerate() {
         if let Some(id) = block.media_id() {
             if !resolved.media.contains_key(id) {
-                checks.fail(
+                checks.push(FieldError::not_found(
                     format!("/body/{index}/media_id"),
-                    format!("no media asset has the id '{id}'"),
-                );
+                    "media asset has the id",
+                    id,
+                ));
             }
         }
     }
@@ -113,15 +125,17 @@ pub fn resolve(
         .collect();
     for (index, public_id) in input.related.iter().enumerate() {
         match found.get(public_id) {
-            Some(id) if Some(*id) == article_id => checks.fail(
+            Some(id) if Some(*id) == article_id => checks.fail_with(
                 format!("/related/{index}"),
+                FieldCode::Inconsistent,
                 "an article cannot be related to itself",
             ),
             Some(id) => resolved.related.push(*id),
-            None => checks.fail(
+            None => checks.push(FieldError::not_found(
                 format!("/related/{index}"),
-                format!("no article has the id '{public_id}'"),
-            ),
+                "article has the id",
+                public_id,
+            )),
         }
     }
 
@@ -132,7 +146,11 @@ pub fn resolve(
             .first(conn)
             .optional()?;
         match group {
-            None => checks.fail("/translation_of", format!("no article has the id '{original}'")),
+            None => checks.push(FieldError::not_found(
+                "/translation_of",
+                "article has the id",
+                original,
+            )),
             Some(group) => {
                 let clash: Option<String> = articles::table
                     .filter(articles::translation_group_id.eq(group))
@@ -142,9 +160,13 @@ pub fn resolve(
                     .first(conn)
                     .optional()?;
                 match clash {
-                    Some(other) => checks.fail(
-                        "/translation_of",
-                        format!("that story already has a '{}' version: {other}", input.language),
+                    Some(other) => checks.push(
+                        FieldError::coded(
+                            "/translation_of",
+                            FieldCode::Taken,
+                            format!("that story already has a '{}' version: {other}", input.language),
+                        )
+                        .with_value(other),
                     ),
                     None => resolved.translation_group = Some(group),
                 }

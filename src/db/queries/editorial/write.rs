@@ -36,6 +36,7 @@ pub fn insert_draft(
             published_at: None,
             scheduled_at: None,
             embargo_until: input.embargo_until.map(|t| t.naive_utc()),
+            search_key: crate::domain::match_key::key([input.headline.as_str()]),
         })
         .returning(articles::all_columns)
         .get_result(conn)?)
@@ -68,6 +69,7 @@ pub fn update_fields(
             articles::language.eq(&input.language),
             articles::slug.eq(slug),
             articles::headline.eq(&input.headline),
+            articles::search_key.eq(crate::domain::match_key::key([input.headline.as_str()])),
             articles::lead.eq(&input.lead),
             articles::dateline.eq(&input.dateline),
             articles::canonical_url.eq(&input.canonical_url),
