@@ -5,6 +5,8 @@ import * as api from './api.js';
 import { h, clear } from './dom.js';
 import { t, formatTime } from './i18n.js';
 import { photoPicker } from './photos.js';
+import { problemLine } from './problems.js';
+import { confirmDialog } from './dialogs.js';
 
 /** A paged table of `path` with `columns` ([label, value of a row]) and an optional form. */
 async function table(title, path, columns, form, rowsOf = (d) => d.data, cursorOf = (d) => d.next_cursor) {
@@ -22,7 +24,7 @@ async function table(title, path, columns, form, rowsOf = (d) => d.data, cursorO
   more.addEventListener('click', () => load(false));
   await load(true);
   return h('section', { class: 'admin', 'data-view': path.split('?')[0] }, h('h1', {}, title), form ? form(() => load(true)) : '',
-    h('table', { class: 'list' }, h('thead', {}, h('tr', {}, columns.map(([label]) => h('th', {}, label)))), body), more);
+    h('table', { class: 'list' }, h('thead', {}, h('tr', {}, columns.map(([label]) => h('th', { scope: 'col' }, label || h('span', { class: 'visually-hidden' }, t('actionsColumn')))))), body), more);
 }
 
 /** A small create form: `fields` are [name, label, type or options]; `toBody` shapes the JSON. */
@@ -40,38 +42,59 @@ function createForm(path, fields, toBody) {
         reload();
         form.dispatchEvent(new CustomEvent('created', { detail: data }));
       } catch (err) {
-        status.textContent = `${err.message} ${Object.entries(err.fields || {}).map(([f, m]) => `${f}: ${m}`).join('; ')}`;
+        status.textContent = problemLine(err);
       }
-    } }, fields.map(([name, label, type]) => {
+    } }, fields.map(([name, label, type, optional]) => {
       const id = `new-${name}`;
       inputs[name] = Array.isArray(type)
-        ? h('select', { id }, type.map((o) => h('option', { value: o }, o)))
-        : h('input', { id, type: type || 'text', dir: 'auto', required: name !== 'parent' && name !== 'name_ar' });
+        ? h('select', { id }, type.map((o) => h('option', { value: o }, option(o))))
+        : h('input', { id, type: type || 'text', dir: type ? 'ltr' : 'auto', required: !optional });
       return h('div', { class: 'field' }, h('label', { for: id }, label), inputs[name]);
     }), h('button', { type: 'submit' }, t('create')), status);
     return form;
   };
 }
 
-const del = (path, reload) => h('button', { type: 'button', class: 'danger', onclick: async () => {
-  if (!confirm(t('confirmDelete'))) return;
-  try { await api.call('DELETE', path); reload(); } catch (e) { alert(e.message); }
-} }, t('delete'));
+/** An option's words: kinds and roles in the interface's language. */
+const option = (value) => (t(`option.${value}`) === `option.${value}` ? value : t(`option.${value}`));
+
+const del = (path, reload, what) => {
+  const button = h('button', { type: 'button', class: 'danger', 'aria-label': `${t('delete')}: ${what}`, onclick: async () => {
+    if (!(await confirmDialog(t('confirmDelete'), t('delete')))) return;
+    try { await api.call('DELETE', path); reload(); } catch (e) { button.replaceWith(h('span', { class: 'error', role: 'alert' }, problemLine(e))); }
+  } }, t('delete'));
+  return button;
+};
+
+/** A new contributor or topic from a name in the interface's language: the slug is made by the
+ * server when none is given (Arabic kept), and the name is also recorded as that language's. */
+const catalogBody = (v, extra = {}) => ({
+  slug: v.slug || undefined,
+  name: v.name,
+  kind: v.kind,
+  localized_names: { [document.documentElement.lang]: v.name, ...(v.name_en ? { en: v.name_en } : {}) },
+  ...extra,
+});
 
 export function contributorsView() {
   return table(t('contributors'), '/v1/contributors?limit=50', [
-    ['slug', (c) => c.slug], [t('name'), (c) => c.name], ['ar', (c) => c.names?.ar || ''], [t('kind'), (c) => c.kind],
-    ['', (c, reload) => del(`/v1/contributors/${encodeURIComponent(c.slug)}`, reload)],
-  ], createForm('/v1/contributors', [['slug', 'slug'], ['name', t('name')], ['name_ar', `${t('name')} (ar)`], ['kind', t('kind'), ['person', 'organisation', 'agency']]],
-    (v) => ({ slug: v.slug, name: v.name, kind: v.kind, localized_names: v.name_ar ? { ar: v.name_ar } : undefined })));
+    [t('name'), (c) => c.names?.[document.documentElement.lang] || c.name], ['ar', (c) => c.names?.ar || ''], ['en', (c) => c.names?.en || ''],
+    [t('slug'), (c) => c.slug], [t('kind'), (c) => option(c.kind)],
+    ['', (c, reload) => del(`/v1/contributors/${encodeURIComponent(c.slug)}`, reload, c.name)],
+  ], createForm('/v1/contributors', [['name', t('name')], ['name_en', `${t('name')} (English)`, undefined, true],
+    ['slug', t('slug'), 'text', true], ['kind', t('kind'), ['person', 'organisation', 'agency']]],
+  (v) => catalogBody(v)));
 }
 
 export function topicsView() {
   return table(t('topics'), '/v1/topics?limit=50', [
-    ['slug', (x) => x.slug], [t('name'), (x) => x.name], ['ar', (x) => x.names?.ar || ''], [t('kind'), (x) => x.kind],
-    ['', (x, reload) => del(`/v1/topics/${encodeURIComponent(x.slug)}`, reload)],
-  ], createForm('/v1/topics', [['slug', 'slug'], ['name', t('name')], ['name_ar', `${t('name')} (ar)`], ['kind', t('kind'), ['tag', 'section', 'place', 'person', 'organisation', 'event']], ['parent', t('parent')]],
-    (v) => ({ slug: v.slug, name: v.name, kind: v.kind, localized_names: v.name_ar ? { ar: v.name_ar } : undefined, parent: v.parent || undefined })));
+    [t('name'), (x) => x.names?.[document.documentElement.lang] || x.name], ['ar', (x) => x.names?.ar || ''], ['en', (x) => x.names?.en || ''],
+    [t('slug'), (x) => x.slug], [t('kind'), (x) => option(x.kind)],
+    ['', (x, reload) => del(`/v1/topics/${encodeURIComponent(x.slug)}`, reload, x.name)],
+  ], createForm('/v1/topics', [['name', t('name')], ['name_en', `${t('name')} (English)`, undefined, true],
+    ['slug', t('slug'), 'text', true], ['kind', t('kind'), ['tag', 'section', 'place', 'person', 'organisation', 'event']],
+    ['parent', `${t('parent')} (${t('slug')})`, 'text', true]],
+  (v) => catalogBody(v, { parent: v.parent || undefined })));
 }
 
 export async function mediaView() {
@@ -84,7 +107,7 @@ export async function mediaView() {
 
 export function usersView() {
   return table(t('users'), '/v1/users', [
-    ['id', (u) => u.id], [t('email'), (u) => u.email], [t('role'), (u) => u.role], [t('active'), (u) => (u.disabled ? '✕' : '✓')],
+    ['id', (u) => u.id], [t('email'), (u) => u.email], [t('role'), (u) => option(u.role)], [t('active'), (u) => (u.disabled ? '✕' : '✓')],
     [t('apiKeys'), (u) => (u.role === 'partner' ? keysOf(u) : '')],
   ], createForm('/v1/users', [['email', t('email'), 'email'], ['password', t('password'), 'password'], ['role', t('role'), ['writer', 'editor', 'admin', 'partner']]],
     (v) => v), (d) => d.data || d, (d) => d.next_cursor || null);
@@ -114,7 +137,7 @@ function keysOf(user) {
 export function webhooksView() {
   return table(t('webhooks'), '/v1/webhooks', [
     ['id', (w) => w.id], [t('url'), (w) => w.url], [t('event'), (w) => (w.events || []).join(', ')], [t('active'), (w) => (w.active ? '✓' : '✕')],
-    ['', (w, reload) => del(`/v1/webhooks/${w.id}`, reload)],
+    ['', (w, reload) => del(`/v1/webhooks/${w.id}`, reload, w.url)],
   ], createForm('/v1/webhooks', [['url', t('url'), 'url']],
     (v) => ({ url: v.url, events: ['article.published', 'article.updated', 'article.unpublished', 'article.deleted'] })), (d) => d.data || d, (d) => d.next_cursor || null);
 }

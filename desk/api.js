@@ -6,17 +6,22 @@ let access = null;
 let who = null;
 let onSignedOut = () => {};
 
+/** A problem document (RFC 9457) the server answered with; `code` and each error's `code`
+ * are stable (problems.js says them in the interface's language). */
 export class Problem extends Error {
   constructor(status, problem) {
     super(problem?.detail || problem?.title || `HTTP ${status}`);
     this.status = status;
     this.problem = problem || {};
   }
-  /** Field errors as `{pointer: message}`. */
-  get fields() {
-    const out = {};
-    for (const e of this.problem.errors || []) out[e.field] = e.message;
-    return out;
+
+  get code() {
+    return this.problem.code || (this.status === 0 ? 'offline' : 'internal');
+  }
+
+  /** The field errors: `{field, code, message, limit?, value?}`. */
+  get errors() {
+    return this.problem.errors || [];
   }
 }
 
@@ -67,13 +72,15 @@ export async function signOut() {
 }
 
 /**
- * One API call: `{json}` as the body (or `{form}`, or `{patch}` as a merge patch), `{ifMatch}`.
- * Answers `{status, etag, data}`; a problem answer throws `Problem`.
+ * One API call: `{json}` as the body (or `{form}`, or `{patch}` as a merge patch), `{ifMatch}`,
+ * `{idempotencyKey}`. Answers `{status, etag, data}`; a problem answer throws `Problem`, and so
+ * does a network failure (status 0, code `offline`).
  */
 export async function call(method, path, options = {}, retried = false) {
   const headers = { Accept: 'application/json' };
   if (access) headers.Authorization = `Bearer ${access}`;
   if (options.ifMatch) headers['If-Match'] = options.ifMatch;
+  if (options.idempotencyKey) headers['Idempotency-Key'] = options.idempotencyKey;
   let body;
   if (options.json !== undefined) {
     headers['Content-Type'] = 'application/json';
@@ -84,13 +91,18 @@ export async function call(method, path, options = {}, retried = false) {
   } else if (options.form) {
     body = options.form;
   }
-  // Always revalidated: public lists are cacheable for a minute, and the desk shows its own writes at once.
-  const response = await fetch(path, { method, headers, body, credentials: 'same-origin', cache: 'no-cache' });
+  let response;
+  try {
+    // Always revalidated: public lists are cacheable for a minute, and the desk shows its own writes at once.
+    response = await fetch(path, { method, headers, body, credentials: 'same-origin', cache: 'no-cache' });
+  } catch {
+    throw new Problem(0, { code: 'offline', detail: 'the server cannot be reached' });
+  }
   if (response.status === 401 && !retried && path !== '/v1/auth/me') {
     const again = await restore();
     if (again) return call(method, path, options, true);
     onSignedOut('expired');
-    throw new Problem(401, { detail: 'signed out' });
+    throw new Problem(401, { code: 'unauthorized', detail: 'signed out' });
   }
   const type = response.headers.get('Content-Type') || '';
   const data = response.status === 204 ? null
@@ -99,8 +111,20 @@ export async function call(method, path, options = {}, retried = false) {
   return { status: response.status, etag: response.headers.get('ETag'), data };
 }
 
+/** What the signed-in user's role may do, as the server lists it (`/v1/auth/me`). */
+const holds = (permission) => Boolean(who && (who.permissions || []).includes(permission));
+
 export const may = {
-  publish: () => who && (who.role === 'admin' || who.role === 'editor'),
-  catalog: () => who && (who.role === 'admin' || who.role === 'editor'),
-  admin: () => who && who.role === 'admin',
+  publish: () => holds('publish'),
+  catalog: () => holds('manage_catalog'),
+  users: () => holds('manage_users'),
+  webhooks: () => holds('manage_webhooks'),
+  audit: () => holds('read_audit'),
+  admin: () => holds('manage_users'),
 };
+
+/** A random key, for `Idempotency-Key` (a create retried after a lost answer happens once). */
+export function newKey() {
+  return crypto.randomUUID ? crypto.randomUUID()
+    : [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, '0')).join('');
+}

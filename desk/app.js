@@ -8,12 +8,16 @@ import { storiesView } from './lists.js';
 import { editorView } from './editor.js';
 import { previewView } from './preview.js';
 import { contributorsView, topicsView, mediaView, usersView, webhooksView, auditView } from './admin.js';
+import { mayLeave, setLeaveGuard } from './guard.js';
+import { problemLine } from './problems.js';
 
 const root = document.getElementById('app');
 let notice = '';
 
 api.whenSignedOut((why) => {
   notice = why === 'expired' ? t('sessionExpired') : '';
+  // Signed out on the server: what was unsaved stays in this browser's backup of the story.
+  setLeaveGuard(null);
   if (location.hash === '#/signin') route();
   else location.hash = '#/signin';
 });
@@ -25,16 +29,19 @@ function shell(content) {
     link('#/stories', t('stories')),
     link('#/new', t('newStory')),
     api.may.catalog() && [link('#/contributors', t('contributors')), link('#/topics', t('topics')), link('#/media', t('media'))],
-    api.may.admin() && [link('#/users', t('users')), link('#/webhooks', t('webhooks')), link('#/audit', t('audit'))],
+    api.may.users() && link('#/users', t('users')),
+    api.may.webhooks() && link('#/webhooks', t('webhooks')),
+    api.may.audit() && link('#/audit', t('audit')),
   );
-  const header = h('header', { class: 'top' },
+  const skip = h('a', { href: '#', class: 'skip', onclick: (e) => { e.preventDefault(); document.getElementById('main')?.focus(); } }, t('skipToMain'));
+  const header = h('header', { class: 'top' }, skip,
     h('strong', { class: 'brand' }, 'خبر · Khabar'),
     nav,
-    h('span', { class: 'who' }, user ? `${user.email} (${t(user.role) || user.role})` : ''),
-    h('button', { type: 'button', class: 'link', onclick: () => { setLanguage(language() === 'ar' ? 'en' : 'ar'); route(); } }, t('interfaceLanguage')),
-    h('button', { type: 'button', id: 'sign-out', onclick: async () => { await api.signOut(); location.hash = '#/signin'; } }, t('signOut')),
+    h('span', { class: 'who' }, user ? `${user.email} (${t(`option.${user.role}`)})` : ''),
+    h('button', { type: 'button', class: 'link', lang: language() === 'ar' ? 'en' : 'ar', onclick: () => { if (mayLeave()) { setLanguage(language() === 'ar' ? 'en' : 'ar'); route(); } } }, t('interfaceLanguage')),
+    h('button', { type: 'button', id: 'sign-out', onclick: async () => { if (!mayLeave()) return; await api.signOut(); location.hash = '#/signin'; } }, t('signOut')),
   );
-  clear(root).append(header, h('main', { id: 'main' }, content));
+  clear(root).append(header, h('main', { id: 'main', tabindex: '-1' }, content));
 }
 
 function signInView() {
@@ -49,20 +56,28 @@ function signInView() {
       notice = '';
       location.hash = '#/stories';
     } catch (e) {
-      error.textContent = e.status === 401 ? t('wrongCredentials') : e.message;
+      error.textContent = e.status === 401 ? t('wrongCredentials') : problemLine(e);
     }
   } },
   h('h1', {}, t('desk')),
   h('label', { for: 'email' }, t('email')), email,
   h('label', { for: 'password' }, t('password')), password,
   h('button', { type: 'submit', id: 'sign-in' }, t('signIn')),
-  h('button', { type: 'button', class: 'link', onclick: () => { setLanguage(language() === 'ar' ? 'en' : 'ar'); route(); } }, t('interfaceLanguage')),
+  h('button', { type: 'button', class: 'link', lang: language() === 'ar' ? 'en' : 'ar', onclick: () => { setLanguage(language() === 'ar' ? 'en' : 'ar'); route(); } }, t('interfaceLanguage')),
   error);
   clear(root).append(h('main', { class: 'center' }, form));
   email.focus();
 }
 
-async function route() {
+/** Where the desk was, to go back to when leaving an unsaved story is refused. */
+let here = location.hash;
+
+async function route(event) {
+  if (event && !mayLeave()) {
+    history.replaceState(null, '', event.oldURL ? new URL(event.oldURL).hash : here);
+    return;
+  }
+  here = location.hash;
   applyDirection();
   const [, view, param] = (location.hash || '#/stories').split('/');
   if (view !== 'signin' && !api.me()) {
@@ -90,7 +105,7 @@ async function route() {
   try {
     content.replaceWith(await make());
   } catch (e) {
-    content.replaceWith(h('p', { class: 'error', role: 'alert' }, e.status === 403 ? t('notAllowed') : e.message));
+    content.replaceWith(h('p', { class: 'error', role: 'alert' }, e instanceof api.Problem ? problemLine(e) : String(e)));
   }
 }
 

@@ -50,6 +50,8 @@ function copyInline(from, to) {
         copyInline(node, to);
         continue;
       }
+      // An empty link or emphasis (what is left where a paragraph was split) is nothing.
+      if (node.tagName !== 'BR' && !node.textContent && !node.querySelector('br')) continue;
       const el = document.createElement(node.tagName.toLowerCase());
       if (node.tagName === 'A') {
         const href = node.getAttribute('href') || '';

@@ -14,7 +14,9 @@ export async function storiesView(status) {
   const empty = h('p', { class: 'muted', hidden: true }, t('noStories'));
   let cursor = null;
 
+  let asked = 0;
   async function load(reset) {
+    const ask = ++asked;
     const params = new URLSearchParams({ limit: '25' });
     if (state.status) params.set('status', state.status);
     if (state.mine) params.set('mine', 'true');
@@ -22,6 +24,8 @@ export async function storiesView(status) {
     if (state.language) params.set('language', state.language);
     if (!reset && cursor) params.set('cursor', cursor);
     const { data } = await api.call('GET', `/v1/editorial/articles?${params}`);
+    // An answer to an older search (the editor kept typing) is not shown.
+    if (ask !== asked) return;
     if (reset) clear(rows);
     for (const story of data.data) rows.append(row(story));
     cursor = data.next_cursor;
@@ -30,9 +34,9 @@ export async function storiesView(status) {
   }
 
   more.addEventListener('click', () => load(false));
-  const tabs = h('div', { class: 'tabs', role: 'tablist' },
+  const tabs = h('nav', { class: 'tabs', 'aria-label': t('status') },
     ['', ...STATUSES].map((s) => h('a', {
-      role: 'tab', href: `#/stories/${s}`, 'aria-selected': String(s === state.status), class: s === state.status ? 'active' : '',
+      href: `#/stories/${s}`, 'aria-current': s === state.status ? 'page' : false, class: s === state.status ? 'active' : '',
     }, s ? t(s) : t('all'))));
   const search = h('input', { type: 'search', id: 'story-search', placeholder: t('search'), 'aria-label': t('search'),
     oninput: debounce((e) => { state.q = e.target.value.trim(); load(true); }, 250) });
@@ -47,7 +51,8 @@ export async function storiesView(status) {
     tabs,
     h('div', { class: 'filters' }, search, h('label', {}, mine, ' ', t('mine')), lang),
     h('table', { class: 'list' },
-      h('thead', {}, h('tr', {}, h('th', {}, t('headline')), h('th', {}, t('status')), h('th', {}, t('language')), h('th', {}, t('updated')))),
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('headline')), h('th', { scope: 'col' }, t('status')),
+        h('th', { scope: 'col' }, t('language')), h('th', { scope: 'col' }, t('updated')))),
       rows),
     empty, more);
 }

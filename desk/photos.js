@@ -1,12 +1,19 @@
-// Photos: upload by drag and drop (or the file picker), the credit fields pre-filled from the
-// photo's own IPTC/XMP/EXIF data, the focal point set by clicking, and a preview of each crop.
+// Photos: upload by drag and drop or the file picker (a real, focusable file input: Enter or
+// Space opens it), the credit and the photographer pre-filled from the photo's own IPTC/XMP/EXIF
+// data, the focal point set by clicking or with the arrow keys, and each crop previewed from the
+// renditions the API lists and adjustable (crops.js). Every element id is unique to its picker,
+// so a story with two photos has two sets of labelled fields.
 
 import * as api from './api.js';
 import { h, clear } from './dom.js';
 import { t } from './i18n.js';
+import { uid, lengthCounter } from './fields.js';
+import { maxLength } from './limits.js';
+import { problemLine } from './problems.js';
+import { cropEditor, cropPreview } from './crops.js';
 
-const CROPS = ['1x1', '4x3', '3x2', '16x9'];
-const FIELDS = [['credit', 'credit'], ['copyright_holder', 'copyright'], ['caption', 'caption'], ['alt_text', 'alt'], ['source', 'source']];
+const FIELDS = [['credit', 'credit'], ['creator', 'creator'], ['copyright_holder', 'copyright'], ['caption', 'caption'],
+  ['alt_text', 'alt'], ['source', 'source']];
 
 /** Known assets by id, so the publish check and previews need not ask twice. */
 const known = new Map();
@@ -19,114 +26,165 @@ export async function media(id, fresh = false) {
   return data;
 }
 
-export function rendition(asset, name) {
-  return asset?.renditions?.find((r) => r.name === name);
-}
-
-/** The narrowest JPEG or PNG rendition at least `width` wide, else the widest. */
+/** The narrowest JPEG or PNG whole-picture rendition at least `width` wide, else the widest. */
 export function sized(asset, width) {
-  const plain = (asset?.renditions || []).filter((r) => r.name.startsWith('original-') && !r.name.endsWith('.webp'));
+  const plain = (asset?.renditions || []).filter((r) => r.name.startsWith('original-') && r.mime_type !== 'image/webp');
   plain.sort((a, b) => a.width - b.width);
   return plain.find((r) => r.width >= width) || plain[plain.length - 1] || asset;
 }
 
-/** A photo slot: shows the chosen asset and its credit form, or a drop zone. */
+/** A photo slot: shows the chosen asset and its credit form, or a drop zone. `chosen(id)` is
+ * told of a new choice; the returned element has `show(id)` for a choice made elsewhere. */
 export function photoPicker(mediaId, chosen) {
   const box = h('div', { class: 'photo' });
+  let fromFile = [];
   async function show(id) {
     clear(box);
-    if (!id) return box.append(dropZone(box, async (asset, fromFile) => { chosen(asset.id); await show(asset.id, fromFile); }));
+    if (!id) {
+      box.append(dropZone(async (asset, filled) => { fromFile = filled; chosen(asset.id); await show(asset.id); }));
+      return;
+    }
     let asset;
     try {
       asset = await media(id);
     } catch (e) {
-      box.append(h('p', { class: 'error' }, e.message));
+      box.append(h('p', { class: 'error' }, problemLine(e)));
       return;
     }
-    box.append(details(asset, box.dataset.fromFile ? JSON.parse(box.dataset.fromFile) : [], () => show(id)),
-      h('button', { type: 'button', class: 'link', onclick: () => { chosen(''); show(''); } }, t('remove')));
+    box.append(details(asset, fromFile),
+      h('button', { type: 'button', class: 'link', onclick: () => { fromFile = []; chosen(''); show(''); } }, t('remove')));
   }
+  box.show = show;
   show(mediaId);
   return box;
 }
 
-function dropZone(box, uploaded) {
-  const input = h('input', { type: 'file', accept: 'image/jpeg,image/png,image/webp,image/gif', class: 'file', 'aria-label': t('dropPhoto') });
+function dropZone(uploaded) {
+  const id = uid('photo-file');
+  const input = h('input', { type: 'file', id, accept: 'image/jpeg,image/png,image/webp,image/gif', class: 'file' });
   const status = h('p', { class: 'muted', role: 'status' });
-  const zone = h('div', { class: 'drop', tabindex: '0' }, h('p', {}, t('dropPhoto')), input, status);
+  const zone = h('div', { class: 'drop' }, h('label', { for: id, class: 'drop-label' }, t('dropPhoto')), input, status);
   async function send(file) {
     if (!file) return;
     status.textContent = t('uploading');
+    status.className = 'muted';
     const form = new FormData();
     form.append('file', file);
     try {
       const { data } = await api.call('POST', '/v1/media/upload', { form });
       const asset = data.asset || data;
       known.set(asset.id, asset);
-      box.dataset.fromFile = JSON.stringify(data.from_file || []);
-      await uploaded(asset);
+      await uploaded(asset, data.from_file || []);
     } catch (e) {
-      status.textContent = e.message;
+      status.textContent = problemLine(e);
       status.className = 'error';
     }
   }
   input.addEventListener('change', () => send(input.files[0]));
+
   zone.addEventListener('dragover', (e) => { e.preventDefault(); zone.classList.add('over'); });
   zone.addEventListener('dragleave', () => zone.classList.remove('over'));
   zone.addEventListener('drop', (e) => { e.preventDefault(); zone.classList.remove('over'); send(e.dataTransfer.files[0]); });
   return zone;
 }
 
-function details(asset, fromFile, reload) {
+/** The focal point: a button over the photo, moved by a click on the photo or by the arrow
+ * keys (Shift: ten times further), saved half a second after the last move. */
+function focalPoint(asset, img, refreshCrops) {
+  let point = asset.focal_point ? { ...asset.focal_point } : { x: 500, y: 500 };
+  const handle = h('button', { type: 'button', class: `focal-marker${asset.focal_point ? '' : ' unset'}`, 'data-control': 'focal' });
+  const status = h('span', { class: 'visually-hidden', role: 'status' });
+  const place = () => {
+    handle.style.left = `${point.x / 10}%`;
+    handle.style.top = `${point.y / 10}%`;
+    const label = t('focalAt', { x: Math.round(point.x / 10), y: Math.round(point.y / 10) });
+    handle.setAttribute('aria-label', label);
+    handle.title = t('focalHint');
+  };
+  let timer = null;
+  const save = () => {
+    clearTimeout(timer);
+    timer = setTimeout(async () => {
+      try {
+        const { data } = await api.call('PATCH', `/v1/media/${asset.id}`, { patch: { focal_point: point } });
+        known.set(asset.id, data);
+        asset.focal_point = data.focal_point;
+        asset.renditions = data.renditions;
+        handle.classList.remove('unset');
+        status.textContent = handle.getAttribute('aria-label');
+        refreshCrops();
+      } catch (e) {
+        status.textContent = problemLine(e);
+      }
+    }, 500);
+  };
+  const moveTo = (x, y) => {
+    point = { x: Math.max(0, Math.min(1000, Math.round(x))), y: Math.max(0, Math.min(1000, Math.round(y))) };
+    place();
+    save();
+  };
+  img.addEventListener('click', (event) => {
+    const rect = img.getBoundingClientRect();
+    moveTo(((event.clientX - rect.left) / rect.width) * 1000, ((event.clientY - rect.top) / rect.height) * 1000);
+  });
+  handle.addEventListener('keydown', (event) => {
+    const step = event.shiftKey ? 100 : 10;
+    // Arrows move across the picture as it is shown, whatever the interface's direction.
+    const moves = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, -step], ArrowDown: [0, step] };
+    const by = moves[event.key];
+    if (!by) return;
+    event.preventDefault();
+    moveTo(point.x + by[0], point.y + by[1]);
+  });
+  place();
+  return { handle, status };
+}
+
+function details(asset, fromFile) {
   const small = sized(asset, 640);
   const img = h('img', { src: small.url, alt: asset.alt_text || '', class: 'focal-target', width: small.width, height: small.height });
-  const marker = h('span', { class: 'focal-marker', hidden: !asset.focal_point });
-  const place = () => {
-    if (!asset.focal_point) return;
-    marker.style.insetInlineStart = 'auto';
-    marker.style.left = `${asset.focal_point.x / 10}%`;
-    marker.style.top = `${asset.focal_point.y / 10}%`;
-  };
-  place();
-  const status = h('p', { role: 'status', class: 'muted' });
-  img.addEventListener('click', async (event) => {
-    const rect = img.getBoundingClientRect();
-    const x = Math.round(((event.clientX - rect.left) / rect.width) * 1000);
-    const y = Math.round(((event.clientY - rect.top) / rect.height) * 1000);
-    try {
-      const { data } = await api.call('PATCH', `/v1/media/${asset.id}`, { patch: { focal_point: { x, y } } });
-      known.set(asset.id, data);
-      reload();
-    } catch (e) {
-      status.textContent = e.message;
-    }
-  });
+  const crops = h('div', { class: 'crops' }, cropPreview(asset));
+  const refreshCrops = () => crops.replaceChildren(cropPreview(asset));
+  const focal = focalPoint(asset, img, refreshCrops);
+  const status = h('p', { role: 'status', class: 'muted media-status' });
   const inputs = {};
+  const counters = [];
+  const noCreditId = uid('no-credit');
   const form = h('div', { class: 'media-fields' }, FIELDS.map(([field, label]) => {
-    inputs[field] = h('input', { id: `media-${field}`, value: asset[field] || '', 'aria-describedby': field === 'credit' && !asset.credit ? `no-credit-${asset.id}` : false });
-    return h('div', { class: 'field' }, h('label', { for: `media-${field}` }, t(label),
-      fromFile.includes(field) ? h('small', { class: 'from-file' }, ` (${t('fromFile')})`) : ''), inputs[field]);
+    const id = uid(`media-${field}`);
+    inputs[field] = h('input', { id, value: asset[field] || '', 'data-field': field, dir: 'auto',
+      'aria-describedby': field === 'credit' && !asset.credit ? noCreditId : false });
+    const count = lengthCounter(inputs[field], () => inputs[field].value, maxLength('MediaInput', field));
+    inputs[field].addEventListener('input', count.update);
+    counters.push(count);
+    return h('div', { class: 'field' },
+      h('div', { class: 'label-row' }, h('label', { for: id }, t(label),
+        fromFile.includes(field) ? h('small', { class: 'from-file' }, ` (${t('fromFile')})`) : ''), count.element),
+      inputs[field]);
   }));
-  const save = h('button', { type: 'button', id: 'save-media', onclick: async () => {
+  const save = h('button', { type: 'button', class: 'save-media', onclick: async () => {
+    if (counters.some((c) => c.over())) {
+      status.textContent = t('code.too-long', { limit: counters.find((c) => c.over()).over().limit });
+      return;
+    }
     const patch = {};
     for (const [field] of FIELDS) patch[field] = inputs[field].value.trim() || null;
     try {
       const { data } = await api.call('PATCH', `/v1/media/${asset.id}`, { patch });
       known.set(asset.id, data);
+      Object.assign(asset, data);
       status.textContent = t('saved');
+      warning.hidden = Boolean(data.credit);
     } catch (e) {
-      status.textContent = e.message;
+      status.textContent = problemLine(e);
     }
   } }, t('saveMedia'));
-  const crops = h('div', { class: 'crops', 'aria-label': t('crops') }, CROPS.map((name) => {
-    const crop = rendition(asset, `${name}-1200.jpg`);
-    return crop ? h('figure', {}, h('img', { src: crop.url, alt: '', loading: 'lazy', width: crop.width, height: crop.height }),
-      h('figcaption', {}, name.replace('x', ':'))) : '';
-  }));
+  const warning = h('p', { class: 'warning', id: noCreditId, hidden: Boolean(asset.credit) }, t('noCredit'));
   return h('div', { class: 'photo-details', 'data-media-id': asset.id },
-    h('div', { class: 'focal' }, img, marker), h('p', { class: 'muted' }, t('focalHint')),
-    asset.credit ? '' : h('p', { class: 'warning', id: `no-credit-${asset.id}` }, t('noCredit')),
-    form, save, status, h('h4', {}, t('crops')), crops);
+    h('div', { class: 'focal' }, img, focal.handle), focal.status, h('p', { class: 'muted' }, t('focalHint')),
+    warning, form, save, status,
+    h('p', { class: 'crops-title' }, h('strong', {}, t('crops'))), crops,
+    cropEditor(asset, (data) => { known.set(asset.id, data); Object.assign(asset, data); refreshCrops(); }));
 }
 
 /** The ids of the article's photos that have no credit. */

@@ -11,9 +11,21 @@ const AD_EVERY = 3;
 
 /** The reader's page speaks the article's language, whatever the desk's interface language. */
 const PAGE_WORDS = {
-  ar: { advertisement: 'إعلان', readAlso: 'اقرأ أيضاً', share: 'شارك', copyLink: 'نسخ الرابط', copied: 'نُسخ' },
-  en: { advertisement: 'Advertisement', readAlso: 'Read also', share: 'Share', copyLink: 'Copy link', copied: 'Copied' },
+  ar: { advertisement: 'إعلان', readAlso: 'اقرأ أيضاً', share: 'شارك', copyLink: 'نسخ الرابط', copied: 'نُسخ', corrections: 'تصحيحات' },
+  en: { advertisement: 'Advertisement', readAlso: 'Read also', share: 'Share', copyLink: 'Copy link', copied: 'Copied', corrections: 'Corrections' },
 };
+
+/** A place a front-end would put an ad: not a landmark (a page has many). */
+const adSlot = (say) => h('div', { class: 'ad-slot' }, say.advertisement);
+
+/** The corrections, dated, as a reader sees them under the story. */
+function corrections(article, say) {
+  if (!article.corrections?.length) return '';
+  return h('section', { class: 'reader-corrections', 'aria-labelledby': 'reader-corrections-title' },
+    h('h2', { id: 'reader-corrections-title' }, say.corrections),
+    h('ul', {}, article.corrections.map((c) => h('li', {},
+      h('time', { datetime: c.corrected_at }, new Date(c.corrected_at).toLocaleString(article.language)), ': ', c.note))));
+}
 const words = (lang) => PAGE_WORDS[String(lang).split('-')[0]] || PAGE_WORDS.en;
 
 export async function previewView(id) {
@@ -26,7 +38,7 @@ export async function previewView(id) {
   article.body.forEach((block, index) => {
     body.push(renderBlock(block));
     if ((index + 1) % AD_EVERY === 0 && index + 1 < article.body.length) {
-      body.push(h('aside', { class: 'ad-slot', 'aria-label': say.advertisement }, say.advertisement));
+      body.push(adSlot(say));
     }
   });
   const page = h('article', { class: 'reader', lang, dir },
@@ -41,8 +53,9 @@ export async function previewView(id) {
     article.featured_media ? figure(article.featured_media, lang) : '',
     share(url, article.headline, say),
     h('div', { class: 'reader-body' }, body),
+    corrections(article, say),
     related(article, say),
-    h('aside', { class: 'ad-slot', 'aria-label': say.advertisement }, say.advertisement));
+    adSlot(say));
   return h('section', { class: 'preview' },
     h('div', { class: 'bar' }, h('a', { href: `#/edit/${article.id}`, class: 'button' }, t('edit'))),
     page);
@@ -107,7 +120,7 @@ function share(url, headline, say) {
 
 function related(article, say) {
   if (!article.related?.length) return '';
-  return h('section', { class: 'reader-related' }, h('h2', {}, say.readAlso),
+  return h('section', { class: 'reader-related', 'aria-labelledby': 'reader-related-title' }, h('h2', { id: 'reader-related-title' }, say.readAlso),
     h('ul', {}, article.related.map((r) => h('li', { lang: r.language, dir: directionOf(r.language) },
       h('a', { href: r.canonical_url || '#' }, r.headline)))));
 }

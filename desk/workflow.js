@@ -1,35 +1,40 @@
-// The workflow buttons a role may use in the article's status, and revisions with a
-// side-by-side diff and restore. The server decides in the end; the desk offers only what the
-// role may do, and checks photo credits before asking to publish.
+// The workflow as the server offers it: the moves in the editorial answer's `actions` (what
+// this user may do with this story now), asked about before publishing, unpublishing or
+// archiving; scheduling; corrections, listed and confirmed; partner preview links. What is shown
+// follows the story's `meta` events, so a story that went live on schedule says so.
 
 import * as api from './api.js';
 import { h, clear } from './dom.js';
 import { t, formatTime, timeZone } from './i18n.js';
-import { show } from './editor.js';
+import { confirmDialog } from './dialogs.js';
+import { lengthCounter, uid } from './fields.js';
+import { maxLength } from './limits.js';
+import { problemLine } from './problems.js';
+import { uncredited } from './photos.js';
 
-/** [label, target status, needs the publish permission] per current status. */
-const MOVES = {
-  draft: [['submit', 'in_review', false], ['publish', 'published', true], ['schedule', 'scheduled', true]],
-  in_review: [['backToDraft', 'draft', false], ['publish', 'published', true], ['schedule', 'scheduled', true]],
-  scheduled: [['backToDraft', 'draft', true], ['publish', 'published', true]],
-  published: [['unpublish', 'unpublished', true]],
-  unpublished: [['publish', 'published', true], ['backToDraft', 'draft', true], ['archive', 'archived', true]],
-  archived: [['unpublish', 'unpublished', true]],
-};
+/** The words of a move, by the status it leads to. */
+const LABELS = { in_review: 'submit', draft: 'backToDraft', published: 'publish', scheduled: 'schedule',
+  unpublished: 'unpublish', archived: 'archive' };
+const ASK = { published: 'confirmPublish', unpublished: 'confirmUnpublish', archived: 'confirmArchive' };
 
-export function workflowPanel(meta, editor) {
+/**
+ * The move buttons for the action bar and the panel that goes with them (schedule time,
+ * corrections, preview link). `report(problem)` shows a refusal where the editor shows errors.
+ */
+export function workflow(story, report) {
   const status = h('p', { role: 'status', class: 'muted', id: 'workflow-status' });
-  const when = h('input', { type: 'datetime-local', id: 'schedule-at', 'aria-label': `${t('when')} (${timeZone()})` });
-  const moves = (MOVES[meta.status] || []).filter(([, , publish]) => !publish || api.may.publish());
+  const whenId = uid('schedule-at');
+  const when = h('input', { type: 'datetime-local', id: whenId });
+  const buttons = h('span', { class: 'moves' });
+  const panel = h('div', { class: 'workflow' });
 
   async function move(to) {
     status.textContent = '';
+    status.className = 'muted';
     try {
-      if (editor.dirty()) await editor.save();
-      const current = await api.call('GET', `/v1/articles/${meta.id}/editorial`);
+      if (story.dirty() || story.inflight) await story.save({ explicit: true });
       if (to === 'published' || to === 'scheduled') {
-        const missing = await editor.check();
-        if (missing.length) {
+        if ((await uncredited(story.doc)).length) {
           status.textContent = t('noCredit');
           status.className = 'error';
           return;
@@ -37,39 +42,77 @@ export function workflowPanel(meta, editor) {
       }
       const body = { to };
       if (to === 'scheduled') {
-        if (!when.value) { when.focus(); status.textContent = t('when'); return; }
+        if (!when.value) {
+          when.focus();
+          status.textContent = `${t('when')}: ${t('code.required')}`;
+          return;
+        }
         body.scheduled_at = new Date(when.value).toISOString();
       }
-      const { data, etag } = await api.call('POST', `/v1/articles/${meta.id}/transitions`, { json: body, ifMatch: current.etag });
-      editor.accept(data, etag);
+      if (ASK[to] && !(await confirmDialog(t(ASK[to]), t(LABELS[to])))) return;
+      const { data, etag } = await api.call('POST', `/v1/articles/${story.meta.id}/transitions`, { json: body, ifMatch: story.etag });
+      story.setMeta(data, etag);
+      status.textContent = t('statusChanged', { status: t(data.status) });
     } catch (e) {
-      editor.showProblem(e);
+      if (e instanceof api.Problem) report(e);
+      else throw e;
     }
   }
 
-  const buttons = moves.map(([label, to]) => h('button', { type: 'button', id: `move-${to}`, 'data-to': to, onclick: () => move(to) }, t(label)));
-  const hasSchedule = moves.some(([, to]) => to === 'scheduled');
-  const panel = h('div', { class: 'workflow' }, h('h3', {}, t('status'), ': ', t(meta.status)),
-    meta.scheduled_at ? h('p', {}, `${t('scheduled')}: `, h('time', { datetime: meta.scheduled_at }, formatTime(meta.scheduled_at))) : '',
-    hasSchedule ? h('label', {}, `${t('when')} (${t('timeZone')} ${timeZone()})`, when) : '',
-    h('div', { class: 'buttons' }, buttons), status);
-  if (meta.status === 'published' && api.may.publish()) panel.append(correction(meta, editor));
-  panel.append(previewLink(meta));
-  return panel;
+  function render() {
+    const meta = story.meta;
+    clear(buttons);
+    clear(panel);
+    if (!meta) return;
+    const moves = meta.actions?.transitions || [];
+    for (const to of moves) {
+      buttons.append(h('button', { type: 'button', id: `move-${to}`, 'data-to': to, class: to === 'published' ? 'primary' : '',
+        onclick: () => move(to) }, t(LABELS[to] || to)));
+    }
+    panel.append(h('h2', {}, t('status'), ': ', t(meta.status)));
+    if (meta.scheduled_at && meta.status === 'scheduled') {
+      panel.append(h('p', {}, `${t('scheduled')}: `, h('time', { datetime: meta.scheduled_at }, formatTime(meta.scheduled_at))));
+    }
+    if (moves.includes('scheduled')) {
+      panel.append(h('div', { class: 'field' }, h('label', { for: whenId }, `${t('when')} (${t('timeZone')} ${timeZone()})`), when));
+    }
+    panel.append(status, corrections(story, report), previewLink(meta));
+  }
+
+  story.on('meta', render);
+  render();
+  return { buttons, panel };
 }
 
-function correction(meta, editor) {
-  const note = h('textarea', { id: 'correction-note', 'aria-label': t('correctionNote') });
-  return h('details', {}, h('summary', {}, t('correct')), note,
-    h('button', { type: 'button', id: 'send-correction', onclick: async () => {
-      try {
-        const current = await api.call('GET', `/v1/articles/${meta.id}/editorial`);
-        const { data, etag } = await api.call('POST', `/v1/articles/${meta.id}/corrections`, { json: { note: note.value }, ifMatch: current.etag });
-        editor.accept(data, etag);
-      } catch (e) {
-        editor.showProblem(e);
-      }
-    } }, t('correct')));
+function corrections(story, report) {
+  const meta = story.meta;
+  const list = (meta.corrections || []).map((c) => h('li', {},
+    h('time', { datetime: c.corrected_at }, formatTime(c.corrected_at)), ': ', h('span', { dir: 'auto' }, c.note)));
+  const shown = h('div', { class: 'corrections' }, h('h3', {}, t('corrections')),
+    list.length ? h('ol', { id: 'corrections-list' }, list) : h('p', { class: 'muted' }, t('noCorrections')));
+  if (!meta.actions?.correct) return shown;
+  const id = uid('correction-note');
+  const note = h('textarea', { id, dir: 'auto' });
+  const count = lengthCounter(note, () => note.value, maxLength('CorrectionRequest', 'note'));
+  note.addEventListener('input', count.update);
+  const done = h('p', { role: 'status', class: 'muted', id: 'correction-status' });
+  const send = h('button', { type: 'button', id: 'send-correction', onclick: async () => {
+    done.textContent = '';
+    if (count.over()) {
+      done.textContent = t('code.too-long', { limit: count.over().limit });
+      return;
+    }
+    try {
+      if (story.dirty()) await story.save({ explicit: true });
+      const { data, etag } = await api.call('POST', `/v1/articles/${story.meta.id}/corrections`, { json: { note: note.value }, ifMatch: story.etag });
+      story.setMeta(data, etag);
+      document.getElementById('correction-status')?.replaceChildren(t('correctionSent'));
+    } catch (e) {
+      if (e instanceof api.Problem) { done.textContent = problemLine(e); report(e); } else throw e;
+    }
+  } }, t('correct'));
+  return h('div', {}, shown, h('details', { class: 'correct' }, h('summary', {}, t('correct')),
+    h('div', { class: 'label-row' }, h('label', { for: id }, t('correctionNote')), count.element), note, send), done);
 }
 
 function previewLink(meta) {
@@ -79,40 +122,7 @@ function previewLink(meta) {
       const { data } = await api.call('POST', `/v1/articles/${meta.id}/preview-links`, { json: {} });
       clear(out).append(h('input', { readonly: true, value: data.url, dir: 'ltr', 'aria-label': t('previewLink') }));
     } catch (e) {
-      out.textContent = e.message;
+      out.textContent = problemLine(e);
     }
   } }, t('previewLink')), out);
-}
-
-export function revisionsPanel(meta, accept) {
-  const box = h('div', { class: 'revisions-body' });
-  const details = h('details', { class: 'revisions', ontoggle: async () => {
-    if (!details.open || box.childElementCount) return;
-    const { data } = await api.call('GET', `/v1/articles/${meta.id}/revisions`);
-    const list = [...(data.data || data)].sort((a, b) => a.version - b.version);
-    // The left version is the one "restore" brings back.
-    const from = h('select', { 'aria-label': `${t('before')} / ${t('restore')}`, id: 'diff-from' });
-    const to = h('select', { 'aria-label': t('after'), id: 'diff-to' });
-    for (const r of list) {
-      const label = `${t('version')} ${r.version} · ${r.action} · ${formatTime(r.created_at)}`;
-      from.append(h('option', { value: r.version }, label));
-      to.append(h('option', { value: r.version }, label));
-    }
-    if (list.length > 1) from.value = String(list[list.length - 2].version);
-    to.value = String(list[list.length - 1]?.version ?? '');
-    const table = h('div', { class: 'diff' });
-    const compare = async () => {
-      const { data: diff } = await api.call('GET', `/v1/articles/${meta.id}/diff?from=${from.value}&to=${to.value}`);
-      clear(table).append(h('table', {}, h('thead', {}, h('tr', {}, h('th', {}, t('field')), h('th', {}, `${t('version')} ${diff.from}`), h('th', {}, `${t('version')} ${diff.to}`))),
-        h('tbody', {}, diff.changes.map((c) => h('tr', {}, h('th', {}, c.field), h('td', { class: 'old', dir: 'auto' }, show(c.from)), h('td', { class: 'new', dir: 'auto' }, show(c.to)))))));
-    };
-    const restore = h('button', { type: 'button', onclick: async () => {
-      const current = await api.call('GET', `/v1/articles/${meta.id}/editorial`);
-      const { data: restored, etag } = await api.call('POST', `/v1/articles/${meta.id}/revisions/${from.value}/restore`, { ifMatch: current.etag });
-      accept(restored, etag);
-    } }, t('restore'));
-    box.append(h('div', { class: 'row' }, from, to), h('div', { class: 'row' },
-      h('button', { type: 'button', id: 'compare', onclick: compare }, t('compare')), restore), table);
-  } }, h('summary', {}, t('revisions')), box);
-  return details;
 }

@@ -41,7 +41,23 @@ pub struct Warning {
     /// A JSON pointer to the field concerned.
     #[schema(example = "/featured_media")]
     pub field: String,
+    /// What it is, stable for clients to translate.
+    pub code: WarningCode,
+    /// The bound concerned (the width partners want, in pixels).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u64>,
+    /// The same in English, for a human reading the raw answer.
     pub detail: String,
+}
+
+/// The kinds of warning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum WarningCode {
+    /// The featured image is narrower than partners want (`limit` pixels).
+    NarrowFeaturedImage,
+    /// The featured image's width is not known.
+    UnknownImageWidth,
 }
 
 impl EditableArticle {

@@ -36,7 +36,24 @@ const ASSETS: &[Asset] = assets!(
     "lists.js" => "text/javascript; charset=utf-8",
     "admin.js" => "text/javascript; charset=utf-8",
     "workflow.js" => "text/javascript; charset=utf-8",
+    "store.js" => "text/javascript; charset=utf-8",
+    "fields.js" => "text/javascript; charset=utf-8",
+    "limits.js" => "text/javascript; charset=utf-8",
+    "problems.js" => "text/javascript; charset=utf-8",
+    "paste.js" => "text/javascript; charset=utf-8",
+    "pickers.js" => "text/javascript; charset=utf-8",
+    "crops.js" => "text/javascript; charset=utf-8",
+    "dialogs.js" => "text/javascript; charset=utf-8",
+    "revisions.js" => "text/javascript; charset=utf-8",
+    "values.js" => "text/javascript; charset=utf-8",
+    "guard.js" => "text/javascript; charset=utf-8",
     "icon.svg" => "image/svg+xml",
+    "fonts.css" => "text/css; charset=utf-8",
+    "fonts/plex-arabic-400.woff2" => "font/woff2",
+    "fonts/plex-arabic-700.woff2" => "font/woff2",
+    "fonts/plex-latin-400.woff2" => "font/woff2",
+    "fonts/plex-latin-700.woff2" => "font/woff2",
+    "fonts/OFL.txt" => "text/plain; charset=utf-8",
 );
 
 /// Each asset's entity tag, from its bytes.
@@ -124,10 +141,22 @@ mod tests {
     #[test]
     fn every_file_of_the_desk_is_served_and_nothing_else() {
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/desk");
-        let mut on_disk: Vec<String> = std::fs::read_dir(dir)
-            .unwrap()
-            .map(|entry| entry.unwrap().file_name().into_string().unwrap())
-            .collect();
+        // Files, and the files of folders (fonts/), by their path under desk/.
+        let mut on_disk: Vec<String> = Vec::new();
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let entry = entry.unwrap();
+            let name = entry.file_name().into_string().unwrap();
+            if entry.file_type().unwrap().is_dir() {
+                for inner in std::fs::read_dir(entry.path()).unwrap() {
+                    on_disk.push(format!(
+                        "{name}/{}",
+                        inner.unwrap().file_name().into_string().unwrap()
+                    ));
+                }
+            } else {
+                on_disk.push(name);
+            }
+        }
         on_disk.sort();
         let mut served: Vec<String> = ASSETS.iter().map(|a| a.name.to_owned()).collect();
         served.sort();

@@ -20,7 +20,7 @@ use serde_json::json;
 use crate::api::article::ArticleView;
 use crate::api::editorial::{
     CorrectionRequest, CorrectionView, EditableArticle, RevisionDiff, RevisionSummary, RevisionView,
-    TransitionRequest, Warning,
+    TransitionRequest, Warning, WarningCode,
 };
 use crate::api::utc;
 use crate::db::claim::write_transaction;
@@ -315,12 +315,16 @@ fn warnings(
     Ok(match store::image_width(conn, &featured.media_id)? {
         Some(Some(width)) if width < minimum => vec![Warning {
             field: "/featured_media".into(),
+            code: WarningCode::NarrowFeaturedImage,
+            limit: Some(ctx.featured_image_min_width.into()),
             detail: format!(
                 "the featured image is {width} px wide; Google Discover and large cards want at least {minimum} px"
             ),
         }],
         Some(None) => vec![Warning {
             field: "/featured_media".into(),
+            code: WarningCode::UnknownImageWidth,
+            limit: Some(ctx.featured_image_min_width.into()),
             detail: format!("the featured image's width is unknown; partners want at least {minimum} px"),
         }],
         _ => Vec::new(),
