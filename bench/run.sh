@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Load benchmark: Khabar's release binary against a bare actix-web handler serving the same
-# article bytes from memory (the ceiling), measured in the same run, on loopback: article by
-# slug, list page 1, a list page 10,000 pages deep (by cursor), a topic's list, an RSS feed.
+# Load benchmark: Khabar's release binary against a bare actix-web handler serving, to each
+# client, the same bytes Khabar served it (the ceiling), measured in the same run, on loopback,
+# for each kind of client (a browser, an Android app, an iOS app, a CDN revalidating, a bare
+# client: bench/clients.py): article by slug, list page 1, a list page 10,000 pages deep (by
+# cursor), a topic's list, an RSS feed.
 #
 #   bash bench/run.sh                     # 1,000,000 articles (generated once, ~20 GB, ~12 min)
 #   ARTICLES=10000 bash bench/run.sh      # a quick run
@@ -9,16 +11,17 @@
 #
 # Environment: ARTICLES, BACKEND (sqlite or postgres), BENCH_DB (SQLite file), BENCH_PG
 # (PostgreSQL server URL, default postgres://postgres@127.0.0.1:5432), DURATION (per endpoint,
-# default 15s), CONNECTIONS (64), THREADS (wrk threads, 2). Results go to stdout and
-# target/bench/results-$BACKEND.txt. Each endpoint reports requests/s, latency, and the
-# server's CPU time per request beside the bare handler's.
+# default 10s), CONNECTIONS (64), THREADS (wrk threads, 2), PROFILES (which clients, default
+# all five). Results go to stdout and target/bench/results-$BACKEND.txt. Each endpoint reports,
+# per client, what it answered, requests/s, latency, and the server's CPU time per request
+# beside the ceiling's.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ARTICLES=${ARTICLES:-1000000}
 BENCH_DIR=target/bench
 DB=${BENCH_DB:-$BENCH_DIR/khabar-$ARTICLES.db}
-DURATION=${DURATION:-15s}
+DURATION=${DURATION:-10s}
 CONNECTIONS=${CONNECTIONS:-64}
 THREADS=${THREADS:-2}
 PORT=${PORT:-18080}
@@ -97,47 +100,41 @@ print(article, topic, deep)
 PY
 )
 
-curl -fsS "$BASE$ARTICLE_PATH" -o "$BENCH_DIR/article.json"
-curl -fsS "$BASE/feeds/ar/rss.xml" -o "$BENCH_DIR/feed.xml"
-# Two ceilings: the article's bytes, and the feed's (fifty full articles, about 50 times larger).
-# The ceiling answers the article's own request line, so that both parse the same long
-# percent-encoded path: what is left is the cost of Khabar itself.
-target/release/examples/ceiling "127.0.0.1:$CEILING_PORT" "$ARTICLE_PATH=$BENCH_DIR/article.json" \
-  "/feed=$BENCH_DIR/feed.xml" &
+# What each client gets from each endpoint, and a ceiling that answers each client with those
+# very bytes (same coding, same 304), in the same run.
+ENDPOINTS=(article="$ARTICLE_PATH" list-1=/v1/articles list-10000="$DEEP_PATH" topic-list="$TOPIC_PATH" rss-feed=/feeds/ar/rss.xml)
+python3 bench/clients.py probe "$BASE" "$BENCH_DIR/probe" "${ENDPOINTS[@]}" >"$BENCH_DIR/probe.txt"
+target/release/examples/ceiling "127.0.0.1:$CEILING_PORT" "$BENCH_DIR/probe/ceiling.json" &
 CEILING_PID=$!
 sleep 1
+PROFILES=${PROFILES:-browser android ios cdn bare}
 
-# run NAME URL SERVER-PID: a warmed-up wrk run, with the server's CPU per request.
+# run NAME URL SERVER-PID [wrk args]: a warmed-up wrk run, with the server's CPU per request.
 source bench/lib.sh
 
 {
   echo "# $(date -u +%FT%TZ), $(nproc) cores, $BACKEND, $ARTICLES articles, wrk -t$THREADS -c$CONNECTIONS -d$DURATION"
-  ceiling=$(run ceiling "http://127.0.0.1:$CEILING_PORT$ARTICLE_PATH" "$CEILING_PID")
-  results=("$ceiling")
-  results+=("$(run article-by-slug "$BASE$ARTICLE_PATH" "$KHABAR_PID")")
-  results+=("$(run list-page-1 "$BASE/v1/articles" "$KHABAR_PID")")
-  results+=("$(run list-page-10000 "$BASE$DEEP_PATH" "$KHABAR_PID")")
-  results+=("$(run topic-list "$BASE$TOPIC_PATH" "$KHABAR_PID")")
-  feed_ceiling=$(run feed-ceiling "http://127.0.0.1:$CEILING_PORT/feed" "$CEILING_PID")
-  feed=$(run rss-feed "$BASE/feeds/ar/rss.xml" "$KHABAR_PID")
-  ceiling_rps=$(echo "$ceiling" | awk '{print $2}')
-  ceiling_us=$(echo "$ceiling" | awk '{print $5}')
-  feed_ceiling_rps=$(echo "$feed_ceiling" | awk '{print $2}')
-  feed_ceiling_us=$(echo "$feed_ceiling" | awk '{print $5}')
-  # "of ceiling": requests/s as a share of the ceiling's, and the ceiling's CPU per request as
-  # a share of ours (100% = as cheap as the bare handler).
-  printf '%-18s %12s %10s %10s %10s %12s %10s\n' endpoint "requests/s" p50 p99 "of ceiling" "CPU/request" "of ceiling"
-  ratio() { echo "$1 $2" | awk '{printf "%.0f%%", 100 * $1 / $2}'; }
-  for line in "${results[@]}"; do
-    set -- $line
-    printf '%-18s %12s %10s %10s %10s %10s us %10s\n' "$1" "$2" "$3" "$4" "$(ratio "$2" "$ceiling_rps")" "$5" "$(ratio "$ceiling_us" "$5")"
+  echo "# each client's request headers: bench/clients.py; the ceiling answers each with the bytes it got from Khabar"
+  ratio() { echo "$1 $2" | awk '{ if ($2 > 0) printf "%.0f%%", 100 * $1 / $2; else print "-" }'; }
+  for profile in $PROFILES; do
+    echo "## $profile"
+    printf '%-12s %10s %8s %12s %9s %9s %10s %12s %10s\n' endpoint answer bytes "requests/s" p50 p99 "of ceiling" "CPU/request" "of ceiling"
+    for mapping in "${ENDPOINTS[@]}"; do
+      endpoint=${mapping%%=*}
+      path=${mapping#*=}
+      wrk_headers=()
+      while IFS= read -r line; do wrk_headers+=(-H "$line"); done < <(python3 bench/clients.py headers "$profile" "$BASE" "$path")
+      answer=$(python3 -c "import json,sys; e=[x for x in json.load(open(sys.argv[1])) if x['name']==sys.argv[2]][0]; print(str(e['status'])+'/'+(e['content_encoding'] or 'identity'), e['bytes'])" "$BENCH_DIR/probe/ceiling.json" "$endpoint-$profile")
+      set -- $(run "$endpoint-$profile" "$BASE$path" "$KHABAR_PID" "${wrk_headers[@]}")
+      ours=("$@")
+      set -- $(run "$endpoint-$profile-ceiling" "http://127.0.0.1:$CEILING_PORT$path" "$CEILING_PID" "${wrk_headers[@]}")
+      ceiling=("$@")
+      printf '%-12s %10s %8s %12s %9s %9s %10s %9s us %10s\n' "$endpoint" $answer "${ours[1]}" "${ours[2]}" "${ours[3]}" \
+        "$(ratio "${ours[1]}" "${ceiling[1]}")" "${ours[4]}" "$(ratio "${ceiling[4]}" "${ours[4]}")"
+      echo "$profile $endpoint ${ours[*]:1} ceiling ${ceiling[*]:1}" >>"$BENCH_DIR/raw-$BACKEND.txt"
+    done
+    echo "khabar resident memory after the $profile runs: $(( $(ps -o rss= -p "$KHABAR_PID") / 1024 )) MB"
   done
-  for line in "$feed_ceiling" "$feed"; do
-    set -- $line
-    printf '%-18s %12s %10s %10s %10s %10s us %10s\n' "$1" "$2" "$3" "$4" "$(ratio "$2" "$feed_ceiling_rps")" "$5" "$(ratio "$feed_ceiling_us" "$5") (feed)"
-  done
-  echo "article body: $(stat -c %s "$BENCH_DIR/article.json") bytes; feed body: $(stat -c %s "$BENCH_DIR/feed.xml") bytes"
-  echo "khabar resident memory: $(( $(ps -o rss= -p "$KHABAR_PID") / 1024 )) MB"
 
   # Search latency, one request at a time, on a second server whose response cache is off so
   # that every request runs the query.

@@ -16,6 +16,8 @@ const JWT_SECRET_NAME: &str = "jwt_hs256_secret";
 const COMPILED_SITE_URL: &str = "compiled_site_url";
 /// The `domain::search::INDEX_VERSION` the search index was built with.
 const SEARCH_INDEX_VERSION: &str = "search_index_version";
+/// The delivery format the stored articles were compiled in (`delivery::FORMAT`).
+const DELIVERY_FORMAT: &str = "delivery_format";
 /// The bootstrap admin created on a database without users.
 pub const BOOTSTRAP_ADMIN_EMAIL: &str = "admin@khabar.local";
 
@@ -134,9 +136,11 @@ pub fn compiled_site_url(conn: &mut DbConnection) -> Result<Option<String>, DbEr
     secrets::get(conn, COMPILED_SITE_URL)
 }
 
-/// Records that the stored articles were compiled for `site_url` (by the server or a command).
+/// Records that the stored articles were compiled for `site_url` (by the server or a command),
+/// in this version's delivery format.
 pub fn record_site_url(conn: &mut DbConnection, site_url: &url::Url) -> Result<(), DbError> {
-    secrets::put(conn, COMPILED_SITE_URL, site_url.as_str())
+    secrets::put(conn, COMPILED_SITE_URL, site_url.as_str())?;
+    secrets::put(conn, DELIVERY_FORMAT, crate::delivery::FORMAT)
 }
 
 /// Recompiles every published article when the stored forms were compiled for another site
@@ -147,14 +151,25 @@ fn compile_for_site_url(
     site_url: &url::Url,
 ) -> Result<Option<(String, usize)>, BootstrapError> {
     let compiled_for = compiled_site_url(conn)?;
-    if compiled_for.as_deref() == Some(site_url.as_str()) {
+    let format = secrets::get(conn, DELIVERY_FORMAT)?;
+    let current_format = format.as_deref() == Some(crate::delivery::FORMAT);
+    if compiled_for.as_deref() == Some(site_url.as_str()) && current_format {
         return Ok(None);
     }
     // Also when nothing was recorded (articles compiled before this was kept): they may be
     // for another URL, and recompiling what is right already changes nothing.
     let count = crate::delivery::compile_all(conn, &UrlBuilder::new(site_url.clone()), 1000)?;
     record_site_url(conn, site_url)?;
-    Ok(compiled_for.map(|old| (old, count)))
+    if !current_format && count > 0 {
+        tracing::info!(
+            articles = count,
+            format = crate::delivery::FORMAT,
+            "recompiled every published article into this version's delivery format"
+        );
+    }
+    Ok(compiled_for
+        .filter(|old| old != site_url.as_str())
+        .map(|old| (old, count)))
 }
 
 /// The server secret image URLs are signed with: the configured one, else the one stored (SQLite).

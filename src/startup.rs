@@ -90,6 +90,7 @@ impl Application {
         ));
         let reads = Arc::new(crate::reads::Reader {
             routing: routing.clone(),
+            filling: Default::default(),
             cache: DeliveryCache::new(
                 settings.cache_mb * 1024 * 1024,
                 Duration::from_secs(u64::from(settings.cache_max_age.max(1))),
@@ -181,6 +182,8 @@ impl Application {
             app.configure(routes::desk::configure)
                 .service(docs_ui())
                 .route("/docs", web::get().to(redirect_to_docs))
+                // Innermost: a repeated public GET is answered before routing.
+                .wrap(middleware::from_fn(routes::middleware::fast_read::fast_read))
                 .wrap(middleware::from_fn(routes::rate_limit::limit))
                 .wrap(middleware::from_fn(routes::metrics::record))
                 .wrap_fn(head_as_get)
@@ -197,6 +200,9 @@ impl Application {
                 .default_service(web::to(not_found))
         })
         .workers(settings.workers)
+        // Blocking work is database work (and small file reads): more threads than
+        // connections only wait, and each idle one keeps its own allocator arena and stack.
+        .worker_max_blocking_threads((settings.pool_size as usize * 2).max(4))
         .on_connect(connections.on_connect())
         .max_connections((max_connections as usize).div_ceil(settings.workers).max(1))
         .client_request_timeout(settings.client_limits.header_timeout)

@@ -43,7 +43,8 @@ pub struct ArticleView {
     pub body: Vec<Block>,
     /// The body rendered as sanitized HTML.
     pub body_html: String,
-    /// The body as plain text.
+    /// The body as plain text: only with `include=body_text` (it repeats the body).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub body_text: String,
     pub word_count: usize,
     pub reading_time_minutes: usize,
@@ -327,6 +328,23 @@ impl ArticleView {
         };
         view.seo = seo::build(&view);
         view
+    }
+
+    /// The form that is stored and sent by default: without what only repeats the rest (the
+    /// plain text of the body; `seo.head_html` is never built into it).
+    pub fn stored(&self) -> ArticleView {
+        let mut lean = self.clone();
+        lean.body_text.clear();
+        lean.seo.head_html.clear();
+        lean
+    }
+
+    /// Makes again what the stored form leaves out and readers of it (search, feeds, ninjs)
+    /// use: the plain text of the body.
+    pub fn restore_derived(&mut self) {
+        if self.body_text.is_empty() {
+            self.body_text = blocks::render_text(&self.body);
+        }
     }
 }
 

@@ -22,8 +22,8 @@ pub struct Seo {
     pub alternates: Vec<Alternate>,
     /// All of the above as HTML for a page's `<head>`, escaped for where each part goes
     /// (attribute values; the JSON-LD inside its script element, which no text field can end
-    /// early).
-    #[serde(default)]
+    /// early). Only with `include=head_html`: it repeats the fields above.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub head_html: String,
 }
 
@@ -190,20 +190,18 @@ pub fn build(article: &ArticleView) -> Seo {
             .map(|t| tag("article:tag", &t.name)),
     );
 
-    let mut twitter = vec![
-        tag(
-            "twitter:card",
-            if image.is_some() {
-                "summary_large_image"
-            } else {
-                "summary"
-            },
-        ),
-        tag("twitter:title", &article.headline),
-        tag("twitter:description", &description),
-    ];
-    if let (Some(image), Some(card)) = (image, card) {
-        twitter.push(tag("twitter:image", card.url));
+    // X (Twitter) reads the title, description and image from Open Graph when its own tags
+    // are absent: only the card type, and the image's alt text (which it does not take from
+    // `og:image:alt`), are its own.
+    let mut twitter = vec![tag(
+        "twitter:card",
+        if image.is_some() {
+            "summary_large_image"
+        } else {
+            "summary"
+        },
+    )];
+    if let (Some(image), Some(_)) = (image, card) {
         if let Some(alt) = &image.alt_text {
             twitter.push(tag("twitter:image:alt", alt));
         }
@@ -217,19 +215,25 @@ pub fn build(article: &ArticleView) -> Seo {
         hreflang: t.language.clone(),
         href: t.canonical_url.clone(),
     }));
-    let head_html = head_html(
-        &article.canonical_url,
-        &json_ld,
-        &open_graph,
-        &twitter,
-        &alternates,
-    );
     Seo {
         json_ld,
         open_graph,
         twitter,
         alternates,
-        head_html,
+        head_html: String::new(),
+    }
+}
+
+impl Seo {
+    /// Fills `head_html` from the rest (for `include=head_html`).
+    pub fn with_head_html(&mut self, canonical: &str) {
+        self.head_html = head_html(
+            canonical,
+            &self.json_ld,
+            &self.open_graph,
+            &self.twitter,
+            &self.alternates,
+        );
     }
 }
 

@@ -233,10 +233,11 @@ diesel::table! {
         published_at -> Timestamp,
         visible_from -> Timestamp,
         updated_at -> Timestamp,
-        full_json -> Text,
         summary_json -> Text,
         etag -> Text,
         surrogate_keys -> Text,
+        full_gzip -> Binary,
+        full_br -> Binary,
     }
 }
 

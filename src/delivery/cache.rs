@@ -18,10 +18,15 @@ use std::time::Duration;
 use actix_web::http::header::{HeaderName, HeaderValue};
 use chrono::{DateTime, Utc};
 
-/// A response body ready to send, with what HTTP caching needs to know about it.
-#[derive(Debug, Clone)]
+use super::codings::{self, Bodies};
+
+/// A response body ready to send in every coding it is offered in, with what HTTP caching
+/// needs to know about it.
+#[derive(Debug)]
 pub struct Representation {
-    pub body: bytes::Bytes,
+    /// The identity form, and the brotli and gzip forms once [`Representation::coded`] made them
+    /// (or the delivery store kept them).
+    pub bodies: Bodies,
     pub etag: String,
     pub last_modified: DateTime<Utc>,
     /// `last_modified` as an HTTP date, formatted once rather than on every response.
@@ -33,9 +38,10 @@ pub struct Representation {
     /// One article's representation, evicted only when an article it shows changed; anything
     /// else (lists, feeds, search, catalog pages) goes with every change.
     pub is_article: bool,
-    /// The headers above as sent, built on the first response and reused by every hit, so
-    /// that a cached answer costs no header parsing.
-    pub wire_headers: OnceLock<Vec<(HeaderName, HeaderValue)>>,
+    /// The headers above as sent in each coding (identity, gzip, brotli: the `ETag` and
+    /// `Content-Encoding` differ), built on the first response in that coding and reused by
+    /// every hit, so that a cached answer costs no header parsing.
+    pub wire_headers: [OnceLock<Vec<(HeaderName, HeaderValue)>>; 3],
 }
 
 /// What a committed write changed, for the caches of every node.
@@ -111,8 +117,18 @@ impl Representation {
         last_modified: DateTime<Utc>,
         surrogate_keys: String,
     ) -> Self {
+        Self::with_bodies(Bodies::plain(body), etag, last_modified, surrogate_keys)
+    }
+
+    /// A representation whose forms are already made (an article's, from the delivery store).
+    pub fn with_bodies(
+        bodies: Bodies,
+        etag: String,
+        last_modified: DateTime<Utc>,
+        surrogate_keys: String,
+    ) -> Self {
         Representation {
-            body,
+            bodies,
             etag,
             last_modified_http: last_modified.format("%a, %d %b %Y %H:%M:%S GMT").to_string(),
             last_modified,
@@ -120,8 +136,22 @@ impl Representation {
             content_type: "application/json",
             headers: Vec::new(),
             is_article: false,
-            wire_headers: OnceLock::new(),
+            wire_headers: Default::default(),
         }
+    }
+
+    /// Makes the brotli and gzip forms, once, when the body is worth coding (text of a fair
+    /// size). Called where the representation is built, off the request's worker.
+    pub fn coded(mut self) -> Self {
+        if !self.bodies.is_coded() && codings::compressible(self.content_type) {
+            self.bodies = Bodies::coded(self.bodies.identity().clone());
+        }
+        self
+    }
+
+    /// The identity form.
+    pub fn body(&self) -> &bytes::Bytes {
+        self.bodies.identity()
     }
 
     /// True when this entry shows one of `articles` (its own or a linked article's key).
@@ -133,11 +163,23 @@ impl Representation {
     }
 }
 
+/// A representation as the address it answered: see [`DeliveryCache::answered`].
+#[derive(Clone)]
+pub struct Answered {
+    pub representation: Arc<Representation>,
+    /// The route pattern of the handler that made it, for metrics.
+    pub route: Arc<str>,
+}
+
 #[derive(Clone)]
 pub struct DeliveryCache {
     /// Keys are paths with queries, hundreds of bytes for a percent-encoded Arabic slug:
     /// foldhash (randomly seeded per process) hashes them several times faster than SipHash.
     entries: moka::sync::Cache<String, Arc<Representation>, foldhash::fast::RandomState>,
+    /// The same representations by the exact address (path and query) a public GET answered
+    /// with them, so that the next GET of that address is answered before routing. Holds the
+    /// entries' `Arc`s, not copies; evicted by the same rules.
+    answered: moka::sync::Cache<String, Answered, foldhash::fast::RandomState>,
     /// Counts evictions. Fills check it under the read lock, evictions bump it under the write
     /// lock, so no fill that started before an eviction lands after it.
     generation: Arc<AtomicU64>,
@@ -157,13 +199,21 @@ impl DeliveryCache {
         let entries = moka::sync::Cache::builder()
             .max_capacity(max_bytes)
             .weigher(|key: &String, value: &Arc<Representation>| {
-                u32::try_from(key.len() + value.body.len() + 256).unwrap_or(u32::MAX)
+                u32::try_from(key.len() + value.bodies.weight() + 256).unwrap_or(u32::MAX)
             })
+            .time_to_live(ttl)
+            .support_invalidation_closures()
+            .build_with_hasher(foldhash::fast::RandomState::default());
+        let answered = moka::sync::Cache::builder()
+            // The bodies are weighed in `entries`; here only what an address adds.
+            .max_capacity(max_bytes / 4)
+            .weigher(|key: &String, _: &Answered| u32::try_from(key.len() + 128).unwrap_or(u32::MAX))
             .time_to_live(ttl)
             .support_invalidation_closures()
             .build_with_hasher(foldhash::fast::RandomState::default());
         DeliveryCache {
             entries,
+            answered,
             generation: Arc::new(AtomicU64::new(0)),
             eviction: Arc::new(RwLock::new(())),
         }
@@ -190,6 +240,23 @@ impl DeliveryCache {
         }
     }
 
+    /// The representation a public GET of `address` (path and query) was last answered with,
+    /// if it is still current.
+    pub fn answered(&self, address: &str) -> Option<Answered> {
+        self.answered.get(address)
+    }
+
+    /// Remembers what answered `address`, unless an eviction happened since `token`.
+    pub fn remember_answer(&self, address: String, answered: Answered, token: FillToken) {
+        let _fill = self
+            .eviction
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if self.generation.load(Ordering::Acquire) == token.0 {
+            self.answered.insert(address, answered);
+        }
+    }
+
     /// Evicts what `change` may have made stale.
     pub fn apply(&self, change: &Change) {
         let _evicting = self
@@ -198,15 +265,26 @@ impl DeliveryCache {
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         self.generation.fetch_add(1, Ordering::AcqRel);
         match change {
-            Change::Everything => self.entries.invalidate_all(),
+            Change::Everything => {
+                self.entries.invalidate_all();
+                self.answered.invalidate_all();
+            }
             Change::Articles(articles) => {
-                let articles = articles.clone();
+                let stale = {
+                    let articles = articles.clone();
+                    move |entry: &Representation| !entry.is_article || entry.shows_any(&articles)
+                };
+                let by_key = stale.clone();
                 // Applies to the entries present now; later fills carry the new generation.
-                let registered = self
-                    .entries
-                    .invalidate_entries_if(move |_, entry| !entry.is_article || entry.shows_any(&articles));
+                let registered = self.entries.invalidate_entries_if(move |_, entry| by_key(entry));
                 if registered.is_err() {
                     self.entries.invalidate_all();
+                }
+                let registered = self
+                    .answered
+                    .invalidate_entries_if(move |_, answered| stale(&answered.representation));
+                if registered.is_err() {
+                    self.answered.invalidate_all();
                 }
             }
         }

@@ -2,6 +2,7 @@
 //! changed, and stored; reads serve the stored bytes (through [`cache`]).
 
 pub mod cache;
+pub mod codings;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -19,6 +20,11 @@ use crate::db::search::{self, Facet, SearchDocument};
 use crate::db::{DbConnection, DbError};
 use crate::domain::kinds::ArticleStatus;
 use crate::seed::ContentSet;
+
+/// The shape of the stored delivery forms. Changes whenever compiling changes what is stored
+/// (a field added or left out, a coding): a node finding forms of another format recompiles
+/// every published article at start.
+pub const FORMAT: &str = "2";
 
 /// A strong entity tag for `bytes`: a truncated SHA-256, quoted as RFC 9110 requires.
 pub fn strong_etag(bytes: &[u8]) -> String {
@@ -172,10 +178,15 @@ pub fn compile_record(
         record.article.language.clone(),
     );
     let view = ArticleView::build(record, urls);
-    let full_json = serde_json::to_string(&view).map_err(crate::db::DbError::unserializable)?;
+    let full_json = serde_json::to_vec(&view.stored()).map_err(crate::db::DbError::unserializable)?;
     let summary_json = serde_json::to_string(&ArticleSummary::from_full(&view))
         .map_err(crate::db::DbError::unserializable)?;
-    let etag = strong_etag(full_json.as_bytes());
+    let etag = strong_etag(&full_json);
+    let bodies = codings::Bodies::always_coded(full_json.into());
+    let (full_gzip, full_br) = bodies
+        .coded_forms()
+        .map(|(gzip, brotli)| (gzip.to_vec(), brotli.to_vec()))
+        .unwrap_or_default();
     let contributor_ids: Vec<i64> = contributors.iter().map(|(id, _)| *id).collect();
     let search = search_document(&view, &topic_ids, &contributor_ids);
     Ok(Compiled {
@@ -190,7 +201,8 @@ pub fn compile_record(
             // `updated_since`. An embargoed article changes for readers when the embargo lifts.
             updated_at: now.max(visible_from),
             etag,
-            full_json,
+            full_gzip,
+            full_br,
             summary_json,
             surrogate_keys: surrogate_keys.join(" "),
         },
@@ -259,8 +271,8 @@ pub fn reindex(conn: &mut DbConnection, batch: i64, progress: impl Fn(usize)) ->
         };
         after = *last;
         write_transaction(conn, |conn| {
-            for (id, json) in &forms {
-                let article: ArticleView = serde_json::from_str(json).map_err(DbError::corrupt)?;
+            for (id, gzip) in &forms {
+                let article = parse_full(gzip)?;
                 let (topic_ids, contributor_ids) = delivery::facets_of(conn, *id)?;
                 search::index(
                     conn,
@@ -320,10 +332,21 @@ pub fn insert_and_compile(
 pub fn compiled_articles(conn: &mut DbConnection, ids: &[i64]) -> Result<Vec<ArticleView>, DbError> {
     let mut forms = crate::db::queries::delivery_lists::full_forms(conn, ids)?;
     forms.sort_by_key(|(id, _)| ids.iter().position(|x| x == id));
-    forms
-        .into_iter()
-        .map(|(_, json)| serde_json::from_str(&json).map_err(DbError::corrupt))
-        .collect()
+    forms.iter().map(|(_, gzip)| parse_full(gzip)).collect()
+}
+
+/// An article's full form as stored (gzip-coded, lean): decoded and parsed, with what the
+/// stored form leaves out made again (its plain text).
+pub fn parse_full(gzip: &[u8]) -> Result<ArticleView, DbError> {
+    let json = codings::gunzip(gzip).map_err(DbError::corrupt)?;
+    view_of(&json)
+}
+
+/// An article's lean full form (identity JSON) as a view, its plain text made again.
+pub fn view_of(json: &[u8]) -> Result<ArticleView, DbError> {
+    let mut view: ArticleView = serde_json::from_slice(json).map_err(DbError::corrupt)?;
+    view.restore_derived();
+    Ok(view)
 }
 
 /// Recompiles every published article (after a new `KHABAR_SITE_URL`, or an upgrade that

@@ -14,6 +14,7 @@ use crate::db::queries::delivery::{self, Found};
 use crate::db::queries::related;
 use crate::db::{utc_now, DbError};
 use crate::delivery::cache::Representation;
+use crate::delivery::codings::Bodies;
 use crate::domain::slug;
 use crate::domain::validation::{FieldCode, FieldError};
 
@@ -26,7 +27,14 @@ pub struct ArticleQuery {
     pub language: Option<String>,
     /// Comma-separated top-level fields to keep (sparse fieldset), e.g. `headline,byline,seo`.
     pub fields: Option<String>,
+    /// Comma-separated extras the default form leaves out because they repeat it:
+    /// `head_html` (`seo.head_html`, the SEO and social metadata as HTML for a page's head) and
+    /// `body_text` (the body as plain text).
+    pub include: Option<String>,
 }
+
+/// What `include=` may add to an article.
+const ARTICLE_INCLUDES: &[&str] = &["head_html", "body_text"];
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -177,8 +185,11 @@ pub async fn load(
                         })
                     }
                 };
-                let mut representation = Representation::new(
-                    bytes::Bytes::from(delivered.full_json),
+                // The stored coded forms, as they are sent; the identity form is decoded only
+                // if a client that accepts no coding asks.
+                let bodies = Bodies::stored(delivered.full_gzip.into(), delivered.full_br.into());
+                let mut representation = Representation::with_bodies(
+                    bodies,
                     delivered.etag,
                     delivered.updated_at.and_utc(),
                     delivered.surrogate_keys,
@@ -190,42 +201,73 @@ pub async fn load(
         .await
 }
 
-/// A representation derived from an article's: its validators follow the article's.
+/// A representation derived from an article's: its validators follow the article's, and it is
+/// evicted with it (`is_article`, the article's surrogate keys).
 fn derived(source: &Representation, body: serde_json::Value) -> Representation {
-    super::text(
+    let mut representation = super::text(
         body.to_string(),
         source.last_modified,
         source.surrogate_keys.clone(),
-    )
+    );
+    representation.is_article = source.is_article;
+    representation
 }
 
 fn parse_json(
     representation: &Representation,
 ) -> Result<serde_json::Map<String, serde_json::Value>, ReadError> {
-    serde_json::from_slice(&representation.body).map_err(|e| DbError::Corrupt(e.to_string()).into())
+    serde_json::from_slice(representation.body()).map_err(|e| DbError::Corrupt(e.to_string()).into())
 }
 
-/// The article, whole or with only the top-level `fields` named.
+/// The cache key of something derived from the article at `key`: `kind` and the request's
+/// own parameters.
+fn derived_key(kind: &str, key: &str, language: Option<&str>, extra: &str) -> String {
+    format!("{kind}:{key}:{}:{extra}", language.unwrap_or(""))
+}
+
+/// The article, whole or with only the top-level `fields` named, with the extras `include`
+/// names.
 pub async fn article(
     reader: &Arc<Reader>,
     key: &str,
     query: &ArticleQuery,
 ) -> Result<Arc<Representation>, ReadError> {
     let fields = params::comma_list(query.fields.as_deref());
-    let unknown = params::unknown_names("fields", &fields, ARTICLE_FIELDS);
+    let includes = params::comma_list(query.include.as_deref());
+    let mut unknown = params::unknown_names("fields", &fields, ARTICLE_FIELDS);
+    unknown.extend(params::unknown_names("include", &includes, ARTICLE_INCLUDES));
     if !unknown.is_empty() {
         return Err(ReadError::invalid_all(unknown));
     }
     let representation = load(reader, key, query.language.as_deref()).await?;
-    if fields.is_empty() {
+    if fields.is_empty() && includes.is_empty() {
         return Ok(representation);
     }
-    let mut article = parse_json(&representation)?;
-    article.retain(|key, _| fields.iter().any(|f| f == key));
-    Ok(Arc::new(derived(
-        &representation,
-        serde_json::Value::Object(article),
-    )))
+    let cache_key = derived_key(
+        "article-form",
+        key,
+        query.language.as_deref(),
+        &format!("{}|{}", fields.join(","), includes.join(",")),
+    );
+    reader
+        .derived(cache_key, move || {
+            let mut view = crate::delivery::view_of(representation.body())?;
+            if includes.iter().any(|i| i == "head_html") {
+                view.seo.with_head_html(&view.canonical_url);
+            }
+            if !includes.iter().any(|i| i == "body_text") {
+                view.body_text.clear();
+            }
+            let mut article = match serde_json::to_value(&view).map_err(DbError::unserializable)? {
+                serde_json::Value::Object(map) => map,
+                _ => serde_json::Map::new(),
+            };
+            if !fields.is_empty() {
+                article.retain(|key, _| fields.iter().any(|f| f == key));
+            }
+            Ok(derived(&representation, serde_json::Value::Object(article)))
+        })
+        .await
 }
 
 /// The published translations of the article, for `hreflang` alternates.
@@ -235,15 +277,16 @@ pub async fn translations(
     language: Option<&str>,
 ) -> Result<Arc<Representation>, ReadError> {
     let representation = load(reader, key, language).await?;
-    let article = parse_json(&representation)?;
-    let links = article
-        .get("translations")
-        .cloned()
-        .unwrap_or_else(|| serde_json::json!([]));
-    Ok(Arc::new(derived(
-        &representation,
-        serde_json::json!({ "data": links }),
-    )))
+    reader
+        .derived(derived_key("translations", key, language, ""), move || {
+            let article = parse_json(&representation)?;
+            let links = article
+                .get("translations")
+                .cloned()
+                .unwrap_or_else(|| serde_json::json!([]));
+            Ok(derived(&representation, serde_json::json!({ "data": links })))
+        })
+        .await
 }
 
 /// The editors' related articles, or when there are none, computed ones (cached apart, since
@@ -262,7 +305,11 @@ pub async fn related(
         .filter(|r| !r.is_empty());
     if let Some(curated) = curated {
         let body = serde_json::json!({ "data": curated, "computed": false });
-        return Ok(Arc::new(derived(&representation, body)));
+        return reader
+            .derived(derived_key("related", key, language, ""), move || {
+                Ok(derived(&representation, body))
+            })
+            .await;
     }
     let public_id = article
         .get("id")
@@ -310,12 +357,18 @@ pub async fn ninjs(
     language: Option<&str>,
 ) -> Result<Arc<Representation>, ReadError> {
     let source = load(reader, key, language).await?;
-    let article: ArticleView = serde_json::from_slice(&source.body).map_err(DbError::corrupt)?;
     let rights = crate::feeds::ninjs::Rights {
         holder: reader.feeds.publication.clone(),
     };
-    let body = crate::feeds::ninjs::document(&article, &rights).to_string();
-    let mut representation = super::text(body, source.last_modified, source.surrogate_keys.clone());
-    representation.content_type = super::feeds::NINJS;
-    Ok(Arc::new(representation))
+    reader
+        .derived(derived_key("ninjs", key, language, ""), move || {
+            let article: ArticleView = crate::delivery::view_of(source.body())?;
+            let body = crate::feeds::ninjs::document(&article, &rights).to_string();
+            let mut representation = derived(&source, serde_json::Value::Null);
+            representation.bodies = Bodies::plain(body.into());
+            representation.etag = crate::delivery::strong_etag(representation.body());
+            representation.content_type = super::feeds::NINJS;
+            Ok(representation)
+        })
+        .await
 }

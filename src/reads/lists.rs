@@ -135,7 +135,10 @@ fn render_items(
         let ids: Vec<i64> = rows.iter().map(|r| r.article_id).collect();
         delivery_lists::full_forms(conn, &ids)?
             .into_iter()
-            .filter_map(|(id, json)| Some((id, serde_json::from_str(&json).ok()?)))
+            .filter_map(|(id, gzip)| {
+                let view = crate::delivery::parse_full(&gzip).ok()?;
+                Some((id, serde_json::to_value(view).ok()?))
+            })
             .collect()
     };
     rows.iter()

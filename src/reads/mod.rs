@@ -43,6 +43,10 @@ use crate::domain::validation::{FieldCode, FieldError};
 pub struct Reader {
     pub routing: Arc<ReadRouting>,
     pub cache: DeliveryCache,
+    /// Fills under way, by cache key: a request that misses while another fills the same key
+    /// waits for that fill instead of building the same answer again (an entry expiring under
+    /// 64 connections would otherwise be built 64 times at once).
+    pub filling: Filling,
     pub cursors: CursorSigner,
     pub urls: UrlBuilder,
     /// How clients reach this API, for `Link` headers and feed self links.
@@ -128,11 +132,55 @@ impl Address<'_> {
     }
 }
 
+/// The fills under way (see [`Reader::filling`]).
+#[derive(Default)]
+pub struct Filling {
+    pending: std::sync::Mutex<std::collections::HashMap<String, Arc<tokio::sync::Notify>>>,
+}
+
+/// This request fills `key`: the others that miss it wait on `notify` until it is done.
+struct Filler<'a> {
+    filling: &'a Filling,
+    key: String,
+    notify: Arc<tokio::sync::Notify>,
+}
+
+impl Drop for Filler<'_> {
+    /// Done (built, failed or cancelled): the waiters look again.
+    fn drop(&mut self) {
+        let mut pending = self.filling.pending.lock().unwrap_or_else(|e| e.into_inner());
+        pending.remove(&self.key);
+        self.notify.notify_waiters();
+    }
+}
+
+impl Filling {
+    /// Either this request fills `key` (`Ok`), or another one is and this one waits for it
+    /// (`Err` with what to wait on).
+    fn claim(&self, key: &str) -> Result<Filler<'_>, tokio::sync::futures::OwnedNotified> {
+        let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+        match pending.get(key) {
+            // Made under the lock, before the filler can notify: the wake-up cannot be missed.
+            Some(notify) => Err(Arc::clone(notify).notified_owned()),
+            None => {
+                let notify = Arc::new(tokio::sync::Notify::new());
+                pending.insert(key.to_owned(), Arc::clone(&notify));
+                Ok(Filler {
+                    filling: self,
+                    key: key.to_owned(),
+                    notify,
+                })
+            }
+        }
+    }
+}
+
 impl Reader {
     /// Cache-aside, the one way every read uses the cache: the entry under `key`, or what the
     /// work made by `on_miss` builds from the delivery store, kept unless a write evicted its
     /// sources meanwhile. `on_miss` runs only on a miss, so that a hit costs no more than the
-    /// lookup (URLs for `Link` headers and the like are built there).
+    /// lookup (URLs for `Link` headers and the like are built there). One request fills a key
+    /// at a time; the others that miss it meanwhile take what it filled.
     pub async fn cached<F>(
         self: &Arc<Self>,
         key: String,
@@ -141,14 +189,65 @@ impl Reader {
     where
         F: FnOnce(&mut DbConnection, &Reader) -> Result<Representation, ReadError> + Send + 'static,
     {
-        let fill = self.cache.fill_token();
+        self.through_cache(key, || {
+            let build = on_miss();
+            let reader = Arc::clone(self);
+            // Built and coded (brotli, gzip) on a blocking thread, once per fill: a request
+            // only picks the bytes its client accepts.
+            async move {
+                let routing = Arc::clone(&reader.routing);
+                routing
+                    .read(move |conn| build(conn, &reader).map(Representation::coded))
+                    .await
+            }
+        })
+        .await
+    }
+
+    /// A representation derived from another one (a sparse form of an article, its ninjs), kept
+    /// under `key` like any read and evicted with its source (it carries the source's keys).
+    /// `build` runs on a blocking thread, with the coding, once per fill.
+    pub async fn derived(
+        self: &Arc<Self>,
+        key: String,
+        build: impl FnOnce() -> Result<Representation, ReadError> + Send + 'static,
+    ) -> Result<Arc<Representation>, ReadError> {
+        self.through_cache(key, || async move {
+            crate::telemetry::spawn_blocking(move || build().map(Representation::coded))
+                .await
+                .map_err(|_| DbError::Cancelled)?
+        })
+        .await
+    }
+
+    /// The entry under `key`, or the one `fill` makes, kept unless a write evicted what it was
+    /// made from meanwhile; one fill of a key at a time.
+    async fn through_cache<Fut>(
+        &self,
+        key: String,
+        fill: impl FnOnce() -> Fut,
+    ) -> Result<Arc<Representation>, ReadError>
+    where
+        Fut: std::future::Future<Output = Result<Representation, ReadError>>,
+    {
+        let mut token = self.cache.fill_token();
         if let Some(hit) = self.cache.get(&key) {
             return Ok(hit);
         }
-        let build = on_miss();
-        let reader = Arc::clone(self);
-        let built = Arc::new(self.routing.read(move |conn| build(conn, &reader)).await?);
-        self.cache.insert(key, built.clone(), fill);
+        let _filler = match self.filling.claim(&key) {
+            Ok(filler) => Some(filler),
+            Err(wait) => {
+                wait.await;
+                if let Some(hit) = self.cache.get(&key) {
+                    return Ok(hit);
+                }
+                // The fill failed, or a write evicted it at once: build for this request.
+                token = self.cache.fill_token();
+                None
+            }
+        };
+        let built = Arc::new(fill().await?);
+        self.cache.insert(key, built.clone(), token);
         Ok(built)
     }
 }
@@ -193,6 +292,28 @@ mod tests {
             query: "",
         };
         assert_eq!(bare.url(&public).as_str(), "https://api.example.com/v1/articles");
+    }
+
+    #[tokio::test]
+    async fn one_fill_of_a_key_at_a_time_and_its_waiters_wake() {
+        let filling = Filling::default();
+        let Ok(first) = filling.claim("k") else {
+            panic!("the first miss fills");
+        };
+        let Err(wait) = filling.claim("k") else {
+            panic!("a second miss waits");
+        };
+        assert!(filling.claim("other").is_ok(), "other keys fill at once");
+        let woken = tokio::spawn(async move {
+            wait.await;
+            true
+        });
+        drop(first);
+        assert!(tokio::time::timeout(std::time::Duration::from_secs(5), woken)
+            .await
+            .expect("woken when the fill ends")
+            .unwrap());
+        assert!(filling.claim("k").is_ok(), "the key is free again");
     }
 
     #[test]

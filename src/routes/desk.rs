@@ -8,6 +8,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use sha2::{Digest, Sha256};
 
 use super::State;
+use crate::delivery::codings::{self, Bodies};
 
 struct Asset {
     name: &'static str,
@@ -73,6 +74,21 @@ static ETAGS: LazyLock<Vec<String>> = LazyLock::new(|| {
         .collect()
 });
 
+/// Each asset's forms: text coded with brotli and gzip once, when first asked for.
+static BODIES: LazyLock<Vec<Bodies>> = LazyLock::new(|| {
+    ASSETS
+        .iter()
+        .map(|asset| {
+            let bytes = bytes::Bytes::from_static(asset.bytes);
+            if codings::compressible(asset.content_type) {
+                Bodies::coded(bytes)
+            } else {
+                Bodies::plain(bytes)
+            }
+        })
+        .collect()
+});
+
 pub fn configure(config: &mut web::ServiceConfig) {
     config
         .route("/desk", web::get().to(to_index))
@@ -96,30 +112,48 @@ async fn asset(state: State, request: HttpRequest, name: web::Path<String>) -> H
             .body(r#"{"type":"about:blank","title":"Not Found","status":404,"detail":"the desk has no such file"}"#);
     };
     let asset = &ASSETS[index];
-    let etag = &ETAGS[index];
+    let wanted = codings::negotiate(
+        request
+            .headers()
+            .get_all(header::ACCEPT_ENCODING)
+            .filter_map(|v| v.to_str().ok()),
+    );
+    let (coding, bytes) = BODIES[index].for_coding(wanted);
+    let etag = super::conditional::coded_etag(&ETAGS[index], coding);
     let fresh = request
         .headers()
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|tags| tags.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+        .is_some_and(|tags| {
+            tags.split(',').any(|t| {
+                let t = super::middleware::encoding::base_tag(t);
+                t == ETAGS[index].as_str() || t == "*"
+            })
+        });
     let mut response = if fresh {
         HttpResponse::NotModified()
     } else {
         HttpResponse::Ok()
     };
+    if let (Some(encoding), false) = (coding.header(), fresh) {
+        response.insert_header((header::CONTENT_ENCODING, encoding));
+    }
     response
         .insert_header((header::CONTENT_TYPE, asset.content_type))
         .insert_header((header::ETAG, etag.as_str()))
+        .insert_header((header::VARY, "Accept-Encoding"))
         // Revalidated on every load, so a new binary's desk is picked up at once.
         .insert_header((header::CACHE_CONTROL, "no-cache"))
         .insert_header((header::CONTENT_SECURITY_POLICY, policy(&state.reads.public_url)))
         .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .insert_header((header::X_FRAME_OPTIONS, "DENY"))
         .insert_header((header::REFERRER_POLICY, "same-origin"));
+    // Coded here, once: the content-coding middleware leaves the answer as it is.
+    response.extensions_mut().insert(super::conditional::Negotiated);
     if fresh {
         response.finish()
     } else {
-        response.body(asset.bytes)
+        response.body(bytes.clone())
     }
 }
 

@@ -167,10 +167,18 @@ pub async fn record(
     let method = method_name(request.method());
     let response = next.call(request).await?;
     if let Some(state) = state {
-        let route = response
-            .request()
-            .match_pattern()
-            .unwrap_or_else(|| "unmatched".to_owned());
+        // An answer from the fast read path names the route it was first made by.
+        let route = match response
+            .response()
+            .extensions()
+            .get::<super::middleware::fast_read::RoutePattern>()
+        {
+            Some(pattern) => pattern.0.to_string(),
+            None => response
+                .request()
+                .match_pattern()
+                .unwrap_or_else(|| "unmatched".to_owned()),
+        };
         state.metrics.observe(
             method,
             route,

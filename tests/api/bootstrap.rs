@@ -108,10 +108,11 @@ async fn a_new_site_url_or_index_version_is_applied_at_start(backend: Backend) {
         second.prepared.recompiled_from,
         Some((crate::helpers::SITE_URL.to_owned(), 5))
     );
-    let stored: String = khabar::db::schema::article_deliveries::table
-        .select(khabar::db::schema::article_deliveries::full_json)
+    let stored: Vec<u8> = khabar::db::schema::article_deliveries::table
+        .select(khabar::db::schema::article_deliveries::full_gzip)
         .first(&mut pool.get().unwrap())
         .unwrap();
+    let stored = String::from_utf8(khabar::delivery::codings::gunzip(&stored).unwrap()).unwrap();
     assert!(
         stored.contains("https://www.example.org/"),
         "recompiled for the new site"

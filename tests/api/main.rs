@@ -9,6 +9,7 @@ mod caching;
 mod catalog;
 mod cli;
 mod cluster;
+mod codings;
 mod desk;
 mod desk_api;
 mod edge;

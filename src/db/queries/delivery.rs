@@ -20,10 +20,13 @@ pub struct Delivery {
     pub published_at: NaiveDateTime,
     pub visible_from: NaiveDateTime,
     pub updated_at: NaiveDateTime,
-    pub full_json: String,
     pub summary_json: String,
     pub etag: String,
     pub surrogate_keys: String,
+    /// The full form, gzip-coded: sent as it is to gzip clients, decoded for the others.
+    pub full_gzip: Vec<u8>,
+    /// The full form, brotli-coded.
+    pub full_br: Vec<u8>,
 }
 
 /// What a public read of one article needs: ready bytes and their validators.
@@ -32,10 +35,11 @@ pub struct Delivery {
 pub struct Delivered {
     pub article_id: i64,
     pub language: String,
-    pub full_json: String,
     pub etag: String,
     pub updated_at: NaiveDateTime,
     pub surrogate_keys: String,
+    pub full_gzip: Vec<u8>,
+    pub full_br: Vec<u8>,
 }
 
 /// Stores `delivery` in place of any earlier one, with its list index rows.

@@ -199,11 +199,12 @@ pub fn list(
     Ok(rows)
 }
 
-/// The full compiled forms of some articles, for lists asked to `include` more than a summary.
-pub fn full_forms(conn: &mut DbConnection, article_ids: &[i64]) -> Result<Vec<(i64, String)>, DbError> {
+/// The full compiled forms of some articles, gzip-coded as stored (`delivery::parse_full`
+/// reads them), for lists asked to `include` more than a summary.
+pub fn full_forms(conn: &mut DbConnection, article_ids: &[i64]) -> Result<Vec<(i64, Vec<u8>)>, DbError> {
     Ok(article_deliveries::table
         .filter(article_deliveries::article_id.eq_any(article_ids))
-        .select((article_deliveries::article_id, article_deliveries::full_json))
+        .select((article_deliveries::article_id, article_deliveries::full_gzip))
         .load(conn)?)
 }
 
@@ -315,16 +316,17 @@ pub fn languages(conn: &mut DbConnection, now: NaiveDateTime) -> Result<Vec<Stri
         .load(conn)?)
 }
 
-/// Up to `limit` compiled full forms with ids above `after`, in id order (for reindexing).
+/// Up to `limit` compiled full forms (gzip-coded) with ids above `after`, in id order (for
+/// reindexing).
 pub fn full_forms_after(
     conn: &mut DbConnection,
     after: i64,
     limit: i64,
-) -> Result<Vec<(i64, String)>, DbError> {
+) -> Result<Vec<(i64, Vec<u8>)>, DbError> {
     Ok(article_deliveries::table
         .filter(article_deliveries::article_id.gt(after))
         .order(article_deliveries::article_id.asc())
         .limit(limit)
-        .select((article_deliveries::article_id, article_deliveries::full_json))
+        .select((article_deliveries::article_id, article_deliveries::full_gzip))
         .load(conn)?)
 }

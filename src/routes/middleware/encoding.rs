@@ -1,7 +1,9 @@
-//! Content codings (RFC 9110 §8.4, §12.5.3) and what they change in a response: the body is
-//! compressed with brotli or gzip when the client accepts it and compression pays, each coding
-//! gets its own strong `ETag` (`"…-br"`, `"…-gzip"`, as RFC 9110 §8.8.3 requires of distinct
-//! representations), and `Vary` is one header listing each request header once.
+//! Content codings (RFC 9110 §8.4, §12.5.3) for answers that are not cached representations
+//! (editorial answers, problems, the desk's files): the body is compressed with brotli or gzip
+//! when the client accepts it and compression pays, each coding gets its own strong `ETag`
+//! (`"…-br"`, `"…-gzip"`, as RFC 9110 §8.8.3 requires of distinct representations), and `Vary`
+//! is one header listing each request header once. Public reads choose among the forms their
+//! representation was made with (`conditional::respond`) and pass through untouched.
 
 use actix_web::body::{BodySize, EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -9,6 +11,9 @@ use actix_web::http::header::{self, ContentEncoding, HeaderMap, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::middleware::Next;
 use actix_web::Error;
+
+use crate::delivery::codings::{self, Coding};
+use crate::routes::conditional::Negotiated;
 
 /// Bodies smaller than this are sent as they are: the coding's framing costs about as much as
 /// it saves, and the CPU is better spent elsewhere.
@@ -33,61 +38,24 @@ pub fn base_tag(tag: &str) -> std::borrow::Cow<'_, str> {
     tag.into()
 }
 
-/// The coding to use for a request's `Accept-Encoding` (RFC 9110 §12.5.3): the first of ours
-/// with the highest non-zero weight; identity when none is acceptable (identity is always
-/// acceptable unless excluded, and an excluded identity still gets it rather than a 406).
+/// The coding to use for a request's `Accept-Encoding`, as actix's encoder names it.
 fn negotiate(headers: &HeaderMap) -> Option<(ContentEncoding, &'static str)> {
-    let mut best: Option<((ContentEncoding, &'static str), f32)> = None;
-    for value in headers.get_all(header::ACCEPT_ENCODING) {
-        let Ok(value) = value.to_str() else { continue };
-        for item in value.split(',') {
-            let mut parts = item.split(';');
-            let coding = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
-            let weight = parts
-                .find_map(|p| {
-                    p.trim()
-                        .strip_prefix("q=")
-                        .or_else(|| p.trim().strip_prefix("Q="))
-                })
-                .and_then(|q| q.trim().parse::<f32>().ok())
-                .unwrap_or(1.0);
-            if weight <= 0.0 {
-                continue;
-            }
-            let matched = CODINGS
-                .iter()
-                .position(|(_, name)| *name == coding || coding == "*");
-            if let Some(index) = matched {
-                let better = match best {
-                    None => true,
-                    Some((current, w)) => {
-                        weight > w
-                            || (weight == w
-                                && index < CODINGS.iter().position(|c| c.1 == current.1).unwrap_or(0))
-                    }
-                };
-                if better {
-                    best = Some((CODINGS[index], weight));
-                }
-            }
-        }
+    let values = headers
+        .get_all(header::ACCEPT_ENCODING)
+        .filter_map(|v| v.to_str().ok());
+    match codings::negotiate(values) {
+        Coding::Identity => None,
+        Coding::Gzip => Some(CODINGS[1]),
+        Coding::Brotli => Some(CODINGS[0]),
     }
-    best.map(|(coding, _)| coding)
 }
 
-/// Whether a response of this type is worth compressing: text and JSON, not images, audio,
-/// video or archives, which are compressed already.
+/// Whether a response of this type is worth compressing.
 fn compressible(headers: &HeaderMap) -> bool {
-    let Some(content_type) = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) else {
-        return false;
-    };
-    let essence = content_type.split(';').next().unwrap_or_default().trim();
-    essence.starts_with("text/")
-        || essence.ends_with("json")
-        || essence.ends_with("+xml")
-        || essence == "application/xml"
-        || essence == "application/javascript"
-        || essence == "image/svg+xml"
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(codings::compressible)
 }
 
 /// Merges every `Vary` value into one header, each name once (RFC 9110 §12.5.5), adding
@@ -129,14 +97,27 @@ pub async fn encode(
     request: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<EitherBody<actix_http::encoding::Encoder<impl MessageBody>>>, Error> {
-    let coding = negotiate(request.headers());
-    let if_none_match = request
-        .headers()
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
     let response = next.call(request).await?;
+    let negotiated = response.response().extensions().contains::<Negotiated>();
+    // Read from the request after the answer, and only for answers coded here.
+    let (coding, if_none_match) = if negotiated {
+        (None, None)
+    } else {
+        let headers = response.request().headers();
+        let if_none_match = headers
+            .get(header::IF_NONE_MATCH)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        (negotiate(headers), if_none_match)
+    };
     Ok(response.map_body(move |head, body| {
+        if negotiated {
+            return EitherBody::left(actix_http::encoding::Encoder::response(
+                ContentEncoding::Identity,
+                head,
+                body,
+            ));
+        }
         let worth_it = compressible(&head.headers)
             && !head.headers.contains_key(header::CONTENT_ENCODING)
             && matches!(body.size(), BodySize::Sized(n) if n >= MIN_COMPRESSED_BYTES)
