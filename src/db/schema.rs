@@ -236,7 +236,6 @@ diesel::table! {
         summary_json -> Text,
         etag -> Text,
         surrogate_keys -> Text,
-        full_gzip -> Binary,
         full_br -> Binary,
     }
 }

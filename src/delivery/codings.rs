@@ -1,7 +1,7 @@
 //! Content codings made once (RFC 9110 §8.4): a representation's brotli and gzip forms are made
-//! when it is made (an article when it is compiled, a list or feed when the response cache is
-//! filled) and kept, so that a request only picks bytes. Clients that accept no coding get the
-//! identity form, which a stored article keeps only as gzip and decodes once per cache fill.
+//! when it is made and kept, so that a request only picks bytes. An article's full form is
+//! compiled into brotli and stored so; its identity and gzip forms are made from that once per
+//! response cache fill. Lists, feeds and pages are coded once per fill.
 //!
 //! No zstd: every client that accepts it (browsers) accepts brotli, which compresses news JSON
 //! smaller at the qualities used here, and the apps (OkHttp, URLSession) do not accept zstd.
@@ -124,37 +124,21 @@ impl Bodies {
         }
     }
 
-    /// A body's coded forms made now whatever its size: for forms that are stored coded
-    /// (an article's), which must always have both.
-    pub fn always_coded(identity: Bytes) -> Bodies {
-        Bodies {
+    /// A body kept brotli-coded (an article's, in the delivery store): the identity form is
+    /// decoded from it and the gzip form made, now, once.
+    pub fn from_brotli(brotli: Bytes) -> std::io::Result<Bodies> {
+        let identity = Bytes::from(unbrotli(&brotli)?);
+        Ok(Bodies {
             gzip: Some(gzip(&identity).into()),
-            brotli: Some(brotli(&identity).into()),
-            identity: OnceLock::from(identity),
-        }
-    }
-
-    /// Coded forms kept elsewhere (an article's, in the delivery store): the identity form is
-    /// decoded from the gzip one when a client first asks for it.
-    pub fn stored(gzip: Bytes, brotli: Bytes) -> Bodies {
-        Bodies {
-            identity: OnceLock::new(),
-            gzip: Some(gzip),
             brotli: Some(brotli),
-        }
+            identity: OnceLock::from(identity),
+        })
     }
 
-    /// The identity form, decoded on first use when only coded forms were kept.
+    /// The identity form.
     pub fn identity(&self) -> &Bytes {
-        self.identity.get_or_init(|| {
-            let gzip = self.gzip.as_deref().unwrap_or_default();
-            // Made by `gzip` below from text we wrote: a failure is stored data gone bad,
-            // answered as an empty body rather than a panic on a worker.
-            gunzip(gzip).map(Bytes::from).unwrap_or_else(|error| {
-                tracing::error!(%error, "a stored gzip form does not decode");
-                Bytes::new()
-            })
-        })
+        // Every constructor sets it; the lock keeps `Bodies` shareable without a copy.
+        self.identity.get_or_init(Bytes::new)
     }
 
     /// The bytes to send for `coding`, with the coding they are in: the coded form when there
@@ -169,11 +153,6 @@ impl Bodies {
             Some(bytes) => (coding, bytes),
             None => (Coding::Identity, self.identity()),
         }
-    }
-
-    /// The coded forms, for storing (`(gzip, brotli)`; `None` when the body is not coded).
-    pub fn coded_forms(&self) -> Option<(&Bytes, &Bytes)> {
-        self.gzip.as_ref().zip(self.brotli.as_ref())
     }
 
     /// Whether coded forms exist.
@@ -268,10 +247,14 @@ mod tests {
             gz.len(),
             text.len()
         );
-        // Kept only coded, the identity comes back from the gzip form.
-        let (gzip, brotli) = bodies.coded_forms().unwrap();
-        let stored = Bodies::stored(gzip.clone(), brotli.clone());
+        // Kept only as brotli, the other forms come back from it.
+        let stored = Bodies::from_brotli(br.clone()).unwrap();
         assert_eq!(stored.identity(), text.as_bytes());
+        assert_eq!(
+            gunzip(stored.for_coding(Coding::Gzip).1).unwrap(),
+            text.as_bytes()
+        );
+        assert!(Bodies::from_brotli(Bytes::from_static(b"not brotli")).is_err());
     }
 
     #[test]
@@ -283,12 +266,7 @@ mod tests {
             (coding, bytes.as_ref()),
             (Coding::Identity, b"{\"data\":[]}".as_ref())
         );
-        let tiny = Bodies::always_coded(Bytes::from_static(b"{}"));
-        assert!(tiny.is_coded());
-        let (gzip, brotli) = tiny.coded_forms().unwrap();
-        assert_eq!(
-            Bodies::stored(gzip.clone(), brotli.clone()).identity().as_ref(),
-            b"{}"
-        );
+        let tiny = Bodies::from_brotli(brotli(b"{}").into()).unwrap();
+        assert_eq!(tiny.identity().as_ref(), b"{}");
     }
 }

@@ -182,11 +182,7 @@ pub fn compile_record(
     let summary_json = serde_json::to_string(&ArticleSummary::from_full(&view))
         .map_err(crate::db::DbError::unserializable)?;
     let etag = strong_etag(&full_json);
-    let bodies = codings::Bodies::always_coded(full_json.into());
-    let (full_gzip, full_br) = bodies
-        .coded_forms()
-        .map(|(gzip, brotli)| (gzip.to_vec(), brotli.to_vec()))
-        .unwrap_or_default();
+    let full_br = codings::brotli(&full_json);
     let contributor_ids: Vec<i64> = contributors.iter().map(|(id, _)| *id).collect();
     let search = search_document(&view, &topic_ids, &contributor_ids);
     Ok(Compiled {
@@ -201,7 +197,6 @@ pub fn compile_record(
             // `updated_since`. An embargoed article changes for readers when the embargo lifts.
             updated_at: now.max(visible_from),
             etag,
-            full_gzip,
             full_br,
             summary_json,
             surrogate_keys: surrogate_keys.join(" "),
@@ -271,8 +266,8 @@ pub fn reindex(conn: &mut DbConnection, batch: i64, progress: impl Fn(usize)) ->
         };
         after = *last;
         write_transaction(conn, |conn| {
-            for (id, gzip) in &forms {
-                let article = parse_full(gzip)?;
+            for (id, brotli) in &forms {
+                let article = parse_full(brotli)?;
                 let (topic_ids, contributor_ids) = delivery::facets_of(conn, *id)?;
                 search::index(
                     conn,
@@ -332,13 +327,13 @@ pub fn insert_and_compile(
 pub fn compiled_articles(conn: &mut DbConnection, ids: &[i64]) -> Result<Vec<ArticleView>, DbError> {
     let mut forms = crate::db::queries::delivery_lists::full_forms(conn, ids)?;
     forms.sort_by_key(|(id, _)| ids.iter().position(|x| x == id));
-    forms.iter().map(|(_, gzip)| parse_full(gzip)).collect()
+    forms.iter().map(|(_, brotli)| parse_full(brotli)).collect()
 }
 
-/// An article's full form as stored (gzip-coded, lean): decoded and parsed, with what the
+/// An article's full form as stored (brotli-coded, lean): decoded and parsed, with what the
 /// stored form leaves out made again (its plain text).
-pub fn parse_full(gzip: &[u8]) -> Result<ArticleView, DbError> {
-    let json = codings::gunzip(gzip).map_err(DbError::corrupt)?;
+pub fn parse_full(brotli: &[u8]) -> Result<ArticleView, DbError> {
+    let json = codings::unbrotli(brotli).map_err(DbError::corrupt)?;
     view_of(&json)
 }
 

@@ -185,9 +185,9 @@ pub async fn load(
                         })
                     }
                 };
-                // The stored coded forms, as they are sent; the identity form is decoded only
-                // if a client that accepts no coding asks.
-                let bodies = Bodies::stored(delivered.full_gzip.into(), delivered.full_br.into());
+                // The stored brotli form, sent as it is to browsers; the identity and gzip
+                // forms are made from it here, once per fill, off the request's worker.
+                let bodies = Bodies::from_brotli(delivered.full_br.into()).map_err(DbError::corrupt)?;
                 let mut representation = Representation::with_bodies(
                     bodies,
                     delivered.etag,

@@ -135,8 +135,8 @@ fn render_items(
         let ids: Vec<i64> = rows.iter().map(|r| r.article_id).collect();
         delivery_lists::full_forms(conn, &ids)?
             .into_iter()
-            .filter_map(|(id, gzip)| {
-                let view = crate::delivery::parse_full(&gzip).ok()?;
+            .filter_map(|(id, brotli)| {
+                let view = crate::delivery::parse_full(&brotli).ok()?;
                 Some((id, serde_json::to_value(view).ok()?))
             })
             .collect()

@@ -122,7 +122,7 @@ pub(super) fn page(
     let ids: Vec<i64> = page.rows.iter().map(|h| h.article_id).collect();
     let texts: HashMap<i64, ArticleView> = delivery_lists::full_forms(conn, &ids)?
         .into_iter()
-        .filter_map(|(id, gzip)| Some((id, crate::delivery::parse_full(&gzip).ok()?)))
+        .filter_map(|(id, brotli)| Some((id, crate::delivery::parse_full(&brotli).ok()?)))
         .collect();
     let items: Vec<String> = page
         .rows

@@ -22,6 +22,7 @@ use crate::db::queries::bulk::{self, NewRevision};
 use crate::db::queries::editorial as store;
 use crate::db::queries::transfer_write as write;
 use crate::db::{DbConnection, DbError};
+use crate::delivery::Compiled;
 use crate::domain::editorial::ArticleInput;
 use crate::domain::kinds::ArticleStatus;
 
@@ -55,8 +56,10 @@ pub fn new_articles(
     report: &mut Report,
 ) -> Result<(), DbError> {
     let mut prepared = Vec::with_capacity(run.len());
-    for (line, record) in run {
-        match apply::prepare(record) {
+    // Checking and sanitizing needs no database: on every core.
+    let checked = super::parallel::map(run, |(_, record)| apply::prepare(record));
+    for ((line, record), outcome) in run.iter().zip(checked) {
+        match outcome {
             Ok(input) => prepared.push((*line, *record, input)),
             Err(Refusal::Invalid(message)) => report.problem(*line, "article", &record.id, message),
             Err(Refusal::Database(error)) => return Err(error),
@@ -68,6 +71,8 @@ pub fn new_articles(
     let mut used_slugs: HashMap<(String, String), String> = HashMap::new();
     let mut run_groups: HashMap<String, i64> = HashMap::new();
     let mut run_languages: HashMap<(i64, String), String> = HashMap::new();
+    let mut new_groups: Vec<NaiveDateTime> = Vec::new();
+    let mut ahead_keys: Vec<String> = Vec::new();
     for (line, record, input) in prepared {
         let slug_key = (record.language.clone(), record.slug.clone());
         let refusal = if let Some(holder) = references.slugs.get(&slug_key) {
@@ -122,55 +127,31 @@ pub fn new_articles(
         let group = match known {
             Some(group) => group,
             None => {
-                let group = store::new_translation_group(conn, naive(record.created_at))?;
+                // Made with the run's other new groups below; until then a placeholder.
+                new_groups.push(naive(record.created_at));
+                let placeholder = -(new_groups.len() as i64);
                 if key != &record.id {
-                    ctx.groups_ahead.insert(key.clone(), group);
+                    ctx.groups_ahead.insert(key.clone(), placeholder);
+                    ahead_keys.push(key.clone());
                 }
-                group
+                placeholder
             }
         };
         run_groups.insert(record.id.clone(), group);
         run_languages.insert((group, record.language.clone()), record.id.clone());
         used_slugs.insert(slug_key, record.id.clone());
-        let author_user_id = record
-            .author
-            .as_ref()
-            .and_then(|email| references.users.get(email).copied());
-        let id = write::save_article(
-            conn,
-            None,
-            &NewArticle {
-                public_id: record.id.clone(),
-                slug: &record.slug,
-                language: &record.language,
-                translation_group_id: group,
-                headline: &input.headline,
-                lead: input.lead.as_deref(),
-                dateline: input.dateline.as_deref(),
-                status: record.status.as_str(),
-                canonical_url: input.canonical_url.as_deref(),
-                author_user_id,
-                created_at: naive(record.created_at),
-                updated_at: naive(record.updated_at),
-                first_published_at: record.first_published_at.map(naive),
-                published_at: record.published_at.map(naive),
-                scheduled_at: record.scheduled_at.map(naive),
-                embargo_until: record.embargo_until.map(naive),
-                search_key: crate::domain::match_key::key([input.headline.as_str()]),
-            },
-            record.version,
-        )?;
         accepted.push(Accepted {
             line,
             record,
             input,
             group,
-            id,
+            id: 0,
         });
     }
     if accepted.is_empty() {
         return Ok(());
     }
+    insert_articles(conn, ctx, &mut accepted, &new_groups, &ahead_keys, &references)?;
     write_children(conn, ctx, &accepted, &references)?;
     for article in &accepted {
         apply::schedule(conn, article.record, article.id, true)?;
@@ -191,6 +172,69 @@ pub fn new_articles(
             }
         }
         report.count("article", Outcome::Created);
+    }
+    Ok(())
+}
+
+/// Makes the run's new translation groups and writes its articles, two statements a chunk
+/// rather than two an article (a round trip each on PostgreSQL): the placeholders the loop gave
+/// new groups (-1, -2, …) become their ids, and each article gets its row id.
+fn insert_articles(
+    conn: &mut DbConnection,
+    ctx: &mut Context<'_>,
+    accepted: &mut [Accepted<'_>],
+    new_groups: &[NaiveDateTime],
+    ahead_keys: &[String],
+    references: &References,
+) -> Result<(), DbError> {
+    let group_ids = bulk::translation_groups(conn, new_groups)?;
+    let real = |group: i64| {
+        if group < 0 {
+            group_ids[(-group - 1) as usize]
+        } else {
+            group
+        }
+    };
+    for key in ahead_keys {
+        if let Some(group) = ctx.groups_ahead.get_mut(key) {
+            *group = real(*group);
+        }
+    }
+    for article in accepted.iter_mut() {
+        article.group = real(article.group);
+    }
+    let rows: Vec<(NewArticle<'_>, i32)> = accepted
+        .iter()
+        .map(|article| {
+            let (record, input) = (article.record, &article.input);
+            let row = NewArticle {
+                public_id: record.id.clone(),
+                slug: &record.slug,
+                language: &record.language,
+                translation_group_id: article.group,
+                headline: &input.headline,
+                lead: input.lead.as_deref(),
+                dateline: input.dateline.as_deref(),
+                status: record.status.as_str(),
+                canonical_url: input.canonical_url.as_deref(),
+                author_user_id: record
+                    .author
+                    .as_ref()
+                    .and_then(|email| references.users.get(email).copied()),
+                created_at: naive(record.created_at),
+                updated_at: naive(record.updated_at),
+                first_published_at: record.first_published_at.map(naive),
+                published_at: record.published_at.map(naive),
+                scheduled_at: record.scheduled_at.map(naive),
+                embargo_until: record.embargo_until.map(naive),
+                search_key: crate::domain::match_key::key([input.headline.as_str()]),
+            };
+            (row, record.version)
+        })
+        .collect();
+    let ids = bulk::articles(conn, &rows)?;
+    for article in accepted.iter_mut() {
+        article.id = ids[&article.record.id];
     }
     Ok(())
 }
@@ -422,12 +466,12 @@ fn compile(
     related_ids.dedup();
     let links = bulk::links(conn, &related_ids)?;
     let parents = bulk::topic_parents(conn)?;
-    let mut compiled = Vec::new();
-    for article in accepted {
+    // Compiling (HTML, JSON, brotli, the search words) needs no database: on every core.
+    let compiled: Vec<Compiled> = super::parallel::map(accepted, |article| {
         let record = article.record;
         let (ArticleStatus::Published, Some(published_at)) = (record.status, record.published_at.map(naive))
         else {
-            continue;
+            return Ok(None);
         };
         let as_of = naive(record.delivered_at.unwrap_or(record.updated_at));
         let row = article_row(article);
@@ -441,15 +485,12 @@ fn compile(
                 .collect::<Vec<_>>(),
             &parents,
         );
-        compiled.push(crate::delivery::compile_record(
-            in_memory,
-            topic_ids,
-            published_at,
-            visible_from,
-            as_of,
-            ctx.urls,
-        )?);
-    }
+        crate::delivery::compile_record(in_memory, topic_ids, published_at, visible_from, as_of, ctx.urls)
+            .map(Some)
+    })
+    .into_iter()
+    .filter_map(Result::transpose)
+    .collect::<Result<_, DbError>>()?;
     let rows: Vec<_> = compiled
         .iter()
         .map(|c| bulk::NewDelivery {
@@ -459,9 +500,11 @@ fn compile(
         })
         .collect();
     bulk::new_deliveries(conn, &rows)?;
-    for c in &compiled {
-        crate::db::search::index(conn, c.delivery.article_id, &c.search)?;
-    }
+    let documents: Vec<_> = compiled
+        .iter()
+        .map(|c| (c.delivery.article_id, &c.search))
+        .collect();
+    crate::db::search::index_new(conn, &documents)?;
     // Articles already here that show one of these (translations, related): again, each as of
     // its own last change.
     let mut outside: Vec<i64> = members

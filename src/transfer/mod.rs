@@ -7,5 +7,6 @@ pub mod bulk;
 pub mod export;
 pub mod format;
 pub mod import;
+pub mod parallel;
 pub mod report;
 pub mod wordpress;

@@ -109,10 +109,10 @@ async fn a_new_site_url_or_index_version_is_applied_at_start(backend: Backend) {
         Some((crate::helpers::SITE_URL.to_owned(), 5))
     );
     let stored: Vec<u8> = khabar::db::schema::article_deliveries::table
-        .select(khabar::db::schema::article_deliveries::full_gzip)
+        .select(khabar::db::schema::article_deliveries::full_br)
         .first(&mut pool.get().unwrap())
         .unwrap();
-    let stored = String::from_utf8(khabar::delivery::codings::gunzip(&stored).unwrap()).unwrap();
+    let stored = String::from_utf8(khabar::delivery::codings::unbrotli(&stored).unwrap()).unwrap();
     assert!(
         stored.contains("https://www.example.org/"),
         "recompiled for the new site"

@@ -275,11 +275,11 @@ fn recompile_applies_a_new_site_url() {
     use diesel::prelude::*;
     let pool = khabar::db::connect(&khabar::db::DatabaseUrl::parse(&url).unwrap(), 1).unwrap();
     let forms: Vec<String> = khabar::db::schema::article_deliveries::table
-        .select(khabar::db::schema::article_deliveries::full_gzip)
+        .select(khabar::db::schema::article_deliveries::full_br)
         .load::<Vec<u8>>(&mut pool.get().unwrap())
         .unwrap()
         .iter()
-        .map(|gzip| String::from_utf8(khabar::delivery::codings::gunzip(gzip).unwrap()).unwrap())
+        .map(|brotli| String::from_utf8(khabar::delivery::codings::unbrotli(brotli).unwrap()).unwrap())
         .collect();
     assert_eq!(forms.len(), 5);
     assert!(forms

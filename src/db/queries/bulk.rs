@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::models::article::{ArticleLink, BlockRow, Byline, NewCorrection, RelatedArticle};
+use crate::db::models::article::{ArticleLink, BlockRow, Byline, NewArticle, NewCorrection, RelatedArticle};
 use crate::db::models::contributor::Contributor;
 use crate::db::models::media::{ArticleMedia, MediaAsset, Rendition};
 use crate::db::models::topic::{ArticleTopic, Topic};
@@ -16,7 +16,7 @@ use crate::db::queries::delivery::Delivery;
 use crate::db::schema::{
     article_blocks, article_deliveries, article_media, article_revisions, article_topics, articles, bylines,
     contributors, corrections, delivery_contributors, delivery_topics, media_assets, media_renditions,
-    related_articles, topics,
+    related_articles, topics, translation_groups,
 };
 use crate::db::{DbConnection, DbError};
 
@@ -62,6 +62,58 @@ pub fn article_topics(conn: &mut DbConnection, rows: &[ArticleTopic]) -> Result<
 
 pub fn article_media(conn: &mut DbConnection, rows: &[ArticleMedia]) -> Result<usize, DbError> {
     insert_rows!(conn, article_media::table, rows)
+}
+
+/// New translation groups, one per creation time, their ids in the same order.
+pub fn translation_groups(conn: &mut DbConnection, created: &[NaiveDateTime]) -> Result<Vec<i64>, DbError> {
+    let mut ids = Vec::with_capacity(created.len());
+    for chunk in created.chunks(CHUNK) {
+        let rows: Vec<_> = chunk
+            .iter()
+            .map(|at| translation_groups::created_at.eq(*at))
+            .collect();
+        let mut made: Vec<i64> = match conn {
+            DbConnection::Sqlite(c) => diesel::insert_into(translation_groups::table)
+                .values(&rows)
+                .returning(translation_groups::id)
+                .get_results(c)?,
+            DbConnection::Pg(c) => diesel::insert_into(translation_groups::table)
+                .values(&rows)
+                .returning(translation_groups::id)
+                .get_results(c)?,
+        };
+        // One statement numbers its rows in the order of its VALUES; RETURNING need not say
+        // them in that order, so they are put back in it.
+        made.sort_unstable();
+        ids.extend(made);
+    }
+    Ok(ids)
+}
+
+/// New articles, each at its version: public id → row id.
+pub fn articles(
+    conn: &mut DbConnection,
+    rows: &[(NewArticle<'_>, i32)],
+) -> Result<HashMap<String, i64>, DbError> {
+    let mut ids = HashMap::with_capacity(rows.len());
+    for chunk in rows.chunks(CHUNK / 10) {
+        let values: Vec<_> = chunk
+            .iter()
+            .map(|(row, version)| (row.clone(), articles::version.eq(*version)))
+            .collect();
+        let made: Vec<(String, i64)> = match conn {
+            DbConnection::Sqlite(c) => diesel::insert_into(articles::table)
+                .values(&values)
+                .returning((articles::public_id, articles::id))
+                .get_results(c)?,
+            DbConnection::Pg(c) => diesel::insert_into(articles::table)
+                .values(&values)
+                .returning((articles::public_id, articles::id))
+                .get_results(c)?,
+        };
+        ids.extend(made);
+    }
+    Ok(ids)
 }
 
 pub fn related(conn: &mut DbConnection, rows: &[RelatedArticle]) -> Result<usize, DbError> {

@@ -306,17 +306,28 @@ pub fn save_media(
             .returning(media_assets::id)
             .get_result(conn)?,
     };
-    for r in &input.renditions {
-        diesel::insert_into(media_renditions::table)
-            .values(NewRendition {
-                media_id: id,
-                name: &r.name,
-                url: &r.url,
-                mime_type: &r.mime_type,
-                width: r.width,
-                height: r.height,
-            })
-            .execute(conn)?;
+    // One statement for all of an asset's renditions: an import writes thousands of assets.
+    let renditions: Vec<NewRendition> = input
+        .renditions
+        .iter()
+        .map(|r| NewRendition {
+            media_id: id,
+            name: &r.name,
+            url: &r.url,
+            mime_type: &r.mime_type,
+            width: r.width,
+            height: r.height,
+        })
+        .collect();
+    if !renditions.is_empty() {
+        match conn {
+            DbConnection::Sqlite(c) => diesel::insert_into(media_renditions::table)
+                .values(&renditions)
+                .execute(c)?,
+            DbConnection::Pg(c) => diesel::insert_into(media_renditions::table)
+                .values(&renditions)
+                .execute(c)?,
+        };
     }
     Ok(id)
 }

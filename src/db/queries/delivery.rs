@@ -23,9 +23,8 @@ pub struct Delivery {
     pub summary_json: String,
     pub etag: String,
     pub surrogate_keys: String,
-    /// The full form, gzip-coded: sent as it is to gzip clients, decoded for the others.
-    pub full_gzip: Vec<u8>,
-    /// The full form, brotli-coded.
+    /// The full form, brotli-coded: sent as it is to browsers; the identity and gzip forms
+    /// are made from it when the response cache is filled.
     pub full_br: Vec<u8>,
 }
 
@@ -38,7 +37,6 @@ pub struct Delivered {
     pub etag: String,
     pub updated_at: NaiveDateTime,
     pub surrogate_keys: String,
-    pub full_gzip: Vec<u8>,
     pub full_br: Vec<u8>,
 }
 

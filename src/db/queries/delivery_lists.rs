@@ -199,12 +199,12 @@ pub fn list(
     Ok(rows)
 }
 
-/// The full compiled forms of some articles, gzip-coded as stored (`delivery::parse_full`
+/// The full compiled forms of some articles, brotli-coded as stored (`delivery::parse_full`
 /// reads them), for lists asked to `include` more than a summary.
 pub fn full_forms(conn: &mut DbConnection, article_ids: &[i64]) -> Result<Vec<(i64, Vec<u8>)>, DbError> {
     Ok(article_deliveries::table
         .filter(article_deliveries::article_id.eq_any(article_ids))
-        .select((article_deliveries::article_id, article_deliveries::full_gzip))
+        .select((article_deliveries::article_id, article_deliveries::full_br))
         .load(conn)?)
 }
 
@@ -316,7 +316,7 @@ pub fn languages(conn: &mut DbConnection, now: NaiveDateTime) -> Result<Vec<Stri
         .load(conn)?)
 }
 
-/// Up to `limit` compiled full forms (gzip-coded) with ids above `after`, in id order (for
+/// Up to `limit` compiled full forms (brotli-coded) with ids above `after`, in id order (for
 /// reindexing).
 pub fn full_forms_after(
     conn: &mut DbConnection,
@@ -327,6 +327,6 @@ pub fn full_forms_after(
         .filter(article_deliveries::article_id.gt(after))
         .order(article_deliveries::article_id.asc())
         .limit(limit)
-        .select((article_deliveries::article_id, article_deliveries::full_gzip))
+        .select((article_deliveries::article_id, article_deliveries::full_br))
         .load(conn)?)
 }

@@ -105,6 +105,17 @@ pub fn index(conn: &mut DbConnection, article_id: i64, document: &SearchDocument
     }
 }
 
+/// Stores the search documents of articles the index does not hold yet (an import's new
+/// articles): one statement for all on PostgreSQL, where each would be a round trip.
+pub fn index_new(conn: &mut DbConnection, documents: &[(i64, &SearchDocument)]) -> Result<(), DbError> {
+    match conn {
+        DbConnection::Sqlite(c) => documents
+            .iter()
+            .try_for_each(|(article_id, document)| sqlite::index(c, *article_id, document)),
+        DbConnection::Pg(c) => postgres::index_many(c, documents),
+    }
+}
+
 /// Removes an article from the index.
 pub fn remove(conn: &mut DbConnection, article_id: i64) -> Result<(), DbError> {
     match conn {

@@ -25,6 +25,36 @@ pub fn index(conn: &mut PgConnection, article_id: i64, document: &SearchDocument
     Ok(())
 }
 
+/// Many documents in one statement (arrays unnested), for an import's new articles.
+pub fn index_many(conn: &mut PgConnection, documents: &[(i64, &SearchDocument)]) -> Result<(), DbError> {
+    use diesel::sql_types::Array;
+    // Bound as five arrays, so a chunk is one statement whatever its size.
+    for chunk in documents.chunks(500) {
+        let ids: Vec<i64> = chunk.iter().map(|(id, _)| *id).collect();
+        let headlines: Vec<&str> = chunk.iter().map(|(_, d)| d.headline.forms.as_str()).collect();
+        let bodies: Vec<&str> = chunk.iter().map(|(_, d)| d.body.forms.as_str()).collect();
+        let phrases: Vec<String> = chunk
+            .iter()
+            .map(|(_, d)| format!("{} {}", d.headline.primaries, d.body.primaries))
+            .collect();
+        let facets: Vec<&str> = chunk.iter().map(|(_, d)| d.facets.as_str()).collect();
+        diesel::sql_query(
+            "INSERT INTO article_search (article_id, forms, phrases) \
+             SELECT id, setweight(to_tsvector('simple', headline), 'A') \
+             || setweight(to_tsvector('simple', body), 'B') || setweight(to_tsvector('simple', facets), 'D'), \
+             to_tsvector('simple', phrases) \
+             FROM unnest($1, $2, $3, $4, $5) AS t(id, headline, body, phrases, facets)",
+        )
+        .bind::<Array<BigInt>, _>(ids)
+        .bind::<Array<Text>, _>(headlines)
+        .bind::<Array<Text>, _>(bodies)
+        .bind::<Array<Text>, _>(phrases)
+        .bind::<Array<Text>, _>(facets)
+        .execute(conn)?;
+    }
+    Ok(())
+}
+
 pub fn remove(conn: &mut PgConnection, article_id: i64) -> Result<(), DbError> {
     diesel::sql_query("DELETE FROM article_search WHERE article_id = $1")
         .bind::<BigInt, _>(article_id)
