@@ -135,6 +135,9 @@ pub fn import(
     for line in report.lines() {
         println!("{line}");
     }
+    for line in report.problem_lines() {
+        eprintln!("{line}");
+    }
     println!("in {:.1} s", started.elapsed().as_secs_f64());
     if let Some(path) = report_json {
         let json = serde_json::to_string_pretty(&report).map_err(|e| BootstrapError::Other(e.to_string()))?;
@@ -148,9 +151,14 @@ pub fn import(
         )));
     }
     if !report.problems.is_empty() {
+        let rest = if report.written() == 0 {
+            "nothing else needed writing".to_owned()
+        } else {
+            format!("the other {} were written", report.written())
+        };
         return Err(BootstrapError::Other(format!(
-            "{} record(s) were refused (listed above); the rest was imported, and running the import again after fixing them finishes the job",
-            report.problems.len()
+            "{} record(s) were refused (each on a line above); {rest}; running the import again after fixing them finishes the job",
+            report.refused()
         )));
     }
     Ok(())

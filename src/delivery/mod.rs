@@ -239,7 +239,10 @@ pub fn search_document(article: &ArticleView, topic_ids: &[i64], contributor_ids
         body.push_str(name);
         body.push('\n');
     }
-    let facets: Vec<String> = std::iter::once(search::facet(Facet::Language(&article.language)))
+    // A token per prefix of the tag (`en`, `en-US`): a filter by `en` finds `en-US` too
+    // (RFC 4647 basic filtering).
+    let facets: Vec<String> = crate::domain::language::prefixes(&article.language)
+        .map(|prefix| search::facet(Facet::Language(prefix)))
         .chain(topic_ids.iter().map(|id| search::facet(Facet::Topic(*id))))
         .chain(
             contributor_ids

@@ -107,3 +107,29 @@ mod tests {
         }
     }
 }
+
+/// The tag and each shorter prefix of it at a `-` (`zh-Hant-TW`, `zh-Hant`, `zh`): the ranges
+/// of RFC 4647 basic filtering that the tag matches.
+pub fn prefixes(tag: &str) -> impl Iterator<Item = &str> {
+    std::iter::once(tag).chain(tag.match_indices('-').map(move |(at, _)| &tag[..at]))
+}
+
+/// The SQL `LIKE` pattern of the tags a basic-filtering range covers besides itself
+/// (`en-%`). A LIKE, not a range of strings: PostgreSQL's collations order `-` and `.` as
+/// they please. A parsed tag holds letters, digits and `-` only, so nothing needs escaping.
+pub fn subtag_pattern(range: &str) -> String {
+    format!("{range}-%")
+}
+
+#[cfg(test)]
+mod basic_filtering {
+    use super::*;
+
+    #[test]
+    fn a_tag_matches_each_of_its_prefixes_and_nothing_else() {
+        let all: Vec<&str> = prefixes("zh-Hant-TW").collect();
+        assert_eq!(all, ["zh-Hant-TW", "zh", "zh-Hant"]);
+        assert_eq!(prefixes("ar").collect::<Vec<_>>(), ["ar"]);
+        assert_eq!(subtag_pattern("en"), "en-%");
+    }
+}

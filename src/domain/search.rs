@@ -26,7 +26,7 @@ const FINAL_VOWELS: &[char] = &['ا', 'ه'];
 
 /// Changes whenever what `index` produces changes: a node finding an index built by another
 /// version rebuilds it at start.
-pub const INDEX_VERSION: &str = "2";
+pub const INDEX_VERSION: &str = "3";
 
 /// Longest query accepted, in characters.
 pub const MAX_QUERY_CHARS: usize = 500;

@@ -4,7 +4,9 @@
 //!
 //! A path is kept in one normal form, so that the same page written two ways is one key:
 //! percent-decoded, NFC, without a trailing slash, without `.` segments or repeated slashes.
-//! The query is dropped, except on the root (`/?p=123`, WordPress's plain permalinks).
+//! The query is dropped, except on the root (`/?p=123`, WordPress's plain permalinks) and
+//! where it is a plain permalink under a blog's subfolder (`/news/?p=123`): dropping that one
+//! would make every post's old address the blog's home page.
 
 use super::language::Language;
 use super::slug;
@@ -28,6 +30,15 @@ pub enum InvalidPath {
     TooLong,
     #[error("the path has control characters")]
     Control,
+}
+
+/// `p=123`, `page_id=7` or `attachment_id=9`: the query that is a WordPress page's address.
+fn is_plain_permalink(query: &str) -> bool {
+    query.split_once('=').is_some_and(|(key, id)| {
+        matches!(key, "p" | "page_id" | "attachment_id")
+            && !id.is_empty()
+            && id.bytes().all(|b| b.is_ascii_digit())
+    })
 }
 
 impl SitePath {
@@ -58,14 +69,16 @@ impl SitePath {
             normal.push('/');
             normal.push_str(&slug::normalize(segment));
         }
-        if normal.is_empty() {
+        let root = normal.is_empty();
+        if root {
             normal.push('/');
-            // The root's query is the page (WordPress: `/?p=123`, `/?page_id=7`).
-            if let Some(query) = query.filter(|q| !q.is_empty()) {
-                let decoded = percent_encoding_decode(&query)?;
-                normal.push('?');
-                normal.push_str(&decoded);
-            }
+        }
+        // The root's query is the page (WordPress: `/?p=123`, `/?page_id=7`); elsewhere only
+        // a plain permalink's is.
+        if let Some(query) = query.filter(|q| !q.is_empty() && (root || is_plain_permalink(q))) {
+            let decoded = percent_encoding_decode(&query)?;
+            normal.push('?');
+            normal.push_str(&decoded);
         }
         if normal.chars().count() > MAX_CHARS {
             return Err(InvalidPath::TooLong);

@@ -51,7 +51,32 @@ impl From<diesel::result::Error> for ImportError {
 }
 
 /// A record read from line `.0`, or why the line could not be read.
-pub type Line = (u64, Result<Record, String>);
+pub type Line = (u64, Result<Record, Unreadable>);
+
+/// Why a line (or a WordPress item) gave no record: what it was, its key in the file, why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unreadable {
+    pub kind: String,
+    pub key: String,
+    pub message: String,
+}
+
+impl Unreadable {
+    pub fn new(kind: impl Into<String>, key: impl Into<String>, message: impl Into<String>) -> Self {
+        Unreadable {
+            kind: kind.into(),
+            key: key.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// A line of a Khabar export that is not a record.
+impl From<String> for Unreadable {
+    fn from(message: String) -> Self {
+        Unreadable::new("line", "", message)
+    }
+}
 
 /// Records per commit, and the most bytes of file data held for one.
 const BATCH_RECORDS: usize = 2000;
@@ -104,17 +129,20 @@ impl<R: BufRead> Iterator for JsonLines<R> {
                 }
                 return Some(Ok((
                     number,
-                    Err(format!("the line is longer than {} MiB", MAX_LINE_BYTES >> 20)),
+                    Err(format!("the line is longer than {} MiB", MAX_LINE_BYTES >> 20).into()),
                 )));
             }
             let Ok(text) = std::str::from_utf8(&buffer) else {
-                return Some(Ok((number, Err("the line is not valid UTF-8".into()))));
+                return Some(Ok((
+                    number,
+                    Err(String::from("the line is not valid UTF-8").into()),
+                )));
             };
             let text = text.trim_end_matches(['\n', '\r']);
             if text.trim().is_empty() {
                 continue;
             }
-            return Some(Ok((number, format::parse_line(text).map_err(|e| e.0))));
+            return Some(Ok((number, format::parse_line(text).map_err(|e| e.0.into()))));
         }
     }
 }
@@ -156,7 +184,7 @@ pub fn import(
         Some((line, Err(message))) => {
             return Err(ImportError::NotImportable {
                 line,
-                message: format!("not a Khabar export: {message}"),
+                message: format!("not a Khabar export: {}", message.message),
             })
         }
         None => {
@@ -336,8 +364,13 @@ fn apply_batch(
         index += 1;
         let record = match parsed {
             Ok(record) => record,
-            Err(message) => {
-                report.problem(*number, "line", "", message.clone());
+            Err(unreadable) => {
+                report.problem(
+                    *number,
+                    &unreadable.kind,
+                    &unreadable.key,
+                    unreadable.message.clone(),
+                );
                 continue;
             }
         };

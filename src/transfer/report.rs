@@ -16,6 +16,8 @@ pub struct Tally {
     pub unchanged: u64,
     /// Refused; `problems` says why.
     pub failed: u64,
+    /// Left out by design (pages, menus, items of no known type); `notes` says which.
+    pub skipped: u64,
 }
 
 /// Something the file holds that was not imported, or imported with a caveat.
@@ -60,6 +62,10 @@ impl Report {
         }
     }
 
+    pub fn skip(&mut self, kind: &str) {
+        self.counts.entry(kind.to_owned()).or_default().skipped += 1;
+    }
+
     pub fn problem(&mut self, line: u64, kind: &str, key: &str, message: impl Into<String>) {
         self.counts.entry(kind.to_owned()).or_default().failed += 1;
         self.problems.push(Finding {
@@ -84,20 +90,42 @@ impl Report {
         self.counts.values().map(|t| t.created + t.updated).sum()
     }
 
-    /// The report as lines for a terminal: counts, then every problem and note.
+    /// Total entities refused.
+    pub fn refused(&self) -> u64 {
+        self.counts.values().map(|t| t.failed).sum()
+    }
+
+    /// Each refusal as one line for standard error: where, what, why.
+    pub fn problem_lines(&self) -> Vec<String> {
+        self.problems
+            .iter()
+            .map(|finding| {
+                let what = [finding.kind.as_str(), finding.key.as_str()]
+                    .iter()
+                    .filter(|p| !p.is_empty())
+                    .copied()
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                format!("error: line {}: {what}: {}", finding.line, finding.message)
+            })
+            .collect()
+    }
+
+    /// The report as lines for a terminal: counts, then every note (problems go to standard
+    /// error, see [`Report::problem_lines`]).
     pub fn lines(&self) -> Vec<String> {
         let mut out = Vec::new();
         for (kind, tally) in &self.counts {
-            out.push(format!(
-                "{kind}: {} created, {} updated, {} unchanged, {} failed",
-                tally.created, tally.updated, tally.unchanged, tally.failed
-            ));
-        }
-        for finding in &self.problems {
-            out.push(format!(
-                "problem: line {}: {} {}: {}",
-                finding.line, finding.kind, finding.key, finding.message
-            ));
+            let mut parts = vec![
+                format!("{} created", tally.created),
+                format!("{} updated", tally.updated),
+                format!("{} unchanged", tally.unchanged),
+            ];
+            if tally.skipped > 0 {
+                parts.push(format!("{} skipped", tally.skipped));
+            }
+            parts.push(format!("{} refused", tally.failed));
+            out.push(format!("{kind}: {}", parts.join(", ")));
         }
         for finding in &self.notes {
             out.push(format!(

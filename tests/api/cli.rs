@@ -325,7 +325,7 @@ fn export_import_and_backup_from_the_command_line() {
     let (code, stdout, stderr) = khabar(&["import", &path("a.jsonl")], &on_b);
     assert_eq!(code, 0, "{stderr}");
     assert!(
-        stdout.contains("article: 5 created, 0 updated, 0 unchanged, 0 failed"),
+        stdout.contains("article: 5 created, 0 updated, 0 unchanged, 0 refused"),
         "{stdout}"
     );
     let (code, _, _) = khabar(&["export", "--output", &path("b.jsonl")], &on_b);

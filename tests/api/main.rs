@@ -35,3 +35,4 @@ mod three_nodes;
 mod transfer;
 mod uploads;
 mod webhooks;
+mod wordpress_public;

@@ -52,7 +52,11 @@ macro_rules! common_filters {
         let filter: &ListFilter = $filter;
         let mut query = $query.filter(article_deliveries::visible_from.le($now));
         if let Some(language) = &filter.language {
-            query = query.filter(article_deliveries::language.eq(language.clone()));
+            // RFC 4647 basic filtering: `en` is `en` and every `en-…`.
+            query =
+                query.filter(article_deliveries::language.eq(language.clone()).or(
+                    article_deliveries::language.like(crate::domain::language::subtag_pattern(language)),
+                ));
         }
         if let Some(since) = filter.published_since {
             query = query.filter(article_deliveries::published_at.ge(since));
@@ -272,8 +276,17 @@ pub fn changes_since(
         .limit(limit)
         .into_boxed();
     if let Some(language) = language {
-        updated = updated.filter(article_deliveries::language.eq(language.to_owned()));
-        removed = removed.filter(article_tombstones::language.eq(language.to_owned()));
+        let pattern = crate::domain::language::subtag_pattern(language);
+        updated = updated.filter(
+            article_deliveries::language
+                .eq(language.to_owned())
+                .or(article_deliveries::language.like(pattern.clone())),
+        );
+        removed = removed.filter(
+            article_tombstones::language
+                .eq(language.to_owned())
+                .or(article_tombstones::language.like(pattern)),
+        );
     }
     if let Some((at, position)) = after {
         let updated_at = article_deliveries::updated_at;

@@ -127,8 +127,8 @@ pub fn suggest(
          WHERE s.forms @@ to_tsquery('simple', $1) AND d.visible_from <= $2",
     );
     let limit_placeholder = if language.is_some() {
-        sql.push_str(" AND d.language = $3");
-        "$4"
+        sql.push_str(" AND (d.language = $3 OR d.language LIKE $4)");
+        "$5"
     } else {
         "$3"
     };
@@ -140,7 +140,9 @@ pub fn suggest(
         .bind::<Text, _>(format!("'{prefix}':*A"))
         .bind::<Timestamp, _>(now);
     if let Some(language) = language {
-        query = query.bind::<Text, _>(language.to_owned());
+        query = query
+            .bind::<Text, _>(language.to_owned())
+            .bind::<Text, _>(crate::domain::language::subtag_pattern(language));
     }
     Ok(query.bind::<BigInt, _>(limit).load(conn)?)
 }

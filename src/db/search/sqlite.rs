@@ -90,7 +90,7 @@ pub fn suggest(
          WHERE article_search MATCH ? AND d.visible_from <= ?",
     );
     if language.is_some() {
-        sql.push_str(" AND d.language = ?");
+        sql.push_str(" AND (d.language = ? OR d.language LIKE ?)");
     }
     sql.push_str(" ORDER BY d.published_at DESC, d.article_id DESC LIMIT ?");
     let mut query = diesel::sql_query(sql)
@@ -98,7 +98,9 @@ pub fn suggest(
         .bind::<Text, _>(format!("headline : \"{prefix}\" *"))
         .bind::<Timestamp, _>(now);
     if let Some(language) = language {
-        query = query.bind::<Text, _>(language.to_owned());
+        query = query
+            .bind::<Text, _>(language.to_owned())
+            .bind::<Text, _>(crate::domain::language::subtag_pattern(language));
     }
     Ok(query.bind::<BigInt, _>(limit).load(conn)?)
 }

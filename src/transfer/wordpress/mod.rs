@@ -33,7 +33,7 @@ use std::rc::Rc;
 use chrono::{DateTime, NaiveDateTime, Utc};
 
 use super::format::*;
-use super::import::{self, ImportError, ImportOptions, Line, Target};
+use super::import::{self, ImportError, ImportOptions, Line, Target, Unreadable};
 use super::report::{Finding, Report};
 use crate::domain::blocks::Block;
 use crate::domain::catalog::RenditionInput;
@@ -58,6 +58,10 @@ pub struct WordpressOptions {
     /// The language of posts that say none (else the channel's `<language>`).
     pub language: Option<String>,
 }
+
+/// Marks the kind of a note about an item left out by design, so that the report counts it
+/// as skipped: every item of the file is then created, unchanged, updated, skipped or refused.
+const SKIPPED: &str = "skipped:";
 
 /// The longest headline and lead Khabar stores (see `domain::editorial`).
 const MAX_HEADLINE: usize = crate::domain::editorial::MAX_HEADLINE_CHARS;
@@ -87,10 +91,15 @@ pub fn import(
         external: HashMap::new(),
     };
     let mut report = import::records(conn, target, records.map(Ok), options, progress)?;
-    if let Some((line, message)) = &scan.broken {
-        report.problem(*line, "file", "", message.clone());
+    for note in notes.borrow().iter() {
+        if let Some(kind) = note.kind.strip_prefix(SKIPPED) {
+            report.skip(kind);
+        }
     }
-    report.notes.extend(notes.borrow().iter().cloned());
+    report.notes.extend(notes.borrow().iter().map(|note| Finding {
+        kind: note.kind.trim_start_matches(SKIPPED).to_owned(),
+        ..note.clone()
+    }));
     report.notes.sort_by_key(|n| n.line);
     Ok(report)
 }
@@ -179,8 +188,52 @@ struct Scan {
     translation_keys: HashMap<i64, String>,
     first_of_key: HashMap<String, i64>,
     notes: Vec<Finding>,
-    /// Where the file could not be read on (a truncated or malformed file).
-    broken: Option<(u64, String)>,
+    /// `wp:wxr_version`: WordPress refuses a file without one, or with one that is no version.
+    wxr_version: Option<String>,
+    /// The line of the first item of each WordPress id (posts, pages and attachments share
+    /// one id space): a later item with the same id is refused, never written over the first.
+    first_item: HashMap<i64, u64>,
+    /// Terms posts name that the channel does not declare (WordPress creates them on import):
+    /// line, taxonomy, slug as written, name.
+    undeclared: Vec<(u64, String, String, String)>,
+    /// Authors posts name (`dc:creator`) with no `wp:author` record: WXR 1.0 has none.
+    creators: Vec<(u64, String)>,
+    /// Taxonomies named on posts that Khabar does not map, with how many posts name them.
+    unmapped_taxonomies: BTreeMap<String, (u64, u64)>,
+}
+
+/// The WordPress id of an item: `wp:post_id`, a positive integer.
+fn item_id(item: &Element) -> Result<i64, String> {
+    match item.child("wp:post_id").map(str::trim) {
+        None | Some("") => {
+            Err("the item has no wp:post_id, so it cannot be told apart from the others; not imported".into())
+        }
+        Some(text) => text
+            .parse::<i64>()
+            .ok()
+            .filter(|id| *id > 0)
+            .ok_or_else(|| format!("wp:post_id '{text}' is not a positive integer; not imported")),
+    }
+}
+
+/// Terms on a post in WordPress's taxonomy names: WXR 1.0 wrote `domain="tag"` for tags and
+/// plain `<category>` (no domain) for categories.
+fn item_taxonomy(category: &Element) -> &str {
+    match category.attribute("domain") {
+        None | Some("") => "category",
+        Some("tag") => "post_tag",
+        Some(other) => other,
+    }
+}
+
+/// The slug of a term named on a post: its `nicename`, else made from its name.
+fn item_term_slug(category: &Element) -> String {
+    category
+        .attribute("nicename")
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(str::to_owned)
+        .unwrap_or_else(|| plain(&category.text))
 }
 
 /// Derived ids: the same site and WordPress id always give the same Khabar id.
@@ -239,26 +292,23 @@ fn meta<'a>(item: &'a Element, key: &str) -> Option<&'a str> {
 
 fn scan(path: &Path, options: &WordpressOptions) -> Result<Scan, ImportError> {
     let mut reader = WxrReader::new(BufReader::with_capacity(1 << 20, open(path)?));
-    let mut scan = Scan::default();
+    let mut scan = Scan {
+        made: Utc::now(),
+        ..Scan::default()
+    };
     let mut channel_language = None;
     let mut link = None;
     loop {
-        let entry = match reader.next_entry() {
-            Ok(Some(entry)) => entry,
-            Ok(None) => break,
-            Err(e) if e.message.starts_with("not a WordPress export") => {
-                return Err(ImportError::NotImportable {
-                    line: e.line,
-                    message: e.message,
-                })
-            }
-            Err(e) => {
-                scan.broken = Some((e.line, e.message));
-                break;
-            }
-        };
+        // A file that cannot be read to its end is refused whole, before anything is written:
+        // half a file would be an archive with holes no report could list.
+        let entry = reader.next_entry().map_err(|e| ImportError::NotImportable {
+            line: e.line,
+            message: e.message,
+        })?;
+        let Some(entry) = entry else { break };
         match entry {
             Entry::Channel(field) => match field.name.as_str() {
+                "wp:wxr_version" => scan.wxr_version = Some(field.text.trim().to_owned()),
                 "wp:base_site_url" if scan.site.is_empty() => scan.site = field.text.trim().to_owned(),
                 "wp:base_blog_url" => scan.base_url = url::Url::parse(field.text.trim()).ok(),
                 "link" => link = Some(field.text.trim().to_owned()),
@@ -273,14 +323,23 @@ fn scan(path: &Path, options: &WordpressOptions) -> Result<Scan, ImportError> {
             Entry::Record(record) => scan.record(record),
         }
     }
+    check_version(scan.wxr_version.as_deref(), &mut scan.notes)?;
     if scan.site.is_empty() {
         scan.site = link.clone().unwrap_or_else(|| "wordpress".into());
     }
     if scan.base_url.is_none() {
         scan.base_url = link.as_deref().and_then(|l| url::Url::parse(l).ok());
     }
-    if scan.made.timestamp() == 0 {
-        scan.made = DateTime::UNIX_EPOCH;
+    scan.declare_undeclared_terms();
+    for (taxonomy, (line, posts)) in &scan.unmapped_taxonomies {
+        scan.notes.push(Finding {
+            line: *line,
+            kind: "term".into(),
+            key: taxonomy.clone(),
+            message: format!(
+                "the taxonomy '{taxonomy}' ({posts} post(s) name its terms) has no counterpart in Khabar; not imported"
+            ),
+        });
     }
     let language = options
         .language
@@ -291,6 +350,45 @@ fn scan(path: &Path, options: &WordpressOptions) -> Result<Scan, ImportError> {
         .map(|l| l.as_str().to_owned())
         .unwrap_or_else(|_| "en".into());
     Ok(scan)
+}
+
+/// The newest WXR this importer knows: WordPress's own importer warns past it, and so do we.
+const NEWEST_WXR: (u64, u64) = (1, 2);
+
+/// WordPress refuses a file whose `wp:wxr_version` is missing or not `digits.digits`
+/// (`WXR_Parser_SimpleXML`): it is not an export, whatever else it looks like.
+fn check_version(version: Option<&str>, notes: &mut Vec<Finding>) -> Result<(), ImportError> {
+    let refused = |message: String| ImportError::NotImportable { line: 1, message };
+    let Some(version) = version else {
+        return Err(refused(
+            "not a WordPress export: the channel has no <wp:wxr_version>".into(),
+        ));
+    };
+    let parsed = version
+        .split_once('.')
+        .filter(|(major, minor)| {
+            [major, minor]
+                .iter()
+                .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+        })
+        .and_then(|(major, minor)| Some((major.parse::<u64>().ok()?, minor.parse::<u64>().ok()?)));
+    let Some(parsed) = parsed else {
+        return Err(refused(format!(
+            "not a WordPress export: <wp:wxr_version> is '{version}', not a version number"
+        )));
+    };
+    if parsed > NEWEST_WXR {
+        notes.push(Finding {
+            line: 1,
+            kind: "file".into(),
+            key: version.to_owned(),
+            message: format!(
+                "WXR {version} is newer than the {}.{} this importer knows; read as {}.{}",
+                NEWEST_WXR.0, NEWEST_WXR.1, NEWEST_WXR.0, NEWEST_WXR.1
+            ),
+        });
+    }
+    Ok(())
 }
 
 impl Scan {
@@ -396,11 +494,17 @@ impl Scan {
     }
 
     fn item(&mut self, item: Element) {
-        let id: i64 = item
-            .child("wp:post_id")
-            .and_then(|i| i.trim().parse().ok())
-            .unwrap_or(0);
-        match item.child("wp:post_type").unwrap_or("post") {
+        // Items without a type or an identity, or whose identity an earlier item took, are
+        // reported by the second pass; nothing here may refer to them.
+        let Some(post_type) = item.child("wp:post_type").map(str::trim) else {
+            return;
+        };
+        let Ok(id) = item_id(&item) else { return };
+        if self.first_item.contains_key(&id) {
+            return;
+        }
+        self.first_item.insert(id, item.line);
+        match post_type {
             "attachment" => {
                 let url = item
                     .child("wp:attachment_url")
@@ -450,8 +554,90 @@ impl Scan {
                     self.first_of_key.entry(key.clone()).or_insert(id);
                     self.translation_keys.insert(id, key);
                 }
+                self.item_terms(&item);
+                if let Some(login) = item.child("dc:creator").map(str::trim).filter(|l| !l.is_empty()) {
+                    self.creators.push((item.line, login.to_owned()));
+                }
             }
             _ => {}
+        }
+    }
+
+    /// Terms a post names that the channel did not declare, and taxonomies with no place here.
+    fn item_terms(&mut self, item: &Element) {
+        let mut unmapped_here = HashSet::new();
+        for category in item.all("category") {
+            let taxonomy = item_taxonomy(category);
+            match taxonomy {
+                "category" | "post_tag" => {
+                    let raw_slug = item_term_slug(category);
+                    if raw_slug.is_empty() {
+                        continue;
+                    }
+                    let name = Some(plain(&category.text)).filter(|n| !n.is_empty());
+                    self.undeclared.push((
+                        category.line,
+                        taxonomy.to_owned(),
+                        raw_slug.clone(),
+                        name.unwrap_or(raw_slug),
+                    ));
+                }
+                // Mapped to the article's language and translation group.
+                "language" | "post_translations" => {}
+                other => {
+                    if unmapped_here.insert(other.to_owned()) {
+                        let entry = self
+                            .unmapped_taxonomies
+                            .entry(other.to_owned())
+                            .or_insert((category.line, 0));
+                        entry.1 += 1;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Topics for the terms posts name without a declaration, and contributors for the
+    /// authors they name without a `wp:author` record; once each, after all declarations.
+    fn declare_undeclared_terms(&mut self) {
+        for (line, taxonomy, raw_slug, name) in std::mem::take(&mut self.undeclared) {
+            let key = (taxonomy.clone(), raw_slug.clone());
+            if self.term_slugs.contains_key(&key) {
+                continue;
+            }
+            let slug = khabar_slug(&raw_slug, &name);
+            if slug.is_empty() {
+                continue;
+            }
+            self.term_slugs.insert(key, slug.clone());
+            if self.terms.iter().any(|t| t.slug == slug) {
+                continue;
+            }
+            self.terms.push(Term {
+                line,
+                kind: if taxonomy == "category" {
+                    TopicKind::Section
+                } else {
+                    TopicKind::Tag
+                },
+                slug,
+                name: plain(&name),
+                description: None,
+                parent: None,
+            });
+        }
+        for (line, login) in std::mem::take(&mut self.creators) {
+            if self.author_slugs.contains_key(&login) {
+                continue;
+            }
+            let slug = khabar_slug(&login, &login);
+            if slug.is_empty() {
+                continue;
+            }
+            self.author_slugs.insert(login.clone(), slug.clone());
+            if !self.authors.iter().any(|(_, s, _)| *s == slug) {
+                self.authors.push((line, slug, plain(&login)));
+            }
         }
     }
 
@@ -509,9 +695,10 @@ impl Scan {
                 for term in pending.drain(..) {
                     out.push_back((
                         term.line,
-                        Err(format!(
-                            "the category '{}' is its own ancestor; not imported",
-                            term.slug
+                        Err(Unreadable::new(
+                            "topic",
+                            term.slug.clone(),
+                            "the category is its own ancestor; not imported",
                         )),
                     ));
                 }
@@ -779,52 +966,60 @@ impl Records<'_> {
 
     fn item(&mut self, item: Element) {
         let line = item.line;
-        let id: i64 = item
-            .child("wp:post_id")
-            .and_then(|i| i.trim().parse().ok())
-            .unwrap_or(0);
-        let post_type = item.child("wp:post_type").unwrap_or("post").to_owned();
-        match post_type.as_str() {
-            "post" => {}
-            "attachment"
-            | "revision"
-            | "customize_changeset"
-            | "oembed_cache"
-            | "wp_global_styles"
-            | "user_request" => return,
-            "page" => {
-                self.note(
-                    line,
-                    "page",
-                    id.to_string(),
-                    "pages are not articles; not imported",
-                );
+        let Some(post_type) = item.child("wp:post_type").map(|t| t.trim().to_owned()) else {
+            self.note(
+                line,
+                "skipped:item",
+                item.child("wp:post_id").unwrap_or_default().trim(),
+                "the item has no wp:post_type, so it is no known kind of content; skipped (WordPress skips it too)",
+            );
+            return;
+        };
+        let id = match item_id(&item) {
+            Ok(id) => id,
+            Err(message) => {
+                let key = item.child("title").map(plain).unwrap_or_default();
+                self.queue
+                    .push_back((line, Err(Unreadable::new(post_type, key, message))));
                 return;
             }
-            "nav_menu_item" => {
-                self.note(
-                    line,
-                    "menu",
-                    id.to_string(),
-                    "menus are the front-end's; not imported",
-                );
-                return;
+        };
+        let skipped = match post_type.as_str() {
+            "post" | "attachment" => None,
+            "revision" | "customize_changeset" | "oembed_cache" | "wp_global_styles" | "user_request" => {
+                Some((
+                    post_type.clone(),
+                    "WordPress's own bookkeeping, not content; skipped".to_owned(),
+                ))
             }
-            other => {
-                self.note(
-                    line,
-                    other,
-                    id.to_string(),
-                    format!("posts of the type '{other}' are not imported"),
-                );
-                return;
-            }
+            "page" => Some(("page".into(), "pages are not articles; not imported".into())),
+            "nav_menu_item" => Some(("menu".into(), "menus are the front-end's; not imported".into())),
+            other => Some((
+                other.to_owned(),
+                format!("posts of the type '{other}' are not imported"),
+            )),
+        };
+        if let Some((kind, message)) = skipped {
+            self.note(line, &format!("{SKIPPED}{kind}"), id.to_string(), message);
+            return;
+        }
+        if let Some(first) = self.scan.first_item.get(&id).filter(|first| **first != line) {
+            let message = format!(
+                "the item on line {first} has the same wp:post_id; not imported, so that neither overwrites the other"
+            );
+            self.queue
+                .push_back((line, Err(Unreadable::new(post_type, id.to_string(), message))));
+            return;
+        }
+        if post_type == "attachment" {
+            // Read by the first pass.
+            return;
         }
         let status = item.child("wp:status").unwrap_or("draft").trim().to_owned();
         if matches!(status.as_str(), "trash" | "auto-draft" | "inherit") {
             self.note(
                 line,
-                "post",
+                "skipped:post",
                 id.to_string(),
                 format!("a post in '{status}' is not imported"),
             );
@@ -836,7 +1031,9 @@ impl Records<'_> {
                     self.queue.push_back((line, Ok(record)));
                 }
             }
-            Err(message) => self.queue.push_back((line, Err(format!("post {id}: {message}")))),
+            Err(message) => self
+                .queue
+                .push_back((line, Err(Unreadable::new("post", id.to_string(), message)))),
         }
     }
 
@@ -844,9 +1041,20 @@ impl Records<'_> {
         let line = item.line;
         let key = id.to_string();
         let mut records = Vec::new();
-        let created = wp_date(item.child("wp:post_date_gmt"))
+        let created = match wp_date(item.child("wp:post_date_gmt"))
             .or_else(|| wp_date(item.child("wp:post_date")))
-            .unwrap_or(self.scan.made);
+        {
+            Some(created) => created,
+            None => {
+                self.note(
+                    line,
+                    "post",
+                    key.clone(),
+                    "no wp:post_date; dated when the file was made (its pubDate) or, without one, when it was imported",
+                );
+                self.scan.made
+            }
+        };
         let modified = wp_date(item.child("wp:post_modified_gmt"))
             .or_else(|| wp_date(item.child("wp:post_modified")))
             .unwrap_or(created)
@@ -945,15 +1153,14 @@ impl Records<'_> {
             .and_then(|t| self.scan.term_ids.get(&t).cloned());
         let mut topics: Vec<TopicLinkInput> = Vec::new();
         for category in item.all("category") {
-            let taxonomy = category.attribute("domain").unwrap_or("category");
+            let taxonomy = item_taxonomy(category);
             if !matches!(taxonomy, "category" | "post_tag") {
                 continue;
             }
-            let nicename = category.attribute("nicename").unwrap_or_default();
             if let Some(topic) = self
                 .scan
                 .term_slugs
-                .get(&(taxonomy.to_owned(), nicename.to_owned()))
+                .get(&(taxonomy.to_owned(), item_term_slug(category)))
             {
                 if !topics.iter().any(|t| t.topic == *topic) {
                     topics.push(TopicLinkInput {
@@ -967,14 +1174,11 @@ impl Records<'_> {
             .filter(|p| topics.iter().any(|t| t.topic == *p))
             .or_else(|| {
                 item.all("category")
-                    .filter(|c| c.attribute("domain").unwrap_or("category") == "category")
+                    .filter(|c| item_taxonomy(c) == "category")
                     .find_map(|c| {
                         self.scan
                             .term_slugs
-                            .get(&(
-                                "category".to_owned(),
-                                c.attribute("nicename").unwrap_or_default().to_owned(),
-                            ))
+                            .get(&("category".to_owned(), item_term_slug(c)))
                             .cloned()
                     })
             });
@@ -1102,16 +1306,30 @@ impl Records<'_> {
         })));
         // Every old address of the post leads to the article.
         let own_path = SitePath::of_article(&language, &slug);
+        // A blog in a subfolder (`https://example.com/news/`) has its plain permalinks there
+        // (`/news/?p=1`), and its home page is no post's old address.
+        let home = self
+            .scan
+            .base_url
+            .as_ref()
+            .map(|u| u.path().trim_end_matches('/').to_owned())
+            .unwrap_or_default();
         let mut paths: Vec<String> = Vec::new();
         if let Some(link) = item.child("link").map(str::trim).filter(|l| !l.is_empty()) {
             if let Ok(path) = SitePath::parse(link) {
                 paths.push(path.as_str().to_owned());
             }
         }
-        paths.push(format!("/?p={id}"));
+        if let Ok(plain_permalink) = SitePath::parse(&format!("{home}/?p={id}")) {
+            paths.push(plain_permalink.as_str().to_owned());
+        }
         paths.dedup();
+        let home_path = SitePath::parse(&format!("{home}/")).ok();
         for path in paths {
-            if path == own_path.as_str() || path == "/" {
+            if path == own_path.as_str()
+                || path == "/"
+                || home_path.as_ref().is_some_and(|h| h.as_str() == path)
+            {
                 continue;
             }
             records.push(Record::Redirect(RedirectRecord {

@@ -1,8 +1,12 @@
-//! Reading a WordPress eXtended RSS file (WXR 1.1 and 1.2, what Tools → Export writes) one
-//! entry at a time: the channel's own fields, then each author, category, tag, term and item
-//! as a small tree of its elements. Nothing holds more than one entry; element names are
-//! matched by namespace, not prefix. quick-xml expands no DTD, so a file cannot make it fetch
-//! or grow anything.
+//! Reading a WordPress eXtended RSS file (WXR 1.0, 1.1 and 1.2, under `http` or `https`
+//! namespaces: self-hosted WordPress writes the first, WordPress.com the second) one entry at
+//! a time: the channel's own fields, then each author, category, tag, term and item as a small
+//! tree of its elements. Nothing holds more than one entry; element names are matched by
+//! namespace, not prefix. quick-xml expands no DTD, so a file cannot make it fetch or grow
+//! anything. A file that is not well-formed XML is an error at its place (as libxml, which
+//! WordPress's importer reads with, refuses it), never half a record: quick-xml leaves a few
+//! well-formedness rules to its caller (a `]]>` in text, undeclared entities, comments), and
+//! they are checked here.
 
 use std::cell::Cell;
 use std::io::BufRead;
@@ -108,6 +112,9 @@ pub struct WxrReader<R: BufRead> {
     /// Names of the elements open, outermost first.
     path: Vec<String>,
     seen_rss: bool,
+    /// A DOCTYPE may declare entities (never expanded here); without one, only XML's five
+    /// exist and any other reference makes the file ill-formed.
+    has_doctype: bool,
 }
 
 impl<R: BufRead> WxrReader<R> {
@@ -119,12 +126,14 @@ impl<R: BufRead> WxrReader<R> {
         });
         reader.config_mut().trim_text(false);
         reader.config_mut().expand_empty_elements = true;
+        reader.config_mut().check_comments = true;
         WxrReader {
             reader,
             line,
             buffer: Vec::new(),
             path: Vec::new(),
             seen_rss: false,
+            has_doctype: false,
         }
     }
 
@@ -141,15 +150,19 @@ impl<R: BufRead> WxrReader<R> {
         let prefix = match resolved {
             ResolveResult::Bound(namespace) => {
                 let uri = String::from_utf8_lossy(namespace.as_ref());
-                if uri.starts_with("http://wordpress.org/export/")
-                    && uri.trim_end_matches('/').ends_with("/excerpt")
+                let unschemed = uri
+                    .strip_prefix("https://")
+                    .or_else(|| uri.strip_prefix("http://"))
+                    .unwrap_or(&uri);
+                if unschemed.starts_with("wordpress.org/export/")
+                    && unschemed.trim_end_matches('/').ends_with("/excerpt")
                 {
                     "excerpt"
-                } else if uri.starts_with("http://wordpress.org/export/") {
+                } else if unschemed.starts_with("wordpress.org/export/") {
                     "wp"
-                } else if uri == "http://purl.org/rss/1.0/modules/content/" {
+                } else if unschemed == "purl.org/rss/1.0/modules/content/" {
                     "content"
-                } else if uri == "http://purl.org/dc/elements/1.1/" {
+                } else if unschemed == "purl.org/dc/elements/1.1/" {
                     "dc"
                 } else {
                     "other"
@@ -238,6 +251,13 @@ impl<R: BufRead> WxrReader<R> {
                 }
                 Event::Text(text) => {
                     let piece = text.decode().map_err(|e| self.error(format!("bad text: {e}")))?;
+                    if piece.contains("]]>") {
+                        // XML 1.0 §2.4: `]]>` may not appear in text. It is a CDATA section
+                        // that was closed early, so what follows it would be cut or misread.
+                        return Err(self.error(
+                            "malformed XML: ']]>' outside a CDATA section (a CDATA section ends early here)",
+                        ));
+                    }
                     self.add_text(&mut open, &piece, &mut text_budget)?;
                 }
                 Event::CData(data) => {
@@ -247,12 +267,19 @@ impl<R: BufRead> WxrReader<R> {
                 Event::GeneralRef(reference) => {
                     let piece = match reference.resolve_char_ref() {
                         Ok(Some(c)) => c.to_string(),
-                        _ => {
+                        Ok(None) => {
                             let name = reference.decode().map(|n| n.into_owned()).unwrap_or_default();
-                            quick_xml::escape::resolve_predefined_entity(&name)
-                                .map(str::to_owned)
-                                .unwrap_or_else(|| format!("&{name};"))
+                            match quick_xml::escape::resolve_predefined_entity(&name) {
+                                Some(text) => text.to_owned(),
+                                None if self.has_doctype => format!("&{name};"),
+                                None => {
+                                    return Err(self.error(format!(
+                                        "malformed XML: the entity '&{name};' is not declared (HTML's entities belong inside CDATA)"
+                                    )))
+                                }
+                            }
                         }
+                        Err(e) => return Err(self.error(format!("malformed XML: {e}"))),
                     };
                     self.add_text(&mut open, &piece, &mut text_budget)?;
                 }
@@ -271,6 +298,7 @@ impl<R: BufRead> WxrReader<R> {
                 Event::DocType(_) => {
                     // Entities a DTD declares are never expanded; an unknown reference is kept
                     // as its text.
+                    self.has_doctype = true;
                 }
                 _ => {}
             }
