@@ -18,5 +18,6 @@ pub mod search;
 pub mod signing;
 pub mod site_path;
 pub mod slug;
+pub mod text;
 pub mod validation;
 pub mod workflow;

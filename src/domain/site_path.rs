@@ -30,6 +30,28 @@ pub enum InvalidPath {
     TooLong,
     #[error("the path has control characters")]
     Control,
+    #[error("the path has a backslash, which browsers read as '/': '/\\host' would lead off the site")]
+    Backslash,
+}
+
+/// Whether `url`, written as a link's target, stays on this site: a path (`/ar/x`, `/a?b`,
+/// `#note`) and not a protocol-relative address (`//evil.example`), nor one that browsers
+/// turn into one (`/\evil.example`, `/%5Cevil.example`, a tab or newline inside `//`). The
+/// one policy for every relative URL Khabar accepts or serves.
+pub fn stays_on_site(url: &str) -> bool {
+    if url.starts_with('#') {
+        return true;
+    }
+    if !url.starts_with('/') {
+        return false;
+    }
+    // Browsers drop tabs and newlines from URLs and read `\` as `/` (WHATWG URL).
+    let squeezed: String = url.chars().filter(|c| !matches!(c, '\t' | '\n' | '\r')).collect();
+    let decoded = percent_encoding::percent_decode_str(&squeezed).decode_utf8_lossy();
+    !(squeezed.starts_with("//")
+        || squeezed.contains('\\')
+        || decoded.contains('\\')
+        || decoded.starts_with("//"))
 }
 
 /// `p=123`, `page_id=7` or `attachment_id=9`: the query that is a WordPress page's address.
@@ -60,6 +82,9 @@ impl SitePath {
         let decoded = percent_encoding_decode(&path)?;
         if decoded.chars().any(char::is_control) {
             return Err(InvalidPath::Control);
+        }
+        if decoded.contains('\\') || raw.contains('\\') {
+            return Err(InvalidPath::Backslash);
         }
         let mut normal = String::with_capacity(decoded.len());
         for segment in decoded.split('/').filter(|s| !s.is_empty()) {

@@ -109,6 +109,14 @@ impl EditError {
 /// cannot say `deny_unknown_fields` without their documented schema refusing the response's
 /// own fields, so unknown fields are caught here instead.
 pub fn from_json<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> Result<T, EditError> {
+    // One check of every string for what text may not hold, so that no field is forgotten.
+    if let Some((pointer, found)) = crate::domain::text::forbidden_in_json(&value) {
+        return Err(EditError::Invalid(vec![FieldError::coded(
+            pointer,
+            FieldCode::ForbiddenCharacter,
+            found.to_string(),
+        )]));
+    }
     let mut unknown = Vec::new();
     let parsed: Result<T, _> =
         serde_path_to_error::deserialize(serde_ignored::Deserializer::new(value, &mut |path| {

@@ -20,6 +20,15 @@ pub fn render(info: &FeedInfo, articles: &[ArticleView]) -> String {
                 "authors": byline_names(article).into_iter().map(|name| json!({"name": name})).collect::<Vec<_>>(),
                 "language": article.language,
             });
+            // JSON Feed 1.1: an item has content_html or content_text. A bodiless article
+            // (a photo, a link, a headline) is given its summary, or its headline, as text.
+            if item["content_html"].as_str().is_none_or(|h| h.trim().is_empty()) {
+                item.as_object_mut().map(|o| o.remove("content_html"));
+                let text = Some(summary(article))
+                    .filter(|s| !s.trim().is_empty())
+                    .unwrap_or_else(|| article.headline.clone());
+                item["content_text"] = json!(text);
+            }
             if let Some(published) = article.published_at {
                 item["date_published"] = json!(published);
             }

@@ -110,11 +110,14 @@ impl ImageLinks {
     }
 
     /// The format of a rendition that names none when it is linked from the API.
+    /// An original keeps its format (a PNG logo stays a PNG, with its transparency and sharp
+    /// edges; GIFs become PNG, their still form); a client wanting another asks for it.
     fn linked_format(original: &Original) -> Format {
-        if original.has_alpha {
-            Format::Png
-        } else {
-            Format::Jpeg
+        match original.file.rsplit('.').next() {
+            Some("png" | "gif") => Format::Png,
+            Some("webp") => Format::Webp,
+            _ if original.has_alpha => Format::Png,
+            _ => Format::Jpeg,
         }
     }
 

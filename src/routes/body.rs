@@ -81,7 +81,20 @@ impl JsonBody {
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Err(ApiError::bad_request("the body is empty; send a JSON object"));
         }
-        serde_json::from_slice(&bytes).map_err(|e| ApiError::bad_request(format!("malformed JSON body: {e}")))
+        let value: serde_json::Value = serde_json::from_slice(&bytes)
+            .map_err(|e| ApiError::bad_request(format!("malformed JSON body: {e}")))?;
+        // Every string of every body, whatever the operation does with it next.
+        if let Some((pointer, found)) = crate::domain::text::forbidden_in_json(&value) {
+            return Err(crate::editorial::EditError::Invalid(vec![
+                crate::domain::validation::FieldError::coded(
+                    pointer,
+                    crate::domain::validation::FieldCode::ForbiddenCharacter,
+                    found.to_string(),
+                ),
+            ])
+            .into());
+        }
+        Ok(value)
     }
 
     /// The body as JSON Lines (`application/x-ndjson` or `application/jsonl`), at most `max`

@@ -175,6 +175,17 @@ pub async fn limit(
     let Some(state) = request.app_data::<web::Data<AppState>>().cloned() else {
         return next.call(request).await.map(ServiceResponse::map_into_left_body);
     };
+    // The method is judged before the credentials (RFC 9110 §15.5.6): `TRACE` with a key gets
+    // its 405, not a 401 that says something about the key.
+    let method = request.method().as_str();
+    let answered = method == "HEAD"
+        || state
+            .methods
+            .allowed(request.path())
+            .is_none_or(|allowed| allowed.iter().any(|m| m == method));
+    if !answered {
+        return next.call(request).await.map(ServiceResponse::map_into_left_body);
+    }
     let verdict = match request.headers().get(API_KEY_HEADER) {
         Some(value) => {
             let key = value.to_str().unwrap_or_default().trim().to_owned();

@@ -360,6 +360,9 @@ pub struct LineError(pub String);
 pub fn parse_line(line: &str) -> Result<Record, LineError> {
     let value: serde_json::Value =
         serde_json::from_str(line).map_err(|e| LineError(format!("not JSON: {e}")))?;
+    if let Some((pointer, found)) = crate::domain::text::forbidden_in_json(&value) {
+        return Err(LineError(format!("{pointer}: {found}")));
+    }
     let kind = value
         .get("type")
         .and_then(|t| t.as_str())

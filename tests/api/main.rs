@@ -17,6 +17,7 @@ mod editorial;
 mod faults;
 mod feeds;
 mod health;
+mod hostile;
 mod http;
 mod imports;
 mod lists;

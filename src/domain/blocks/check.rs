@@ -9,6 +9,12 @@ use crate::domain::validation::FieldCode;
 
 /// The longest a paragraph's (or a list item's) inline HTML may be, in characters.
 pub const MAX_PARAGRAPH_CHARS: usize = 100_000;
+/// Most tags one paragraph or list item may hold, and how deep they may nest. HTML parsers
+/// spend time quadratic in the depth of what is left open (40,000 `<div>` then 40,000 `</p>`
+/// took 16 CPU-seconds), and readers' parsers downstream have recursion limits; a counted
+/// scan, linear in the input, refuses such markup before any parser sees it.
+pub const MAX_INLINE_TAGS: usize = 2_000;
+pub const MAX_INLINE_DEPTH: usize = 32;
 /// Most items a list may have.
 pub const MAX_LIST_ITEMS: usize = 500;
 /// Longest heading, in characters.
@@ -58,8 +64,56 @@ fn text_lengths(block: &Block) -> Vec<(&'static str, usize, usize)> {
             ("provider", chars(provider), MAX_PROVIDER_CHARS),
             ("url", chars(url), MAX_URL_CHARS),
         ],
-        Block::Divider => vec![],
+        Block::Divider {} => vec![],
     }
+}
+
+/// Why inline markup is refused before it is parsed: too many tags, or nested too deep.
+fn markup_bounds(html: &str) -> Option<(FieldCode, String, Option<usize>)> {
+    let bytes = html.as_bytes();
+    let (mut tags, mut depth, mut deepest) = (0usize, 0usize, 0usize);
+    let mut at = 0;
+    while let Some(offset) = memchr_lt(&bytes[at..]) {
+        let start = at + offset;
+        at = start + 1;
+        let Some(&next) = bytes.get(at) else { break };
+        let closing = next == b'/';
+        let name_at = if closing { at + 1 } else { at };
+        if !bytes.get(name_at).is_some_and(u8::is_ascii_alphabetic) {
+            continue;
+        }
+        tags += 1;
+        let end = bytes[name_at..]
+            .iter()
+            .position(|b| !b.is_ascii_alphanumeric())
+            .map_or(bytes.len(), |p| name_at + p);
+        let name = &html[name_at..end];
+        let void = name.eq_ignore_ascii_case("br") || name.eq_ignore_ascii_case("img");
+        if closing {
+            depth = depth.saturating_sub(1);
+        } else if !void {
+            depth += 1;
+            deepest = deepest.max(depth);
+        }
+        if tags > MAX_INLINE_TAGS {
+            return Some((
+                FieldCode::TooMany,
+                format!("at most {MAX_INLINE_TAGS} tags"),
+                Some(MAX_INLINE_TAGS),
+            ));
+        }
+    }
+    (deepest > MAX_INLINE_DEPTH).then(|| {
+        (
+            FieldCode::OutOfRange,
+            format!("tags may nest at most {MAX_INLINE_DEPTH} deep"),
+            Some(MAX_INLINE_DEPTH),
+        )
+    })
+}
+
+fn memchr_lt(bytes: &[u8]) -> Option<usize> {
+    bytes.iter().position(|b| *b == b'<')
 }
 
 /// Checks the rules a block's shape alone cannot express and sanitizes its inline HTML.
@@ -98,8 +152,30 @@ pub fn validate_and_sanitize(blocks: Vec<Block>) -> Result<Vec<Block>, Vec<Block
                 });
             }
         }
+        let inline: Vec<(&'static str, &str)> = match &block {
+            Block::Paragraph { html } => vec![("html", html.as_str())],
+            Block::List { items, .. } => items.iter().map(|i| ("items", i.as_str())).collect(),
+            _ => Vec::new(),
+        };
+        let bounded = errors.iter().any(|e| e.index == index && e.limit.is_some());
+        let markup = (!bounded)
+            .then(|| {
+                inline
+                    .iter()
+                    .find_map(|(field, html)| markup_bounds(html).map(|b| (*field, b)))
+            })
+            .flatten();
+        if let Some((field, (code, message, limit))) = markup {
+            errors.push(BlockError {
+                index,
+                field,
+                code,
+                message,
+                limit,
+            });
+        }
         if errors.iter().any(|e| e.index == index && e.limit.is_some()) {
-            // Too long to sanitize: refused as it is.
+            // Too long or too deep to sanitize: refused as it is.
             clean.push(block);
             continue;
         }
@@ -234,9 +310,21 @@ static INLINE_SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| 
         .tags(HashSet::from(["a", "strong", "b", "em", "i", "br"]))
         .add_tag_attributes("a", ["href"])
         .url_schemes(HashSet::from(["http", "https", "mailto"]))
+        // Relative links only where they stay on the site: `//evil.example` and
+        // `/\evil.example` are other sites to a browser (see `site_path::stays_on_site`).
+        .url_relative(ammonia::UrlRelative::Custom(Box::new(OnSiteOnly)))
         .link_rel(Some("noopener"));
     builder
 });
+
+/// Keeps a relative link only where it stays on the site.
+struct OnSiteOnly;
+
+impl<'a> ammonia::UrlRelativeEvaluate<'a> for OnSiteOnly {
+    fn evaluate<'url>(&self, url: &'url str) -> Option<std::borrow::Cow<'url, str>> {
+        crate::domain::site_path::stays_on_site(url).then_some(std::borrow::Cow::Borrowed(url))
+    }
+}
 
 /// Reduces HTML to the inline set paragraphs allow; everything else is dropped, text kept.
 pub fn sanitize_inline(html: &str) -> String {
@@ -249,6 +337,46 @@ mod tests {
 
     fn paragraph(html: &str) -> Block {
         Block::Paragraph { html: html.into() }
+    }
+
+    #[test]
+    fn links_that_leave_the_site_by_the_back_door_lose_their_target() {
+        for sneaky in [
+            "//evil.example/x",
+            "/\\evil.example/x",
+            "/%5Cevil.example/x",
+            "/%2Fevil.example",
+            "/\t/evil.example",
+        ] {
+            let clean = sanitize_inline(&format!(r#"<a href="{sneaky}">x</a>"#));
+            assert!(!clean.contains("href"), "{sneaky}: {clean}");
+        }
+        for fine in ["/ar/slug", "/topics/libya?page=2", "#note", "https://e.com/a"] {
+            let clean = sanitize_inline(&format!(r#"<a href="{fine}">x</a>"#));
+            assert!(clean.contains("href"), "{fine}: {clean}");
+        }
+    }
+
+    #[test]
+    fn deep_or_tag_heavy_markup_is_refused_before_it_is_parsed() {
+        let deep = format!("{}x{}", "<div>".repeat(40_000), "</p>".repeat(40_000));
+        let started = std::time::Instant::now();
+        let errors = validate_and_sanitize(vec![paragraph(&deep[..99_000])]).unwrap_err();
+        assert!(started.elapsed() < std::time::Duration::from_secs(1));
+        assert_eq!(errors[0].code, FieldCode::TooMany, "{errors:?}");
+        let nested = format!("{}x{}", "<b>".repeat(40), "</b>".repeat(40));
+        let errors = validate_and_sanitize(vec![paragraph(&nested)]).unwrap_err();
+        assert_eq!(
+            (errors[0].code, errors[0].limit),
+            (FieldCode::OutOfRange, Some(MAX_INLINE_DEPTH))
+        );
+        let fine = format!("{}x{}<br><br>", "<b>".repeat(3), "</b>".repeat(3));
+        assert!(validate_and_sanitize(vec![paragraph(&fine)]).is_ok());
+        let list = Block::List {
+            ordered: false,
+            items: vec!["ok".into(), "<i>".repeat(3000)],
+        };
+        assert_eq!(validate_and_sanitize(vec![list]).unwrap_err()[0].field, "items");
     }
 
     #[test]

@@ -64,7 +64,9 @@ pub enum Block {
         #[schema(max_length = 2000)]
         url: String,
     },
-    Divider,
+    /// A struct variant, not a unit one: serde lets a unit variant of an internally tagged enum
+    /// ignore other fields, and an unknown field must be refused here as everywhere.
+    Divider {},
 }
 
 impl Block {
@@ -78,7 +80,7 @@ impl Block {
             Block::Image { .. } => "image",
             Block::Video { .. } => "video",
             Block::Embed { .. } => "embed",
-            Block::Divider => "divider",
+            Block::Divider {} => "divider",
         }
     }
 
@@ -89,5 +91,27 @@ impl Block {
             Block::Video { media_id, .. } => media_id.as_deref(),
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod unknown_fields {
+    use super::Block;
+
+    #[test]
+    fn every_block_refuses_a_field_it_does_not_have() {
+        for block in [
+            serde_json::json!({"type": "divider", "x-unknown": 42}),
+            serde_json::json!({"type": "paragraph", "html": "x", "x-unknown": 42}),
+            serde_json::json!({"type": "list", "items": ["a"], "x-unknown": 42}),
+        ] {
+            let error = serde_json::from_value::<Block>(block.clone()).unwrap_err();
+            assert!(error.to_string().contains("unknown field"), "{block}: {error}");
+        }
+        let divider: Block = serde_json::from_value(serde_json::json!({"type": "divider"})).unwrap();
+        assert_eq!(
+            serde_json::to_value(&divider).unwrap(),
+            serde_json::json!({"type": "divider"})
+        );
     }
 }

@@ -78,7 +78,7 @@ pub fn render_html<'a>(blocks: &[Block], media: impl Fn(&str) -> Option<MediaVie
                 escape(url),
                 escape(url)
             )),
-            Block::Divider => out.push_str("<hr>"),
+            Block::Divider {} => out.push_str("<hr>"),
         }
     }
     out
@@ -227,7 +227,7 @@ mod tests {
                 text: "q".into(),
                 cite: Some("c".into()),
             },
-            Block::Divider,
+            Block::Divider {},
         ];
         let html = render_html(&blocks, |id| {
             (id == "m1").then_some(MediaView {

@@ -178,6 +178,40 @@ fn refuse<B>(request: ServiceRequest, error: &ApiError) -> ServiceResponse<Eithe
     request.into_response(response).map_into_right_body()
 }
 
+/// A request whose path or query holds what no text may (a `%00`, an escape, a noncharacter,
+/// an open bidi control) is refused here, once for every route, naming the parameter: no
+/// handler, cache key or database sees it (PostgreSQL would answer a NUL with a 500).
+fn forbidden_address(path: &str, query: &str) -> Option<ApiError> {
+    let decoded = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
+    let in_path =
+        decoded.chars().any(|c| c.is_control()) || crate::domain::text::forbidden(&decoded).is_some();
+    if in_path {
+        return Some(ApiError::bad_request(
+            "the path holds a control character or a character text may not hold",
+        ));
+    }
+    if query.is_empty() {
+        return None;
+    }
+    url::form_urlencoded::parse(query.as_bytes()).find_map(|(name, value)| {
+        let bad = |text: &str| {
+            text.chars().any(|c| c.is_control()) || crate::domain::text::forbidden(text).is_some()
+        };
+        (bad(&name) || bad(&value)).then(|| {
+            let mut error = crate::domain::validation::FieldError::coded(
+                name.as_ref(),
+                crate::domain::validation::FieldCode::ForbiddenCharacter,
+                "holds a control character or a character text may not hold",
+            );
+            error.field = name.into_owned();
+            ApiError::BadRequest {
+                detail: format!("invalid {}: {}", error.field, error.message),
+                errors: vec![error],
+            }
+        })
+    })
+}
+
 pub async fn guard(
     mut request: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -194,6 +228,10 @@ pub async fn guard(
     {
         let error = ApiError::TooManyRequests { retry_after: 1 };
         return Ok(refuse(request, &error));
+    }
+    if let Some(error) = forbidden_address(request.path(), request.query_string()) {
+        let response: HttpResponse = error.error_response();
+        return Ok(request.into_response(response).map_into_right_body());
     }
     let expired = Arc::new(AtomicBool::new(false));
     // Only a request with a body gets a body deadline: most (GETs) have none, and a timer

@@ -652,7 +652,7 @@ https://www.youtube.com/watch?v=abc
         );
         assert_eq!(
             blocks[6],
-            Block::Divider,
+            Block::Divider {},
             "the void separator has no HTML: nothing"
         );
         let images: Vec<&Block> = blocks

@@ -275,7 +275,7 @@ impl Converter<'_> {
                     .to_owned();
                 self.video(&src, None, line);
             }
-            "hr" => self.blocks.push(Block::Divider),
+            "hr" => self.blocks.push(Block::Divider {}),
             "table" => {
                 for row in element.select(&selector("tr")) {
                     let cells: Vec<String> = row

@@ -324,6 +324,17 @@ fn scan(path: &Path, options: &WordpressOptions) -> Result<Scan, ImportError> {
         }
     }
     check_version(scan.wxr_version.as_deref(), &mut scan.notes)?;
+    if reader.removed_characters > 0 {
+        scan.notes.push(Finding {
+            line: 1,
+            kind: "file".into(),
+            key: String::new(),
+            message: format!(
+                "{} control character(s), noncharacter(s) or unbalanced bidirectional control(s) in the text were removed",
+                reader.removed_characters
+            ),
+        });
+    }
     if scan.site.is_empty() {
         scan.site = link.clone().unwrap_or_else(|| "wordpress".into());
     }

@@ -115,6 +115,8 @@ pub struct WxrReader<R: BufRead> {
     /// A DOCTYPE may declare entities (never expanded here); without one, only XML's five
     /// exist and any other reference makes the file ill-formed.
     has_doctype: bool,
+    /// Characters text may not hold (controls pasted from word processors), removed.
+    pub removed_characters: u64,
 }
 
 impl<R: BufRead> WxrReader<R> {
@@ -134,6 +136,7 @@ impl<R: BufRead> WxrReader<R> {
             path: Vec::new(),
             seen_rss: false,
             has_doctype: false,
+            removed_characters: 0,
         }
     }
 
@@ -312,10 +315,13 @@ impl<R: BufRead> WxrReader<R> {
         }
     }
 
-    fn add_text(&self, open: &mut [Element], piece: &str, budget: &mut usize) -> Result<(), WxrError> {
+    fn add_text(&mut self, open: &mut [Element], piece: &str, budget: &mut usize) -> Result<(), WxrError> {
         let Some(element) = open.last_mut() else {
             return Ok(());
         };
+        let cleaned = crate::domain::text::cleaned(piece);
+        self.removed_characters += (piece.chars().count() - cleaned.chars().count()) as u64;
+        let piece = cleaned.as_ref();
         if piece.len() > *budget {
             return Err(self.error(format!(
                 "an entry holds more than {} MiB of text",
