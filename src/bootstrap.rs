@@ -14,6 +14,9 @@ use crate::domain::password;
 const JWT_SECRET_NAME: &str = "jwt_hs256_secret";
 /// The site URL the stored articles' canonical URLs were compiled with.
 const COMPILED_SITE_URL: &str = "compiled_site_url";
+/// The public URL (of images, of the API) the last server started with: what commands run
+/// beside it link images on, unless told otherwise.
+const SERVED_PUBLIC_URL: &str = "served_public_url";
 /// The `domain::search::INDEX_VERSION` the search index was built with.
 const SEARCH_INDEX_VERSION: &str = "search_index_version";
 /// The delivery format the stored articles were compiled in (`delivery::FORMAT`).
@@ -88,6 +91,7 @@ pub fn prepare(settings: &Settings) -> Result<Prepared, BootstrapError> {
             }
             let admin = create_first_admin(conn)?;
             let recompiled = compile_for_site_url(conn, &settings.site_url)?;
+            secrets::put(conn, SERVED_PUBLIC_URL, settings.public_url.as_str())?;
             rebuild_outdated_search_index(conn)?;
             Ok::<_, BootstrapError>((applied, secret, demo, admin, recompiled))
         })?;
@@ -134,6 +138,11 @@ pub fn record_search_index(conn: &mut DbConnection) -> Result<(), DbError> {
 /// The site URL the stored articles were last compiled for, if recorded.
 pub fn compiled_site_url(conn: &mut DbConnection) -> Result<Option<String>, DbError> {
     secrets::get(conn, COMPILED_SITE_URL)
+}
+
+/// The public URL the last server started with, if one has.
+pub fn served_public_url(conn: &mut DbConnection) -> Result<Option<String>, DbError> {
+    secrets::get(conn, SERVED_PUBLIC_URL)
 }
 
 /// Records that the stored articles were compiled for `site_url` (by the server or a command),

@@ -167,6 +167,7 @@ impl Application {
         let connections = ConnectionCounter::new(
             settings.client_limits.connections_per_address,
             settings.rate_limits.trusted_proxies.clone(),
+            settings.client_limits.header_timeout,
         );
         let max_connections = crate::lifecycle::connection_budget(settings.client_limits.max_connections);
         let server = HttpServer::new(move || {
@@ -206,6 +207,7 @@ impl Application {
         .on_connect(connections.on_connect())
         .max_connections((max_connections as usize).div_ceil(settings.workers).max(1))
         .client_request_timeout(settings.client_limits.header_timeout)
+        .keep_alive(routes::middleware::head_deadline::KEEP_ALIVE)
         .shutdown_timeout(settings.shutdown.grace.as_secs())
         // SIGTERM and SIGINT drain the node first (`Lifecycle`); `cli::serve` listens for them.
         .disable_signals()

@@ -122,8 +122,22 @@ pub fn run(cli: Cli) -> Result<(), String> {
         return Ok(());
     }
     crate::telemetry::init(&cli.options.log, cli.options.log_format)?;
-    let settings = Settings::from_options(&cli.options).map_err(|e| e.to_string())?;
+    let mut settings = Settings::from_options(&cli.options).map_err(|e| e.to_string())?;
     let one_line = |e: BootstrapError| e.to_string().replace('\n', " ");
+    // A command run beside a server compiles for the site the database was compiled for,
+    // not for its own default bind: else the server's feeds would point at an address that
+    // does not answer. KHABAR_SITE_URL (or KHABAR_PUBLIC_URL) says otherwise; `serve` and
+    // `recompile` make their own URL the recorded one.
+    let follows_record = !matches!(command, Command::Serve | Command::Recompile | Command::Migrate);
+    if follows_record && cli.options.site_url.is_none() && cli.options.public_url.is_none() {
+        let (site_url, public_url) = recorded_urls(&settings).map_err(one_line)?;
+        if let Some(site_url) = site_url {
+            settings.site_url = site_url;
+        }
+        if let Some(public_url) = public_url {
+            settings.public_url = public_url;
+        }
+    }
     match command {
         Command::Serve => serve(&settings).map_err(one_line),
         Command::Migrate => {
@@ -444,6 +458,23 @@ pub fn export_schema_json() -> String {
 
 /// Says where canonical URLs point, and how to change it: a command run with other settings
 /// than the server is recompiled by the server at its next start, but should not surprise.
+/// The site URL the database's articles were compiled for, and the public URL its last server
+/// served on, if the database exists and says.
+fn recorded_urls(settings: &Settings) -> Result<(Option<url::Url>, Option<url::Url>), BootstrapError> {
+    if let crate::db::DatabaseUrl::Sqlite(path) = &settings.database_url {
+        if !std::path::Path::new(path).exists() {
+            return Ok((None, None));
+        }
+    }
+    let (pool, _) = bootstrap::open(settings)?;
+    let mut conn = pool.get().map_err(DbError::Pool)?;
+    let parse = |u: Option<String>| u.and_then(|u| url::Url::parse(&u).ok());
+    Ok((
+        parse(bootstrap::compiled_site_url(&mut conn)?),
+        parse(bootstrap::served_public_url(&mut conn)?),
+    ))
+}
+
 fn print_site_url(settings: &Settings) {
     println!(
         "canonical URLs point at {} (KHABAR_SITE_URL, else KHABAR_PUBLIC_URL; a server started with another recompiles them)",

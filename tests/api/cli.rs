@@ -295,6 +295,49 @@ fn recompile_applies_a_new_site_url() {
     assert!(purges[0].contains("[\"all\"]"), "{}", purges[0]);
 }
 
+/// A command run beside a server (with another bind and no site URL) compiles for the site
+/// URL the database records, not for its own default `127.0.0.1:8080`.
+#[test]
+fn commands_compile_for_the_recorded_site_url() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("k.db").display());
+    let site = [
+        ("DATABASE_URL", url.as_str()),
+        ("KHABAR_SITE_URL", "https://news.example.org"),
+        ("KHABAR_PUBLIC_URL", "https://api.news.example.org"),
+    ];
+    assert_eq!(khabar(&["demo"], &site).0, 0);
+    // What a server start records (its public URL), without serving.
+    {
+        let pool = khabar::db::connect(&khabar::db::DatabaseUrl::parse(&url).unwrap(), 1).unwrap();
+        let mut settings = crate::helpers::settings(khabar::db::DatabaseUrl::parse(&url).unwrap());
+        settings.site_url = url::Url::parse("https://news.example.org").unwrap();
+        settings.public_url = url::Url::parse("https://api.news.example.org").unwrap();
+        drop(pool);
+        khabar::bootstrap::prepare(&settings).unwrap();
+    }
+    let beside = [("DATABASE_URL", url.as_str()), ("KHABAR_BIND", "127.0.0.1:9999")];
+    let (code, stdout, stderr) = khabar(&["generate", "--articles", "3"], &beside);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("https://news.example.org/"), "{stdout}");
+    use diesel::prelude::*;
+    let pool = khabar::db::connect(&khabar::db::DatabaseUrl::parse(&url).unwrap(), 1).unwrap();
+    let forms: Vec<String> = khabar::db::schema::article_deliveries::table
+        .select(khabar::db::schema::article_deliveries::full_br)
+        .load::<Vec<u8>>(&mut pool.get().unwrap())
+        .unwrap()
+        .iter()
+        .map(|brotli| String::from_utf8(khabar::delivery::codings::unbrotli(brotli).unwrap()).unwrap())
+        .collect();
+    assert_eq!(forms.len(), 8);
+    assert!(
+        forms
+            .iter()
+            .all(|f| f.contains("https://news.example.org/") && !f.contains("127.0.0.1:9999")),
+        "a form was compiled for the command's own bind"
+    );
+}
+
 /// `export`, `import` (Khabar's format and WordPress's) and `backup`, as an operator runs them.
 #[test]
 fn export_import_and_backup_from_the_command_line() {

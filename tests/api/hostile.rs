@@ -220,3 +220,81 @@ on_both_backends!(
     markup_bombs_are_refused_quickly,
     the_contract_holds_at_its_edges,
 );
+
+/// Reads one HTTP/1.1 answer (head and a Content-Length body) from `stream`; its status.
+async fn read_answer(stream: &mut tokio::net::TcpStream) -> u16 {
+    use tokio::io::AsyncReadExt;
+    let mut buffer = Vec::new();
+    let mut chunk = [0u8; 4096];
+    loop {
+        if let Some(end) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&buffer[..end]).to_ascii_lowercase();
+            let length: usize = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:"))
+                .map_or(0, |v| v.trim().parse().unwrap());
+            while buffer.len() < end + 4 + length {
+                let n = stream.read(&mut chunk).await.unwrap();
+                assert!(n > 0, "the answer was cut");
+                buffer.extend_from_slice(&chunk[..n]);
+            }
+            return head[9..12].parse().unwrap();
+        }
+        let n = stream.read(&mut chunk).await.unwrap();
+        assert!(n > 0, "closed before an answer");
+        buffer.extend_from_slice(&chunk[..n]);
+    }
+}
+
+/// The head of every request on a kept-alive connection has a deadline, not only the first:
+/// headers trickled a byte at a time after a first answer get the connection closed, while a
+/// client that sends its next request whole, late but within keep-alive, is served.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_trickled_second_request_head_is_cut_off() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let db = crate::helpers::TestDb::create(Backend::Sqlite);
+    let mut settings = crate::helpers::settings(db.url.clone());
+    settings.client_limits.header_timeout = std::time::Duration::from_secs(1);
+    let app = TestApp::spawn_owning(db, settings).await;
+    let address = app.url("").trim_start_matches("http://").to_owned();
+    let request = b"GET /v1/articles?limit=1 HTTP/1.1\r\nHost: x\r\nUser-Agent: test\r\n\r\n";
+
+    let mut patient = tokio::net::TcpStream::connect(&address).await.unwrap();
+    patient.write_all(request).await.unwrap();
+    assert_eq!(read_answer(&mut patient).await, 200);
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    patient.write_all(request).await.unwrap();
+    assert_eq!(
+        read_answer(&mut patient).await,
+        200,
+        "a late but whole request is served"
+    );
+
+    let mut trickler = tokio::net::TcpStream::connect(&address).await.unwrap();
+    trickler.write_all(request).await.unwrap();
+    assert_eq!(read_answer(&mut trickler).await, 200);
+    let started = std::time::Instant::now();
+    let mut closed = false;
+    for byte in request.iter().cycle().take(60) {
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        if trickler.write_all(&[*byte]).await.is_err() {
+            closed = true;
+            break;
+        }
+        let mut probe = [0u8; 1];
+        match tokio::time::timeout(std::time::Duration::from_millis(1), trickler.read(&mut probe)).await {
+            Ok(Ok(0)) | Ok(Err(_)) => {
+                closed = true;
+                break;
+            }
+            _ => {}
+        }
+    }
+    assert!(closed, "still open after {:?}", started.elapsed());
+    // Keep-alive (5 s) plus the header deadline (1 s), checked every half second.
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(12),
+        "{:?}",
+        started.elapsed()
+    );
+}

@@ -2,9 +2,10 @@
 //! deadline on receiving a request's body and on answering the whole request, and, while the
 //! node drains for shutdown, `Connection: close` on every answer so that clients move on.
 //!
-//! Headers have their own deadline in actix-http (`client_request_timeout`), and the total
-//! number of connections is capped by the server (`max_connections`); both are set from the
-//! same settings in `startup`.
+//! The first request's headers have their own deadline in actix-http
+//! (`client_request_timeout`), every later one's in [`super::head_deadline`]; the total number
+//! of connections is capped by the server (`max_connections`); all are set from the same
+//! settings in `startup`.
 
 use std::any::Any;
 use std::collections::HashMap;
@@ -25,6 +26,7 @@ use actix_web::{Error, HttpMessage, HttpResponse, ResponseError};
 use bytes::Bytes;
 use futures_util::Stream;
 
+use super::head_deadline::{ConnectionWatch, Watched};
 use crate::domain::client_address::{counting_key, TrustedProxies};
 use crate::error::ApiError;
 
@@ -59,6 +61,8 @@ impl Default for ClientLimits {
 pub struct ConnectionCounter {
     limit: u32,
     trusted: TrustedProxies,
+    /// The head deadline of every request after a connection's first (`head_deadline`).
+    header_timeout: Duration,
     open: Mutex<HashMap<IpAddr, u32>>,
 }
 
@@ -71,10 +75,11 @@ pub struct ConnectionSlot {
 }
 
 impl ConnectionCounter {
-    pub fn new(limit: u32, trusted: TrustedProxies) -> Arc<Self> {
+    pub fn new(limit: u32, trusted: TrustedProxies, header_timeout: Duration) -> Arc<Self> {
         Arc::new(ConnectionCounter {
             limit,
             trusted,
+            header_timeout,
             open: Mutex::new(HashMap::new()),
         })
     }
@@ -117,6 +122,10 @@ impl ConnectionCounter {
                 if let Err(error) = tcp.set_nodelay(true) {
                     tracing::debug!(%error, "TCP_NODELAY could not be set");
                 }
+            }
+            if let Some(watch) = tcp.and_then(|tcp| super::head_deadline::watch(tcp, counter.header_timeout))
+            {
+                extensions.insert(watch);
             }
             let peer = tcp.and_then(|tcp| tcp.peer_addr().ok());
             if let Some(peer) = peer {
@@ -213,6 +222,26 @@ fn forbidden_address(path: &str, query: &str) -> Option<ApiError> {
 }
 
 pub async fn guard(
+    request: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<Watched<EitherBody<impl MessageBody>>>, Error> {
+    // The connection's watchdog learns when this request began and when its answer was sent.
+    let watch = request.conn_data::<Arc<ConnectionWatch>>().cloned();
+    if let Some(watch) = &watch {
+        watch.started();
+    }
+    match limit(request, next).await {
+        Ok(response) => Ok(response.map_body(|_, body| Watched::new(body, watch))),
+        Err(error) => {
+            if let Some(watch) = watch {
+                watch.finished();
+            }
+            Err(error)
+        }
+    }
+}
+
+async fn limit(
     mut request: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, Error> {

@@ -7,5 +7,6 @@ pub mod cors;
 pub mod encoding;
 pub mod fast_read;
 pub mod guard;
+pub mod head_deadline;
 pub mod methods;
 pub mod request_id;
