@@ -313,7 +313,11 @@ mod tests {
 
     #[test]
     fn counts_per_address_and_releases_on_drop() {
-        let counter = ConnectionCounter::new(2, TrustedProxies::parse("10.0.0.1").unwrap());
+        let counter = ConnectionCounter::new(
+            2,
+            TrustedProxies::parse("10.0.0.1").unwrap(),
+            Duration::from_secs(5),
+        );
         let client: IpAddr = "192.0.2.1".parse().unwrap();
         let a = counter.admit(client);
         let b = counter.admit(client);
