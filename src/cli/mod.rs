@@ -127,8 +127,11 @@ pub fn run(cli: Cli) -> Result<(), String> {
     // A command run beside a server compiles for the site the database was compiled for,
     // not for its own default bind: else the server's feeds would point at an address that
     // does not answer. KHABAR_SITE_URL (or KHABAR_PUBLIC_URL) says otherwise; `serve` and
-    // `recompile` make their own URL the recorded one.
-    let follows_record = !matches!(command, Command::Serve | Command::Recompile | Command::Migrate);
+    // `recompile` make their own URL the recorded one; the other commands compile nothing.
+    let follows_record = matches!(
+        command,
+        Command::Demo | Command::Generate { .. } | Command::Import { .. }
+    );
     if follows_record && cli.options.site_url.is_none() && cli.options.public_url.is_none() {
         let (site_url, public_url) = recorded_urls(&settings).map_err(one_line)?;
         if let Some(site_url) = site_url {

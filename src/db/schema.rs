@@ -192,7 +192,19 @@ diesel::joinable!(article_topics -> articles (article_id));
 diesel::joinable!(article_topics -> topics (topic_id));
 diesel::joinable!(corrections -> articles (article_id));
 
+diesel::table! {
+    change_log (seq) {
+        seq -> BigInt,
+        at -> Timestamp,
+        kind -> Text,
+        public_id -> Text,
+        language -> Text,
+        slug -> Text,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
+    change_log,
     instance_secrets,
     contributors,
     users,

@@ -13,11 +13,13 @@ use crate::api::summary::ArticleSummary;
 use crate::db::claim::write_transaction;
 use crate::db::models::article::Article;
 use crate::db::queries::article_read;
+use crate::db::queries::change_log;
 use crate::db::queries::delivery::{self, Delivery, Removal};
 use crate::db::queries::seed::{self, Inserted};
 use crate::db::schema::articles;
 use crate::db::search::{self, Facet, SearchDocument};
 use crate::db::{DbConnection, DbError};
+use crate::domain::changes::ChangeKind;
 use crate::domain::kinds::ArticleStatus;
 use crate::seed::ContentSet;
 
@@ -93,10 +95,15 @@ pub fn compile_article(
     let topic_ids = delivery::with_ancestors(conn, &topic_ids)?;
     let compiled = compile_record(record, topic_ids, published_at, visible_from, now, urls)?;
     let previous = delivery::stored_version(conn, article_id)?;
+    let public_now = visible_from <= now;
     if previous.as_ref().is_some_and(|(old_etag, old_visible)| {
         *old_etag == compiled.delivery.etag && *old_visible == visible_from
     }) {
         // Nothing a reader sees changed: keep the stored row, its change time and its cache.
+        // An embargo that has just lifted is the one news here: the log learns of it once.
+        if public_now && !change_log::announced(conn, &compiled.delivery.public_id)? {
+            log_change(conn, &compiled.delivery, ChangeKind::Published, now)?;
+        }
         return Ok(cache::Change::Articles(Default::default()));
     }
     let delivery = &compiled.delivery;
@@ -113,7 +120,33 @@ pub fn compile_article(
     }
     delivery::replace(conn, delivery, &compiled.topic_ids, &compiled.contributors)?;
     search::index(conn, article_id, &compiled.search)?;
+    if public_now {
+        let kind = if change_log::announced(conn, &delivery.public_id)? {
+            ChangeKind::Updated
+        } else {
+            ChangeKind::Published
+        };
+        log_change(conn, delivery, kind, now)?;
+    }
     Ok(change)
+}
+
+fn log_change(
+    conn: &mut DbConnection,
+    delivery: &Delivery,
+    kind: ChangeKind,
+    at: NaiveDateTime,
+) -> Result<(), DbError> {
+    change_log::append(
+        conn,
+        &change_log::NewEntry {
+            kind,
+            public_id: &delivery.public_id,
+            language: &delivery.language,
+            slug: &delivery.slug,
+            at,
+        },
+    )
 }
 
 /// When a published article becomes public: its publication time, or its embargo's end.

@@ -3,6 +3,7 @@
 pub mod blocks;
 pub mod byline;
 pub mod catalog;
+pub mod changes;
 pub mod client_address;
 pub mod cursor;
 pub mod editorial;

@@ -12,6 +12,7 @@
 
 pub mod article;
 pub mod catalog;
+pub mod changes;
 pub mod desk;
 pub mod feeds;
 pub mod list_params;

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod body;
 pub mod catalog;
 pub mod catalog_write;
+pub mod changes;
 pub mod conditional;
 pub mod desk;
 pub mod desk_session;
@@ -65,6 +66,7 @@ pub fn configure(config: &mut ServiceConfig<'_>) {
                 .service(catalog::get_contributor)
                 .service(catalog::get_media)
                 .service(site::resolve)
+                .service(changes::list_changes)
                 .service(auth::token)
                 .service(auth::refresh)
                 .service(auth::logout)

@@ -163,6 +163,16 @@ fn signed_in_user(state: &AppState, request: &ServiceRequest) -> Option<i64> {
     claims.sub.parse().ok()
 }
 
+/// Whether some route of the request's path answers its method (HEAD is GET's).
+fn method_answered(state: &AppState, request: &ServiceRequest) -> bool {
+    let method = request.method().as_str();
+    method == "HEAD"
+        || state
+            .methods
+            .allowed(request.path())
+            .is_none_or(|allowed| allowed.iter().any(|m| m == method))
+}
+
 /// Middleware: counts the request against its partner key, its user or its client address, answering 429
 /// with `Retry-After` when the budget is spent and 401 for a key that is not a live one.
 pub async fn limit(
@@ -175,18 +185,13 @@ pub async fn limit(
     let Some(state) = request.app_data::<web::Data<AppState>>().cloned() else {
         return next.call(request).await.map(ServiceResponse::map_into_left_body);
     };
-    // The method is judged before the credentials (RFC 9110 §15.5.6): `TRACE` with a key gets
-    // its 405, not a 401 that says something about the key.
-    let method = request.method().as_str();
-    let answered = method == "HEAD"
-        || state
-            .methods
-            .allowed(request.path())
-            .is_none_or(|allowed| allowed.iter().any(|m| m == method));
-    if !answered {
-        return next.call(request).await.map(ServiceResponse::map_into_left_body);
-    }
     let verdict = match request.headers().get(API_KEY_HEADER) {
+        // The method is judged before the key (RFC 9110 §15.5.6): `TRACE` with a key gets its
+        // 405, not a 401 that says something about the key. Only requests with a key pay for
+        // the look-up (every route's pattern is tried).
+        Some(_) if !method_answered(&state, &request) => {
+            return next.call(request).await.map(ServiceResponse::map_into_left_body);
+        }
         Some(value) => {
             let key = value.to_str().unwrap_or_default().trim().to_owned();
             match state.api_keys.verify(&key).await {

@@ -500,6 +500,20 @@ fn compile(
         })
         .collect();
     bulk::new_deliveries(conn, &rows)?;
+    // New articles that are public now enter the change log, as any other publish does.
+    let now = crate::db::utc_now();
+    let entries: Vec<_> = compiled
+        .iter()
+        .filter(|c| c.delivery.visible_from <= now)
+        .map(|c| crate::db::queries::change_log::NewEntry {
+            kind: crate::domain::changes::ChangeKind::Published,
+            public_id: &c.delivery.public_id,
+            language: &c.delivery.language,
+            slug: &c.delivery.slug,
+            at: now,
+        })
+        .collect();
+    crate::db::queries::change_log::append_many(conn, &entries)?;
     let documents: Vec<_> = compiled
         .iter()
         .map(|c| (c.delivery.article_id, &c.search))

@@ -7,6 +7,7 @@ mod auth;
 mod bootstrap;
 mod caching;
 mod catalog;
+mod changes;
 mod cli;
 mod cluster;
 mod codings;

@@ -171,6 +171,22 @@ pub fn tombstone(
             article_tombstones::removed_at.eq(now),
         ))
         .execute(conn)?;
+    // The log says so only of what it had announced as public.
+    if super::change_log::announced(conn, public_id)? {
+        super::change_log::append(
+            conn,
+            &super::change_log::NewEntry {
+                kind: match reason {
+                    Removal::Unpublished => crate::domain::changes::ChangeKind::Withdrawn,
+                    Removal::Deleted => crate::domain::changes::ChangeKind::Deleted,
+                },
+                public_id,
+                language,
+                slug,
+                at: now,
+            },
+        )?;
+    }
     Ok(())
 }
 

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod bulk;
 pub mod catalog;
 pub mod catalog_write;
+pub mod change_log;
 pub mod delivery;
 pub mod delivery_lists;
 pub mod editorial;

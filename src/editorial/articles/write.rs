@@ -192,9 +192,16 @@ pub fn delete(
             .collect();
         let last = serde_json::to_value(store::document(conn, &article)?)
             .map_err(crate::db::DbError::unserializable)?;
+        // Its delivery forms go first, leaving a tombstone (and the change log's entry) while
+        // they still say what the public knew: deleting the row cascades them away unrecorded.
+        crate::db::queries::delivery::withdraw(
+            conn,
+            article.id,
+            crate::db::queries::delivery::Removal::Deleted,
+            ctx.now,
+        )?;
         store::delete(conn, article.id)?;
-        // Withdraws its delivery forms (leaving a tombstone for sync clients) and recompiles
-        // the articles that linked to it.
+        // Recompiles the articles that linked to it.
         let affected: Vec<i64> = std::iter::once(article.id).chain(neighbours).collect();
         crate::editorial::events::republish(conn, ctx, &affected)?;
         audit::record(

@@ -191,6 +191,11 @@ fn refuse<B>(request: ServiceRequest, error: &ApiError) -> ServiceResponse<Eithe
 /// an open bidi control) is refused here, once for every route, naming the parameter: no
 /// handler, cache key or database sees it (PostgreSQL would answer a NUL with a 500).
 fn forbidden_address(path: &str, query: &str) -> Option<ApiError> {
+    // The HTTP parser admits no raw control byte; what text may not hold can only arrive
+    // percent-encoded. Most addresses have none of those escapes and are not decoded at all.
+    if !may_encode_forbidden(path) && !may_encode_forbidden(query) {
+        return None;
+    }
     let decoded = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
     let in_path =
         decoded.chars().any(|c| c.is_control()) || crate::domain::text::forbidden(&decoded).is_some();
@@ -218,6 +223,28 @@ fn forbidden_address(path: &str, query: &str) -> Option<ApiError> {
                 errors: vec![error],
             }
         })
+    })
+}
+
+/// Whether `raw` holds a percent-escape that can start a forbidden character: a C0 control or
+/// DEL (`%00`-`%1F`, `%7F`), a C1 control (`%C2%80`-`%C2%9F`), a bidi control (`%E2%80%AA`-,
+/// `%E2%81%A6`-) or a noncharacter (`%EF%B7`, `%EF%BF`, and four-byte ones, `%F0`-`%F4`); `+` is
+/// a space in a query, never a control.
+fn may_encode_forbidden(raw: &str) -> bool {
+    let bytes = raw.as_bytes();
+    bytes.iter().enumerate().any(|(at, b)| {
+        if *b != b'%' {
+            return false;
+        }
+        let hex = |i: usize| bytes.get(at + i).map(u8::to_ascii_uppercase);
+        matches!(
+            (hex(1), hex(2)),
+            (Some(b'0' | b'1'), _)
+                | (Some(b'7'), Some(b'F'))
+                | (Some(b'C'), Some(b'2'))
+                | (Some(b'E'), Some(b'2' | b'F'))
+                | (Some(b'F'), Some(b'0'..=b'4'))
+        )
     })
 }
 

@@ -123,4 +123,17 @@ impl<B: MessageBody> MessageBody for Watched<B> {
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Bytes, Self::Error>>> {
         self.project().body.poll_next(cx)
     }
+
+    /// A body that is one piece of bytes stays one (actix then writes it with the head, in
+    /// one write); the answer counts as sent from here.
+    fn try_into_bytes(self) -> Result<Bytes, Self> {
+        let Watched { body, watch } = self;
+        match body.try_into_bytes() {
+            Ok(bytes) => {
+                drop(watch);
+                Ok(bytes)
+            }
+            Err(body) => Err(Watched { body, watch }),
+        }
+    }
 }
