@@ -84,13 +84,13 @@ impl CropRatio {
 #[schema(as = Crops)]
 #[allow(dead_code)]
 pub struct CropsSchema {
-    #[schema(rename = "1x1")]
+    #[schema(rename = "1x1", nullable = false)]
     square: Option<CropBox>,
-    #[schema(rename = "4x3")]
+    #[schema(rename = "4x3", nullable = false)]
     four_three: Option<CropBox>,
-    #[schema(rename = "3x2")]
+    #[schema(rename = "3x2", nullable = false)]
     three_two: Option<CropBox>,
-    #[schema(rename = "16x9")]
+    #[schema(rename = "16x9", nullable = false)]
     wide: Option<CropBox>,
 }
 
