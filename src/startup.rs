@@ -164,12 +164,13 @@ impl Application {
         // The request log costs a few formatted strings per request: skip it when the log
         // filter would discard it anyway (e.g. KHABAR_LOG=warn on a busy node).
         let log_requests = tracing::enabled!(target: "actix_web::middleware::logger", tracing::Level::INFO);
+        let max_connections = crate::lifecycle::connection_budget(settings.client_limits.max_connections);
         let connections = ConnectionCounter::new(
             settings.client_limits.connections_per_address,
             settings.rate_limits.trusted_proxies.clone(),
             settings.client_limits.header_timeout,
+            max_connections,
         );
-        let max_connections = crate::lifecycle::connection_budget(settings.client_limits.max_connections);
         let server = HttpServer::new(move || {
             let (app, _) = App::new()
                 .into_utoipa_app()

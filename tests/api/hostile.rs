@@ -298,3 +298,38 @@ async fn a_trickled_second_request_head_is_cut_off() {
         started.elapsed()
     );
 }
+
+/// Near the connection cap, idle kept-alive connections are closed first (the longest idle
+/// first), so that a client with a request to make is not locked out by idle ones.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idle_connections_make_room_near_the_cap() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let db = crate::helpers::TestDb::create(Backend::Sqlite);
+    let mut settings = crate::helpers::settings(db.url.clone());
+    settings.client_limits.max_connections = 20;
+    let app = TestApp::spawn_owning(db, settings).await;
+    let address = app.url("").trim_start_matches("http://").to_owned();
+    let request = b"GET /v1/articles?limit=1 HTTP/1.1\r\nHost: x\r\n\r\n";
+    let mut idle = Vec::new();
+    for _ in 0..17 {
+        let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+        stream.write_all(request).await.unwrap();
+        assert_eq!(read_answer(&mut stream).await, 200);
+        idle.push(stream);
+    }
+    let mut newcomer = tokio::net::TcpStream::connect(&address).await.unwrap();
+    newcomer.write_all(request).await.unwrap();
+    assert_eq!(read_answer(&mut newcomer).await, 200);
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let mut closed = 0;
+    for stream in &mut idle {
+        let mut probe = [0u8; 1];
+        if let Ok(Ok(0)) =
+            tokio::time::timeout(std::time::Duration::from_millis(50), stream.read(&mut probe)).await
+        {
+            closed += 1;
+        }
+    }
+    assert!(closed >= 1, "no idle connection was closed near the cap");
+    assert!(closed <= 2, "{closed} idle connections closed for one newcomer");
+}

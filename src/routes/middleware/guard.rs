@@ -63,6 +63,8 @@ pub struct ConnectionCounter {
     trusted: TrustedProxies,
     /// The head deadline of every request after a connection's first (`head_deadline`).
     header_timeout: Duration,
+    /// Every connection's watch, for closing idle ones first near the cap.
+    watches: Arc<super::head_deadline::Watches>,
     open: Mutex<HashMap<IpAddr, u32>>,
 }
 
@@ -75,11 +77,17 @@ pub struct ConnectionSlot {
 }
 
 impl ConnectionCounter {
-    pub fn new(limit: u32, trusted: TrustedProxies, header_timeout: Duration) -> Arc<Self> {
+    pub fn new(
+        limit: u32,
+        trusted: TrustedProxies,
+        header_timeout: Duration,
+        max_connections: u32,
+    ) -> Arc<Self> {
         Arc::new(ConnectionCounter {
             limit,
             trusted,
             header_timeout,
+            watches: super::head_deadline::Watches::new(max_connections),
             open: Mutex::new(HashMap::new()),
         })
     }
@@ -123,7 +131,8 @@ impl ConnectionCounter {
                     tracing::debug!(%error, "TCP_NODELAY could not be set");
                 }
             }
-            if let Some(watch) = tcp.and_then(|tcp| super::head_deadline::watch(tcp, counter.header_timeout))
+            if let Some(watch) =
+                tcp.and_then(|tcp| super::head_deadline::watch(tcp, counter.header_timeout, &counter.watches))
             {
                 extensions.insert(watch);
             }

@@ -56,9 +56,60 @@ impl ConnectionWatch {
     }
 }
 
+/// Every watched connection of the node, so that when the connection cap is near, idle
+/// kept-alive connections are closed first: a client holding idle connections must not lock
+/// out one that has a request to make.
+pub struct Watches {
+    /// The node's connection cap, and how close to it eviction starts (a tenth below).
+    cap: usize,
+    all: std::sync::Mutex<Vec<std::sync::Weak<ConnectionWatch>>>,
+}
+
+impl Watches {
+    pub fn new(cap: u32) -> Arc<Self> {
+        Arc::new(Watches {
+            cap: cap as usize,
+            all: std::sync::Mutex::new(Vec::new()),
+        })
+    }
+
+    /// Registers `watch`; if the node is near its cap, closes idle connections, the longest
+    /// idle first, until it is not.
+    fn register(&self, watch: &Arc<ConnectionWatch>) {
+        let mut all = self.all.lock().unwrap_or_else(|e| e.into_inner());
+        all.retain(|w| w.strong_count() > 0);
+        all.push(Arc::downgrade(watch));
+        let threshold = self.cap.saturating_sub((self.cap / 10).max(1));
+        if self.cap == 0 || all.len() < threshold {
+            return;
+        }
+        let mut idle: Vec<(u64, Arc<ConnectionWatch>)> = all
+            .iter()
+            .filter_map(std::sync::Weak::upgrade)
+            .filter(|w| w.busy.load(Ordering::Acquire) == 0)
+            .filter_map(|w| {
+                let since = w.idle_since.load(Ordering::Acquire);
+                (since != 0)
+                    .then(|| (w.opened.elapsed().as_millis() as u64).saturating_sub(since))
+                    .map(|idle_for| (idle_for, w))
+            })
+            .collect();
+        idle.sort_by_key(|(idle_for, _)| std::cmp::Reverse(*idle_for));
+        let excess = all.len() + 1 - threshold;
+        for (_, watch) in idle.into_iter().take(excess) {
+            tracing::debug!("closing an idle kept-alive connection: the connection cap is near");
+            let _ = watch.socket.shutdown(std::net::Shutdown::Both);
+        }
+    }
+}
+
 /// Starts watching a new connection; `None` when the socket cannot be shared (then only
 /// actix-http's own timers apply).
-pub fn watch(tcp: &actix_web::rt::net::TcpStream, header_timeout: Duration) -> Option<Arc<ConnectionWatch>> {
+pub fn watch(
+    tcp: &actix_web::rt::net::TcpStream,
+    header_timeout: Duration,
+    watches: &Watches,
+) -> Option<Arc<ConnectionWatch>> {
     let socket = socket2::SockRef::from(tcp).try_clone().ok()?;
     let watch = Arc::new(ConnectionWatch {
         busy: AtomicU32::new(0),
@@ -66,6 +117,7 @@ pub fn watch(tcp: &actix_web::rt::net::TcpStream, header_timeout: Duration) -> O
         opened: Instant::now(),
         socket,
     });
+    watches.register(&watch);
     let watched = Arc::downgrade(&watch);
     let limit = KEEP_ALIVE + header_timeout;
     let tick = (header_timeout / 2).clamp(Duration::from_millis(250), Duration::from_secs(2));
