@@ -353,6 +353,7 @@ mod tests {
             2,
             TrustedProxies::parse("10.0.0.1").unwrap(),
             Duration::from_secs(5),
+            100,
         );
         let client: IpAddr = "192.0.2.1".parse().unwrap();
         let a = counter.admit(client);
