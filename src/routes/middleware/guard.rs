@@ -197,8 +197,9 @@ fn refuse<B>(request: ServiceRequest, error: &ApiError) -> ServiceResponse<Eithe
 }
 
 /// A request whose path or query holds what no text may (a `%00`, an escape, a noncharacter,
-/// an open bidi control) is refused here, once for every route, naming the parameter: no
-/// handler, cache key or database sees it (PostgreSQL would answer a NUL with a 500).
+/// an open bidi control) is refused here, once for every route (404 for the path, 400 naming
+/// the parameter for the query): no handler, cache key or database sees it (PostgreSQL would
+/// answer a NUL with a 500).
 fn forbidden_address(path: &str, query: &str) -> Option<ApiError> {
     // The HTTP parser admits no raw control byte; what text may not hold can only arrive
     // percent-encoded. Most addresses have none of those escapes and are not decoded at all.
@@ -209,8 +210,11 @@ fn forbidden_address(path: &str, query: &str) -> Option<ApiError> {
     let in_path =
         decoded.chars().any(|c| c.is_control()) || crate::domain::text::forbidden(&decoded).is_some();
     if in_path {
-        return Some(ApiError::bad_request(
-            "the path holds a control character or a character text may not hold",
+        // No resource is named so: a 404, as for any other path that names nothing (and as
+        // every operation documents).
+        return Some(ApiError::NotFound(
+            "nothing is served at this path: it holds a control character or a character text may not hold"
+                .into(),
         ));
     }
     if query.is_empty() {
