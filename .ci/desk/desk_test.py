@@ -21,12 +21,28 @@ only = sys.argv[8] if len(sys.argv) > 8 else ""
 
 with sync_playwright() as playwright:
     browser = playwright.chromium.launch(executable_path=harness.CHROMIUM, args=["--no-sandbox"])
+    tests = {}
     for module in (test_flows, test_editing, test_writing, test_arabic, test_access):
         for test in module.TESTS:
             if only and only not in test.__name__:
                 continue
+            tests[test.__name__.replace("_", " ")] = test
             harness.check(test.__name__.replace("_", " "), lambda test=test: test(browser))
+    # A test that failed is run once more on its own. One that passes then is reported as
+    # flaky (a race in the desk or in the test, to be fixed, not hidden): the run says so, and
+    # a test that fails twice fails the run.
+    flaky = []
+    for name in list(harness.failures):
+        harness.failures.remove(name)
+        before = len(harness.failures)
+        harness.check(f"{name} (again)", lambda test=tests[name]: tests[name](browser))
+        if len(harness.failures) == before:
+            flaky.append(name)
+        else:
+            harness.failures[-1] = name
     browser.close()
+    for name in flaky:
+        print(f"   FLAKY: '{name}' failed once and passed when run again")
 
 print("== figures")
 for what, value in harness.figures.items():
