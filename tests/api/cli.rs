@@ -25,6 +25,18 @@ fn khabar(args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
     )
 }
 
+/// Every stored article form, decoded.
+fn delivered_forms(pool: &khabar::db::DbPool) -> Vec<String> {
+    use diesel::prelude::*;
+    khabar::db::schema::article_deliveries::table
+        .select(khabar::db::schema::article_deliveries::full_br)
+        .load::<Vec<u8>>(&mut pool.get().unwrap())
+        .unwrap()
+        .iter()
+        .map(|brotli| String::from_utf8(khabar::delivery::codings::unbrotli(brotli).unwrap()).unwrap())
+        .collect()
+}
+
 fn assert_one_line_error(args: &[&str], env: &[(&str, &str)], expected_start: &str) {
     let (code, _, stderr) = khabar(args, env);
     assert_ne!(code, 0, "{args:?} {env:?} should fail");
@@ -274,13 +286,7 @@ fn recompile_applies_a_new_site_url() {
 
     use diesel::prelude::*;
     let pool = khabar::db::connect(&khabar::db::DatabaseUrl::parse(&url).unwrap(), 1).unwrap();
-    let forms: Vec<String> = khabar::db::schema::article_deliveries::table
-        .select(khabar::db::schema::article_deliveries::full_br)
-        .load::<Vec<u8>>(&mut pool.get().unwrap())
-        .unwrap()
-        .iter()
-        .map(|brotli| String::from_utf8(khabar::delivery::codings::unbrotli(brotli).unwrap()).unwrap())
-        .collect();
+    let forms = delivered_forms(&pool);
     assert_eq!(forms.len(), 5);
     assert!(forms
         .iter()
@@ -320,15 +326,8 @@ fn commands_compile_for_the_recorded_site_url() {
     let (code, stdout, stderr) = khabar(&["generate", "--articles", "3"], &beside);
     assert_eq!(code, 0, "{stderr}");
     assert!(stdout.contains("https://news.example.org/"), "{stdout}");
-    use diesel::prelude::*;
     let pool = khabar::db::connect(&khabar::db::DatabaseUrl::parse(&url).unwrap(), 1).unwrap();
-    let forms: Vec<String> = khabar::db::schema::article_deliveries::table
-        .select(khabar::db::schema::article_deliveries::full_br)
-        .load::<Vec<u8>>(&mut pool.get().unwrap())
-        .unwrap()
-        .iter()
-        .map(|brotli| String::from_utf8(khabar::delivery::codings::unbrotli(brotli).unwrap()).unwrap())
-        .collect();
+    let forms = delivered_forms(&pool);
     assert_eq!(forms.len(), 8);
     assert!(
         forms

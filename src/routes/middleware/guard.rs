@@ -225,12 +225,11 @@ fn forbidden_address(path: &str, query: &str) -> Option<ApiError> {
             text.chars().any(|c| c.is_control()) || crate::domain::text::forbidden(text).is_some()
         };
         (bad(&name) || bad(&value)).then(|| {
-            let mut error = crate::domain::validation::FieldError::coded(
+            let error = crate::domain::validation::FieldError::coded(
                 name.as_ref(),
                 crate::domain::validation::FieldCode::ForbiddenCharacter,
                 "holds a control character or a character text may not hold",
             );
-            error.field = name.into_owned();
             ApiError::BadRequest {
                 detail: format!("invalid {}: {}", error.field, error.message),
                 errors: vec![error],

@@ -59,10 +59,6 @@ pub struct WordpressOptions {
     pub language: Option<String>,
 }
 
-/// Marks the kind of a note about an item left out by design, so that the report counts it
-/// as skipped: every item of the file is then created, unchanged, updated, skipped or refused.
-const SKIPPED: &str = "skipped:";
-
 /// The longest headline and lead Khabar stores (see `domain::editorial`).
 const MAX_HEADLINE: usize = crate::domain::editorial::MAX_HEADLINE_CHARS;
 const MAX_LEAD: usize = crate::domain::editorial::MAX_LEAD_CHARS;
@@ -78,12 +74,16 @@ pub fn import(
 ) -> Result<Report, ImportError> {
     let scan = scan(path, wordpress)?;
     let notes: Rc<RefCell<Vec<Finding>>> = Rc::new(RefCell::new(scan.notes.clone()));
+    // The kinds of the items left out by design, one entry per item: the report counts them
+    // as skipped, so every item of the file is created, unchanged, updated, skipped or refused.
+    let skipped: Rc<RefCell<Vec<String>>> = Rc::default();
     let reader = WxrReader::new(BufReader::with_capacity(1 << 20, open(path)?));
     let records = Records {
         scan: &scan,
         media: target.media,
         wordpress,
         notes: notes.clone(),
+        skipped: skipped.clone(),
         queue: scan.head_records(),
         attachments: scan.attachments.iter(),
         reader: Some(reader),
@@ -91,15 +91,10 @@ pub fn import(
         external: HashMap::new(),
     };
     let mut report = import::records(conn, target, records.map(Ok), options, progress)?;
-    for note in notes.borrow().iter() {
-        if let Some(kind) = note.kind.strip_prefix(SKIPPED) {
-            report.skip(kind);
-        }
+    for kind in skipped.borrow().iter() {
+        report.skip(kind);
     }
-    report.notes.extend(notes.borrow().iter().map(|note| Finding {
-        kind: note.kind.trim_start_matches(SKIPPED).to_owned(),
-        ..note.clone()
-    }));
+    report.notes.extend(notes.borrow().iter().cloned());
     report.notes.sort_by_key(|n| n.line);
     Ok(report)
 }
@@ -758,6 +753,7 @@ struct Records<'a> {
     media: &'a crate::uploads::MediaStore,
     wordpress: &'a WordpressOptions,
     notes: Rc<RefCell<Vec<Finding>>>,
+    skipped: Rc<RefCell<Vec<String>>>,
     queue: VecDeque<Line>,
     attachments: std::slice::Iter<'a, Attachment>,
     reader: Option<WxrReader<BufReader<std::fs::File>>>,
@@ -795,6 +791,12 @@ impl Iterator for Records<'_> {
 }
 
 impl Records<'_> {
+    /// An item left out by design: noted, and counted as skipped.
+    fn left_out(&self, line: u64, kind: &str, key: impl Into<String>, message: impl Into<String>) {
+        self.skipped.borrow_mut().push(kind.to_owned());
+        self.note(line, kind, key, message);
+    }
+
     fn note(&self, line: u64, kind: &str, key: impl Into<String>, message: impl Into<String>) {
         self.notes.borrow_mut().push(Finding {
             line,
@@ -978,9 +980,9 @@ impl Records<'_> {
     fn item(&mut self, item: Element) {
         let line = item.line;
         let Some(post_type) = item.child("wp:post_type").map(|t| t.trim().to_owned()) else {
-            self.note(
+            self.left_out(
                 line,
-                "skipped:item",
+                "item",
                 item.child("wp:post_id").unwrap_or_default().trim(),
                 "the item has no wp:post_type, so it is no known kind of content; skipped (WordPress skips it too)",
             );
@@ -1011,7 +1013,7 @@ impl Records<'_> {
             )),
         };
         if let Some((kind, message)) = skipped {
-            self.note(line, &format!("{SKIPPED}{kind}"), id.to_string(), message);
+            self.left_out(line, &kind, id.to_string(), message);
             return;
         }
         if let Some(first) = self.scan.first_item.get(&id).filter(|first| **first != line) {
@@ -1028,9 +1030,9 @@ impl Records<'_> {
         }
         let status = item.child("wp:status").unwrap_or("draft").trim().to_owned();
         if matches!(status.as_str(), "trash" | "auto-draft" | "inherit") {
-            self.note(
+            self.left_out(
                 line,
-                "skipped:post",
+                "post",
                 id.to_string(),
                 format!("a post in '{status}' is not imported"),
             );
