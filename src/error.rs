@@ -55,6 +55,9 @@ pub enum ProblemCode {
     MethodNotAllowed,
     /// The resource is at another address now.
     Moved,
+    /// What was asked for is no longer kept (a change-feed cursor older than the log's
+    /// window); the detail says how to start over.
+    Gone,
     /// The server failed; the request id finds it in the logs.
     Internal,
 }
@@ -81,6 +84,7 @@ impl ProblemCode {
             ProblemCode::RequestTimeout => "request-timeout",
             ProblemCode::MethodNotAllowed => "method-not-allowed",
             ProblemCode::Moved => "moved",
+            ProblemCode::Gone => "gone",
             ProblemCode::Internal => "internal",
         }
     }
@@ -139,6 +143,13 @@ pub enum ApiError {
     /// the client; causes belong in the log, never here.
     #[error("{0}")]
     Unavailable(String),
+    /// Too busy for this now (e.g. the node holds as many streams as it may): 503 with
+    /// `Retry-After: retry_after`.
+    #[error("{detail}")]
+    Busy { detail: String, retry_after: u64 },
+    /// No longer kept: 410.
+    #[error("{detail}")]
+    Gone { detail: String, errors: Vec<FieldError> },
     /// No space left to store what was sent: 507.
     #[error("{0}")]
     InsufficientStorage(String),
@@ -264,6 +275,18 @@ impl ApiError {
                 ProblemCode::Unavailable,
                 detail.clone(),
                 vec![],
+            ),
+            ApiError::Busy { detail, .. } => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                ProblemCode::Unavailable,
+                detail.clone(),
+                vec![],
+            ),
+            ApiError::Gone { detail, errors } => (
+                StatusCode::GONE,
+                ProblemCode::Gone,
+                detail.clone(),
+                errors.clone(),
             ),
             ApiError::InsufficientStorage(detail) => (
                 StatusCode::INSUFFICIENT_STORAGE,
@@ -529,7 +552,11 @@ impl ResponseError for ApiError {
             }
             _ => {}
         }
-        if problem.status == 503 {
+        if let ApiError::Busy { retry_after, .. } = self {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from(*retry_after));
+        } else if problem.status == 503 {
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, header::HeaderValue::from_static("1"));
@@ -592,6 +619,7 @@ impl From<crate::reads::ReadError> for ApiError {
         use crate::reads::ReadError;
         match error {
             ReadError::NotFound(detail) => ApiError::NotFound(detail),
+            ReadError::Gone { detail, errors } => ApiError::Gone { detail, errors },
             ReadError::BadRequest { detail, errors } => ApiError::BadRequest { detail, errors },
             ReadError::Database(error) => ApiError::Database(error),
             // Routes that can answer with a redirect build its location from the request.

@@ -88,13 +88,28 @@ impl Application {
             &settings.read_replicas,
             settings.pool_size,
         ));
+        let cache = DeliveryCache::new(
+            settings.cache_mb * 1024 * 1024,
+            Duration::from_secs(u64::from(settings.cache_max_age.max(1))),
+        );
+        // The cache is empty: the log's older entries have nothing to drop from it.
+        let log_start = pool
+            .get()
+            .map_err(|e| BootstrapError::Other(format!("cannot read the change log: {e}")))
+            .and_then(|mut conn| {
+                crate::db::queries::change_log::newest(&mut conn)
+                    .map_err(|e| BootstrapError::Other(format!("cannot read the change log: {e}")))
+            })?;
+        let tail = Arc::new(crate::reads::log_tail::LogTail::new(
+            cache.clone(),
+            UrlBuilder::new(settings.site_url.clone()),
+            log_start,
+        ));
         let reads = Arc::new(crate::reads::Reader {
             routing: routing.clone(),
             filling: Default::default(),
-            cache: DeliveryCache::new(
-                settings.cache_mb * 1024 * 1024,
-                Duration::from_secs(u64::from(settings.cache_max_age.max(1))),
-            ),
+            tail: tail.clone(),
+            cache,
             cursors: CursorSigner::new(jwt_secret.as_bytes()),
             urls: UrlBuilder::new(settings.site_url.clone()),
             public_url: settings.public_url.clone(),
@@ -134,6 +149,7 @@ impl Application {
             lifecycle: Arc::new(Lifecycle::default()),
             methods: Arc::new(MethodTable::from_document(&crate::openapi::document())),
             health: Arc::new(crate::routes::health::HealthChecks::new(settings)),
+            streams: crate::reads::change_stream::Streams::new(settings.streams.clone()),
         };
         let lifecycle = state.lifecycle.clone();
         let worker = settings.worker.enabled.then(|| {
@@ -141,23 +157,24 @@ impl Application {
                 state.pool.clone(),
                 state.reads.urls.clone(),
                 state.edit_context().websub,
-                state.reads.cache.clone(),
+                tail.clone(),
                 state.reads.routing.clone(),
                 settings.worker.clone(),
                 lifecycle.clone(),
             )
         });
         let cache = state.reads.cache.clone();
-        let listener_cache = cache.clone();
         let listener_routing = routing.clone();
-        let change_listener = crate::db::notify::listen(&settings.database_url, move |change, position| {
+        let change_listener = crate::db::notify::listen(&settings.database_url, move |conn, position| {
             // Fence first: a read that misses the emptied cache must not go to a replica that
             // has not replayed the change.
             match position {
                 Some(position) => listener_routing.fence(position),
                 None => listener_routing.hold_on_primary(),
             }
-            listener_cache.apply(change)
+            if let Err(error) = tail.catch_up(conn) {
+                tracing::warn!(%error, "could not read the change log after a wake-up");
+            }
         })
         .map_err(|e| BootstrapError::Other(format!("cannot start the change listener: {e}")))?;
         let spec = OpenApiJson(crate::openapi::document_json_served_at(&settings.public_url));
@@ -293,7 +310,8 @@ impl Application {
             ..
         } = self;
         let worker = worker.map(|worker| tokio::spawn(worker.run()));
-        let monitor = tokio::spawn(routing.monitor(lifecycle.clone()));
+        let draining = lifecycle.clone();
+        let monitor = tokio::spawn(routing.monitor(async move { draining.drain_started().await }));
         let handle = server.handle();
         let stopper = {
             let lifecycle = lifecycle.clone();

@@ -2,7 +2,12 @@
 
 use tracing_subscriber::EnvFilter;
 
-use crate::config::LogFormat;
+/// How log lines are written (`KHABAR_LOG_FORMAT`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
 
 /// Installs the global subscriber. Fails with a one-line message on a bad filter.
 pub fn init(filter: &str, format: LogFormat) -> Result<(), String> {
@@ -21,14 +26,34 @@ pub fn init(filter: &str, format: LogFormat) -> Result<(), String> {
 }
 
 tokio::task_local! {
-    /// The id of the request being answered (see `routes::middleware::request_id`).
-    static REQUEST_ID: String;
+    /// The request being answered (see `routes::middleware::request_id`).
+    static REQUEST: RequestScope;
+}
+
+/// What identifies the request being answered: its id, and who made it once authenticated.
+struct RequestScope {
+    id: String,
+    actor: std::sync::OnceLock<String>,
 }
 
 /// The id of the request this code answers, if it runs for one (on the request's task: a
 /// blocking database call is handed it through its context instead).
 pub fn request_id() -> Option<String> {
-    REQUEST_ID.try_with(Clone::clone).ok()
+    REQUEST.try_with(|request| request.id.clone()).ok()
+}
+
+/// Records who makes the request being answered (`user:<id>`), once its credentials are
+/// verified, for the change log's record of each change.
+pub fn note_actor(actor: String) {
+    let _ = REQUEST.try_with(|request| request.actor.set(actor));
+}
+
+/// Who makes the request this code answers, once known.
+pub fn actor() -> Option<String> {
+    REQUEST
+        .try_with(|request| request.actor.get().cloned())
+        .ok()
+        .flatten()
 }
 
 /// Runs blocking `work` on the blocking thread pool, logging in the caller's span (the request's,
@@ -47,5 +72,9 @@ where
 pub async fn with_request_id<F: std::future::Future>(id: String, work: F) -> F::Output {
     use tracing::Instrument;
     let span = tracing::info_span!("request", request_id = %id);
-    REQUEST_ID.scope(id, work.instrument(span)).await
+    let scope = RequestScope {
+        id,
+        actor: std::sync::OnceLock::new(),
+    };
+    REQUEST.scope(scope, work.instrument(span)).await
 }

@@ -15,6 +15,7 @@ import test_access
 import test_arabic
 import test_editing
 import test_flows
+import test_streams
 import test_writing
 
 only = sys.argv[8] if len(sys.argv) > 8 else ""
@@ -22,7 +23,7 @@ only = sys.argv[8] if len(sys.argv) > 8 else ""
 with sync_playwright() as playwright:
     browser = playwright.chromium.launch(executable_path=harness.CHROMIUM, args=["--no-sandbox"])
     tests = {}
-    for module in (test_flows, test_editing, test_writing, test_arabic, test_access):
+    for module in (test_flows, test_editing, test_writing, test_arabic, test_access, test_streams):
         for test in module.TESTS:
             if only and only not in test.__name__:
                 continue
@@ -47,7 +48,7 @@ with sync_playwright() as playwright:
 print("== figures")
 for what, value in harness.figures.items():
     print(f"   {what}: {value}")
-total = sum(len(m.TESTS) for m in (test_flows, test_editing, test_writing, test_arabic, test_access))
+total = sum(len(m.TESTS) for m in (test_flows, test_editing, test_writing, test_arabic, test_access, test_streams))
 if harness.failures:
     sys.exit(f"{len(harness.failures)} desk test(s) failed: {harness.failures}")
 print(f"desk: all browser tests passed ({total if not only else 'filtered'})")

@@ -257,7 +257,7 @@ pub fn run(cli: Cli) -> Result<(), String> {
             bootstrap::record_site_url(&mut conn, &settings.site_url).map_err(|e| e.to_string())?;
             crate::editorial::events::everything_changed(
                 &mut conn,
-                settings.worker.purges_edge(),
+                &crate::domain::changes::Origin::system("cli"),
                 crate::db::utc_now(),
             )
             .map_err(|e| e.to_string())?;

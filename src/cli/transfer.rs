@@ -128,7 +128,7 @@ pub fn import(
     bootstrap::record_search_index(&mut conn).map_err(BootstrapError::from)?;
     crate::editorial::events::everything_changed(
         &mut conn,
-        settings.worker.purges_edge(),
+        &crate::domain::changes::Origin::system("cli"),
         crate::db::utc_now(),
     )
     .map_err(BootstrapError::from)?;

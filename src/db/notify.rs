@@ -13,7 +13,6 @@ use diesel::{Connection, PgConnection};
 
 use super::replicas::{current_position, WalPosition};
 use super::{DatabaseUrl, DbConnection, DbError};
-use crate::delivery::cache::Change;
 
 const CHANNEL: &str = "khabar_content";
 /// How often the listener checks for notifications (libpq only reads them while it talks to
@@ -21,55 +20,30 @@ const CHANNEL: &str = "khabar_content";
 const POLL: Duration = Duration::from_millis(100);
 const RECONNECT_MAX: Duration = Duration::from_secs(5);
 
-/// PostgreSQL refuses payloads of 8000 bytes or more: past this, a change is sent as "*".
-const MAX_PAYLOAD: usize = 7_000;
-
-/// The payload for a change: the public ids, space-separated, or `*` for everything.
-fn payload(change: &Change) -> String {
-    match change {
-        Change::Articles(ids) => {
-            let joined = ids.iter().map(String::as_str).collect::<Vec<_>>().join(" ");
-            if joined.len() > MAX_PAYLOAD || joined == "*" {
-                "*".to_owned()
-            } else {
-                joined
-            }
-        }
-        Change::Everything => "*".to_owned(),
-    }
-}
-
-fn parse(payload: &str) -> Change {
-    if payload.trim() == "*" {
-        Change::Everything
-    } else {
-        Change::Articles(payload.split_whitespace().map(str::to_owned).collect())
-    }
-}
-
-/// Announces a content change to every node (PostgreSQL); nothing to do on SQLite.
-pub fn announce_change(conn: &mut DbConnection, change: &Change) -> Result<(), DbError> {
+/// Wakes every node's log reader when the transaction commits (PostgreSQL; nothing to do on
+/// SQLite, whose one node reads the log after its own writes). The notification carries
+/// nothing: the log says what changed, so a lost one costs only time, and PostgreSQL folds the
+/// same notification sent twice in one transaction into one.
+pub fn wake_readers(conn: &mut DbConnection) -> Result<(), DbError> {
     use diesel::RunQueryDsl;
     if let DbConnection::Pg(pg) = conn {
-        diesel::sql_query("SELECT pg_notify($1, $2)")
-            .bind::<diesel::sql_types::Text, _>(CHANNEL)
-            .bind::<diesel::sql_types::Text, _>(payload(change))
-            .execute(pg)?;
+        diesel::sql_query(format!("NOTIFY {CHANNEL}")).execute(pg)?;
     }
     Ok(())
 }
 
-/// On PostgreSQL, starts a thread that calls `on_change` for every announced change, and once
-/// after each reconnect (changes may have been missed meanwhile), with the primary's WAL
-/// position read after the notification arrived (so at or past the change's commit; `None` if
-/// it could not be read). Does nothing on SQLite.
+/// On PostgreSQL, starts a thread that calls `on_wake` with its own connection after every
+/// wake-up, and once after each reconnect (wake-ups may have been missed meanwhile), with the
+/// primary's WAL position read after the notification arrived (so at or past the change's
+/// commit; `None` if it could not be read): `on_wake` reads the log from where this node
+/// stopped. Does nothing on SQLite.
 ///
 /// While the database is unreachable nothing is called: the node keeps serving what it has
 /// cached rather than emptying its cache into an outage. The backoff between attempts grows
 /// to [`RECONNECT_MAX`] and starts again from [`POLL`] after every successful connection.
 pub fn listen(
     url: &DatabaseUrl,
-    on_change: impl Fn(&Change, Option<WalPosition>) + Send + 'static,
+    on_wake: impl Fn(&mut DbConnection, Option<WalPosition>) + Send + 'static,
 ) -> std::io::Result<Listener> {
     let stop = Arc::new(AtomicBool::new(false));
     let DatabaseUrl::Postgres(url) = url else {
@@ -84,11 +58,12 @@ pub fn listen(
             let mut first = true;
             while !stopping.load(Ordering::Acquire) {
                 match PgConnection::establish(&url) {
-                    Ok(mut conn) => {
+                    Ok(conn) => {
                         backoff = POLL;
                         let reconnected = !first;
                         first = false;
-                        match listen_until_error(&mut conn, reconnected, &on_change, &stopping) {
+                        let mut conn = DbConnection::Pg(conn);
+                        match listen_until_error(&mut conn, reconnected, &on_wake, &stopping) {
                             Ok(()) => return,
                             Err(error) => {
                                 tracing::warn!(error = %crate::chain::error_chain(&error), "change listener lost its connection; reconnecting")
@@ -137,31 +112,33 @@ fn pause(duration: Duration, stop: &AtomicBool) {
     }
 }
 
-/// Listens on an open connection until it fails. After a reconnect, reports one change once
-/// `LISTEN` is in place: whatever was written while this node was not listening.
+/// Listens on an open connection until it fails. After a reconnect, wakes the reader once
+/// `LISTEN` is in place: the log holds whatever was written while this node was not listening.
 fn listen_until_error(
-    conn: &mut PgConnection,
+    conn: &mut DbConnection,
     reconnected: bool,
-    on_change: &impl Fn(&Change, Option<WalPosition>),
+    on_wake: &impl Fn(&mut DbConnection, Option<WalPosition>),
     stop: &AtomicBool,
 ) -> Result<(), DbError> {
     conn.batch_execute(&format!("LISTEN {CHANNEL}"))?;
     if reconnected {
-        on_change(&Change::Everything, position(conn));
+        let position = position(conn);
+        on_wake(conn, position);
     }
     while !stop.load(Ordering::Acquire) {
         // A round trip makes libpq read whatever notifications have arrived.
         conn.batch_execute("SELECT 1")?;
-        let mut changed: Option<Change> = None;
-        for notification in conn.notifications_iter() {
-            let change = parse(&notification?.payload);
-            changed = Some(match changed {
-                Some(earlier) => earlier.merge(change),
-                None => change,
-            });
+        let DbConnection::Pg(pg) = conn else {
+            return Ok(());
+        };
+        let mut woken = false;
+        for notification in pg.notifications_iter() {
+            notification?;
+            woken = true;
         }
-        if let Some(change) = changed {
-            on_change(&change, position(conn));
+        if woken {
+            let position = position(conn);
+            on_wake(conn, position);
         }
         thread::sleep(POLL);
     }
@@ -169,21 +146,9 @@ fn listen_until_error(
 }
 
 /// The primary's WAL position on the listener's own connection.
-fn position(conn: &mut PgConnection) -> Option<WalPosition> {
-    current_position(conn).ok().flatten()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn payloads_round_trip_and_overflow_to_everything() {
-        let change = Change::Articles(["a".to_owned(), "b".to_owned()].into());
-        assert_eq!(parse(&payload(&change)), change);
-        assert_eq!(parse(&payload(&Change::Everything)), Change::Everything);
-        let many = Change::Articles((0..300).map(|n| format!("{n:036}")).collect());
-        assert_eq!(payload(&many), "*");
-        assert_eq!(parse(""), Change::Articles(Default::default()), "lists only");
+fn position(conn: &mut DbConnection) -> Option<WalPosition> {
+    match conn {
+        DbConnection::Pg(pg) => current_position(pg).ok().flatten(),
+        DbConnection::Sqlite(_) => None,
     }
 }

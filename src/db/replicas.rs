@@ -360,11 +360,13 @@ impl ReadRouting {
             .collect()
     }
 
-    /// Checks the primary and the replicas every [`CHECK_INTERVAL`] until the node drains.
-    pub async fn monitor(self: Arc<Self>, lifecycle: Arc<crate::lifecycle::Lifecycle>) {
+    /// Checks the primary and the replicas every [`CHECK_INTERVAL`] until `stop` resolves
+    /// (the node drains).
+    pub async fn monitor(self: Arc<Self>, stop: impl std::future::Future<Output = ()>) {
         if !self.has_replicas() {
             return;
         }
+        tokio::pin!(stop);
         loop {
             let routing = Arc::clone(&self);
             if tokio::task::spawn_blocking(move || routing.check())
@@ -375,7 +377,7 @@ impl ReadRouting {
             }
             tokio::select! {
                 _ = tokio::time::sleep(CHECK_INTERVAL) => {}
-                _ = lifecycle.drain_started() => return,
+                _ = &mut stop => return,
             }
         }
     }

@@ -200,11 +200,24 @@ diesel::table! {
         public_id -> Text,
         language -> Text,
         slug -> Text,
+        keys -> Text,
+        actor -> Nullable<Text>,
+        request_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    log_marks (name) {
+        name -> Text,
+        seq -> BigInt,
+        leased_by -> Nullable<Text>,
+        lease_until -> Nullable<Timestamp>,
     }
 }
 
 diesel::allow_tables_to_appear_in_same_query!(
     change_log,
+    log_marks,
     instance_secrets,
     contributors,
     users,

@@ -66,12 +66,8 @@ impl Change {
     }
 }
 
-/// The surrogate key every answer carries, so that one purge empties an edge cache.
-pub const ALL_KEY: &str = "all";
-/// The surrogate key of every answer that is not one article's own (lists, feeds, search,
-/// sitemaps, catalog pages): the edge's counterpart of what [`DeliveryCache::apply`] drops
-/// for any change.
-pub const LISTS_KEY: &str = "lists";
+/// `LISTS_KEY` is the edge's counterpart of what [`DeliveryCache::apply`] drops for any change.
+pub use crate::domain::changes::{ALL_KEY, LISTS_KEY};
 
 impl Change {
     /// The surrogate keys an edge cache must purge for this change: each changed article's

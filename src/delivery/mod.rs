@@ -3,6 +3,7 @@
 
 pub mod cache;
 pub mod codings;
+pub mod outbox;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -19,9 +20,9 @@ use crate::db::queries::seed::{self, Inserted};
 use crate::db::schema::articles;
 use crate::db::search::{self, Facet, SearchDocument};
 use crate::db::{DbConnection, DbError};
-use crate::domain::changes::ChangeKind;
+use crate::domain::changes::{ChangeKind, LogKind, Origin};
+use crate::domain::content_set::ContentSet;
 use crate::domain::kinds::ArticleStatus;
-use crate::seed::ContentSet;
 
 /// The shape of the stored delivery forms. Changes whenever compiling changes what is stored
 /// (a field added or left out, a coding): a node finding forms of another format recompiles
@@ -35,33 +36,6 @@ pub fn strong_etag(bytes: &[u8]) -> String {
     format!("\"{hex}\"")
 }
 
-thread_local! {
-    /// What the write running on this thread has recompiled so far. A write runs on one
-    /// blocking thread from start to commit, so the handler that ran it takes this afterwards
-    /// (see [`take_changes`]) without every command passing it along.
-    static CHANGES: std::cell::RefCell<Option<cache::Change>> = const { std::cell::RefCell::new(None) };
-}
-
-fn note_change(change: cache::Change) {
-    CHANGES.with(|changes| {
-        let mut changes = changes.borrow_mut();
-        *changes = Some(match changes.take() {
-            Some(earlier) => earlier.merge(change),
-            None => change,
-        });
-    });
-}
-
-/// Forgets what an earlier write on this thread noted (call before a write starts).
-pub fn clear_changes() {
-    CHANGES.with(|changes| changes.borrow_mut().take());
-}
-
-/// What the write just run on this thread changed, if it changed content.
-pub fn take_changes() -> Option<cache::Change> {
-    CHANGES.with(|changes| changes.borrow_mut().take())
-}
-
 /// Recomputes and stores the delivery forms of one article: compiled when it is published,
 /// withdrawn (leaving a tombstone) when it no longer is. Call inside the write's transaction.
 /// Returns what caches must drop for it.
@@ -70,6 +44,7 @@ pub fn compile_article(
     article_id: i64,
     urls: &UrlBuilder,
     now: NaiveDateTime,
+    origin: &Origin,
 ) -> Result<cache::Change, DbError> {
     let article: Option<Article> = articles::table
         .find(article_id)
@@ -78,14 +53,14 @@ pub fn compile_article(
         .optional()?;
     let Some(article) = article else {
         // The row is gone; its delivery form still knows the public id it was cached under.
-        let withdrawn = delivery::withdraw(conn, article_id, Removal::Deleted, now)?;
+        let withdrawn = delivery::withdraw(conn, article_id, Removal::Deleted, now, origin)?;
         return Ok(cache::Change::Articles(withdrawn.into_iter().collect()));
     };
     let change = cache::Change::Articles([article.public_id.clone()].into());
     let published_at = match (article.status, article.published_at) {
         (ArticleStatus::Published, Some(published_at)) => published_at,
         _ => {
-            delivery::withdraw(conn, article_id, Removal::Unpublished, now)?;
+            delivery::withdraw(conn, article_id, Removal::Unpublished, now, origin)?;
             return Ok(change);
         }
     };
@@ -102,7 +77,7 @@ pub fn compile_article(
         // Nothing a reader sees changed: keep the stored row, its change time and its cache.
         // An embargo that has just lifted is the one news here: the log learns of it once.
         if public_now && !change_log::announced(conn, &compiled.delivery.public_id)? {
-            log_change(conn, &compiled.delivery, ChangeKind::Published, now)?;
+            log_change(conn, &compiled.delivery, ChangeKind::Published, now, origin)?;
         }
         return Ok(cache::Change::Articles(Default::default()));
     }
@@ -116,6 +91,7 @@ pub fn compile_article(
             &delivery.language,
             Removal::Unpublished,
             now,
+            origin,
         )?;
     }
     delivery::replace(conn, delivery, &compiled.topic_ids, &compiled.contributors)?;
@@ -126,7 +102,7 @@ pub fn compile_article(
         } else {
             ChangeKind::Published
         };
-        log_change(conn, delivery, kind, now)?;
+        log_change(conn, delivery, kind, now, origin)?;
     }
     Ok(change)
 }
@@ -136,11 +112,13 @@ fn log_change(
     delivery: &Delivery,
     kind: ChangeKind,
     at: NaiveDateTime,
+    origin: &Origin,
 ) -> Result<(), DbError> {
     change_log::append(
         conn,
         &change_log::NewEntry {
-            kind,
+            kind: LogKind::Article(kind),
+            origin,
             public_id: &delivery.public_id,
             language: &delivery.language,
             slug: &delivery.slug,
@@ -318,31 +296,50 @@ pub fn reindex(conn: &mut DbConnection, batch: i64, progress: impl Fn(usize)) ->
     }
 }
 
-/// Recompiles the given articles and tells every node to drop cached responses; call inside the
-/// write's transaction, so that the notification goes out only if the write commits. Returns
-/// what changed, for an edge cache to purge.
+/// Recompiles the given articles; call inside the write's transaction. What became public,
+/// changed or stopped being public is appended to the change log, which every node's cache,
+/// the edge purges and the public feeds follow. Returns what this write changed.
 pub fn publish_changes(
     conn: &mut DbConnection,
     article_ids: &[i64],
     urls: &UrlBuilder,
     now: NaiveDateTime,
+    origin: &Origin,
 ) -> Result<cache::Change, DbError> {
-    // Lists may change even when no article does (a topic renamed that none is filed under).
     let mut change = cache::Change::Articles(Default::default());
     for id in article_ids {
-        change = change.merge(compile_article(conn, *id, urls, now)?);
+        change = change.merge(compile_article(conn, *id, urls, now, origin)?);
     }
-    crate::db::notify::announce_change(conn, &change)?;
-    note_change(change.clone());
     Ok(change)
 }
 
-/// Tells every node (and this one) to drop every cached response: after an import, which
-/// changes too much to name.
-pub fn announce_everything(conn: &mut DbConnection) -> Result<(), DbError> {
-    crate::db::notify::announce_change(conn, &cache::Change::Everything)?;
-    note_change(cache::Change::Everything);
-    Ok(())
+/// Records a change to the catalog around the articles (a topic, a contributor, a media
+/// asset, a redirect), which lists and catalog pages show: `subject` is its slug, public id or
+/// path. The articles it changed are recompiled (and logged) on their own.
+pub fn log_catalog_change(
+    conn: &mut DbConnection,
+    kind: LogKind,
+    subject: &str,
+    now: NaiveDateTime,
+    origin: &Origin,
+) -> Result<(), DbError> {
+    change_log::append(
+        conn,
+        &change_log::NewEntry {
+            kind,
+            public_id: subject,
+            language: "",
+            slug: "",
+            at: now,
+            origin,
+        },
+    )
+}
+
+/// Records that anything may have changed (an import, a recompile by an operator): every node
+/// empties its cache when it reads this, and the edge is purged whole.
+pub fn log_everything(conn: &mut DbConnection, now: NaiveDateTime, origin: &Origin) -> Result<(), DbError> {
+    log_catalog_change(conn, LogKind::Everything, "", now, origin)
 }
 
 /// Inserts a content set and compiles its published articles, in one transaction.
@@ -354,7 +351,7 @@ pub fn insert_and_compile(
 ) -> Result<Inserted, DbError> {
     write_transaction(conn, |conn| {
         let inserted = seed::insert_content(conn, set)?;
-        publish_changes(conn, &inserted.article_ids, urls, now)?;
+        publish_changes(conn, &inserted.article_ids, urls, now, &Origin::system("demo"))?;
         Ok(inserted)
     })
 }
@@ -386,7 +383,14 @@ pub fn compile_all(conn: &mut DbConnection, urls: &UrlBuilder, batch: usize) -> 
     let ids = delivery::published_article_ids(conn)?;
     for chunk in ids.chunks(batch.max(1)) {
         write_transaction(conn, |conn| {
-            publish_changes(conn, chunk, urls, crate::db::utc_now()).map(drop)
+            publish_changes(
+                conn,
+                chunk,
+                urls,
+                crate::db::utc_now(),
+                &Origin::system("recompile"),
+            )
+            .map(drop)
         })?;
     }
     Ok(ids.len())

@@ -42,6 +42,89 @@ impl ChangeKind {
     }
 }
 
+/// What an entry of the change log records: an article's public life, or a change to the
+/// catalog around it (lists and catalog pages show topics, contributors, media and follow
+/// redirects), or `Everything` (an import or a recompile, too large to name).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LogKind {
+    Article(ChangeKind),
+    Topic,
+    Contributor,
+    Media,
+    Redirect,
+    Everything,
+}
+
+impl LogKind {
+    pub const ALL: [LogKind; 9] = [
+        LogKind::Article(ChangeKind::Published),
+        LogKind::Article(ChangeKind::Updated),
+        LogKind::Article(ChangeKind::Withdrawn),
+        LogKind::Article(ChangeKind::Deleted),
+        LogKind::Topic,
+        LogKind::Contributor,
+        LogKind::Media,
+        LogKind::Redirect,
+        LogKind::Everything,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LogKind::Article(kind) => kind.as_str(),
+            LogKind::Topic => "topic",
+            LogKind::Contributor => "contributor",
+            LogKind::Media => "media",
+            LogKind::Redirect => "redirect",
+            LogKind::Everything => "everything",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<LogKind> {
+        LogKind::ALL.into_iter().find(|k| k.as_str() == text)
+    }
+
+    /// The surrogate keys an edge must purge for an entry of this kind about `subject` (an
+    /// article's public id, a topic's or contributor's slug, a media asset's public id): the
+    /// subject's own key, which every answer showing it carries, and the lists; everything for
+    /// `Everything`.
+    pub fn keys(self, subject: &str) -> String {
+        match self {
+            LogKind::Article(_) => format!("article-{subject} {LISTS_KEY}"),
+            LogKind::Topic => format!("topic-{subject} {LISTS_KEY}"),
+            LogKind::Contributor => format!("contributor-{subject} {LISTS_KEY}"),
+            LogKind::Media => format!("media-{subject} {LISTS_KEY}"),
+            LogKind::Redirect => LISTS_KEY.to_owned(),
+            LogKind::Everything => ALL_KEY.to_owned(),
+        }
+    }
+}
+
+/// The surrogate key every answer carries, so that one purge empties an edge cache.
+pub const ALL_KEY: &str = "all";
+/// The surrogate key of every answer that is not one article's own (lists, feeds, search,
+/// sitemaps, catalog pages).
+pub const LISTS_KEY: &str = "lists";
+
+/// Who made a change and in answer to which request, for the log.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Origin {
+    /// `user:<id>`, `api-key:<id>`, `scheduler`, `cli`, `demo`.
+    pub actor: Option<String>,
+    /// The request's `X-Request-Id`.
+    pub request_id: Option<String>,
+}
+
+impl Origin {
+    /// A change Khabar makes on its own or on an operator's command (`scheduler`, `import`,
+    /// `cli`, `demo`), not in answer to a request.
+    pub fn system(name: &str) -> Origin {
+        Origin {
+            actor: Some(name.to_owned()),
+            request_id: None,
+        }
+    }
+}
+
 const CURSOR_PREFIX: &str = "log1.";
 
 /// The cursor of the log's position `seq`.
@@ -85,5 +168,11 @@ mod tests {
         ] {
             assert_eq!(ChangeKind::parse(kind.as_str()), Some(kind));
         }
+        for kind in LogKind::ALL {
+            assert_eq!(LogKind::parse(kind.as_str()), Some(kind));
+        }
+        assert_eq!(LogKind::parse("Published"), None);
+        assert_eq!(LogKind::Everything.keys(""), "all");
+        assert_eq!(LogKind::Topic.keys("libya"), "topic-libya lists");
     }
 }

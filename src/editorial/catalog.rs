@@ -1,6 +1,7 @@
 //! Contributor, topic and media writes. A change recompiles every published article that
 //! shows the changed entry, in the same transaction.
 
+use crate::domain::changes::LogKind;
 use serde::Serialize;
 use serde_json::json;
 use utoipa::ToSchema;
@@ -76,6 +77,12 @@ fn changed(
         let affected = delivery::affected_by(conn, change)?;
         super::events::republish(conn, ctx, &affected)?;
     }
+    let kind = match target.0 {
+        "topic" => LogKind::Topic,
+        "contributor" => LogKind::Contributor,
+        _ => LogKind::Media,
+    };
+    crate::delivery::log_catalog_change(conn, kind, target.1, ctx.now, &ctx.origin)?;
     Ok(())
 }
 

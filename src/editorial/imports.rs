@@ -29,10 +29,8 @@ pub fn run(
     };
     let lines = import::json_lines(body);
     match import::import(conn, &target, lines, options, &|_| {}) {
-        Ok(report) => {
-            super::events::purge_everything(conn, ctx)?;
-            Ok(report)
-        }
+        // The import logged that everything changed: caches and the edge follow the log.
+        Ok(report) => Ok(report),
         Err(ImportError::NotImportable { line, message }) => Err(EditError::invalid(
             "/",
             crate::domain::validation::FieldCode::Format,

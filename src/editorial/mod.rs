@@ -64,12 +64,9 @@ pub struct EditContext {
     pub featured_image_min_width: u32,
     /// Signs the rendition URLs of uploads; `None` where no editor is answered (the worker).
     pub images: Option<crate::images::ImageLinks>,
-    /// Whether an edge cache is purged after each change (`KHABAR_PURGE_URL` is set): each
-    /// change then writes an `edge_purge` job in its own transaction.
-    pub edge_purge: bool,
-    /// The request this change answers (`X-Request-Id`), handed to the webhook deliveries and
-    /// edge purges it causes; `None` for the worker's own changes.
-    pub request_id: Option<String>,
+    /// Who makes this change and in answer to which request (`X-Request-Id`): written into the
+    /// change log and handed to the webhook deliveries and edge purges it causes.
+    pub origin: crate::domain::changes::Origin,
 }
 
 #[derive(Debug, thiserror::Error)]

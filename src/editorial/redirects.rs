@@ -1,6 +1,7 @@
 //! Redirects editors manage by hand (renames and imports add their own): an old path of the
 //! website, and the article, topic, contributor or URL it leads to.
 
+use crate::domain::changes::LogKind;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -18,23 +19,7 @@ use crate::domain::validation::{Checks, FieldCode, FieldError};
 
 use super::{Actor, EditContext, EditError};
 
-/// Where a redirect leads: exactly one of the four.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RedirectTo {
-    /// An article's public id: the redirect follows its later renames.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub article: Option<String>,
-    /// A topic's slug.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub topic: Option<String>,
-    /// A contributor's slug.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contributor: Option<String>,
-    /// An http(s) URL, or another path of the site (`/ar/…`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
-}
+pub use crate::domain::redirect::RedirectTo;
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -237,7 +222,7 @@ pub fn create(
             ctx.now,
         )?;
         // Cached resolutions of the path (a 404 until now, or nothing) must go.
-        super::events::republish(conn, ctx, &[])?;
+        crate::delivery::log_catalog_change(conn, LogKind::Redirect, from.as_str(), ctx.now, &ctx.origin)?;
         let row = redirects::by_id(conn, id)?
             .ok_or_else(|| crate::db::DbError::Corrupt(format!("redirect {id} vanished")))?;
         view(conn, ctx, &row)
@@ -274,7 +259,7 @@ pub fn delete(conn: &mut DbConnection, ctx: &EditContext, actor: &Actor, id: i64
             &json!({"from": row.from_path}),
             ctx.now,
         )?;
-        super::events::republish(conn, ctx, &[])?;
+        crate::delivery::log_catalog_change(conn, LogKind::Redirect, &row.from_path, ctx.now, &ctx.origin)?;
         Ok(())
     })
 }

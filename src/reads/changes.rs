@@ -9,7 +9,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{ReadError, Reader};
+use crate::api::article::UrlBuilder;
 use crate::db::queries::change_log;
+use crate::db::DbConnection;
 use crate::delivery::cache::Representation;
 use crate::domain::changes::{self, ChangeKind};
 use crate::domain::validation::FieldCode;
@@ -63,17 +65,60 @@ pub struct ChangePage {
     pub more: bool,
 }
 
-pub async fn page(reader: &Arc<Reader>, query: &ChangesQuery) -> Result<Arc<Representation>, ReadError> {
-    let after = match query.after.as_deref() {
-        None => 0,
+/// An entry as the public feed shows it; `None` for what the public feed leaves out (the
+/// catalog entries caches follow).
+pub fn public_entry(entry: &change_log::Entry, urls: &UrlBuilder) -> Option<ChangeEntry> {
+    let kind = ChangeKind::parse(&entry.kind)?;
+    Some(ChangeEntry {
+        cursor: changes::cursor(entry.seq),
+        kind,
+        at: entry.at.and_utc(),
+        article: ChangedArticle {
+            url: urls.article(&entry.language, &entry.slug),
+            id: entry.public_id.clone(),
+            language: entry.language.clone(),
+            slug: entry.slug.clone(),
+        },
+    })
+}
+
+/// The position a client's cursor names (`field` says where it sent it): 400 for what is not
+/// one of ours.
+pub fn position(field: &str, cursor: Option<&str>) -> Result<i64, ReadError> {
+    match cursor {
+        None => Ok(0),
         Some(cursor) => changes::position(cursor).ok_or_else(|| {
             ReadError::coded(
-                "after",
+                field,
                 FieldCode::Format,
                 "not a cursor of this feed: pass the `next` or a `cursor` it gave",
             )
-        })?,
-    };
+        }),
+    }
+}
+
+/// 410 for a position the log no longer reaches back to: the entries after it that were
+/// compacted away cannot be told. Starting over without a cursor gives the newest state of
+/// every article, tombstones included.
+pub fn check_retained(conn: &mut DbConnection, field: &str, after: i64) -> Result<(), ReadError> {
+    if after > 0 && after < change_log::horizon(conn)? {
+        return Err(ReadError::Gone {
+            detail: format!(
+                "{field} is older than the change log keeps; start over without it: the feed \
+                 then gives every article's current state (and tombstones) before what follows"
+            ),
+            errors: vec![crate::domain::validation::FieldError::coded(
+                field,
+                FieldCode::OutOfRange,
+                "older than the retained window",
+            )],
+        });
+    }
+    Ok(())
+}
+
+pub async fn page(reader: &Arc<Reader>, query: &ChangesQuery) -> Result<Arc<Representation>, ReadError> {
+    let after = position("after", query.after.as_deref())?;
     let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
     if !(1..=MAX_LIMIT).contains(&limit) {
         return Err(ReadError::coded(
@@ -85,25 +130,16 @@ pub async fn page(reader: &Arc<Reader>, query: &ChangesQuery) -> Result<Arc<Repr
     reader
         .cached(format!("changes:{after}:{limit}"), || {
             move |conn, reader| {
+                check_retained(conn, "after", after)?;
                 // One more than asked says whether more follow.
-                let mut entries = change_log::after(conn, after, limit + 1)?;
+                let mut entries = change_log::public_after(conn, after, limit + 1)?;
                 let more = entries.len() as i64 > limit;
                 entries.truncate(limit as usize);
                 let newest_at = entries.last().map_or(DateTime::UNIX_EPOCH, |e| e.at.and_utc());
                 let next = changes::cursor(entries.last().map_or(after, |e| e.seq));
                 let data = entries
-                    .into_iter()
-                    .map(|entry| ChangeEntry {
-                        cursor: changes::cursor(entry.seq),
-                        kind: ChangeKind::parse(&entry.kind).unwrap_or(ChangeKind::Updated),
-                        at: entry.at.and_utc(),
-                        article: ChangedArticle {
-                            url: reader.urls.article(&entry.language, &entry.slug),
-                            id: entry.public_id,
-                            language: entry.language,
-                            slug: entry.slug,
-                        },
-                    })
+                    .iter()
+                    .filter_map(|entry| public_entry(entry, &reader.urls))
                     .collect();
                 super::json(&ChangePage { data, next, more }, newest_at, String::new())
             }

@@ -12,11 +12,13 @@
 
 pub mod article;
 pub mod catalog;
+pub mod change_stream;
 pub mod changes;
 pub mod desk;
 pub mod feeds;
 pub mod list_params;
 pub mod lists;
+pub mod log_tail;
 pub mod paging;
 pub mod params;
 pub mod resolve;
@@ -53,6 +55,8 @@ pub struct Reader {
     /// How clients reach this API, for `Link` headers and feed self links.
     pub public_url: url::Url,
     pub feeds: feeds::FeedSettings,
+    /// This node's reader of the change log: its cache and its change streams follow it.
+    pub tail: Arc<log_tail::LogTail>,
 }
 
 /// Why a read was refused.
@@ -63,6 +67,9 @@ pub enum ReadError {
     /// A bad parameter or cursor (400), each named.
     #[error("{detail}")]
     BadRequest { detail: String, errors: Vec<FieldError> },
+    /// What a parameter names is no longer kept (410): a cursor older than the log's window.
+    #[error("{detail}")]
+    Gone { detail: String, errors: Vec<FieldError> },
     /// The article asked for by an old slug lives at this slug now.
     #[error("the article is at the slug '{slug}' now")]
     Moved { slug: String, language: String },

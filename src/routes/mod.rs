@@ -67,6 +67,7 @@ pub fn configure(config: &mut ServiceConfig<'_>) {
                 .service(catalog::get_media)
                 .service(site::resolve)
                 .service(changes::list_changes)
+                .service(changes::stream_changes)
                 .service(auth::token)
                 .service(auth::refresh)
                 .service(auth::logout)
@@ -155,6 +156,8 @@ pub struct AppState {
     pub lifecycle: std::sync::Arc<crate::lifecycle::Lifecycle>,
     pub methods: std::sync::Arc<middleware::methods::MethodTable>,
     pub health: std::sync::Arc<health::HealthChecks>,
+    /// The change streams open on this node.
+    pub streams: std::sync::Arc<crate::reads::change_stream::Streams>,
 }
 
 pub type State = web::Data<AppState>;

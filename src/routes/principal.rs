@@ -83,6 +83,7 @@ impl FromRequest for Signed {
             })
             .await?;
             let role = user.role;
+            crate::telemetry::note_actor(format!("user:{}", user.id));
             Ok(Signed {
                 actor: Actor {
                     user_id: user.id,

@@ -27,26 +27,7 @@ pub const API_KEY_HEADER: &str = "x-api-key";
 /// clients takes every shard's lock, too much to do on each request.
 const HOUSEKEEPING_EVERY: u64 = 4096;
 
-/// Requests a minute: 0 turns a limit off.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RateLimitSettings {
-    pub per_address: u32,
-    pub per_partner: u32,
-    pub trusted_proxies: TrustedProxies,
-    /// `redis://…` when budgets (and sign-in throttling) are shared by every node.
-    pub store: Option<String>,
-}
-
-impl Default for RateLimitSettings {
-    fn default() -> Self {
-        RateLimitSettings {
-            per_address: 1200,
-            per_partner: 12_000,
-            trusted_proxies: TrustedProxies::default(),
-            store: None,
-        }
-    }
-}
+pub use crate::config::limits::RateLimitSettings;
 
 /// One kind of budget: how much, and this node's own buckets of it.
 struct Buckets<K: std::hash::Hash + Eq + Clone> {

@@ -8,7 +8,6 @@ use sha2::{Digest, Sha256};
 
 use super::AppState;
 use crate::db::{self, utc_now, DbConnection};
-use crate::delivery::cache::Change;
 use crate::editorial::idempotency::{self, Created};
 use crate::editorial::{Actor, EditContext, EditError};
 use crate::error::ApiError;
@@ -32,13 +31,16 @@ impl AppState {
             allow_private_webhooks: self.allow_private_webhooks,
             featured_image_min_width: self.media.featured_min_width,
             images: Some(self.images.links.clone()),
-            edge_purge: self.edge_purge,
-            request_id: crate::telemetry::request_id(),
+            origin: crate::domain::changes::Origin {
+                actor: crate::telemetry::actor(),
+                request_id: crate::telemetry::request_id(),
+            },
         }
     }
 
-    /// Runs a write on the blocking pool; on success, drops this node's cached responses that
-    /// it may have made stale (other nodes hear of it through the database's notification).
+    /// Runs a write on the blocking pool; on success, this node follows the change log past it
+    /// (dropping the cached responses it made stale); other nodes are woken by the database's
+    /// notification and read the same log.
     pub async fn write<T, F>(&self, work: F) -> Result<T, ApiError>
     where
         F: FnOnce(&mut DbConnection, &EditContext) -> Result<T, EditError> + Send + 'static,
@@ -46,27 +48,24 @@ impl AppState {
     {
         let ctx = self.edit_context();
         let routing = self.reads.routing.clone();
-        let result = db::run(&self.pool, move |conn| {
-            crate::delivery::clear_changes();
-            let outcome = work(conn, &ctx).map_err(ApiError::from);
-            if outcome.is_ok() {
-                // Read-your-writes: this node reads no replica that has not replayed this.
-                routing.fence_after_commit(conn);
+        let tail = self.reads.tail.clone();
+        let value = db::run(&self.pool, move |conn| {
+            let value = work(conn, &ctx).map_err(ApiError::from)?;
+            // Read-your-writes: this node reads no replica that has not replayed this.
+            routing.fence_after_commit(conn);
+            // What the write changed is in the log: this node's cache follows it now, before
+            // the answer, so that the writer's next read sees the change.
+            if let Err(error) = tail.catch_up(conn) {
+                tracing::warn!(%error, "could not read the change log after a write; the worker will");
             }
-            // Noted by the recompilation inside the write; a write that recompiled nothing
-            // (users, webhooks) may still have changed what a page shows: drop everything.
-            let change = crate::delivery::take_changes().unwrap_or(Change::Everything);
-            outcome.map(|value| (value, change))
+            Ok::<_, ApiError>(value)
         })
-        .await;
-        result.map(|(value, change)| {
-            self.reads.cache.apply(&change);
-            if self.edge_purge {
-                // The purge job was written with the change: send it now, not at the next poll.
-                self.lifecycle.wake_worker();
-            }
-            value
-        })
+        .await?;
+        if self.edge_purge {
+            // The edge is purged from the log: let the worker send it now, not at its next poll.
+            self.lifecycle.wake_worker();
+        }
+        Ok(value)
     }
 
     /// Runs a read of the write side (editable forms, revisions, previews).

@@ -626,7 +626,7 @@ pub fn compile(
     id: i64,
 ) -> Result<(), DbError> {
     let as_of = naive(r.delivered_at.unwrap_or(r.updated_at));
-    crate::delivery::compile_article(conn, id, urls, as_of)?;
+    crate::delivery::compile_article(conn, id, urls, as_of, &origin())?;
     // The articles that show this one (its translations, those that list it as related) came
     // earlier in the file and were compiled without it: again, each as of its own last change.
     use crate::db::queries::delivery::{self, Changed};
@@ -635,12 +635,12 @@ pub fn compile(
             continue;
         }
         if let Some(delivered) = delivery::delivered_at(conn, other)? {
-            crate::delivery::compile_article(conn, other, urls, delivered)?;
+            crate::delivery::compile_article(conn, other, urls, delivered, &origin())?;
         }
     }
     if events && r.status == ArticleStatus::Published {
         if let Some(article) = store::find_by_id(conn, id)? {
-            crate::editorial::events::article_event(
+            crate::delivery::outbox::article_event(
                 conn,
                 "article.published",
                 &article,
@@ -697,7 +697,7 @@ pub fn deleted(conn: &mut DbConnection, ctx: &Context<'_>, r: &DeletedRecord) ->
         return Ok(Outcome::Unchanged);
     };
     store::delete(conn, id)?;
-    crate::delivery::compile_article(conn, id, ctx.urls, naive(r.at))?;
+    crate::delivery::compile_article(conn, id, ctx.urls, naive(r.at), &origin())?;
     Ok(Outcome::Updated)
 }
 
@@ -760,4 +760,9 @@ pub fn redirect(conn: &mut DbConnection, r: &RedirectRecord) -> Result<Outcome, 
     } else {
         Outcome::Created
     })
+}
+
+/// Who the log says made an import's changes.
+fn origin() -> crate::domain::changes::Origin {
+    crate::domain::changes::Origin::system("import")
 }

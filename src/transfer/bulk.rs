@@ -160,7 +160,7 @@ pub fn new_articles(
     for article in &accepted {
         if ctx.events && article.record.status == ArticleStatus::Published {
             if let Some(row) = store::find_by_id(conn, article.id)? {
-                crate::editorial::events::article_event(
+                crate::delivery::outbox::article_event(
                     conn,
                     "article.published",
                     &row,
@@ -502,11 +502,13 @@ fn compile(
     bulk::new_deliveries(conn, &rows)?;
     // New articles that are public now enter the change log, as any other publish does.
     let now = crate::db::utc_now();
+    let origin = crate::domain::changes::Origin::system("import");
     let entries: Vec<_> = compiled
         .iter()
         .filter(|c| c.delivery.visible_from <= now)
         .map(|c| crate::db::queries::change_log::NewEntry {
-            kind: crate::domain::changes::ChangeKind::Published,
+            kind: crate::domain::changes::LogKind::Article(crate::domain::changes::ChangeKind::Published),
+            origin: &origin,
             public_id: &c.delivery.public_id,
             language: &c.delivery.language,
             slug: &c.delivery.slug,
@@ -531,7 +533,13 @@ fn compile(
     outside.dedup();
     for id in outside {
         if let Some(delivered) = crate::db::queries::delivery::delivered_at(conn, id)? {
-            crate::delivery::compile_article(conn, id, ctx.urls, delivered)?;
+            crate::delivery::compile_article(
+                conn,
+                id,
+                ctx.urls,
+                delivered,
+                &crate::domain::changes::Origin::system("import"),
+            )?;
         }
     }
     Ok(())

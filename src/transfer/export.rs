@@ -19,7 +19,7 @@ use crate::db::queries::transfer_read::{self, ArticleRows};
 use crate::db::{DbConnection, DbError};
 use crate::domain::catalog::{MediaText, RenditionInput};
 use crate::domain::framing::Framing;
-use crate::editorial::redirects::RedirectTo;
+use crate::domain::redirect::RedirectTo;
 use crate::storage::{Storage, StorageError};
 
 /// What to export.

@@ -17,7 +17,7 @@ use crate::domain::catalog::{MediaText, RenditionInput};
 use crate::domain::editorial::{BylineInput, FeaturedMediaInput, TopicLinkInput};
 use crate::domain::framing::{CropBox, CropRatio, FocalPoint};
 use crate::domain::kinds::{ArticleStatus, ContributorKind, MediaKind, RedirectSource, TopicKind, UserRole};
-use crate::editorial::redirects::RedirectTo;
+use crate::domain::redirect::RedirectTo;
 
 /// The `format` of the header line.
 pub const FORMAT: &str = "khabar.export";

@@ -323,7 +323,11 @@ fn run(
                 format!("related article {missing} is not in the file or the database; left out"),
             );
         }
-        crate::delivery::announce_everything(conn)?;
+        crate::delivery::log_everything(
+            conn,
+            crate::db::utc_now(),
+            &crate::domain::changes::Origin::system("import"),
+        )?;
         Ok::<_, ImportError>(())
     })?;
     Ok(())
@@ -390,7 +394,11 @@ fn apply_batch(
             Err(Refusal::Database(error)) => return Err(ImportError::Database(error)),
         }
     }
-    crate::delivery::announce_everything(conn)?;
+    crate::delivery::log_everything(
+        conn,
+        crate::db::utc_now(),
+        &crate::domain::changes::Origin::system("import"),
+    )?;
     Ok(())
 }
 

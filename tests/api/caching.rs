@@ -294,7 +294,13 @@ fn write_and_publish(
     khabar::db::claim::write_transaction(&mut app.conn(), |conn| {
         let changed = change(conn);
         let ids = khabar::db::queries::delivery::affected_by(conn, changed)?;
-        khabar::delivery::publish_changes(conn, &ids, &urls, khabar::db::utc_now())
+        khabar::delivery::publish_changes(
+            conn,
+            &ids,
+            &urls,
+            khabar::db::utc_now(),
+            &khabar::domain::changes::Origin::system("test"),
+        )
     })
     .unwrap();
     app.cache.invalidate_all();

@@ -187,8 +187,10 @@ async fn postgres_appends_are_committed_in_number_order() {
     use khabar::db::queries::change_log::{append, NewEntry};
     let db = crate::helpers::TestDb::create(Backend::Postgres);
     let pool = db.migrated_pool();
+    let origin = khabar::domain::changes::Origin::system("test");
     let entry = |id: &'static str| NewEntry {
-        kind: khabar::domain::changes::ChangeKind::Published,
+        kind: khabar::domain::changes::LogKind::Article(khabar::domain::changes::ChangeKind::Published),
+        origin: &origin,
         public_id: id,
         language: "ar",
         slug: id,

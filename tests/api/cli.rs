@@ -291,14 +291,15 @@ fn recompile_applies_a_new_site_url() {
     assert!(forms
         .iter()
         .all(|f| f.contains("https://www.example.org/") && !f.contains("old.example.com")));
-    // The edge cache is told to drop everything, by the servers' workers.
-    let purges: Vec<String> = khabar::db::schema::jobs::table
-        .filter(khabar::db::schema::jobs::kind.eq("edge_purge"))
-        .select(khabar::db::schema::jobs::payload)
-        .load(&mut pool.get().unwrap())
+    // The log says everything changed: running nodes empty their caches when they read it,
+    // and the edge is purged of `all` by the servers' workers.
+    use khabar::db::schema::change_log;
+    let newest: (String, String, Option<String>) = change_log::table
+        .order(change_log::seq.desc())
+        .select((change_log::kind, change_log::keys, change_log::actor))
+        .first(&mut pool.get().unwrap())
         .unwrap();
-    assert_eq!(purges.len(), 1, "{purges:?}");
-    assert!(purges[0].contains("[\"all\"]"), "{}", purges[0]);
+    assert_eq!(newest, ("everything".into(), "all".into(), Some("cli".into())));
 }
 
 /// A command run beside a server (with another bind and no site URL) compiles for the site

@@ -34,7 +34,13 @@ async fn postgres_write_on_one_node_invalidates_the_others() {
             diesel::update(articles::table.find(id))
                 .set(articles::headline.eq("عنوان جديد"))
                 .execute(conn)?;
-            khabar::delivery::publish_changes(conn, &[id], &urls, khabar::db::utc_now())
+            khabar::delivery::publish_changes(
+                conn,
+                &[id],
+                &urls,
+                khabar::db::utc_now(),
+                &khabar::domain::changes::Origin::system("test"),
+            )
         })
         .unwrap();
 

@@ -121,6 +121,7 @@ pub fn settings(url: DatabaseUrl) -> Settings {
         cache_mb: 16,
         publication_name: "Euronews".into(),
         feed_items: 30,
+        streams: Default::default(),
         websub_hub: Some(url::Url::parse("https://hub.example.com/").unwrap()),
         jwt_key_files: None,
         jwt_issuer: "khabar".into(),
@@ -136,6 +137,7 @@ pub fn settings(url: DatabaseUrl) -> Settings {
             allow_private_webhooks: true,
             purge_targets: Vec::new(),
             purge_token: None,
+            change_log_days: 30,
         },
         media: khabar::uploads::MediaStore {
             storage: khabar::storage::Storage::local(
@@ -262,7 +264,13 @@ impl TestApp {
             let ids: Vec<i64> = khabar::db::schema::articles::table
                 .select(khabar::db::schema::articles::id)
                 .load(conn)?;
-            khabar::delivery::publish_changes(conn, &ids, &urls, khabar::db::utc_now())
+            khabar::delivery::publish_changes(
+                conn,
+                &ids,
+                &urls,
+                khabar::db::utc_now(),
+                &khabar::domain::changes::Origin::system("test"),
+            )
         })
         .unwrap();
         self.cache.invalidate_all();

@@ -7,6 +7,7 @@ mod auth;
 mod bootstrap;
 mod caching;
 mod catalog;
+mod change_stream;
 mod changes;
 mod cli;
 mod cluster;

@@ -63,6 +63,7 @@ fn document_is_openapi_3_1_and_lists_every_route() {
             "/v1/auth/session/refresh",
             "/v1/auth/token",
             "/v1/changes",
+            "/v1/changes/stream",
             "/v1/contributors",
             "/v1/contributors/{slug}",
             "/v1/contributors/{slug}/articles",

@@ -126,6 +126,7 @@ pub fn withdraw(
     article_id: i64,
     reason: Removal,
     now: NaiveDateTime,
+    origin: &crate::domain::changes::Origin,
 ) -> Result<Option<String>, DbError> {
     let existing: Option<(String, String, String, NaiveDateTime)> = article_deliveries::table
         .find(article_id)
@@ -146,7 +147,7 @@ pub fn withdraw(
         // Never seen by the public (still embargoed): nothing for sync clients to forget.
         return Ok(Some(public_id));
     }
-    tombstone(conn, &public_id, &slug, &language, reason, now)?;
+    tombstone(conn, &public_id, &slug, &language, reason, now, origin)?;
     Ok(Some(public_id))
 }
 
@@ -158,6 +159,7 @@ pub fn tombstone(
     language: &str,
     reason: Removal,
     now: NaiveDateTime,
+    origin: &crate::domain::changes::Origin,
 ) -> Result<(), DbError> {
     diesel::insert_into(article_tombstones::table)
         .values((
@@ -176,10 +178,11 @@ pub fn tombstone(
         super::change_log::append(
             conn,
             &super::change_log::NewEntry {
-                kind: match reason {
+                kind: crate::domain::changes::LogKind::Article(match reason {
                     Removal::Unpublished => crate::domain::changes::ChangeKind::Withdrawn,
                     Removal::Deleted => crate::domain::changes::ChangeKind::Deleted,
-                },
+                }),
+                origin,
                 public_id,
                 language,
                 slug,

@@ -4,7 +4,7 @@ use diesel::prelude::*;
 
 use crate::db::schema::{articles, contributors, topics};
 use crate::db::{DbConnection, DbError};
-use crate::seed::ContentSet;
+use crate::domain::content_set::ContentSet;
 
 pub fn article_count(conn: &mut DbConnection) -> Result<i64, DbError> {
     Ok(articles::table.count().get_result(conn)?)

@@ -16,8 +16,8 @@ use crate::db::schema::{
 };
 use crate::db::{utc_now, DbConnection, DbError};
 use crate::domain::blocks::Block;
+use crate::domain::content_set::{ArticleSpec, ContentSet};
 use crate::domain::kinds::ArticleStatus;
-use crate::seed::{ArticleSpec, ContentSet};
 
 /// What an insert created, for the caller to report.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

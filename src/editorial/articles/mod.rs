@@ -218,7 +218,7 @@ fn republish(
             &ctx.urls,
             ctx.websub.as_ref(),
             ctx.now,
-            ctx.request_id.as_deref(),
+            ctx.origin.request_id.as_deref(),
         )?;
     }
     if article.status == ArticleStatus::Published {

@@ -151,7 +151,7 @@ pub fn lift_embargo(conn: &mut DbConnection, ctx: &EditContext, article_id: i64)
             &ctx.urls,
             ctx.websub.as_ref(),
             ctx.now,
-            ctx.request_id.as_deref(),
+            ctx.origin.request_id.as_deref(),
         )?;
         Ok(true)
     })

@@ -199,6 +199,7 @@ pub fn delete(
             article.id,
             crate::db::queries::delivery::Removal::Deleted,
             ctx.now,
+            &ctx.origin,
         )?;
         store::delete(conn, article.id)?;
         // Recompiles the articles that linked to it.
@@ -221,7 +222,7 @@ pub fn delete(
                 &ctx.urls,
                 ctx.websub.as_ref(),
                 ctx.now,
-                ctx.request_id.as_deref(),
+                ctx.origin.request_id.as_deref(),
             )?;
         }
         Ok(())

@@ -30,32 +30,7 @@ use super::head_deadline::{ConnectionWatch, Watched};
 use crate::domain::client_address::{counting_key, TrustedProxies};
 use crate::error::ApiError;
 
-/// The limits, from the settings.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ClientLimits {
-    /// Connections open at once from one client address (IPv6: one /64); 0 is no cap.
-    pub connections_per_address: u32,
-    /// Connections open at once in all.
-    pub max_connections: u32,
-    /// From the end of the headers to the last byte of the body.
-    pub body_timeout: Duration,
-    /// From the end of the headers to the answer.
-    pub request_timeout: Duration,
-    /// For the request line and headers (actix-http's `client_request_timeout`).
-    pub header_timeout: Duration,
-}
-
-impl Default for ClientLimits {
-    fn default() -> Self {
-        ClientLimits {
-            connections_per_address: 256,
-            max_connections: 10_000,
-            body_timeout: Duration::from_secs(30),
-            request_timeout: Duration::from_secs(60),
-            header_timeout: Duration::from_secs(5),
-        }
-    }
-}
+pub use crate::config::limits::ClientLimits;
 
 /// Open connections per client address.
 pub struct ConnectionCounter {

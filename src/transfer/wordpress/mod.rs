@@ -42,9 +42,9 @@ use crate::domain::kinds::{
     ArticleStatus, BylineRole, ContributorKind, MediaKind, RedirectSource, TopicKind,
 };
 use crate::domain::language::Language;
+use crate::domain::redirect::RedirectTo;
 use crate::domain::site_path::SitePath;
 use crate::domain::slug;
-use crate::editorial::redirects::RedirectTo;
 use content::MediaLookup;
 use wxr::{Element, Entry, WxrReader};
 

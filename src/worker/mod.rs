@@ -1,6 +1,9 @@
 //! The background worker each node runs: due jobs (scheduled publishing, embargo lifts, WebSub
 //! pings) and webhook deliveries, claimed from the database so that any number of nodes can
-//! run it and each item is done by one of them.
+//! run it and each item is done by one of them; and what follows the change log ([`log`]):
+//! this node's cache, the edge purges, the log's compaction.
+
+mod log;
 
 use std::time::Duration;
 
@@ -14,7 +17,6 @@ use crate::db::claim::{self, write_transaction};
 use crate::db::queries::jobs::{self, Job, JobKind};
 use crate::db::queries::webhooks::{self, Delivery, Webhook};
 use crate::db::{self, utc_now, DbError, DbPool};
-use crate::delivery::cache::DeliveryCache;
 use crate::editorial::events::WebSub;
 use crate::editorial::{articles, EditContext, EditError};
 
@@ -32,7 +34,8 @@ pub struct Worker {
     pub pool: DbPool,
     pub urls: UrlBuilder,
     pub websub: Option<WebSub>,
-    pub cache: DeliveryCache,
+    /// This node's reader of the change log (its cache follows it).
+    pub tail: std::sync::Arc<crate::reads::log_tail::LogTail>,
     /// Fenced after each content job, so that no replica serves a page older than it.
     pub routing: std::sync::Arc<crate::db::replicas::ReadRouting>,
     pub settings: WorkerSettings,
@@ -46,6 +49,10 @@ pub struct Worker {
     lifecycle: std::sync::Arc<crate::lifecycle::Lifecycle>,
     /// The edge cache of `KHABAR_PURGE_URL`, if any.
     purger: crate::purge::EdgePurger,
+    /// After a failed edge purge, none is tried again before this.
+    purge_retry_at: std::sync::Mutex<Option<std::time::Instant>>,
+    /// Superseded change-log entries older than this are compacted away.
+    log_retention: chrono::Duration,
 }
 
 /// Signs a webhook body: `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`. The
@@ -89,12 +96,13 @@ impl Worker {
         pool: DbPool,
         urls: UrlBuilder,
         websub: Option<WebSub>,
-        cache: DeliveryCache,
+        tail: std::sync::Arc<crate::reads::log_tail::LogTail>,
         routing: std::sync::Arc<crate::db::replicas::ReadRouting>,
         settings: WorkerSettings,
         lifecycle: std::sync::Arc<crate::lifecycle::Lifecycle>,
     ) -> Self {
         let timeout = settings.webhook_timeout;
+        let log_retention = chrono::Duration::days(i64::from(settings.change_log_days));
         let purger = crate::purge::EdgePurger::new(
             settings.purge_targets.clone(),
             settings.purge_token.clone(),
@@ -106,7 +114,7 @@ impl Worker {
             pool,
             urls,
             websub,
-            cache,
+            tail,
             routing,
             settings,
             node: format!("{}-{}", std::process::id(), uuid::Uuid::new_v4().simple()),
@@ -114,6 +122,8 @@ impl Worker {
                 .build()
                 .expect("an HTTP client with default TLS roots"),
             purger,
+            purge_retry_at: std::sync::Mutex::new(None),
+            log_retention,
         }
     }
 
@@ -132,6 +142,7 @@ impl Worker {
                 {
                     tracing::warn!(%error, "could not drop old idempotency keys");
                 }
+                self.compact_log().await;
             }
             let worked = self.round().await;
             if !worked {
@@ -147,6 +158,7 @@ impl Worker {
 
     /// One pass over due jobs and deliveries; `true` when it did something (look again soon).
     async fn round(&self) -> bool {
+        let followed = self.follow_log().await;
         let jobs_done = match self.run_jobs().await {
             Ok(n) => n,
             Err(error) => {
@@ -161,7 +173,7 @@ impl Worker {
                 0
             }
         };
-        jobs_done + delivered > 0
+        followed || jobs_done + delivered > 0
     }
 
     fn backoff(&self, attempts: i32) -> chrono::Duration {
@@ -180,8 +192,7 @@ impl Worker {
             // What the worker saves (scheduled publishes) is answered to no editor.
             featured_image_min_width: crate::images::CROP_WIDTH,
             images: None,
-            edge_purge: self.settings.purges_edge(),
-            request_id: None,
+            origin: crate::domain::changes::Origin::system("scheduler"),
         }
     }
 
@@ -231,8 +242,8 @@ impl Worker {
         let node = self.node.clone();
         let id = job.id;
         let routing = self.routing.clone();
+        let tail = self.tail.clone();
         let result = db::run(&self.pool, move |conn| {
-            crate::delivery::clear_changes();
             let article_id = serde_json::from_str::<serde_json::Value>(&job.payload)
                 .ok()
                 .and_then(|p| p["article_id"].as_i64())
@@ -250,15 +261,17 @@ impl Worker {
             })?;
             if done {
                 routing.fence_after_commit(conn);
+                // This node's cache follows the log past the change at once (or at the next
+                // round, should the read fail: the job itself is done).
+                if let Err(error) = tail.catch_up(conn) {
+                    tracing::warn!(%error, "could not read the change log after a job");
+                }
             }
-            Ok::<_, EditError>(done.then(|| {
-                crate::delivery::take_changes().unwrap_or(crate::delivery::cache::Change::Everything)
-            }))
+            Ok::<_, EditError>(())
         })
         .await;
         match result {
-            Ok(Some(change)) => self.cache.apply(&change),
-            Ok(None) => {}
+            Ok(()) => {}
             Err(error) => {
                 tracing::warn!(job = id, %error, "job failed; retrying later");
                 let at = utc_now() + self.backoff(1);
@@ -286,7 +299,8 @@ impl Worker {
         self.record(&job, outcome).await;
     }
 
-    /// Purges the keys a change named at the edge; retried like a WebSub ping. A node without
+    /// Purges the keys a change named at the edge, for a purge queued before purges followed
+    /// the change log (an upgrade's leftovers); retried like a WebSub ping. A node without
     /// an edge configured completes it (the node that wrote it had one; another may not).
     async fn purge_job(&self, job: Job) {
         let payload: serde_json::Value = serde_json::from_str(&job.payload).unwrap_or_default();

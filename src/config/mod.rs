@@ -1,6 +1,8 @@
 //! Settings, from flags and environment (clap reads both), checked once at start. Each problem
 //! is reported as one line naming the setting.
 
+pub mod limits;
+
 use std::net::SocketAddr;
 
 use clap::{Args, ValueEnum};
@@ -78,6 +80,25 @@ pub struct Options {
     /// Articles per feed (30 to 100).
     #[arg(long, env = "KHABAR_FEED_ITEMS", default_value = "50", global = true)]
     pub feed_items: String,
+    /// Change streams (`/v1/changes/stream`) one node holds at once (1 to 1000000).
+    #[arg(long, env = "KHABAR_MAX_STREAMS", default_value = "10000", global = true)]
+    pub max_streams: String,
+    /// Change streams one client address may hold on a node (1 to 100000).
+    #[arg(
+        long,
+        env = "KHABAR_MAX_STREAMS_PER_ADDRESS",
+        default_value = "32",
+        global = true
+    )]
+    pub max_streams_per_address: String,
+    /// What a change stream's `retry:` tells clients to wait before reconnecting, in
+    /// milliseconds (100 to 600000).
+    #[arg(long, env = "KHABAR_STREAM_RETRY_MS", default_value = "3000", global = true)]
+    pub stream_retry_ms: String,
+    /// Days the change log keeps changes that a newer change of the same subject superseded
+    /// (1 to 3650); the newest of each is kept for ever.
+    #[arg(long, env = "KHABAR_CHANGE_LOG_DAYS", default_value = "30", global = true)]
+    pub change_log_days: String,
     /// A WebSub hub that feeds advertise (`rel="hub"`).
     #[arg(long, env = "KHABAR_WEBSUB_HUB", global = true)]
     pub websub_hub: Option<String>,
@@ -295,11 +316,8 @@ pub enum JwtAlgorithm {
     Eddsa,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum LogFormat {
-    Text,
-    Json,
-}
+/// The log's format is the telemetry's own type: telemetry sits below every layer.
+pub use crate::telemetry::LogFormat;
 
 /// Checked settings.
 #[derive(Debug, Clone)]
@@ -319,6 +337,7 @@ pub struct Settings {
     pub cache_mb: u64,
     pub publication_name: String,
     pub feed_items: u32,
+    pub streams: limits::StreamSettings,
     pub websub_hub: Option<url::Url>,
     /// `Some((private, public))` PEM files for EdDSA; `None` for HS256.
     pub jwt_key_files: Option<(std::path::PathBuf, std::path::PathBuf)>,
@@ -328,9 +347,9 @@ pub struct Settings {
     pub session_ttl: u32,
     pub worker: WorkerSettings,
     pub media: crate::uploads::MediaStore,
-    pub rate_limits: crate::routes::rate_limit::RateLimitSettings,
+    pub rate_limits: limits::RateLimitSettings,
     pub metrics_token: Option<String>,
-    pub client_limits: crate::routes::middleware::guard::ClientLimits,
+    pub client_limits: limits::ClientLimits,
     pub shutdown: crate::lifecycle::ShutdownSettings,
     /// How long a request waits for a database connection.
     pub db_timeout: std::time::Duration,
@@ -349,6 +368,8 @@ pub struct WorkerSettings {
     /// Where edge purges go (`KHABAR_PURGE_URL`); none when empty.
     pub purge_targets: Vec<crate::purge::PurgeTarget>,
     pub purge_token: Option<String>,
+    /// How long superseded change-log entries are kept (`KHABAR_CHANGE_LOG_DAYS`).
+    pub change_log_days: u32,
 }
 
 impl WorkerSettings {
@@ -369,6 +390,7 @@ impl Default for WorkerSettings {
             allow_private_webhooks: false,
             purge_targets: Vec::new(),
             purge_token: None,
+            change_log_days: 30,
         }
     }
 }
@@ -510,6 +532,7 @@ impl Settings {
                 120_000,
             )?,
             allow_private_webhooks: flag("KHABAR_WEBHOOK_ALLOW_PRIVATE", &options.webhook_allow_private)?,
+            change_log_days: number("KHABAR_CHANGE_LOG_DAYS", &options.change_log_days, 1, 3650)? as u32,
             purge_targets: options
                 .purge_url
                 .as_deref()
@@ -537,7 +560,7 @@ impl Settings {
                 "is required for Fastly and Cloudflare purges",
             ));
         }
-        let rate_limits = crate::routes::rate_limit::RateLimitSettings {
+        let rate_limits = limits::RateLimitSettings {
             per_address: number("KHABAR_RATE_LIMIT", &options.rate_limit, 0, 1_000_000)? as u32,
             per_partner: number(
                 "KHABAR_PARTNER_RATE_LIMIT",
@@ -549,7 +572,7 @@ impl Settings {
                 .map_err(|e| config_error("KHABAR_TRUSTED_PROXIES", e))?,
             store: rate_limit_store(&options.rate_limit_store)?,
         };
-        let client_limits = crate::routes::middleware::guard::ClientLimits {
+        let client_limits = limits::ClientLimits {
             connections_per_address: number(
                 "KHABAR_MAX_CONNECTIONS_PER_ADDRESS",
                 &options.max_connections_per_address,
@@ -605,6 +628,23 @@ impl Settings {
             cache_mb,
             publication_name: options.publication_name.trim().to_owned(),
             feed_items: number("KHABAR_FEED_ITEMS", &options.feed_items, 30, 100)? as u32,
+            streams: limits::StreamSettings {
+                max_streams: number("KHABAR_MAX_STREAMS", &options.max_streams, 1, 1_000_000)? as usize,
+                per_address: number(
+                    "KHABAR_MAX_STREAMS_PER_ADDRESS",
+                    &options.max_streams_per_address,
+                    1,
+                    100_000,
+                )? as usize,
+                retry: std::time::Duration::from_millis(number(
+                    "KHABAR_STREAM_RETRY_MS",
+                    &options.stream_retry_ms,
+                    100,
+                    600_000,
+                )?),
+                ..Default::default()
+            },
+
             websub_hub: options
                 .websub_hub
                 .as_deref()
@@ -889,8 +929,8 @@ mod tests {
     #[test]
     fn every_setting_is_documented_and_in_the_deployment_environment() {
         use clap::CommandFactory;
-        let readme = include_str!("../README.md");
-        let environment = include_str!("../deploy/systemd/khabar.env");
+        let readme = include_str!("../../README.md");
+        let environment = include_str!("../../deploy/systemd/khabar.env");
         let names: Vec<String> = Probe::command()
             .get_arguments()
             .filter_map(|arg| arg.get_env().map(|env| env.to_string_lossy().into_owned()))
