@@ -9,31 +9,8 @@ use sha2::{Digest, Sha256};
 
 use crate::storage::{Storage, StorageError};
 
-/// The image types accepted: (what imagesize calls it, media type, file extension).
-const TYPES: &[(imagesize::ImageType, &str, &str)] = &[
-    (imagesize::ImageType::Jpeg, "image/jpeg", "jpg"),
-    (imagesize::ImageType::Png, "image/png", "png"),
-    (imagesize::ImageType::Gif, "image/gif", "gif"),
-    (imagesize::ImageType::Webp, "image/webp", "webp"),
-];
-
-/// The type of `bytes`, as (media type, file extension), if it is one accepted.
-fn sniff(bytes: &[u8]) -> Option<(&'static str, &'static str)> {
-    let sniffed = imagesize::image_type(bytes).ok()?;
-    TYPES
-        .iter()
-        .find(|(kind, _, _)| *kind == sniffed)
-        .map(|(_, mime_type, extension)| (*mime_type, *extension))
-}
-
-/// The media type of a stored file, from the extension its name was given when stored.
-pub fn mime_type_of(name: &str) -> Option<&'static str> {
-    let extension = name.rsplit_once('.')?.1;
-    TYPES
-        .iter()
-        .find(|(_, _, known)| *known == extension)
-        .map(|(_, mime_type, _)| *mime_type)
-}
+use crate::images::stored::sniff;
+pub use crate::images::stored::{is_stored_name, mime_type_of};
 
 /// A stored upload.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -165,19 +142,6 @@ impl MediaStore {
             .blocking(async move { store.keep(&kept, bytes).await })?;
         Ok(file)
     }
-}
-
-/// Whether `name` is one a store of content-hashed files could have made: nothing else is
-/// ever looked up.
-pub fn is_stored_name(name: &str) -> bool {
-    let Some((hash, extension)) = name.split_once('.') else {
-        return false;
-    };
-    hash.len() == 32
-        && hash
-            .bytes()
-            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-        && TYPES.iter().any(|(_, _, known)| *known == extension)
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ pub mod embedded;
 pub mod pool;
 pub mod render;
 pub mod spec;
+pub mod stored;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock};
@@ -336,7 +337,7 @@ impl ImageService {
         let _ = self
             .memory
             .invalidate_entries_if(move |_, served| served.rendition.file == forgotten);
-        if !crate::uploads::is_stored_name(file) {
+        if !stored::is_stored_name(file) {
             return;
         }
         if let Err(e) = self.storage.delete(file).await {
@@ -373,7 +374,7 @@ impl ImageService {
                 .into());
             }
         }
-        if !crate::uploads::is_stored_name(file) {
+        if !stored::is_stored_name(file) {
             return Err(ImageError::NotFound(file.into()));
         }
         let format = spec
