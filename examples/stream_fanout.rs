@@ -1,0 +1,177 @@
+//! Fan-out of the change stream (`bench/streams.sh`): opens N `GET /v1/changes/stream`
+//! connections with an EventSource's headers, measures the server's resident memory before and
+//! after, then publishes articles one at a time and measures, for each, how long after the
+//! publish request was sent each stream received its event (p50, p99, max, and any stream that
+//! missed it).
+//!
+//! usage: stream_fanout BASE_URL STREAMS TOKEN SERVER_PID [ROUNDS]
+
+use std::time::{Duration, Instant};
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::sync::mpsc;
+
+fn rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
+        .unwrap_or(0)
+}
+
+async fn end_of_feed(http: &reqwest::Client, base: &str) -> String {
+    let mut after: Option<String> = None;
+    loop {
+        let mut url = format!("{base}/v1/changes?limit=1000");
+        if let Some(cursor) = &after {
+            url.push_str(&format!("&after={cursor}"));
+        }
+        let page: serde_json::Value = http.get(&url).send().await.unwrap().json().await.unwrap();
+        after = page["next"].as_str().map(str::to_owned);
+        if page["more"] != true {
+            return after.unwrap();
+        }
+    }
+}
+
+/// One stream: reports when it is open, then the moment of every event it receives.
+async fn stream(
+    addr: String,
+    host: String,
+    after: String,
+    ready: mpsc::Sender<()>,
+    events: mpsc::UnboundedSender<Instant>,
+) {
+    let mut socket = TcpStream::connect(&addr).await.expect("connect");
+    let request = format!(
+        "GET /v1/changes/stream?after={after} HTTP/1.1\r\nHost: {host}\r\nAccept: text/event-stream\r\n\
+         Cache-Control: no-cache\r\nAccept-Encoding: gzip, deflate, br, zstd\r\n\r\n"
+    );
+    socket.write_all(request.as_bytes()).await.expect("request");
+    let mut buffer = vec![0u8; 16 * 1024];
+    let mut seen = String::new();
+    let mut open = false;
+    loop {
+        let n = match socket.read(&mut buffer).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => n,
+        };
+        let at = Instant::now();
+        seen.push_str(&String::from_utf8_lossy(&buffer[..n]));
+        if !open && seen.contains("retry:") {
+            assert!(seen.starts_with("HTTP/1.1 200"), "{seen}");
+            open = true;
+            let _ = ready.send(()).await;
+        }
+        let events_here = seen.matches("\nid: ").count();
+        for _ in 0..events_here {
+            let _ = events.send(at);
+        }
+        // Keep only the tail that may hold the start of a split marker.
+        let keep = seen.len().saturating_sub(8);
+        seen = seen.split_off(seen.floor_char_boundary(keep));
+    }
+}
+
+async fn publish(http: &reqwest::Client, base: &str, token: &str, round: usize) -> Instant {
+    let created: serde_json::Value = http
+        .post(format!("{base}/v1/articles"))
+        .bearer_auth(token)
+        .json(
+            &serde_json::json!({"language": "ar", "headline": format!("خبر البث رقم {round}"),
+            "body": [{"type": "paragraph", "html": "نص"}]}),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = created["id"].as_str().expect("created").to_owned();
+    let sent = Instant::now();
+    let answered = http
+        .post(format!("{base}/v1/articles/{id}/transitions"))
+        .bearer_auth(token)
+        .header("If-Match", "\"v1\"")
+        .json(&serde_json::json!({"to": "published"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(answered.status().is_success(), "{}", answered.status());
+    sent
+}
+
+#[tokio::main]
+async fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let base = args[1].trim_end_matches('/').to_owned();
+    let streams: usize = args[2].parse().unwrap();
+    let token = args[3].clone();
+    let pid: u32 = args[4].parse().unwrap();
+    let rounds: usize = args.get(5).map_or(3, |r| r.parse().unwrap());
+    let http = khabar::outbound::client_builder(Duration::from_secs(30))
+        .build()
+        .expect("a client");
+    let host = base.trim_start_matches("http://").to_owned();
+    let after = end_of_feed(&http, &base).await;
+
+    let before = rss_kib(pid);
+    let (ready_tx, mut ready_rx) = mpsc::channel(streams);
+    let mut receivers = Vec::with_capacity(streams);
+    let opening = Instant::now();
+    for _ in 0..streams {
+        let (events_tx, events_rx) = mpsc::unbounded_channel();
+        receivers.push(events_rx);
+        tokio::spawn(stream(
+            host.clone(),
+            host.clone(),
+            after.clone(),
+            ready_tx.clone(),
+            events_tx,
+        ));
+    }
+    for opened in 0..streams {
+        tokio::time::timeout(Duration::from_secs(60), ready_rx.recv())
+            .await
+            .unwrap_or_else(|_| panic!("only {opened} of {streams} streams opened"));
+    }
+    let opened_in = opening.elapsed();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let with_streams = rss_kib(pid);
+    println!(
+        "streams: {streams} open in {:.1} s; server RSS {} MiB before, {} MiB with them open: {:.1} KiB per idle stream",
+        opened_in.as_secs_f64(),
+        before / 1024,
+        with_streams / 1024,
+        (with_streams.saturating_sub(before)) as f64 / streams as f64
+    );
+    for round in 0..rounds {
+        let sent = publish(&http, &base, &token, round).await;
+        let mut delays = Vec::with_capacity(streams);
+        let mut missed = 0;
+        for receiver in &mut receivers {
+            match tokio::time::timeout(Duration::from_secs(30), receiver.recv()).await {
+                Ok(Some(at)) => delays.push(at.saturating_duration_since(sent)),
+                _ => missed += 1,
+            }
+        }
+        delays.sort();
+        let pick = |q: f64| {
+            delays
+                .get(((delays.len() as f64 - 1.0) * q) as usize)
+                .copied()
+                .unwrap_or_default()
+        };
+        println!(
+            "publish {round}: received by {} of {streams} streams (missed {missed}); after the publish request was sent: p50 {} ms, p99 {} ms, max {} ms",
+            delays.len(),
+            pick(0.5).as_millis(),
+            pick(0.99).as_millis(),
+            delays.last().copied().unwrap_or_default().as_millis()
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    println!("server RSS at the end: {} MiB", rss_kib(pid) / 1024);
+}
