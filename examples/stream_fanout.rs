@@ -51,7 +51,7 @@ async fn stream(
     );
     socket.write_all(request.as_bytes()).await.expect("request");
     let mut buffer = vec![0u8; 16 * 1024];
-    let mut seen = String::new();
+    let mut seen: Vec<u8> = Vec::new();
     let mut open = false;
     loop {
         let n = match socket.read(&mut buffer).await {
@@ -59,19 +59,23 @@ async fn stream(
             Ok(n) => n,
         };
         let at = Instant::now();
-        seen.push_str(&String::from_utf8_lossy(&buffer[..n]));
-        if !open && seen.contains("retry:") {
-            assert!(seen.starts_with("HTTP/1.1 200"), "{seen}");
+        seen.extend_from_slice(&buffer[..n]);
+        if !open && seen.windows(6).any(|w| w == b"retry:") {
+            assert!(
+                seen.starts_with(b"HTTP/1.1 200"),
+                "{}",
+                String::from_utf8_lossy(&seen)
+            );
             open = true;
             let _ = ready.send(()).await;
         }
-        let events_here = seen.matches("\nid: ").count();
+        let events_here = seen.windows(5).filter(|w| *w == b"\nid: ").count();
         for _ in 0..events_here {
             let _ = events.send(at);
         }
-        // Keep only the tail that may hold the start of a split marker.
-        let keep = seen.len().saturating_sub(8);
-        seen = seen.split_off(seen.floor_char_boundary(keep));
+        // Keep only a tail too short to hold a whole marker, which may start one.
+        let keep = seen.len().saturating_sub(4);
+        seen.drain(..keep);
     }
 }
 
