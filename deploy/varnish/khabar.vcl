@@ -30,6 +30,12 @@ sub vcl_recv {
     if (req.http.Authorization || req.url ~ "^/v1/auth/" || req.url ~ "^/desk") {
         return (pass);
     }
+    # Change streams (Server-Sent Events) never end and are per client: passed through and sent
+    # on as they come (below). Khabar's keep-alive comment every 15 s stays under Varnish's
+    # between_bytes_timeout (60 s by default).
+    if (req.url ~ "^/v1/changes/stream" || req.http.Accept ~ "text/event-stream") {
+        return (pass);
+    }
     # Partner keys are counted by Khabar per request: let them through.
     if (req.http.X-Api-Key) {
         return (pass);
@@ -39,6 +45,12 @@ sub vcl_recv {
 }
 
 sub vcl_backend_response {
+    if (beresp.http.Content-Type ~ "^text/event-stream") {
+        set beresp.do_stream = true;
+        set beresp.do_gzip = false;
+        set beresp.uncacheable = true;
+        return (deliver);
+    }
     # xkey reads the keys from `xkey`; Khabar sends them as `Surrogate-Key`.
     if (beresp.http.Surrogate-Key) {
         set beresp.http.xkey = beresp.http.Surrogate-Key;

@@ -48,6 +48,16 @@ impl Worker {
         }
     }
 
+    /// How long the worker may wait for its next round: its interval, or less when a failed
+    /// purge is due to be tried again before that.
+    pub(super) fn next_wait(&self, interval: Duration) -> Duration {
+        let retry = *self.purge_retry_at.lock().unwrap_or_else(|p| p.into_inner());
+        match retry {
+            Some(at) => interval.min(at.saturating_duration_since(Instant::now())),
+            None => interval,
+        }
+    }
+
     /// Takes the edge-purge consumer's lease, purges the keys of the entries after its mark
     /// and moves the mark past them; on failure the mark stays and the same entries are purged
     /// again after [`PURGE_RETRY`]. A node that dies holding the lease loses it when it ends.
@@ -132,4 +142,36 @@ fn purge_of(entries: &[Entry]) -> (Vec<String>, Option<String>) {
         _ => None,
     };
     (keys, request_id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(keys: &str, request_id: Option<&str>) -> Entry {
+        Entry {
+            seq: 1,
+            at: chrono::NaiveDateTime::default(),
+            kind: "updated".into(),
+            public_id: "a".into(),
+            language: "ar".into(),
+            slug: "a".into(),
+            keys: keys.into(),
+            actor: None,
+            request_id: request_id.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn a_purge_names_each_key_once_and_the_one_request_that_made_it() {
+        let (keys, request) = purge_of(&[
+            entry("article-a lists", Some("r1")),
+            entry("topic-t lists", Some("r1")),
+        ]);
+        assert_eq!(keys, ["article-a", "lists", "topic-t"]);
+        assert_eq!(request.as_deref(), Some("r1"));
+        let (keys, request) = purge_of(&[entry("article-a lists", Some("r1")), entry("all", Some("r2"))]);
+        assert_eq!(keys, ["all"]);
+        assert_eq!(request, None, "two requests: none is named");
+    }
 }

@@ -147,7 +147,7 @@ impl Worker {
             let worked = self.round().await;
             if !worked {
                 tokio::select! {
-                    _ = tokio::time::sleep(interval) => {}
+                    _ = tokio::time::sleep(self.next_wait(interval)) => {}
                     _ = self.lifecycle.work_arrived() => {}
                     _ = self.lifecycle.drain_started() => {}
                 }

@@ -1,6 +1,7 @@
 //! One integration binary: the app served in-process, over HTTP, on SQLite and PostgreSQL.
 
 mod helpers;
+mod log_catch_up;
 
 mod articles;
 mod auth;
