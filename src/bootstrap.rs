@@ -219,12 +219,7 @@ pub fn load_demo_if_empty(
     media: &crate::uploads::MediaStore,
     links: &crate::images::ImageLinks,
 ) -> Result<Option<seed::Inserted>, BootstrapError> {
-    use diesel::prelude::*;
-    let articles: i64 = crate::db::schema::articles::table
-        .count()
-        .get_result(conn)
-        .map_err(DbError::from)?;
-    if articles > 0 {
+    if crate::db::queries::editorial::any(conn)? {
         return Ok(None);
     }
     // The demo's photo is a real file, stored as an upload is, so that every image URL of the

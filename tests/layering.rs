@@ -5,7 +5,9 @@
 //! - `domain` imports no other module, `db` only the bottom utilities (`domain`, `chain`,
 //!   `telemetry`): the store never calls a service;
 //! - `config` holds no handler or service types (it may name the settings types of the
-//!   modules below it, never `routes`, `reads`, `editorial` or `transfer`).
+//!   modules below it, never `routes`, `reads`, `editorial` or `transfer`);
+//! - SQL only in `db/`: no other file names a table (`crate::db::schema`) or writes SQL
+//!   (`sql_query`), and only `db/` tells the backends apart (`DbConnection::Pg`/`Sqlite`).
 //!
 //! `cargo test --test layering -- --nocapture` prints the graph (who imports whom).
 //! References are read from the source text: `crate::x`, `use crate::{x, …}`, and `super::x`
@@ -218,6 +220,34 @@ fn top_level_modules_form_no_circle_and_keep_their_layers() {
             config[service]
         );
     }
+}
+
+#[test]
+fn sql_and_backend_differences_stay_in_db() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    let mut outside = Vec::new();
+    for file in files.iter().filter(|f| !f.starts_with(src.join("db"))) {
+        let code = code_of(&std::fs::read_to_string(file).unwrap());
+        for needle in [
+            "crate::db::schema",
+            "sql_query",
+            "DbConnection::Pg",
+            "DbConnection::Sqlite",
+        ] {
+            if code.contains(needle) {
+                outside.push(format!(
+                    "{} uses {needle}",
+                    file.strip_prefix(&src).unwrap().display()
+                ));
+            }
+        }
+    }
+    assert!(
+        outside.is_empty(),
+        "SQL or a backend's own code outside db/: {outside:#?}"
+    );
 }
 
 /// The reader sees what it must: a reference through a group, through `super::` from a root

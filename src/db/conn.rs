@@ -199,6 +199,25 @@ impl CustomizeConnection<DbConnection, r2d2::Error> for SqlitePragmas {
     }
 }
 
+/// For a bulk import on SQLite: commits wait for the write-ahead log, not for the disk (a
+/// power loss may lose the last batches, never corrupt the file); `false` where nothing was
+/// relaxed (PostgreSQL keeps its own settings).
+pub fn relax_durability(conn: &mut DbConnection) -> bool {
+    match conn {
+        DbConnection::Sqlite(sqlite) => sqlite.batch_execute("PRAGMA synchronous = NORMAL").is_ok(),
+        DbConnection::Pg(_) => false,
+    }
+}
+
+/// Undoes [`relax_durability`].
+pub fn restore_durability(conn: &mut DbConnection) {
+    if let DbConnection::Sqlite(sqlite) = conn {
+        if let Err(error) = sqlite.batch_execute("PRAGMA synchronous = FULL") {
+            tracing::warn!(%error, "could not restore synchronous=FULL after an import");
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -20,7 +20,10 @@ use chrono::{NaiveDateTime, SubsecRound, Utc};
 use diesel::r2d2::{ManageConnection, Pool, PoolError};
 use diesel::result::DatabaseErrorKind;
 
-pub use conn::{Backend, ConnectionManager, DatabaseUrl, DbConnection, InvalidDatabaseUrl, MultiBackend};
+pub use conn::{
+    relax_durability, restore_durability, Backend, ConnectionManager, DatabaseUrl, DbConnection,
+    InvalidDatabaseUrl, MultiBackend,
+};
 
 pub type DbPool = Pool<ConnectionManager>;
 

@@ -6,7 +6,6 @@ pub mod codings;
 pub mod outbox;
 
 use chrono::NaiveDateTime;
-use diesel::prelude::*;
 use sha2::{Digest, Sha256};
 
 use crate::api::article::{ArticleView, UrlBuilder};
@@ -17,7 +16,6 @@ use crate::db::queries::article_read;
 use crate::db::queries::change_log;
 use crate::db::queries::delivery::{self, Delivery, Removal};
 use crate::db::queries::seed::{self, Inserted};
-use crate::db::schema::articles;
 use crate::db::search::{self, Facet, SearchDocument};
 use crate::db::{DbConnection, DbError};
 use crate::domain::changes::{ChangeKind, LogKind, Origin};
@@ -46,11 +44,7 @@ pub fn compile_article(
     now: NaiveDateTime,
     origin: &Origin,
 ) -> Result<cache::Change, DbError> {
-    let article: Option<Article> = articles::table
-        .find(article_id)
-        .select(Article::as_select())
-        .first(conn)
-        .optional()?;
+    let article: Option<Article> = crate::db::queries::editorial::find_by_id(conn, article_id)?;
     let Some(article) = article else {
         // The row is gone; its delivery form still knows the public id it was cached under.
         let withdrawn = delivery::withdraw(conn, article_id, Removal::Deleted, now, origin)?;

@@ -2,7 +2,6 @@
 //! password, ends their sessions at once.
 
 use chrono::{DateTime, Utc};
-use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
@@ -10,8 +9,8 @@ use utoipa::ToSchema;
 use crate::api::utc;
 use crate::db::claim::write_transaction;
 use crate::db::models::user::User;
+use crate::db::queries::users as users_store;
 use crate::db::queries::{audit, sessions, users};
-use crate::db::schema::users as users_table;
 use crate::db::DbConnection;
 use crate::domain::kinds::UserRole;
 use crate::domain::password;
@@ -98,20 +97,12 @@ fn hash(password: &str) -> Result<String, EditError> {
 }
 
 pub(super) fn find(conn: &mut DbConnection, id: i64) -> Result<User, EditError> {
-    users_table::table
-        .find(id)
-        .select(User::as_select())
-        .first(conn)
-        .optional()?
-        .ok_or_else(|| EditError::NotFound(format!("no user has the id {id}")))
+    users_store::find_by_id(conn, id)?.ok_or_else(|| EditError::NotFound(format!("no user has the id {id}")))
 }
 
 pub fn list(conn: &mut DbConnection, actor: &Actor) -> Result<Vec<UserView>, EditError> {
     actor.require(Permission::ManageUsers, "manage users")?;
-    users_table::table
-        .order(users_table::id.asc())
-        .select(User::as_select())
-        .load(conn)?
+    users_store::all(conn)?
         .into_iter()
         .map(UserView::from_row)
         .collect()
@@ -206,15 +197,17 @@ pub fn update(
     write_transaction(conn, |conn| {
         let user = find(conn, id)?;
         let role = update.role.unwrap_or(user.role);
-        diesel::update(users_table::table.find(id))
-            .set((
-                users_table::role.eq(role.as_str()),
-                users_table::display_name.eq(update.display_name.clone().or(user.display_name.clone())),
-                users_table::disabled.eq(update.disabled.unwrap_or(user.disabled)),
-                users_table::password_hash.eq(password_hash.as_deref().unwrap_or(&user.password_hash)),
-                users_table::updated_at.eq(ctx.now),
-            ))
-            .execute(conn)?;
+        users_store::update(
+            conn,
+            id,
+            &users_store::AccountChange {
+                role,
+                display_name: update.display_name.as_deref().or(user.display_name.as_deref()),
+                disabled: update.disabled.unwrap_or(user.disabled),
+                password_hash: password_hash.as_deref().unwrap_or(&user.password_hash),
+                at: ctx.now,
+            },
+        )?;
         if update.disabled == Some(true) || password_hash.is_some() || role != user.role {
             sessions::revoke_all_of(conn, id, "account changed", ctx.now)?;
         }
@@ -242,7 +235,7 @@ pub fn delete(conn: &mut DbConnection, ctx: &EditContext, actor: &Actor, id: i64
     }
     write_transaction(conn, |conn| {
         find(conn, id)?;
-        diesel::delete(users_table::table.find(id)).execute(conn)?;
+        users_store::delete(conn, id)?;
         audit::record(
             conn,
             actor.audit_ref(),

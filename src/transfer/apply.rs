@@ -540,12 +540,7 @@ pub fn article(
 }
 
 fn related_ids(conn: &mut DbConnection, public_ids: &[String]) -> Result<HashMap<String, i64>, DbError> {
-    use crate::db::schema::articles;
-    use diesel::prelude::*;
-    Ok(articles::table
-        .filter(articles::public_id.eq_any(public_ids))
-        .select((articles::public_id, articles::id))
-        .load::<(String, i64)>(conn)?
+    Ok(crate::db::queries::editorial::ids_by_public_id(conn, public_ids)?
         .into_iter()
         .collect())
 }
@@ -569,15 +564,7 @@ fn translation_group(
     let Some(group) = group else {
         return Ok(None);
     };
-    use crate::db::schema::articles;
-    use diesel::prelude::*;
-    let clash: Option<String> = articles::table
-        .filter(articles::translation_group_id.eq(group))
-        .filter(articles::language.eq(&r.language))
-        .filter(articles::public_id.ne(&r.id))
-        .select(articles::public_id)
-        .first(conn)
-        .optional()?;
+    let clash = crate::db::queries::editorial::other_translation(conn, group, &r.language, &r.id)?;
     if let Some(other) = clash {
         return Err(invalid(format!(
             "translation_group: the story already has a '{}' version: {other}",

@@ -221,7 +221,7 @@ pub fn records(
     // An import can be run again to the same end, so it commits without waiting for the disk
     // (WAL with synchronous=NORMAL: a crash loses at most the last batches, never consistency);
     // the connection's own setting comes back afterwards.
-    let relaxed = relax_durability(conn);
+    let relaxed = crate::db::relax_durability(conn);
     if options.atomic {
         let outcome = write_transaction(conn, |conn| {
             run(conn, &mut ctx, &mut lines, &mut report, progress)?;
@@ -247,26 +247,9 @@ pub fn records(
         run(conn, &mut ctx, &mut lines, &mut report, progress)?;
     }
     if relaxed {
-        restore_durability(conn);
+        crate::db::restore_durability(conn);
     }
     Ok(report)
-}
-
-fn relax_durability(conn: &mut DbConnection) -> bool {
-    use diesel::connection::SimpleConnection;
-    match conn {
-        DbConnection::Sqlite(sqlite) => sqlite.batch_execute("PRAGMA synchronous = NORMAL").is_ok(),
-        DbConnection::Pg(_) => false,
-    }
-}
-
-fn restore_durability(conn: &mut DbConnection) {
-    use diesel::connection::SimpleConnection;
-    if let DbConnection::Sqlite(sqlite) = conn {
-        if let Err(error) = sqlite.batch_execute("PRAGMA synchronous = FULL") {
-            tracing::warn!(%error, "could not restore synchronous=FULL after an import");
-        }
-    }
 }
 
 fn run(

@@ -57,3 +57,46 @@ pub fn names(
         .map(|(id, name, email)| (id, name.filter(|n| !n.trim().is_empty()).unwrap_or(email)))
         .collect())
 }
+
+pub fn find_by_id(conn: &mut DbConnection, id: i64) -> Result<Option<User>, DbError> {
+    Ok(users::table
+        .find(id)
+        .select(User::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Every account, oldest first.
+pub fn all(conn: &mut DbConnection) -> Result<Vec<User>, DbError> {
+    Ok(users::table
+        .order(users::id.asc())
+        .select(User::as_select())
+        .load(conn)?)
+}
+
+/// What an admin may change of an account.
+pub struct AccountChange<'a> {
+    pub role: UserRole,
+    pub display_name: Option<&'a str>,
+    pub disabled: bool,
+    pub password_hash: &'a str,
+    pub at: chrono::NaiveDateTime,
+}
+
+pub fn update(conn: &mut DbConnection, id: i64, change: &AccountChange<'_>) -> Result<(), DbError> {
+    diesel::update(users::table.find(id))
+        .set((
+            users::role.eq(change.role.as_str()),
+            users::display_name.eq(change.display_name),
+            users::disabled.eq(change.disabled),
+            users::password_hash.eq(change.password_hash),
+            users::updated_at.eq(change.at),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn delete(conn: &mut DbConnection, id: i64) -> Result<(), DbError> {
+    diesel::delete(users::table.find(id)).execute(conn)?;
+    Ok(())
+}

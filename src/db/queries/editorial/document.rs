@@ -20,6 +20,15 @@ pub fn find_by_slug(conn: &mut DbConnection, language: &str, slug: &str) -> Resu
         .optional()?)
 }
 
+/// Whether there is any article at all.
+pub fn any(conn: &mut DbConnection) -> Result<bool, DbError> {
+    Ok(articles::table
+        .select(articles::id)
+        .first::<i64>(conn)
+        .optional()?
+        .is_some())
+}
+
 pub fn find_by_id(conn: &mut DbConnection, id: i64) -> Result<Option<Article>, DbError> {
     Ok(articles::table
         .find(id)
@@ -102,4 +111,31 @@ pub fn document(conn: &mut DbConnection, article: &Article) -> Result<ArticleInp
         translation_of: None,
         embargo_until: article.embargo_until.map(|t| t.and_utc()),
     })
+}
+
+/// The internal ids of the articles with these public ids.
+pub fn ids_by_public_id(
+    conn: &mut DbConnection,
+    public_ids: &[String],
+) -> Result<Vec<(String, i64)>, DbError> {
+    Ok(articles::table
+        .filter(articles::public_id.eq_any(public_ids))
+        .select((articles::public_id, articles::id))
+        .load(conn)?)
+}
+
+/// Another article of translation group `group` in `language` than `public_id`, if any.
+pub fn other_translation(
+    conn: &mut DbConnection,
+    group: i64,
+    language: &str,
+    public_id: &str,
+) -> Result<Option<String>, DbError> {
+    Ok(articles::table
+        .filter(articles::translation_group_id.eq(group))
+        .filter(articles::language.eq(language))
+        .filter(articles::public_id.ne(public_id))
+        .select(articles::public_id)
+        .first(conn)
+        .optional()?)
 }
