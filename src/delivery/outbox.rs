@@ -1,13 +1,12 @@
 //! What a change tells the outside world besides the change log: webhook events (through the
-//! outbox, in the change's transaction) and WebSub pings (through the job table). Both the
-//! editorial service and the importers queue them.
+//! outbox, in the change's transaction), which the editorial service and the importers queue;
+//! and the WebSub hub's address, whose pings the worker makes from the log.
 
 use chrono::NaiveDateTime;
 use serde_json::json;
 
 use crate::api::article::UrlBuilder;
 use crate::db::models::article::Article;
-use crate::db::queries::jobs::{self, JobKind};
 use crate::db::queries::webhooks;
 use crate::db::{DbConnection, DbError};
 
@@ -37,13 +36,13 @@ impl WebSub {
     }
 }
 
-/// Queues `event` about `article` for every subscribed webhook, and a WebSub ping.
+/// Queues `event` about `article` for every subscribed webhook. (The WebSub hub hears of
+/// changes from the change log: see `worker::log`.)
 pub fn article_event(
     conn: &mut DbConnection,
     event: &str,
     article: &Article,
     urls: &UrlBuilder,
-    websub: Option<&WebSub>,
     now: NaiveDateTime,
     request_id: Option<&str>,
 ) -> Result<(), DbError> {
@@ -64,14 +63,5 @@ pub fn article_event(
         payload["request_id"] = json!(id);
     }
     webhooks::enqueue(conn, event, &article.public_id, &payload, now)?;
-    if let Some(websub) = websub {
-        jobs::enqueue(
-            conn,
-            JobKind::WebSubPing,
-            &json!({"hub": websub.hub, "feeds": websub.feeds_for(&article.language)}),
-            now,
-            now,
-        )?;
-    }
     Ok(())
 }

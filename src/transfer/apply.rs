@@ -632,7 +632,6 @@ pub fn compile(
                 "article.published",
                 &article,
                 urls,
-                None,
                 crate::db::utc_now(),
                 None,
             )?;

@@ -165,7 +165,6 @@ pub fn new_articles(
                     "article.published",
                     &row,
                     ctx.urls,
-                    None,
                     crate::db::utc_now(),
                     None,
                 )?;

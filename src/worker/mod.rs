@@ -49,8 +49,8 @@ pub struct Worker {
     lifecycle: std::sync::Arc<crate::lifecycle::Lifecycle>,
     /// The edge cache of `KHABAR_PURGE_URL`, if any.
     purger: crate::purge::EdgePurger,
-    /// After a failed edge purge, none is tried again before this.
-    purge_retry_at: std::sync::Mutex<Option<std::time::Instant>>,
+    /// What this node sends from the change log, and its backoff for each.
+    consumers: log::Consumers,
     /// Superseded change-log entries older than this are compacted away.
     log_retention: chrono::Duration,
 }
@@ -122,8 +122,8 @@ impl Worker {
                 .build()
                 .expect("an HTTP client with default TLS roots"),
             purger,
-            purge_retry_at: std::sync::Mutex::new(None),
             log_retention,
+            consumers: Default::default(),
         }
     }
 

@@ -216,7 +216,6 @@ fn republish(
             event,
             article,
             &ctx.urls,
-            ctx.websub.as_ref(),
             ctx.now,
             ctx.origin.request_id.as_deref(),
         )?;

@@ -149,7 +149,6 @@ pub fn lift_embargo(conn: &mut DbConnection, ctx: &EditContext, article_id: i64)
             "article.published",
             &article,
             &ctx.urls,
-            ctx.websub.as_ref(),
             ctx.now,
             ctx.origin.request_id.as_deref(),
         )?;

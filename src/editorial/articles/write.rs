@@ -220,7 +220,6 @@ pub fn delete(
                 "article.deleted",
                 &article,
                 &ctx.urls,
-                ctx.websub.as_ref(),
                 ctx.now,
                 ctx.origin.request_id.as_deref(),
             )?;
