@@ -2,6 +2,7 @@
 
 mod helpers;
 mod log_catch_up;
+mod log_property;
 
 mod articles;
 mod auth;
