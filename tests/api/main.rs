@@ -3,6 +3,7 @@
 mod helpers;
 mod log_catch_up;
 mod log_property;
+mod log_sigkill;
 
 mod articles;
 mod auth;
