@@ -2,7 +2,8 @@
 //! serves its warm cache through the outage, and afterwards catches up from the position it
 //! had applied, evicting what changed meanwhile and nothing else, instead of emptying its
 //! cache. The cut is a TCP proxy between that node and the shared PostgreSQL, closed for 10 s;
-//! the other node writes through the outage.
+//! a second node writes through the outage and a third, still connected, serves the change
+//! within a second.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -90,7 +91,9 @@ async fn postgres_a_node_cut_off_catches_up_from_the_log_and_keeps_its_cache() {
     let proxy = Proxy::start(upstream).await;
     through.set_host(Some("127.0.0.1")).unwrap();
     through.set_port(Some(proxy.port)).unwrap();
-    let writer = TestApp::spawn_owning(db, settings(DatabaseUrl::Postgres(direct))).await;
+    let writer = TestApp::spawn_owning(db, settings(DatabaseUrl::Postgres(direct.clone()))).await;
+    // A third node that stays connected throughout.
+    let watcher = TestApp::spawn_with(settings(DatabaseUrl::Postgres(direct))).await;
     let mut cut_off = settings(DatabaseUrl::Postgres(through.to_string()));
     cut_off.db_timeout = Duration::from_secs(1);
     let node = TestApp::spawn_with(cut_off).await;
@@ -110,6 +113,7 @@ async fn postgres_a_node_cut_off_catches_up_from_the_log_and_keeps_its_cache() {
     // Warm on the node that will be cut off.
     assert_eq!(headline(&node, &changed).await, "قبل الانقطاع");
     assert_eq!(headline(&node, &untouched).await, untouched_headline);
+    assert_eq!(headline(&watcher, &changed).await, "قبل الانقطاع");
     let untouched_key = format!("article:{untouched}:");
     assert!(node.cache.get(&untouched_key).is_some());
 
@@ -125,6 +129,14 @@ async fn postgres_a_node_cut_off_catches_up_from_the_log_and_keeps_its_cache() {
     assert_eq!(status, 200, "{edited}");
     let (added, _) = published_article(&writer, &token, "نشر أثناء الانقطاع").await;
     let outage = Instant::now();
+    // The connected node hears of the edit at once, through the wake-up and the log.
+    while headline(&watcher, &changed).await != "بعد الانقطاع" {
+        assert!(
+            outage.elapsed() < Duration::from_secs(1),
+            "the connected node kept the old answer"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     while outage.elapsed() < Duration::from_secs(10) {
         // The warm cache serves through the outage.
         assert_eq!(headline(&node, &untouched).await, untouched_headline);
