@@ -62,7 +62,7 @@ const STRINGS = {
     'problem.precondition-required': 'نسخة القصة مطلوبة', 'problem.precondition-failed': 'غُيّرت القصة منذ فتحتها',
     'problem.range-not-satisfiable': 'نطاق غير صالح', 'problem.invalid-transition': 'لا يمكن نقل القصة إلى هذه الحالة الآن',
     'problem.too-many-requests': 'طلبات كثيرة؛ انتظر قليلاً ثم أعد المحاولة', 'problem.request-timeout': 'انتهت مهلة الإرسال',
-    'problem.method-not-allowed': 'عملية غير مدعومة', 'problem.moved': 'نُقل', 'problem.internal': 'خطأ في الخادم، سُجّل للمراجعة',
+    'problem.method-not-allowed': 'عملية غير مدعومة', 'problem.moved': 'نُقل', 'problem.gone': 'لم يعد محفوظًا، ابدأ من جديد', 'problem.internal': 'خطأ في الخادم، سُجّل للمراجعة',
     'problem.offline': 'تعذّر الوصول إلى الخادم؛ تحقق من الاتصال',
     // Field-error codes (`errors[].code`), with {limit} and {value}.
     'code.required': 'مطلوب', 'code.too-long': 'أطول من {limit} حرفاً', 'code.too-short': 'أقصر من {limit} حرفاً',
@@ -145,7 +145,7 @@ const STRINGS = {
     'problem.precondition-required': 'The story’s version is needed', 'problem.precondition-failed': 'The story changed since you opened it',
     'problem.range-not-satisfiable': 'Not a valid range', 'problem.invalid-transition': 'The story cannot move to that status now',
     'problem.too-many-requests': 'Too many requests; wait a moment and try again', 'problem.request-timeout': 'Sending took too long',
-    'problem.method-not-allowed': 'Not supported', 'problem.moved': 'Moved', 'problem.internal': 'The server failed; it has been logged',
+    'problem.method-not-allowed': 'Not supported', 'problem.moved': 'Moved', 'problem.gone': 'No longer kept; start over', 'problem.internal': 'The server failed; it has been logged',
     'problem.offline': 'The server cannot be reached; check the connection',
     'code.required': 'Required', 'code.too-long': 'Longer than {limit} characters', 'code.too-short': 'Shorter than {limit} characters',
     'code.too-many': 'More than {limit}', 'code.out-of-range': 'Out of range', 'code.duplicate': 'Listed twice',

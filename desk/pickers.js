@@ -55,10 +55,17 @@ export function catalogCombobox({ kind, slug, language, label, choose, create })
     [...list.children].forEach((li, i) => li.setAttribute('aria-selected', String(i === index)));
     if (list.children[index]) input.setAttribute('aria-activedescendant', list.children[index].id);
   };
+  // Bumped by every pick: a search typed before it must not reopen the list over the choice.
+  let picks = 0;
   const pick = async (option) => {
+    picks += 1;
+    let name = option.name;
     if (option.create) {
       try {
-        option = { slug: (await create(option.name)).slug };
+        const made = await create(option.name);
+        names.set(`${kind}:${made.slug}`, Promise.resolve(made));
+        option = { slug: made.slug };
+        name = nameIn(made, language());
       } catch (e) {
         input.setCustomValidity(problemLine(e));
         input.reportValidity();
@@ -70,11 +77,13 @@ export function catalogCombobox({ kind, slug, language, label, choose, create })
     input.setCustomValidity('');
     close();
     choose(current);
-    input.value = '';
-    await showChosen();
+    // The name chosen is known: shown at once, whether or not the input keeps the focus (a
+    // lookup that waited for the focus to leave left it empty while the editor typed on).
+    input.value = name || current;
   };
-  const search = debounce(async () => {
+  const search = debounce(async (asOf) => {
     const q = input.value.trim();
+    if (asOf !== picks) return;
     if (!q) return close();
     let found = [];
     try {
@@ -83,7 +92,7 @@ export function catalogCombobox({ kind, slug, language, label, choose, create })
     } catch (e) {
       found = [];
     }
-    if (input.value.trim() !== q) return;
+    if (input.value.trim() !== q || asOf !== picks) return;
     for (const item of found) names.set(`${kind}:${item.slug}`, Promise.resolve(item));
     options = found.map((item) => ({ slug: item.slug, name: nameIn(item, language()), text: `${nameIn(item, language())} · ${item.kind}`, hint: item.slug }));
     if (create && !found.some((item) => nameIn(item, language()) === q)) options.push({ create: true, name: q, text: t('createNamed', { name: q }) });
@@ -96,7 +105,7 @@ export function catalogCombobox({ kind, slug, language, label, choose, create })
     input.setAttribute('aria-expanded', 'true');
     highlight(options.length ? 0 : -1);
   }, 200);
-  input.addEventListener('input', search);
+  input.addEventListener('input', () => search(picks));
   input.addEventListener('keydown', (event) => {
     if (event.key === 'ArrowDown' && options.length) { event.preventDefault(); highlight((active + 1) % options.length); }
     else if (event.key === 'ArrowUp' && options.length) { event.preventDefault(); highlight((active - 1 + options.length) % options.length); }

@@ -3,6 +3,8 @@ contract lists has words in Arabic and English), topics and contributors picked 
 names with search's normalization (and a contributor made from an Arabic name), the stories
 list searched the same way, the vendored Arabic font, and the photographer read from a photo."""
 
+import time
+
 from playwright.sync_api import expect
 
 from harness import account, api, base, create_article, credited_photo, editorial, new_page, sign_in, token, wait_saved
@@ -62,21 +64,23 @@ def topics_and_contributors_are_picked_by_arabic_name(browser):
     expect(option).to_be_visible()
     box.press("Enter")
     expect(box).to_have_attribute("data-slug", "hulusi-akar")
-    # A contributor who is not there yet is made from the name typed, in Arabic.
+    # A contributor who is not there yet is made from the name typed, in Arabic (a new name on
+    # each run of the test, so that a second run finds none either).
+    name = f"مراسلة طرابلس {time.monotonic_ns() % 100000}"
     page.locator("#bylines-editor button.add").click()
     byline = page.get_by_role("combobox", name="الكاتب 1")
-    byline.type("مراسلة طرابلس")
-    create = page.get_by_role("option").filter(has_text="إنشاء «مراسلة طرابلس»")
+    byline.type(name)
+    create = page.get_by_role("option").filter(has_text=f"إنشاء «{name}»")
     expect(create).to_be_visible()
     create.click()
-    expect(byline).to_have_value("مراسلة طرابلس")
+    expect(byline).to_have_value(name)
     page.click("#save")
     wait_saved(page)
     server = editorial(created["id"], editor_token)
     assert server["topics"][0]["topic"] == "hulusi-akar", server["topics"]
     slug = server["bylines"][0]["contributor"]
     _, _, contributor = api("GET", f"/v1/contributors/{urllib_quote(slug)}")
-    assert contributor["names"]["ar"] == "مراسلة طرابلس" and contributor["kind"] == "person", contributor
+    assert contributor["names"]["ar"] == name and contributor["kind"] == "person", contributor
     page.context.close()
 
 
