@@ -69,21 +69,6 @@ impl Change {
 /// `LISTS_KEY` is the edge's counterpart of what [`DeliveryCache::apply`] drops for any change.
 pub use crate::domain::changes::{ALL_KEY, LISTS_KEY};
 
-impl Change {
-    /// The surrogate keys an edge cache must purge for this change: each changed article's
-    /// key (which the pages showing it carry too) and the lists; everything for `Everything`.
-    pub fn purge_keys(&self) -> Vec<String> {
-        match self {
-            Change::Everything => vec![ALL_KEY.to_owned()],
-            Change::Articles(ids) => ids
-                .iter()
-                .map(|id| format!("article-{id}"))
-                .chain(std::iter::once(LISTS_KEY.to_owned()))
-                .collect(),
-        }
-    }
-}
-
 impl Representation {
     /// The `Surrogate-Key` header: the representation's own keys, then the lists key for
     /// anything but an article's own answer, then the key every answer carries.

@@ -36,26 +36,24 @@ pub fn strong_etag(bytes: &[u8]) -> String {
 
 /// Recomputes and stores the delivery forms of one article: compiled when it is published,
 /// withdrawn (leaving a tombstone) when it no longer is. Call inside the write's transaction.
-/// Returns what caches must drop for it.
 pub fn compile_article(
     conn: &mut DbConnection,
     article_id: i64,
     urls: &UrlBuilder,
     now: NaiveDateTime,
     origin: &Origin,
-) -> Result<cache::Change, DbError> {
+) -> Result<(), DbError> {
     let article: Option<Article> = crate::db::queries::editorial::find_by_id(conn, article_id)?;
     let Some(article) = article else {
         // The row is gone; its delivery form still knows the public id it was cached under.
-        let withdrawn = delivery::withdraw(conn, article_id, Removal::Deleted, now, origin)?;
-        return Ok(cache::Change::Articles(withdrawn.into_iter().collect()));
+        delivery::withdraw(conn, article_id, Removal::Deleted, now, origin)?;
+        return Ok(());
     };
-    let change = cache::Change::Articles([article.public_id.clone()].into());
     let published_at = match (article.status, article.published_at) {
         (ArticleStatus::Published, Some(published_at)) => published_at,
         _ => {
             delivery::withdraw(conn, article_id, Removal::Unpublished, now, origin)?;
-            return Ok(change);
+            return Ok(());
         }
     };
     let visible_from = visible_from(&article, published_at);
@@ -73,7 +71,7 @@ pub fn compile_article(
         if public_now && !change_log::announced(conn, &compiled.delivery.public_id)? {
             log_change(conn, &compiled.delivery, ChangeKind::Published, now, origin)?;
         }
-        return Ok(cache::Change::Articles(Default::default()));
+        return Ok(());
     }
     let delivery = &compiled.delivery;
     if previous.is_some_and(|(_, old_visible)| old_visible <= now) && visible_from > now {
@@ -98,7 +96,7 @@ pub fn compile_article(
         };
         log_change(conn, delivery, kind, now, origin)?;
     }
-    Ok(change)
+    Ok(())
 }
 
 fn log_change(
@@ -292,19 +290,18 @@ pub fn reindex(conn: &mut DbConnection, batch: i64, progress: impl Fn(usize)) ->
 
 /// Recompiles the given articles; call inside the write's transaction. What became public,
 /// changed or stopped being public is appended to the change log, which every node's cache,
-/// the edge purges and the public feeds follow. Returns what this write changed.
+/// the edge purges and the public feeds follow.
 pub fn publish_changes(
     conn: &mut DbConnection,
     article_ids: &[i64],
     urls: &UrlBuilder,
     now: NaiveDateTime,
     origin: &Origin,
-) -> Result<cache::Change, DbError> {
-    let mut change = cache::Change::Articles(Default::default());
+) -> Result<(), DbError> {
     for id in article_ids {
-        change = change.merge(compile_article(conn, *id, urls, now, origin)?);
+        compile_article(conn, *id, urls, now, origin)?;
     }
-    Ok(change)
+    Ok(())
 }
 
 /// Records a change to the catalog around the articles (a topic, a contributor, a media

@@ -27,7 +27,7 @@ pub fn republish_at(
     article_ids: &[i64],
     at: NaiveDateTime,
 ) -> Result<(), DbError> {
-    crate::delivery::publish_changes(conn, article_ids, &ctx.urls, at, &ctx.origin).map(drop)
+    crate::delivery::publish_changes(conn, article_ids, &ctx.urls, at, &ctx.origin)
 }
 
 /// After content changed around the API (`khabar import`, `khabar recompile`): the log says
