@@ -22,6 +22,7 @@ fn main() {
     let origin = Origin {
         actor: Some("user:1".into()),
         request_id: Some("0123456789abcdef0123456789abcdef".into()),
+        quiet: false,
     };
     let mut round = |with_log: bool| {
         let started = Instant::now();

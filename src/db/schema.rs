@@ -203,6 +203,7 @@ diesel::table! {
         keys -> Text,
         actor -> Nullable<Text>,
         request_id -> Nullable<Text>,
+        quiet -> Bool,
     }
 }
 

@@ -112,6 +112,10 @@ pub struct Origin {
     pub actor: Option<String>,
     /// The request's `X-Request-Id`.
     pub request_id: Option<String>,
+    /// Not news to partners: no webhook is made from the change (an archive imported without
+    /// `--webhooks`, an article created with its past). Caches, the edge and the public feed
+    /// follow it like any other.
+    pub quiet: bool,
 }
 
 impl Origin {
@@ -121,6 +125,23 @@ impl Origin {
         Origin {
             actor: Some(name.to_owned()),
             request_id: None,
+            quiet: false,
+        }
+    }
+
+    /// An import's changes: quiet unless its operator asked for webhooks.
+    pub fn import(webhooks: bool) -> Origin {
+        Origin {
+            quiet: !webhooks,
+            ..Origin::system("import")
+        }
+    }
+
+    /// The same origin, but not news to partners.
+    pub fn quietly(&self) -> Origin {
+        Origin {
+            quiet: true,
+            ..self.clone()
         }
     }
 }

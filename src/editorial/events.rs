@@ -1,13 +1,13 @@
-//! What a change tells the outside world: the change log (which caches and edge purges
-//! follow), webhook events (through the outbox, in the change's transaction) and WebSub pings
-//! (through the job table).
+//! What a change tells the outside world: the change log, appended in the change's
+//! transaction, which every node's cache, the edge purges, webhook deliveries and WebSub pings
+//! follow (see `worker::log`).
 
 use chrono::NaiveDateTime;
 
 use crate::db::{DbConnection, DbError};
 use crate::domain::changes::Origin;
 
-pub use crate::delivery::outbox::{article_event, WebSub, EVENTS};
+pub use crate::delivery::outbox::{WebSub, EVENTS};
 
 /// Recompiles `article_ids`: what became public, changed or stopped being public enters the
 /// change log in the change's transaction, and every node's cache and the edge follow the log

@@ -34,6 +34,7 @@ impl AppState {
             origin: crate::domain::changes::Origin {
                 actor: crate::telemetry::actor(),
                 request_id: crate::telemetry::request_id(),
+                quiet: false,
             },
         }
     }

@@ -72,8 +72,9 @@ pub struct Context<'a> {
     pub media: &'a MediaStore,
     pub links: &'a ImageLinks,
     pub urls: &'a UrlBuilder,
-    /// Send `article.published` webhooks and WebSub pings for imported public articles.
-    pub events: bool,
+    /// Who the change log says made the import's changes: quiet (no webhook) unless the
+    /// operator asked for webhooks.
+    pub origin: crate::domain::changes::Origin,
     /// A hash no password matches, for users imported without one.
     pub locked_hash: String,
     /// The line of the record being applied.
@@ -528,7 +529,7 @@ pub fn article(
         .collect();
     write::replace_revisions(conn, id, &revisions)?;
     schedule(conn, r, id, existing_id.is_none())?;
-    compile(conn, ctx.urls, ctx.events, r, id)?;
+    compile(conn, ctx.urls, &ctx.origin, r, id)?;
     Ok((
         if existing.is_some() {
             Outcome::Updated
@@ -608,12 +609,12 @@ pub fn schedule(conn: &mut DbConnection, r: &ArticleRecord, id: i64, created: bo
 pub fn compile(
     conn: &mut DbConnection,
     urls: &UrlBuilder,
-    events: bool,
+    origin: &crate::domain::changes::Origin,
     r: &ArticleRecord,
     id: i64,
 ) -> Result<(), DbError> {
     let as_of = naive(r.delivered_at.unwrap_or(r.updated_at));
-    crate::delivery::compile_article(conn, id, urls, as_of, &origin())?;
+    crate::delivery::compile_article(conn, id, urls, as_of, origin)?;
     // The articles that show this one (its translations, those that list it as related) came
     // earlier in the file and were compiled without it: again, each as of its own last change.
     use crate::db::queries::delivery::{self, Changed};
@@ -622,19 +623,7 @@ pub fn compile(
             continue;
         }
         if let Some(delivered) = delivery::delivered_at(conn, other)? {
-            crate::delivery::compile_article(conn, other, urls, delivered, &origin())?;
-        }
-    }
-    if events && r.status == ArticleStatus::Published {
-        if let Some(article) = store::find_by_id(conn, id)? {
-            crate::delivery::outbox::article_event(
-                conn,
-                "article.published",
-                &article,
-                urls,
-                crate::db::utc_now(),
-                None,
-            )?;
+            crate::delivery::compile_article(conn, other, urls, delivered, origin)?;
         }
     }
     Ok(())
@@ -666,7 +655,8 @@ pub fn link_related_ahead(
             .next()
         {
             let record = article_record(rows)?;
-            compile(conn, ctx.urls, false, &record, id)?;
+            // Links made after the fact are no news to partners.
+            compile(conn, ctx.urls, &ctx.origin.quietly(), &record, id)?;
         }
     }
     Ok(missing)
@@ -683,7 +673,7 @@ pub fn deleted(conn: &mut DbConnection, ctx: &Context<'_>, r: &DeletedRecord) ->
         return Ok(Outcome::Unchanged);
     };
     store::delete(conn, id)?;
-    crate::delivery::compile_article(conn, id, ctx.urls, naive(r.at), &origin())?;
+    crate::delivery::compile_article(conn, id, ctx.urls, naive(r.at), &ctx.origin)?;
     Ok(Outcome::Updated)
 }
 
@@ -746,9 +736,4 @@ pub fn redirect(conn: &mut DbConnection, r: &RedirectRecord) -> Result<Outcome, 
     } else {
         Outcome::Created
     })
-}
-
-/// Who the log says made an import's changes.
-fn origin() -> crate::domain::changes::Origin {
-    crate::domain::changes::Origin::system("import")
 }

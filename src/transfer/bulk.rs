@@ -19,7 +19,6 @@ use crate::db::models::media::{ArticleMedia, MediaAsset, Rendition};
 use crate::db::models::topic::{ArticleTopic, Topic};
 use crate::db::queries::article_read::{ArticleRecord as Record, MediaUse, Visibility};
 use crate::db::queries::bulk::{self, NewRevision};
-use crate::db::queries::editorial as store;
 use crate::db::queries::transfer_write as write;
 use crate::db::{DbConnection, DbError};
 use crate::delivery::Compiled;
@@ -157,19 +156,7 @@ pub fn new_articles(
         apply::schedule(conn, article.record, article.id, true)?;
     }
     compile(conn, ctx, &accepted, &references)?;
-    for article in &accepted {
-        if ctx.events && article.record.status == ArticleStatus::Published {
-            if let Some(row) = store::find_by_id(conn, article.id)? {
-                crate::delivery::outbox::article_event(
-                    conn,
-                    "article.published",
-                    &row,
-                    ctx.urls,
-                    crate::db::utc_now(),
-                    None,
-                )?;
-            }
-        }
+    for _ in &accepted {
         report.count("article", Outcome::Created);
     }
     Ok(())
@@ -501,13 +488,13 @@ fn compile(
     bulk::new_deliveries(conn, &rows)?;
     // New articles that are public now enter the change log, as any other publish does.
     let now = crate::db::utc_now();
-    let origin = crate::domain::changes::Origin::system("import");
+    let origin = &ctx.origin;
     let entries: Vec<_> = compiled
         .iter()
         .filter(|c| c.delivery.visible_from <= now)
         .map(|c| crate::db::queries::change_log::NewEntry {
             kind: crate::domain::changes::LogKind::Article(crate::domain::changes::ChangeKind::Published),
-            origin: &origin,
+            origin,
             public_id: &c.delivery.public_id,
             language: &c.delivery.language,
             slug: &c.delivery.slug,
@@ -532,13 +519,7 @@ fn compile(
     outside.dedup();
     for id in outside {
         if let Some(delivered) = crate::db::queries::delivery::delivered_at(conn, id)? {
-            crate::delivery::compile_article(
-                conn,
-                id,
-                ctx.urls,
-                delivered,
-                &crate::domain::changes::Origin::system("import"),
-            )?;
+            crate::delivery::compile_article(conn, id, ctx.urls, delivered, &ctx.origin)?;
         }
     }
     Ok(())

@@ -210,7 +210,7 @@ pub fn records(
         media: target.media,
         links: target.links,
         urls: target.urls,
-        events: options.events,
+        origin: crate::domain::changes::Origin::import(options.events),
         locked_hash: locked_hash()?,
         line: 0,
         groups_ahead: Default::default(),
@@ -306,11 +306,7 @@ fn run(
                 format!("related article {missing} is not in the file or the database; left out"),
             );
         }
-        crate::delivery::log_everything(
-            conn,
-            crate::db::utc_now(),
-            &crate::domain::changes::Origin::system("import"),
-        )?;
+        crate::delivery::log_everything(conn, crate::db::utc_now(), &ctx.origin)?;
         Ok::<_, ImportError>(())
     })?;
     Ok(())
@@ -377,11 +373,7 @@ fn apply_batch(
             Err(Refusal::Database(error)) => return Err(ImportError::Database(error)),
         }
     }
-    crate::delivery::log_everything(
-        conn,
-        crate::db::utc_now(),
-        &crate::domain::changes::Origin::system("import"),
-    )?;
+    crate::delivery::log_everything(conn, crate::db::utc_now(), &ctx.origin)?;
     Ok(())
 }
 

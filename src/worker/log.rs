@@ -1,6 +1,7 @@
 //! What the worker does with the change log: follows it into this node's cache (catching up
-//! whatever a wake-up did not bring: a SQLite node's CLI import, a lost notification), sends
-//! what the outside world hears of changes (edge purges, WebSub pings), and compacts it.
+//! whatever a wake-up did not bring: a SQLite node's CLI import, a lost notification), queues
+//! the webhook deliveries it makes, sends what the outside world hears of changes (edge
+//! purges, WebSub pings), and compacts it.
 //!
 //! Each outside consumer has one mark for all nodes (`log_marks`), taken under a lease by one
 //! worker at a time: it reads the entries after its mark, sends what they call for, and moves
@@ -19,6 +20,8 @@ use crate::domain::changes::{LogKind, ALL_KEY};
 
 /// Entries one send covers.
 const BATCH: i64 = 500;
+/// The mark of the webhook deliveries queued from the log.
+const WEBHOOKS: &str = "webhooks";
 /// The longest wait between two tries of a failed send.
 const MAX_RETRY: Duration = Duration::from_secs(300);
 /// Entries looked at per compaction step.
@@ -85,7 +88,7 @@ impl Worker {
         if let Err(error) = db::run(&self.pool, move |conn| tail.catch_up(conn)).await {
             tracing::warn!(%error, "could not read the change log");
         }
-        let mut sent = false;
+        let mut sent = self.queue_webhooks().await;
         if self.purger.is_configured() {
             sent |= self
                 .consume(&self.consumers.edge_purge, |entries| self.purge(entries))
@@ -97,6 +100,33 @@ impl Worker {
                 .await;
         }
         sent
+    }
+
+    /// Queues the webhook deliveries the log's new entries make, and moves the `webhooks` mark
+    /// past them, in one transaction: each entry's deliveries are queued exactly once, whichever
+    /// node gets there first. `true` when there were entries (look again soon).
+    async fn queue_webhooks(&self) -> bool {
+        let (node, urls) = (self.node.clone(), self.urls.clone());
+        let now = utc_now();
+        let until = now + self.lease();
+        let queued = db::run(&self.pool, move |conn| {
+            write_transaction(conn, |conn| {
+                // Changes before the first run were queued by the write itself (older nodes).
+                let start = change_log::newest(conn)?;
+                let Some(at) = change_log::lease(conn, WEBHOOKS, &node, now, until, start)? else {
+                    return Ok(false);
+                };
+                let entries = change_log::after(conn, at, BATCH)?;
+                crate::delivery::outbox::queue_events(conn, &entries, &urls, now)?;
+                change_log::release(conn, WEBHOOKS, &node, entries.last().map(|e| e.seq))?;
+                Ok::<_, DbError>(!entries.is_empty())
+            })
+        })
+        .await;
+        queued.unwrap_or_else(|error| {
+            tracing::warn!(%error, "could not queue the webhook deliveries of the change log");
+            false
+        })
     }
 
     /// How long the worker may wait for its next round: its interval, or less when a failed
@@ -250,6 +280,7 @@ mod tests {
             keys: keys.into(),
             actor: None,
             request_id: request_id.map(str::to_owned),
+            quiet: false,
         }
     }
 

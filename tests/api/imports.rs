@@ -550,7 +550,72 @@ async fn admins_import_over_the_api_and_create_articles_with_their_past(backend:
     }
 }
 
+/// Archives are no news to partners: an import makes no webhook unless it asks for them
+/// (`?webhooks=true`), nor does an article created with its past; what is news still does.
+/// (Deliveries are queued from the change log, in its order: once a later change's delivery
+/// is queued, every earlier entry was looked at.)
+async fn only_news_reaches_webhooks(backend: Backend) {
+    let source = TestApp::spawn(backend).await;
+    let exported = export_of(&source.pool, &source.settings);
+    for ask in [false, true] {
+        let app = {
+            let (db, _pool, target) = empty_target(backend);
+            TestApp::spawn_owning(db, target).await
+        };
+        let admin = app.token("admin").await;
+        let (status, _, hook) = send(app.authed(Method::POST, "/v1/webhooks", &admin).json(&json!({
+            "url": format!("http://127.0.0.1:{}/hook", crate::helpers::free_port()),
+            "events": ["article.published", "article.updated", "article.unpublished", "article.deleted"]
+        })))
+        .await;
+        assert_eq!(status, 201, "{hook}");
+        let query = if ask { "?webhooks=true" } else { "" };
+        let (status, _, report) = send(
+            app.authed(Method::POST, &format!("/v1/imports{query}"), &admin)
+                .header("Content-Type", "application/x-ndjson")
+                .body(exported.clone()),
+        )
+        .await;
+        assert_eq!(status, 200, "{report}");
+        let (status, _, _) = send(app.authed(Method::POST, "/v1/articles", &admin).json(&json!({
+            "language": "ar", "headline": "خبر من الأرشيف", "body": [{"type": "paragraph", "html": "نص قديم"}],
+            "bylines": [{"contributor": "afp", "role": "agency"}],
+            "history": {"status": "published", "first_published_at": "2015-03-01T08:00:00Z"}
+        })))
+        .await;
+        assert_eq!(status, 201);
+        let (news, _) = crate::helpers::published_article(&app, &admin, "خبر اليوم").await;
+        let mut queued = Vec::new();
+        for _ in 0..200 {
+            let (_, _, list) = send(app.authed(
+                Method::GET,
+                &format!("/v1/webhooks/{}/deliveries", hook["id"]),
+                &admin,
+            ))
+            .await;
+            queued = list.as_array().unwrap().clone();
+            if queued.iter().any(|d| d["ordering_key"] == news) {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        let mut events: Vec<(String, bool)> = queued
+            .iter()
+            .map(|d| (d["event"].as_str().unwrap().to_owned(), d["ordering_key"] == news))
+            .collect();
+        events.sort();
+        let mut expected = vec![("article.published".to_owned(), true)];
+        if ask {
+            // The export's five public articles, announced once each.
+            expected.extend(std::iter::repeat_n(("article.published".to_owned(), false), 5));
+            expected.sort();
+        }
+        assert_eq!(events, expected, "webhooks asked for: {ask}: {queued:?}");
+    }
+}
+
 on_both_backends!(
+    only_news_reaches_webhooks,
     a_wordpress_archive_imports_with_its_dates_authors_sections_photos_and_old_links,
     a_bad_file_is_reported_line_by_line_and_a_fixed_one_finishes_the_job,
     what_is_not_an_export_is_refused_whole,

@@ -38,6 +38,8 @@ pub struct Entry {
     pub keys: String,
     pub actor: Option<String>,
     pub request_id: Option<String>,
+    /// Not news to partners: no webhook is made from it.
+    pub quiet: bool,
 }
 
 impl Entry {
@@ -83,6 +85,7 @@ pub fn append_many(conn: &mut DbConnection, entries: &[NewEntry<'_>]) -> Result<
                     change_log::keys.eq(entry.kind.keys(entry.public_id)),
                     change_log::actor.eq(entry.origin.actor.as_deref()),
                     change_log::request_id.eq(entry.origin.request_id.as_deref()),
+                    change_log::quiet.eq(entry.origin.quiet),
                 )
             })
             .collect();

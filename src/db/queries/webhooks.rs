@@ -101,7 +101,15 @@ pub fn delete(conn: &mut DbConnection, id: i64) -> Result<bool, DbError> {
     Ok(diesel::delete(webhooks::table.find(id)).execute(conn)? == 1)
 }
 
-/// Queues `event` for every active subscription to it; call in the transaction of the change.
+/// The subscriptions that receive deliveries.
+pub fn active(conn: &mut DbConnection) -> Result<Vec<Webhook>, DbError> {
+    Ok(webhooks::table
+        .filter(webhooks::active.eq(true))
+        .select(Webhook::as_select())
+        .load(conn)?)
+}
+
+/// Queues `event` for every active subscription to it; returns how many deliveries.
 pub fn enqueue(
     conn: &mut DbConnection,
     event: &str,
@@ -109,10 +117,19 @@ pub fn enqueue(
     payload: &serde_json::Value,
     now: NaiveDateTime,
 ) -> Result<usize, DbError> {
-    let subscribers: Vec<Webhook> = webhooks::table
-        .filter(webhooks::active.eq(true))
-        .select(Webhook::as_select())
-        .load(conn)?;
+    let subscribers = active(conn)?;
+    enqueue_for(conn, &subscribers, event, ordering_key, payload, now)
+}
+
+/// Queues `event` for each of `subscribers` that subscribed to it.
+pub fn enqueue_for(
+    conn: &mut DbConnection,
+    subscribers: &[Webhook],
+    event: &str,
+    ordering_key: &str,
+    payload: &serde_json::Value,
+    now: NaiveDateTime,
+) -> Result<usize, DbError> {
     let mut queued = 0;
     for hook in subscribers
         .iter()
@@ -131,6 +148,22 @@ pub fn enqueue(
         queued += 1;
     }
     Ok(queued)
+}
+
+/// The status and version of each article of `public_ids` that still exists.
+pub fn article_states(
+    conn: &mut DbConnection,
+    public_ids: &[&str],
+) -> Result<std::collections::HashMap<String, (String, i32)>, DbError> {
+    use crate::db::schema::articles;
+    let rows: Vec<(String, String, i32)> = articles::table
+        .filter(articles::public_id.eq_any(public_ids))
+        .select((articles::public_id, articles::status, articles::version))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, status, version)| (id, (status, version)))
+        .collect())
 }
 
 /// The delivery log of one subscription, newest first.

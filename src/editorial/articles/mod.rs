@@ -38,7 +38,7 @@ use crate::domain::permissions::Permission;
 use crate::domain::slug;
 use crate::domain::workflow as rules;
 
-use crate::editorial::{events, from_json, Actor, EditContext, EditError};
+use crate::editorial::{from_json, Actor, EditContext, EditError};
 
 pub const MAX_NOTE_CHARS: usize = 2_000;
 
@@ -194,32 +194,9 @@ fn saved(
 }
 
 /// Recompiles what the public sees of the article and its neighbours, and tells subscribers.
-fn republish(
-    conn: &mut DbConnection,
-    ctx: &EditContext,
-    before: Option<&Visibility>,
-    article: &Article,
-) -> Result<(), EditError> {
+fn republish(conn: &mut DbConnection, ctx: &EditContext, article: &Article) -> Result<(), EditError> {
     let affected = delivery::affected_by(conn, Changed::Article(article.id))?;
     crate::editorial::events::republish(conn, ctx, &affected)?;
-    let was_public = before.is_some_and(|v| v.is_public(ctx.now));
-    let is_public = Visibility::from(article).is_public(ctx.now);
-    let event = match (was_public, is_public) {
-        (false, true) => Some("article.published"),
-        (true, true) => Some("article.updated"),
-        (true, false) => Some("article.unpublished"),
-        (false, false) => None,
-    };
-    if let Some(event) = event {
-        events::article_event(
-            conn,
-            event,
-            article,
-            &ctx.urls,
-            ctx.now,
-            ctx.origin.request_id.as_deref(),
-        )?;
-    }
     if article.status == ArticleStatus::Published {
         if let Some(embargo) = article.embargo_until.filter(|e| *e > ctx.now) {
             jobs::enqueue(

@@ -50,7 +50,6 @@ pub fn transition(
             let resolved = store::resolve(conn, &input, Some(article.id))?.map_err(EditError::Invalid)?;
             publishable(&input, &resolved)?;
         }
-        let before = Visibility::from(&article);
         bump(conn, &article, ctx.now)?;
         store::set_status(
             conn,
@@ -73,7 +72,7 @@ pub fn transition(
             article.id,
             &format!("transition:{}", request.to),
         )?;
-        republish(conn, ctx, Some(&before), &article)?;
+        republish(conn, ctx, &article)?;
         editable_with(conn, ctx, actor, &article, fields)
     })
 }
@@ -116,7 +115,6 @@ pub fn publish_due(conn: &mut DbConnection, ctx: &EditContext, article_id: i64) 
         if !due {
             return Ok(false);
         }
-        let before = Visibility::from(&article);
         bump(conn, &article, ctx.now)?;
         let mut change = status_change(&article, ArticleStatus::Published, None, ctx.now);
         change.published_at = article.scheduled_at.or(change.published_at);
@@ -126,7 +124,7 @@ pub fn publish_due(conn: &mut DbConnection, ctx: &EditContext, article_id: i64) 
             email: None,
         };
         let article = saved(conn, ctx, system, article.id, "transition:published:scheduled")?.article;
-        republish(conn, ctx, Some(&before), &article)?;
+        republish(conn, ctx, &article)?;
         Ok(true)
     })
 }
@@ -144,14 +142,6 @@ pub fn lift_embargo(conn: &mut DbConnection, ctx: &EditContext, article_id: i64)
         }
         let affected = delivery::affected_by(conn, Changed::Article(article.id))?;
         crate::editorial::events::republish(conn, ctx, &affected)?;
-        events::article_event(
-            conn,
-            "article.published",
-            &article,
-            &ctx.urls,
-            ctx.now,
-            ctx.origin.request_id.as_deref(),
-        )?;
         Ok(true)
     })
 }
@@ -198,11 +188,10 @@ pub fn correct(
             });
         }
         check_version(&article, expected_version)?;
-        let before = Visibility::from(&article);
         bump(conn, &article, ctx.now)?;
         store::add_correction(conn, article.id, corrected_at, note, ctx.now)?;
         let Saved { article, fields } = saved(conn, ctx, actor.audit_ref(), article.id, "correction")?;
-        republish(conn, ctx, Some(&before), &article)?;
+        republish(conn, ctx, &article)?;
         editable_with(conn, ctx, actor, &article, fields)
     })
 }

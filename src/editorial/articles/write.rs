@@ -56,7 +56,11 @@ pub fn create(
         store::set_times(conn, article.id, first, updated)?;
         // Its revision and audit entry say when it came into Khabar.
         let Saved { article, fields } = saved(conn, ctx, actor.audit_ref(), article.id, "import")?;
-        crate::editorial::events::republish_at(conn, ctx, &[article.id], updated)?;
+        let quiet = EditContext {
+            origin: ctx.origin.quietly(),
+            ..ctx.clone()
+        };
+        crate::editorial::events::republish_at(conn, &quiet, &[article.id], updated)?;
         editable_with(conn, ctx, actor, &article, fields)
     })
 }
@@ -80,14 +84,13 @@ pub(super) fn replace(
         input.slug = Some(settle_slug(conn, &input, Some(article.id))?);
     }
     let slug = input.slug.clone().unwrap_or_else(|| article.slug.clone());
-    let before = Visibility::from(&article);
     bump(conn, &article, ctx.now)?;
     let group = resolved.translation_group.unwrap_or(article.translation_group_id);
     store::update_fields(conn, article.id, &input, &slug, group)?;
     keep_old_path(conn, ctx, &article, &input.language, &slug)?;
     store::replace_children(conn, article.id, &input, &resolved)?;
     let Saved { article, fields } = saved(conn, ctx, actor.audit_ref(), article.id, action)?;
-    republish(conn, ctx, Some(&before), &article)?;
+    republish(conn, ctx, &article)?;
     editable_with(conn, ctx, actor, &article, fields)
 }
 
@@ -185,7 +188,6 @@ pub fn delete(
         let article = load(conn, public_id)?;
         require_edit(actor, &article)?;
         check_version(&article, expected_version)?;
-        let was_public = Visibility::from(&article).is_public(ctx.now);
         let neighbours: Vec<i64> = delivery::affected_by(conn, Changed::Article(article.id))?
             .into_iter()
             .filter(|id| *id != article.id)
@@ -214,16 +216,6 @@ pub fn delete(
             &json!({"version": article.version, "status": article.status, "last": last}),
             ctx.now,
         )?;
-        if was_public {
-            events::article_event(
-                conn,
-                "article.deleted",
-                &article,
-                &ctx.urls,
-                ctx.now,
-                ctx.origin.request_id.as_deref(),
-            )?;
-        }
         Ok(())
     })
 }
