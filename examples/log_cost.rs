@@ -38,7 +38,6 @@ fn main() {
                             public_id: &id,
                             language: "ar",
                             slug: "خبر-عاجل",
-                            at: khabar::db::utc_now(),
                             origin: &origin,
                         },
                     )?;

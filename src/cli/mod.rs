@@ -258,7 +258,6 @@ pub fn run(cli: Cli) -> Result<(), String> {
             crate::editorial::events::everything_changed(
                 &mut conn,
                 &crate::domain::changes::Origin::system("cli"),
-                crate::db::utc_now(),
             )
             .map_err(|e| e.to_string())?;
             println!("recompiled {count} published articles");

@@ -126,12 +126,8 @@ pub fn import(
     // Everything was compiled for this site and indexed by this version.
     bootstrap::record_site_url(&mut conn, &settings.site_url).map_err(BootstrapError::from)?;
     bootstrap::record_search_index(&mut conn).map_err(BootstrapError::from)?;
-    crate::editorial::events::everything_changed(
-        &mut conn,
-        &crate::domain::changes::Origin::system("cli"),
-        crate::db::utc_now(),
-    )
-    .map_err(BootstrapError::from)?;
+    crate::editorial::events::everything_changed(&mut conn, &crate::domain::changes::Origin::system("cli"))
+        .map_err(BootstrapError::from)?;
     for line in report.lines() {
         println!("{line}");
     }

@@ -69,7 +69,7 @@ pub fn compile_article(
         // Nothing a reader sees changed: keep the stored row, its change time and its cache.
         // An embargo that has just lifted is the one news here: the log learns of it once.
         if public_now && !change_log::announced(conn, &compiled.delivery.public_id)? {
-            log_change(conn, &compiled.delivery, ChangeKind::Published, now, origin)?;
+            log_change(conn, &compiled.delivery, ChangeKind::Published, origin)?;
         }
         return Ok(());
     }
@@ -94,7 +94,7 @@ pub fn compile_article(
         } else {
             ChangeKind::Published
         };
-        log_change(conn, delivery, kind, now, origin)?;
+        log_change(conn, delivery, kind, origin)?;
     }
     Ok(())
 }
@@ -103,7 +103,6 @@ fn log_change(
     conn: &mut DbConnection,
     delivery: &Delivery,
     kind: ChangeKind,
-    at: NaiveDateTime,
     origin: &Origin,
 ) -> Result<(), DbError> {
     change_log::append(
@@ -114,7 +113,6 @@ fn log_change(
             public_id: &delivery.public_id,
             language: &delivery.language,
             slug: &delivery.slug,
-            at,
         },
     )
 }
@@ -311,7 +309,6 @@ pub fn log_catalog_change(
     conn: &mut DbConnection,
     kind: LogKind,
     subject: &str,
-    now: NaiveDateTime,
     origin: &Origin,
 ) -> Result<(), DbError> {
     change_log::append(
@@ -321,7 +318,6 @@ pub fn log_catalog_change(
             public_id: subject,
             language: "",
             slug: "",
-            at: now,
             origin,
         },
     )
@@ -329,8 +325,8 @@ pub fn log_catalog_change(
 
 /// Records that anything may have changed (an import, a recompile by an operator): every node
 /// empties its cache when it reads this, and the edge is purged whole.
-pub fn log_everything(conn: &mut DbConnection, now: NaiveDateTime, origin: &Origin) -> Result<(), DbError> {
-    log_catalog_change(conn, LogKind::Everything, "", now, origin)
+pub fn log_everything(conn: &mut DbConnection, origin: &Origin) -> Result<(), DbError> {
+    log_catalog_change(conn, LogKind::Everything, "", origin)
 }
 
 /// Inserts a content set and compiles its published articles, in one transaction.

@@ -82,7 +82,7 @@ fn changed(
         "contributor" => LogKind::Contributor,
         _ => LogKind::Media,
     };
-    crate::delivery::log_catalog_change(conn, kind, target.1, ctx.now, &ctx.origin)?;
+    crate::delivery::log_catalog_change(conn, kind, target.1, &ctx.origin)?;
     Ok(())
 }
 

@@ -34,10 +34,6 @@ pub fn republish_at(
 /// that anything may have changed, so every running node empties its cache when it reads it
 /// (on PostgreSQL at once; a SQLite server within its worker's poll) and, with an edge
 /// cache, the edge is purged whole.
-pub fn everything_changed(
-    conn: &mut DbConnection,
-    origin: &Origin,
-    now: NaiveDateTime,
-) -> Result<(), DbError> {
-    crate::db::claim::write_transaction(conn, |conn| crate::delivery::log_everything(conn, now, origin))
+pub fn everything_changed(conn: &mut DbConnection, origin: &Origin) -> Result<(), DbError> {
+    crate::db::claim::write_transaction(conn, |conn| crate::delivery::log_everything(conn, origin))
 }

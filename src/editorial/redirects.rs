@@ -222,7 +222,7 @@ pub fn create(
             ctx.now,
         )?;
         // Cached resolutions of the path (a 404 until now, or nothing) must go.
-        crate::delivery::log_catalog_change(conn, LogKind::Redirect, from.as_str(), ctx.now, &ctx.origin)?;
+        crate::delivery::log_catalog_change(conn, LogKind::Redirect, from.as_str(), &ctx.origin)?;
         let row = redirects::by_id(conn, id)?
             .ok_or_else(|| crate::db::DbError::Corrupt(format!("redirect {id} vanished")))?;
         view(conn, ctx, &row)
@@ -259,7 +259,7 @@ pub fn delete(conn: &mut DbConnection, ctx: &EditContext, actor: &Actor, id: i64
             &json!({"from": row.from_path}),
             ctx.now,
         )?;
-        crate::delivery::log_catalog_change(conn, LogKind::Redirect, &row.from_path, ctx.now, &ctx.origin)?;
+        crate::delivery::log_catalog_change(conn, LogKind::Redirect, &row.from_path, &ctx.origin)?;
         Ok(())
     })
 }

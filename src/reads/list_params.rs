@@ -86,10 +86,12 @@ pub struct ListParams {
     pub limit: Option<u32>,
     /// The `next_cursor` of the previous page.
     pub cursor: Option<String>,
-    /// Incremental sync: everything that changed at or after this time (RFC 3339), oldest
-    /// change first, including tombstones (`{"change": "unpublished" | "deleted", "id", "slug",
-    /// "language", "changed_at"}`) for articles that left the public set. Articles carry
-    /// `"change": "updated"` and `changed_at`. Combines with `language`, `limit` and `cursor` only.
+    /// Incremental sync, a view of the change log: every article that changed at or after this
+    /// time (RFC 3339), once, at its newest change, in the order the changes were made,
+    /// including tombstones (`{"change": "unpublished" | "deleted", "id", "slug", "language",
+    /// "changed_at"}`) for articles that left the public set. Articles carry
+    /// `"change": "updated"` and `changed_at` (when the public learned of the change). Combines
+    /// with `language`, `limit` and `cursor` only.
     pub updated_since: Option<DateTime<Utc>>,
     /// Comma-separated: bylines, media, topics, related, translations.
     #[param(example = "bylines,media")]

@@ -1,14 +1,24 @@
-//! Incremental sync (`updated_since` on article lists): every change since a time, oldest
-//! first, tombstones included, so a client can keep an offline copy exact.
+//! Incremental sync (`updated_since` on article lists): a view of the change log. Every
+//! article that became public, changed or left the public set since a time, once, in the
+//! order the changes were made, tombstones included, so a client can keep an offline copy
+//! exact. The time names a position in the log (the first entry logged at or after it) and the
+//! cursor carries the position, so changes made in the same microsecond, or committed out of
+//! the order of their clocks, are neither skipped nor read twice; an article that changed
+//! several times is reported once, at its newest change.
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 
 use super::list_params::{check, Checked, ListParams};
 use super::paging::{self, Keyset};
 use super::{ReadError, Reader};
-use crate::db::queries::delivery_lists::{self, Change};
-use crate::db::{utc_now, DbConnection};
+use crate::db::queries::change_log::{self, Entry};
+use crate::db::queries::delivery_lists;
+use crate::db::{utc_now, DbConnection, DbError};
 use crate::delivery::cache::Representation;
+use crate::domain::changes::{ChangeKind, LogKind};
+
+/// Log entries read per step while filling a page.
+const STEP: i64 = 500;
 
 /// The parameters incremental sync cannot combine with, by name.
 fn not_with_sync(params: &ListParams) -> Vec<&'static str> {
@@ -26,6 +36,13 @@ fn not_with_sync(params: &ListParams) -> Vec<&'static str> {
     .into_iter()
     .filter_map(|(name, given)| given.then_some(name))
     .collect()
+}
+
+/// One item of a sync page: its position in the log, its JSON and when it changed.
+struct Item {
+    seq: i64,
+    json: String,
+    at: NaiveDateTime,
 }
 
 /// One page of changes since `since`, for clients that keep an offline copy exact.
@@ -53,42 +70,116 @@ pub(super) fn page(
         format!("sync|{}|{language:?}", since.timestamp_micros()),
         params.cursor.as_deref(),
     )?;
-    let after = keyset.after_time()?;
+    let after = match keyset.after() {
+        Some(position) => position.id,
+        None => change_log::position_at(conn, since.naive_utc())?,
+    };
     let now = utc_now();
     let page = keyset.fetch(
         limit,
-        |n| delivery_lists::changes_since(conn, since.naive_utc(), after, language.as_deref(), n, now),
-        |last| {
-            let (at, id) = last.position();
-            paging::at_time(at, id)
-        },
+        |n| items_after(conn, after, language.as_deref(), n as usize, now),
+        |item| paging::at_id(item.seq),
     )?;
-    let json_time = |t: NaiveDateTime| serde_json::to_string(&t.and_utc()).unwrap_or_default();
-    let items: Vec<String> = page
-        .rows
-        .iter()
-        .map(|change| match change {
-            Change::Updated(row) => format!(
-                "{{\"change\":\"updated\",\"changed_at\":{},{}",
-                json_time(row.updated_at),
-                row.summary_json.strip_prefix('{').unwrap_or(&row.summary_json)
-            ),
-            Change::Removed(tombstone) => serde_json::json!({
-                "change": tombstone.reason,
-                "changed_at": tombstone.removed_at.and_utc(),
-                "id": tombstone.public_id,
-                "slug": tombstone.slug,
-                "language": tombstone.language,
-            })
-            .to_string(),
-        })
-        .collect();
+    let items: Vec<String> = page.rows.iter().map(|item| item.json.clone()).collect();
     let last_modified = page
         .rows
         .iter()
-        .map(|c| c.position().0)
+        .map(|item| item.at)
         .max()
         .unwrap_or(now)
         .and_utc();
     paging::json_page(&items, page.next_cursor, last_modified, self_url)
+}
+
+/// Up to `n` items after log position `after`: each entry about an article in `language` that
+/// no later entry supersedes, as the article is now (or its tombstone).
+fn items_after(
+    conn: &mut DbConnection,
+    mut after: i64,
+    language: Option<&str>,
+    n: usize,
+    now: NaiveDateTime,
+) -> Result<Vec<Item>, DbError> {
+    let mut items = Vec::new();
+    while items.len() < n {
+        let entries = change_log::public_after(conn, after, STEP)?;
+        let Some(last) = entries.last() else {
+            break;
+        };
+        after = last.seq;
+        let exhausted = entries.len() < STEP as usize;
+        let wanted: Vec<&Entry> = entries
+            .iter()
+            .filter(|e| language.is_none_or(|range| in_range(&e.language, range)))
+            .collect();
+        let ids: Vec<&str> = wanted.iter().map(|e| e.public_id.as_str()).collect();
+        let newest = change_log::newest_about(conn, &ids)?;
+        let current: Vec<&Entry> = wanted
+            .into_iter()
+            .filter(|e| newest.get(&e.public_id).is_none_or(|seq| *seq <= e.seq))
+            .collect();
+        let public_ids: Vec<&str> = current
+            .iter()
+            .filter(|e| {
+                matches!(
+                    e.kind(),
+                    Some(LogKind::Article(ChangeKind::Published | ChangeKind::Updated))
+                )
+            })
+            .map(|e| e.public_id.as_str())
+            .collect();
+        let summaries: std::collections::HashMap<String, (NaiveDateTime, String)> =
+            delivery_lists::public_summaries(conn, &public_ids, now)?
+                .into_iter()
+                .map(|(id, updated_at, json)| (id, (updated_at, json)))
+                .collect();
+        items.extend(current.into_iter().filter_map(|e| item_of(e, &summaries)));
+        if exhausted {
+            break;
+        }
+    }
+    items.truncate(n);
+    Ok(items)
+}
+
+/// RFC 4647 basic filtering: `en` matches `en` and `en-US`.
+fn in_range(tag: &str, range: &str) -> bool {
+    crate::domain::language::prefixes(tag).any(|prefix| prefix.eq_ignore_ascii_case(range))
+}
+
+/// What a sync client reads of `entry`: the article's summary when it is public (an entry about
+/// an article that is not public any more is followed by the entry that says so), or its
+/// tombstone.
+fn item_of(
+    entry: &Entry,
+    summaries: &std::collections::HashMap<String, (NaiveDateTime, String)>,
+) -> Option<Item> {
+    let json = match entry.kind()? {
+        LogKind::Article(ChangeKind::Published | ChangeKind::Updated) => {
+            let (_, summary) = summaries.get(&entry.public_id)?;
+            format!(
+                "{{\"change\":\"updated\",\"changed_at\":{},{}",
+                json_time(entry.at),
+                summary.strip_prefix('{').unwrap_or(summary)
+            )
+        }
+        LogKind::Article(kind @ (ChangeKind::Withdrawn | ChangeKind::Deleted)) => serde_json::json!({
+            "change": if kind == ChangeKind::Deleted { "deleted" } else { "unpublished" },
+            "changed_at": entry.at.and_utc(),
+            "id": entry.public_id,
+            "slug": entry.slug,
+            "language": entry.language,
+        })
+        .to_string(),
+        _ => return None,
+    };
+    Some(Item {
+        seq: entry.seq,
+        json,
+        at: entry.at,
+    })
+}
+
+fn json_time(t: NaiveDateTime) -> String {
+    serde_json::to_string(&t.and_utc()).unwrap_or_default()
 }

@@ -498,7 +498,6 @@ fn compile(
             public_id: &c.delivery.public_id,
             language: &c.delivery.language,
             slug: &c.delivery.slug,
-            at: now,
         })
         .collect();
     crate::db::queries::change_log::append_many(conn, &entries)?;

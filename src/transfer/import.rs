@@ -306,7 +306,7 @@ fn run(
                 format!("related article {missing} is not in the file or the database; left out"),
             );
         }
-        crate::delivery::log_everything(conn, crate::db::utc_now(), &ctx.origin)?;
+        crate::delivery::log_everything(conn, &ctx.origin)?;
         Ok::<_, ImportError>(())
     })?;
     Ok(())
@@ -373,7 +373,7 @@ fn apply_batch(
             Err(Refusal::Database(error)) => return Err(ImportError::Database(error)),
         }
     }
-    crate::delivery::log_everything(conn, crate::db::utc_now(), &ctx.origin)?;
+    crate::delivery::log_everything(conn, &ctx.origin)?;
     Ok(())
 }
 

@@ -1,4 +1,5 @@
-//! Incremental sync: `updated_since` returns every change, oldest first, tombstones included.
+//! Incremental sync: `updated_since` returns every change, oldest first, tombstones included
+//! (a view of the change log).
 
 use diesel::prelude::*;
 use khabar::db::schema::articles;
@@ -129,7 +130,95 @@ async fn sync_parameters_are_checked(backend: Backend) {
     assert_eq!(status, 400, "a sync cursor is not a list cursor");
 }
 
+/// An archive story created with its past (compiled as of 2015) reached the public now: a
+/// client syncing since a moment ago gets it. (Sync reads the log, which says when the public
+/// learned of a change, not the time the article carries.)
+async fn an_archive_story_added_now_reaches_sync_clients(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let admin = app.token("admin").await;
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    let mark = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+    let (status, _, created) = crate::helpers::send(
+        app.authed(reqwest::Method::POST, "/v1/articles", &admin)
+            .json(&serde_json::json!({
+                "language": "ar", "headline": "خبر من أرشيف ٢٠١٥",
+                "body": [{"type": "paragraph", "html": "نص قديم"}],
+                "history": {"status": "published", "first_published_at": "2015-03-01T08:00:00Z"}
+            })),
+    )
+    .await;
+    assert_eq!(status, 201, "{created}");
+    let since_mark = all_changes(&app, &mark.replace('+', "%2B"), 10).await;
+    let ids: Vec<&str> = since_mark.iter().map(|e| e["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, [created["id"].as_str().unwrap()], "{since_mark:?}");
+    assert_eq!(since_mark[0]["published_at"], "2015-03-01T08:00:00Z");
+}
+
+/// A database from before the change log: the upgrade enters what was public (and what had
+/// left) into the log once, quietly, so that sync and the public change feed from the start
+/// agree with the database.
+async fn the_upgrade_enters_what_was_public_into_the_log(backend: Backend) {
+    use diesel_migrations::MigrationHarness;
+    use khabar::db::schema::{article_tombstones, change_log};
+    let app = TestApp::spawn(backend).await;
+    {
+        let conn = &mut *app.conn();
+        let reverted = match conn {
+            khabar::db::DbConnection::Sqlite(c) => {
+                c.revert_last_migration(khabar::db::migrate::SQLITE).map(drop)
+            }
+            khabar::db::DbConnection::Pg(c) => {
+                c.revert_last_migration(khabar::db::migrate::POSTGRES).map(drop)
+            }
+        };
+        reverted.unwrap();
+        diesel::delete(change_log::table).execute(conn).unwrap();
+        diesel::insert_into(article_tombstones::table)
+            .values((
+                article_tombstones::public_id.eq("gone-before-the-log"),
+                article_tombstones::slug.eq("gone"),
+                article_tombstones::language.eq("ar"),
+                article_tombstones::reason.eq("deleted"),
+                article_tombstones::removed_at.eq(khabar::db::utc_now()),
+            ))
+            .execute(conn)
+            .unwrap();
+        khabar::db::migrate::run_pending(conn).unwrap();
+        let logged: Vec<(String, Option<String>, bool)> = change_log::table
+            .order(change_log::seq)
+            .select((change_log::kind, change_log::actor, change_log::quiet))
+            .load(conn)
+            .unwrap();
+        let mut kinds: Vec<&str> = logged.iter().map(|(k, _, _)| k.as_str()).collect();
+        kinds.sort();
+        assert_eq!(
+            kinds,
+            [
+                "deleted",
+                "published",
+                "published",
+                "published",
+                "published",
+                "published"
+            ]
+        );
+        assert!(logged
+            .iter()
+            .all(|(_, actor, quiet)| actor.as_deref() == Some("upgrade") && *quiet));
+    }
+    let everything = all_changes(&app, "2000-01-01T00:00:00Z", 2).await;
+    let mut changes: Vec<&str> = everything.iter().map(|e| e["change"].as_str().unwrap()).collect();
+    changes.sort();
+    assert_eq!(
+        changes,
+        ["deleted", "updated", "updated", "updated", "updated", "updated"],
+        "{everything:?}"
+    );
+}
+
 crate::on_both_backends!(
+    an_archive_story_added_now_reaches_sync_clients,
+    the_upgrade_enters_what_was_public_into_the_log,
     updated_since_reports_changes_and_tombstones,
     sync_parameters_are_checked
 );

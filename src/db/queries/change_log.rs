@@ -54,7 +54,6 @@ pub struct NewEntry<'a> {
     pub public_id: &'a str,
     pub language: &'a str,
     pub slug: &'a str,
-    pub at: NaiveDateTime,
     pub origin: &'a Origin,
 }
 
@@ -71,13 +70,17 @@ pub fn append_many(conn: &mut DbConnection, entries: &[NewEntry<'_>]) -> Result<
     if let DbConnection::Pg(pg) = conn {
         diesel::sql_query(format!("SELECT pg_advisory_xact_lock({APPEND_LOCK})")).execute(pg)?;
     }
+    // The time it reached the log, read under the lock: times rise with positions (as far as
+    // the nodes' clocks agree), so a reader's `since` names a position. (An import compiles
+    // an article as of its past; the log says when the public learned of it.)
+    let at = crate::db::utc_now();
     // Well under either backend's limit of bound parameters per statement.
     for chunk in entries.chunks(1000) {
         let rows: Vec<_> = chunk
             .iter()
             .map(|entry| {
                 (
-                    change_log::at.eq(entry.at),
+                    change_log::at.eq(at),
                     change_log::kind.eq(entry.kind.as_str()),
                     change_log::public_id.eq(entry.public_id),
                     change_log::language.eq(entry.language),
@@ -127,6 +130,37 @@ pub fn public_after(conn: &mut DbConnection, after: i64, limit: i64) -> Result<V
         .limit(limit)
         .select(Entry::as_select())
         .load(conn)?)
+}
+
+/// The position just before the first entry logged at or after `since` (the log's end when
+/// there is none): where a reader of what changed since a time starts.
+pub fn position_at(conn: &mut DbConnection, since: NaiveDateTime) -> Result<i64, DbError> {
+    let first: Option<i64> = change_log::table
+        .filter(change_log::at.ge(since))
+        .select(diesel::dsl::min(change_log::seq))
+        .first(conn)?;
+    match first {
+        Some(seq) => Ok(seq - 1),
+        None => newest(conn),
+    }
+}
+
+/// The newest position of an article entry about each of `public_ids` (those with none are
+/// left out): an entry below it is superseded.
+pub fn newest_about(
+    conn: &mut DbConnection,
+    public_ids: &[&str],
+) -> Result<std::collections::HashMap<String, i64>, DbError> {
+    let rows: Vec<(String, Option<i64>)> = change_log::table
+        .filter(change_log::public_id.eq_any(public_ids))
+        .filter(change_log::kind.eq_any(PUBLIC_KINDS))
+        .group_by(change_log::public_id)
+        .select((change_log::public_id, diesel::dsl::max(change_log::seq)))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, seq)| seq.map(|seq| (id, seq)))
+        .collect())
 }
 
 /// Up to `limit` entries of every kind after position `after`, oldest first.

@@ -186,7 +186,6 @@ pub fn tombstone(
                 public_id,
                 language,
                 slug,
-                at: now,
             },
         )?;
     }

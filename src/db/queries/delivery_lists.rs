@@ -8,7 +8,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::schema::{article_deliveries, article_tombstones, delivery_contributors, delivery_topics};
+use crate::db::schema::{article_deliveries, delivery_contributors, delivery_topics};
 use crate::db::{DbConnection, DbError};
 use crate::domain::kinds::BylineRole;
 
@@ -212,111 +212,22 @@ pub fn full_forms(conn: &mut DbConnection, article_ids: &[i64]) -> Result<Vec<(i
         .load(conn)?)
 }
 
-/// An article that left the public set, as incremental sync reports it.
-#[derive(Debug, Clone, Queryable)]
-pub struct Tombstone {
-    pub id: i64,
-    pub public_id: String,
-    pub slug: String,
-    pub language: String,
-    pub reason: String,
-    pub removed_at: NaiveDateTime,
-}
-
-/// One entry of an incremental sync, in change order.
-#[derive(Debug, Clone)]
-pub enum Change {
-    Updated(ListRow),
-    Removed(Tombstone),
-}
-
-impl Change {
-    /// The sync order: change time, then tombstones before articles, each by id. Tombstone ids
-    /// are shifted below zero so one signed number orders both kinds.
-    pub fn position(&self) -> (NaiveDateTime, i64) {
-        match self {
-            Change::Updated(row) => (row.updated_at, row.article_id),
-            Change::Removed(tombstone) => (tombstone.removed_at, tombstone.id.wrapping_add(i64::MIN)),
-        }
-    }
-}
-
-/// Everything that changed at or after `since`, oldest first, after `after` (a position from
-/// [`Change::position`]): articles that became or stayed public with a new representation,
-/// and tombstones of articles that left.
-pub fn changes_since(
+/// The compiled summaries of those of `public_ids` that are public at `now`, with the time
+/// their public form last changed.
+pub fn public_summaries(
     conn: &mut DbConnection,
-    since: NaiveDateTime,
-    after: Option<(NaiveDateTime, i64)>,
-    language: Option<&str>,
-    limit: i64,
+    public_ids: &[&str],
     now: NaiveDateTime,
-) -> Result<Vec<Change>, DbError> {
-    let mut updated = article_deliveries::table
-        .select(COLUMNS)
+) -> Result<Vec<(String, NaiveDateTime, String)>, DbError> {
+    Ok(article_deliveries::table
+        .filter(article_deliveries::public_id.eq_any(public_ids))
         .filter(article_deliveries::visible_from.le(now))
-        .filter(article_deliveries::updated_at.ge(since))
-        .order((
-            article_deliveries::updated_at.asc(),
-            article_deliveries::article_id.asc(),
-        ))
-        .limit(limit)
-        .into_boxed();
-    let mut removed = article_tombstones::table
         .select((
-            article_tombstones::id,
-            article_tombstones::public_id,
-            article_tombstones::slug,
-            article_tombstones::language,
-            article_tombstones::reason,
-            article_tombstones::removed_at,
+            article_deliveries::public_id,
+            article_deliveries::updated_at,
+            article_deliveries::summary_json,
         ))
-        .filter(article_tombstones::removed_at.ge(since))
-        .order((article_tombstones::removed_at.asc(), article_tombstones::id.asc()))
-        .limit(limit)
-        .into_boxed();
-    if let Some(language) = language {
-        let pattern = crate::domain::language::subtag_pattern(language);
-        updated = updated.filter(
-            article_deliveries::language
-                .eq(language.to_owned())
-                .or(article_deliveries::language.like(pattern.clone())),
-        );
-        removed = removed.filter(
-            article_tombstones::language
-                .eq(language.to_owned())
-                .or(article_tombstones::language.like(pattern)),
-        );
-    }
-    if let Some((at, position)) = after {
-        let updated_at = article_deliveries::updated_at;
-        updated = updated.filter(
-            updated_at.gt(at).or(updated_at
-                .eq(at)
-                .and(article_deliveries::article_id.gt(position.max(0)))),
-        );
-        removed = if position < 0 {
-            let last_id = position.wrapping_sub(i64::MIN);
-            removed.filter(
-                article_tombstones::removed_at
-                    .gt(at)
-                    .or(article_tombstones::removed_at
-                        .eq(at)
-                        .and(article_tombstones::id.gt(last_id))),
-            )
-        } else {
-            removed.filter(article_tombstones::removed_at.gt(at))
-        };
-    }
-    let mut changes: Vec<Change> = updated
-        .load::<ListRow>(conn)?
-        .into_iter()
-        .map(Change::Updated)
-        .collect();
-    changes.extend(removed.load::<Tombstone>(conn)?.into_iter().map(Change::Removed));
-    changes.sort_by_key(Change::position);
-    changes.truncate(limit as usize);
-    Ok(changes)
+        .load(conn)?)
 }
 
 /// The languages that have public articles.
