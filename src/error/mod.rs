@@ -4,91 +4,19 @@
 //! that is down or full is a 503 or 507; anything else is logged with its causes and answered
 //! with a 500 that reveals nothing internal.
 
+mod code;
+mod conversions;
+mod database;
+
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
-use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::db::{DbError, Fault};
+pub use code::ProblemCode;
+use database::{database_problem, internal};
 
-/// The kind of problem, stable and documented: clients switch on it (and translate it). The
-/// `type` URI ends with the same word.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
-#[serde(rename_all = "kebab-case")]
-pub enum ProblemCode {
-    /// No such resource, or none visible to the caller.
-    NotFound,
-    /// A malformed request: unreadable JSON, a bad parameter or cursor.
-    BadRequest,
-    /// The change clashes with what exists (a unique value taken, a key reused).
-    Conflict,
-    /// The body is well-formed but its fields break the content model; see `errors`.
-    Unprocessable,
-    /// A dependency is down, busy or draining; retry after `Retry-After`.
-    Unavailable,
-    /// No space left to store what was sent; nothing was written.
-    InsufficientStorage,
-    /// No credentials, or credentials that do not verify.
-    Unauthorized,
-    /// An `X-Api-Key` that is malformed, unknown or revoked.
-    InvalidApiKey,
-    /// The caller's role may not do this.
-    Forbidden,
-    /// The body is larger than the operation accepts.
-    PayloadTooLarge,
-    /// The body's media type is not one the operation reads.
-    UnsupportedMediaType,
-    /// A change to a versioned resource needs `If-Match`.
-    PreconditionRequired,
-    /// `If-Match` names a version that is no longer current (`current_version` says which is).
-    PreconditionFailed,
-    /// No requested byte range lies within the representation.
-    RangeNotSatisfiable,
-    /// The workflow does not allow this move from the current status (`allowed` lists those it does).
-    InvalidTransition,
-    /// Over the request budget; retry after `Retry-After`.
-    TooManyRequests,
-    /// The body did not arrive in time.
-    RequestTimeout,
-    /// The path exists but not for this method (`Allow` lists them).
-    MethodNotAllowed,
-    /// The resource is at another address now.
-    Moved,
-    /// What was asked for is no longer kept (a change-feed cursor older than the log's
-    /// window); the detail says how to start over.
-    Gone,
-    /// The server failed; the request id finds it in the logs.
-    Internal,
-}
-
-impl ProblemCode {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ProblemCode::NotFound => "not-found",
-            ProblemCode::BadRequest => "bad-request",
-            ProblemCode::Conflict => "conflict",
-            ProblemCode::Unprocessable => "unprocessable",
-            ProblemCode::Unavailable => "unavailable",
-            ProblemCode::InsufficientStorage => "insufficient-storage",
-            ProblemCode::Unauthorized => "unauthorized",
-            ProblemCode::InvalidApiKey => "invalid-api-key",
-            ProblemCode::Forbidden => "forbidden",
-            ProblemCode::PayloadTooLarge => "payload-too-large",
-            ProblemCode::UnsupportedMediaType => "unsupported-media-type",
-            ProblemCode::PreconditionRequired => "precondition-required",
-            ProblemCode::PreconditionFailed => "precondition-failed",
-            ProblemCode::RangeNotSatisfiable => "range-not-satisfiable",
-            ProblemCode::InvalidTransition => "invalid-transition",
-            ProblemCode::TooManyRequests => "too-many-requests",
-            ProblemCode::RequestTimeout => "request-timeout",
-            ProblemCode::MethodNotAllowed => "method-not-allowed",
-            ProblemCode::Moved => "moved",
-            ProblemCode::Gone => "gone",
-            ProblemCode::Internal => "internal",
-        }
-    }
-}
+use crate::db::DbError;
 
 /// An RFC 9457 problem document.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -405,78 +333,6 @@ impl ApiError {
     }
 }
 
-fn database_problem(error: &DbError) -> (StatusCode, ProblemCode, String, Vec<FieldError>) {
-    match error {
-        DbError::Query(DieselError::NotFound) => (
-            StatusCode::NOT_FOUND,
-            ProblemCode::NotFound,
-            "no such resource".into(),
-            vec![],
-        ),
-        DbError::Query(query_error @ DieselError::DatabaseError(_, info)) => {
-            match crate::db::violation_kind(query_error).unwrap_or(DatabaseErrorKind::Unknown) {
-                DatabaseErrorKind::UniqueViolation => (
-                    StatusCode::CONFLICT,
-                    ProblemCode::Conflict,
-                    "a resource with the same unique value already exists".into(),
-                    column_errors(info.column_name(), FieldCode::Taken, "already taken"),
-                ),
-                DatabaseErrorKind::ForeignKeyViolation => (
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    ProblemCode::Unprocessable,
-                    "a referenced resource does not exist, or is still referenced".into(),
-                    column_errors(
-                        info.column_name(),
-                        FieldCode::NotFound,
-                        "refers to a missing resource",
-                    ),
-                ),
-                DatabaseErrorKind::CheckViolation | DatabaseErrorKind::NotNullViolation => (
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    ProblemCode::Unprocessable,
-                    "a value is outside what the content model allows".into(),
-                    column_errors(info.column_name(), FieldCode::Invalid, "not allowed"),
-                ),
-                _ => fault_or_internal(error),
-            }
-        }
-        _ => fault_or_internal(error),
-    }
-}
-
-fn fault_or_internal(error: &DbError) -> (StatusCode, ProblemCode, String, Vec<FieldError>) {
-    match error.fault() {
-        Some(Fault::Unavailable) => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            ProblemCode::Unavailable,
-            "the database is not reachable; try again shortly".into(),
-            vec![],
-        ),
-        Some(Fault::StorageFull) => (
-            StatusCode::INSUFFICIENT_STORAGE,
-            ProblemCode::InsufficientStorage,
-            "the server has no space left to store this; nothing was written".into(),
-            vec![],
-        ),
-        None => internal(),
-    }
-}
-
-fn column_errors(column: Option<&str>, code: FieldCode, message: &str) -> Vec<FieldError> {
-    column
-        .map(|column| vec![FieldError::coded(column, code, message)])
-        .unwrap_or_default()
-}
-
-fn internal() -> (StatusCode, ProblemCode, String, Vec<FieldError>) {
-    (
-        StatusCode::INTERNAL_SERVER_ERROR,
-        ProblemCode::Internal,
-        "the server failed to complete the request; it has been logged".into(),
-        vec![],
-    )
-}
-
 /// Renders a problem with its media type.
 pub fn problem_response(problem: &Problem) -> HttpResponse {
     let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
@@ -588,94 +444,6 @@ impl ApiError {
             }
             _ if status >= 500 => tracing::warn!(error = %self, status, "request refused"),
             _ => {}
-        }
-    }
-}
-
-impl From<crate::editorial::EditError> for ApiError {
-    fn from(error: crate::editorial::EditError) -> Self {
-        use crate::editorial::EditError;
-        match error {
-            EditError::Forbidden(detail) => ApiError::Forbidden(detail),
-            EditError::NotFound(detail) => ApiError::NotFound(detail),
-            EditError::Invalid(errors) => ApiError::unprocessable(errors),
-            EditError::Conflict { detail, errors } => ApiError::Conflict { detail, errors },
-            EditError::Transition(refused) => ApiError::WorkflowConflict {
-                detail: refused.to_string(),
-                allowed: refused.allowed.iter().map(|s| s.as_str().to_owned()).collect(),
-            },
-            stale @ EditError::Stale { current, .. } => ApiError::PreconditionFailed {
-                detail: stale.to_string(),
-                current_version: current,
-            },
-            EditError::Database(error) => ApiError::Database(error),
-            EditError::Unexpected(error) => ApiError::Internal(error),
-        }
-    }
-}
-
-impl From<crate::reads::ReadError> for ApiError {
-    fn from(error: crate::reads::ReadError) -> Self {
-        use crate::reads::ReadError;
-        match error {
-            ReadError::NotFound(detail) => ApiError::NotFound(detail),
-            ReadError::Gone { detail, errors } => ApiError::Gone { detail, errors },
-            ReadError::BadRequest { detail, errors } => ApiError::BadRequest { detail, errors },
-            ReadError::Database(error) => ApiError::Database(error),
-            // Routes that can answer with a redirect build its location from the request.
-            ReadError::Moved { slug, language } => ApiError::Moved {
-                location: format!("{slug}?language={language}"),
-            },
-        }
-    }
-}
-
-impl From<crate::auth::AuthError> for ApiError {
-    fn from(error: crate::auth::AuthError) -> Self {
-        use crate::auth::AuthError;
-        match error {
-            AuthError::BadCredentials => ApiError::Unauthorized(Unauthorized::Refused(error.to_string())),
-            AuthError::BadToken(detail) => ApiError::Unauthorized(Unauthorized::Refused(detail.to_owned())),
-            AuthError::Database(error) => ApiError::Database(error),
-            AuthError::Unexpected(error) => ApiError::Internal(error),
-        }
-    }
-}
-
-impl From<crate::images::ImageError> for ApiError {
-    fn from(error: crate::images::ImageError) -> Self {
-        use crate::images::{render::RenderError, ImageError};
-        match error {
-            ImageError::BadParameter(e) => ApiError::invalid_field(e.field, e.detail),
-            ImageError::BadSignature => ApiError::Forbidden(
-                "this image URL is not signed by this server for these parameters; use the URLs the API gives".into(),
-            ),
-            ImageError::NotFound(detail) => ApiError::NotFound(detail),
-            ImageError::Busy => ApiError::Unavailable(error.to_string()),
-            ImageError::Render(RenderError::Encode(detail)) => {
-                ApiError::Internal(anyhow::anyhow!("encoding a rendition: {detail}"))
-            }
-            ImageError::Render(other) => ApiError::unprocessable_field("file", other.to_string()),
-            ImageError::Storage(e) => e.into(),
-            ImageError::RenderThread(detail) => {
-                ApiError::Internal(anyhow::anyhow!("a render thread failed: {detail}"))
-            }
-        }
-    }
-}
-
-impl From<crate::storage::StorageError> for ApiError {
-    fn from(error: crate::storage::StorageError) -> Self {
-        use crate::storage::StorageError;
-        match error {
-            StorageError::Full => ApiError::InsufficientStorage(error.to_string()),
-            StorageError::Unavailable(_) => {
-                tracing::warn!(error = %error, "the media store cannot be reached");
-                ApiError::Unavailable("the media store cannot be reached; retry shortly".into())
-            }
-            StorageError::Failed(_) | StorageError::Config(_) => {
-                ApiError::Internal(anyhow::Error::new(error).context("the media store"))
-            }
         }
     }
 }
