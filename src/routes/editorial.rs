@@ -1,4 +1,5 @@
-//! The article write API: create, edit, delete, workflow, corrections, revisions, previews.
+//! The article write API: create, edit, delete, workflow, corrections, and the desk's list
+//! (revisions and previews are in their own modules).
 
 use actix_web::http::StatusCode;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
@@ -8,16 +9,11 @@ use utoipa::IntoParams;
 use super::body::JsonBody;
 use super::principal::Signed;
 use super::writes::{
-    body, create_once, created, expected_version, json_response, no_content, BadPath, BodyProblems,
-    Protected, VersionProblems,
+    body, create_once, created, expected_version, json_response, no_content, BodyProblems, Protected,
+    VersionProblems,
 };
 use super::State;
-use crate::api::article::ArticleView;
-use crate::api::editorial::{
-    CorrectionRequest, EditableArticle, PreviewLink, PreviewLinkRequest, RevisionDiff, RevisionSummary,
-    RevisionView, TransitionRequest,
-};
-use crate::auth::tokens::{PreviewClaims, PREVIEW_AUDIENCE};
+use crate::api::editorial::{CorrectionRequest, EditableArticle, TransitionRequest};
 use crate::db;
 use crate::domain::editorial::NewArticleInput;
 use crate::domain::permissions::Permission;
@@ -41,45 +37,11 @@ pub struct ArticleKeyPath {
     pub key: String,
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Path)]
-pub struct RevisionPath {
-    /// The article's public id (UUID).
-    pub id: String,
-    /// A version number.
-    #[param(minimum = 1)]
-    pub version: i32,
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct DiffQuery {
-    #[param(minimum = 1)]
-    pub from: i32,
-    #[param(minimum = 1)]
-    pub to: i32,
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Path)]
-pub struct PreviewTokenPath {
-    /// The token of a preview link.
-    pub token: String,
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Path)]
-pub struct PreviewLinkPath {
-    /// The preview link's id.
-    pub id: String,
-}
-
 fn article_location(id: &str) -> String {
     format!("/v1/articles/{id}/editorial")
 }
 
-fn editable_response(status: StatusCode, article: &EditableArticle) -> HttpResponse {
+pub(super) fn editable_response(status: StatusCode, article: &EditableArticle) -> HttpResponse {
     json_response(status, article, Some(article.etag()))
 }
 
@@ -288,264 +250,6 @@ pub async fn correct_article(
         .write(move |conn, ctx| articles::correct(conn, ctx, &signed.actor, &id, expected, &correction))
         .await?;
     Ok(editable_response(StatusCode::OK, &article))
-}
-
-/// Every saved version of an article, newest first.
-#[utoipa::path(
-    tag = "editorial",
-    security(("bearer" = [])),
-    params(ArticleIdPath),
-    responses(
-        (status = 200, description = "Revisions", body = Vec<RevisionSummary>),
-        (status = 404, description = "No article has this id", body = Problem, content_type = "application/problem+json"),
-        Protected
-    )
-)]
-#[get("/articles/{id}/revisions")]
-pub async fn list_revisions(
-    state: State,
-    signed: Signed,
-    path: web::Path<ArticleIdPath>,
-) -> Result<HttpResponse, ApiError> {
-    signed.require_article_access()?;
-    let id = path.into_inner().id;
-    let revisions = state
-        .read(move |conn, _| articles::revisions(conn, &signed.actor, &id))
-        .await?;
-    Ok(json_response(StatusCode::OK, &revisions, None))
-}
-
-/// One version of an article: who saved it, when, and its content then.
-#[utoipa::path(
-    tag = "editorial",
-    security(("bearer" = [])),
-    params(RevisionPath),
-    responses(
-        (status = 200, description = "The revision", body = RevisionView),
-        (status = 404, description = "No such article or version", body = Problem, content_type = "application/problem+json"),
-        Protected, BadPath
-    )
-)]
-#[get("/articles/{id}/revisions/{version}")]
-pub async fn get_revision(
-    state: State,
-    signed: Signed,
-    path: web::Path<RevisionPath>,
-) -> Result<HttpResponse, ApiError> {
-    signed.require_article_access()?;
-    let RevisionPath { id, version } = path.into_inner();
-    let revision = state
-        .read(move |conn, _| articles::revision(conn, &signed.actor, &id, version))
-        .await?;
-    Ok(json_response(StatusCode::OK, &revision, None))
-}
-
-/// The fields that differ between two versions.
-#[utoipa::path(
-    tag = "editorial",
-    security(("bearer" = [])),
-    params(ArticleIdPath, DiffQuery),
-    responses(
-        (status = 200, description = "Changed fields, each with its value in both versions", body = RevisionDiff),
-        (status = 400, description = "Missing or non-numeric versions", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such article or version", body = Problem, content_type = "application/problem+json"),
-        Protected
-    )
-)]
-#[get("/articles/{id}/diff")]
-pub async fn diff_revisions(
-    state: State,
-    signed: Signed,
-    path: web::Path<ArticleIdPath>,
-    query: web::Query<DiffQuery>,
-) -> Result<HttpResponse, ApiError> {
-    signed.require_article_access()?;
-    let id = path.into_inner().id;
-    let DiffQuery { from, to } = query.into_inner();
-    let diff = state
-        .read(move |conn, _| articles::diff(conn, &signed.actor, &id, from, to))
-        .await?;
-    Ok(json_response(StatusCode::OK, &diff, None))
-}
-
-/// Makes an old version's content the next version (the status is kept). Needs `If-Match`.
-#[utoipa::path(
-    tag = "editorial",
-    security(("bearer" = [])),
-    params(RevisionPath, ("If-Match" = String, Header, description = "The ETag of the current version")),
-    responses(
-        (status = 200, description = "Restored as a new version", body = EditableArticle, headers(("ETag" = String))),
-        (status = 409, description = "The old version's slug is taken now", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The old version names media, topics or contributors that no longer exist", body = Problem, content_type = "application/problem+json"),
-        Protected, VersionProblems, BadPath
-    )
-)]
-#[post("/articles/{id}/revisions/{version}/restore")]
-pub async fn restore_revision(
-    state: State,
-    request: HttpRequest,
-    signed: Signed,
-    path: web::Path<RevisionPath>,
-) -> Result<HttpResponse, ApiError> {
-    signed.require_article_access()?;
-    let RevisionPath { id, version } = path.into_inner();
-    let expected = expected_version(&request)?;
-    let article = state
-        .write(move |conn, ctx| articles::restore(conn, ctx, &signed.actor, &id, expected, version))
-        .await?;
-    Ok(editable_response(StatusCode::OK, &article))
-}
-
-/// The article exactly as `GET /v1/articles/{key}` would show it once published.
-#[utoipa::path(
-    tag = "editorial",
-    security(("bearer" = [])),
-    params(ArticleIdPath),
-    responses(
-        (status = 200, description = "The public representation, unpublished", body = ArticleView),
-        (status = 404, description = "No article has this id", body = Problem, content_type = "application/problem+json"),
-        Protected
-    )
-)]
-#[get("/articles/{id}/preview")]
-pub async fn preview_article(
-    state: State,
-    signed: Signed,
-    path: web::Path<ArticleIdPath>,
-) -> Result<HttpResponse, ApiError> {
-    signed.require_article_access()?;
-    let id = path.into_inner().id;
-    let view = state
-        .read(move |conn, ctx| articles::preview(conn, ctx, &signed.actor, &id))
-        .await?;
-    Ok(json_response(StatusCode::OK, &view, None))
-}
-
-/// Mints a signed, expiring, revocable link that shows one unpublished article to a front-end
-/// without a token.
-#[utoipa::path(
-    tag = "editorial",
-    security(("bearer" = [])),
-    params(ArticleIdPath),
-    request_body = PreviewLinkRequest,
-    responses(
-        (status = 201, description = "The link", body = PreviewLink),
-        (status = 404, description = "No article has this id", body = Problem, content_type = "application/problem+json"),
-        Protected, BodyProblems
-    )
-)]
-#[post("/articles/{id}/preview-links")]
-pub async fn create_preview_link(
-    state: State,
-    signed: Signed,
-    path: web::Path<ArticleIdPath>,
-    payload: JsonBody,
-) -> Result<HttpResponse, ApiError> {
-    signed.require_article_access()?;
-    let id = path.into_inner().id;
-    let request: PreviewLinkRequest = payload.parse().await?;
-    let lifetime = request.expires_in.unwrap_or(86_400);
-    if !(60..=604_800).contains(&lifetime) {
-        return Err(ApiError::unprocessable_field(
-            "/expires_in",
-            "must be from 60 to 604800 seconds",
-        ));
-    }
-    let link_id = uuid::Uuid::new_v4().to_string();
-    let ctx = state.edit_context();
-    let expires_at = ctx.now + chrono::Duration::seconds(lifetime);
-    let (article_id, link) = (id.clone(), link_id.clone());
-    state
-        .write(move |conn, ctx| {
-            articles::create_preview_link(conn, ctx, &signed.actor, &article_id, &link, expires_at)
-        })
-        .await?;
-    let claims = PreviewClaims {
-        sub: id,
-        iat: ctx.now.and_utc().timestamp(),
-        nbf: ctx.now.and_utc().timestamp(),
-        exp: expires_at.and_utc().timestamp(),
-        iss: state.auth.keys.issuer().to_owned(),
-        aud: PREVIEW_AUDIENCE.to_owned(),
-        jti: link_id.clone(),
-    };
-    let token = state
-        .auth
-        .keys
-        .sign(&claims)
-        .map_err(|e| anyhow::anyhow!("cannot sign a preview link: {e}"))?;
-    let url = state
-        .reads
-        .public_url
-        .join(&format!("v1/preview/{token}"))
-        .map(|u| u.to_string())
-        .unwrap_or_default();
-    let link = PreviewLink {
-        id: link_id,
-        token,
-        url,
-        expires_at: expires_at.and_utc(),
-    };
-    Ok(json_response(StatusCode::CREATED, &link, None))
-}
-
-/// Revokes a preview link at once.
-#[utoipa::path(
-    tag = "editorial",
-    security(("bearer" = [])),
-    params(PreviewLinkPath),
-    responses(
-        (status = 204, description = "Revoked"),
-        (status = 404, description = "No preview link has this id", body = Problem, content_type = "application/problem+json"),
-        Protected
-    )
-)]
-#[delete("/preview-links/{id}")]
-pub async fn revoke_preview_link(
-    state: State,
-    signed: Signed,
-    path: web::Path<PreviewLinkPath>,
-) -> Result<HttpResponse, ApiError> {
-    signed.require_article_access()?;
-    let id = path.into_inner().id;
-    state
-        .write(move |conn, ctx| articles::revoke_preview_link(conn, ctx, &signed.actor, &id))
-        .await?;
-    Ok(no_content())
-}
-
-/// What a preview link shows: the article as it would be published. Read-only, one article,
-/// until the link expires or is revoked; never cached.
-#[utoipa::path(
-    tag = "editorial",
-    params(PreviewTokenPath),
-    responses(
-        (status = 200, description = "The public representation, unpublished", body = ArticleView),
-        (status = 404, description = "The link is invalid, expired or revoked", body = Problem, content_type = "application/problem+json")
-    )
-)]
-#[get("/preview/{token}")]
-pub async fn preview_by_link(
-    state: State,
-    path: web::Path<PreviewTokenPath>,
-) -> Result<HttpResponse, ApiError> {
-    let token = path.into_inner().token;
-    let gone = || ApiError::NotFound("this preview link is invalid, has expired or was revoked".into());
-    let claims: PreviewClaims = state
-        .auth
-        .keys
-        .verify(&token, PREVIEW_AUDIENCE)
-        .map_err(|_| gone())?;
-    let view = state
-        .read(move |conn, ctx| articles::preview_by_link(conn, ctx, &claims.jti, &claims.sub))
-        .await?
-        .ok_or_else(gone)?;
-    let mut response = json_response(StatusCode::OK, &view, None);
-    response.headers_mut().insert(
-        actix_web::http::header::HeaderName::from_static("x-robots-tag"),
-        actix_web::http::header::HeaderValue::from_static("noindex"),
-    );
-    Ok(response)
 }
 
 /// The desk's list of articles in every status, newest change first: an editor's whole

@@ -20,9 +20,11 @@ pub mod imports;
 pub mod meta;
 pub mod metrics;
 pub mod middleware;
+pub mod previews;
 pub mod principal;
 pub mod ranges;
 pub mod rate_limit;
+pub mod revisions;
 pub mod search;
 pub mod site;
 pub mod stored_file;
@@ -82,14 +84,14 @@ pub fn configure(config: &mut ServiceConfig<'_>) {
                 .service(editorial::delete_article)
                 .service(editorial::transition_article)
                 .service(editorial::correct_article)
-                .service(editorial::list_revisions)
-                .service(editorial::get_revision)
-                .service(editorial::diff_revisions)
-                .service(editorial::restore_revision)
-                .service(editorial::preview_article)
-                .service(editorial::create_preview_link)
-                .service(editorial::revoke_preview_link)
-                .service(editorial::preview_by_link)
+                .service(revisions::list_revisions)
+                .service(revisions::get_revision)
+                .service(revisions::diff_revisions)
+                .service(revisions::restore_revision)
+                .service(previews::preview_article)
+                .service(previews::create_preview_link)
+                .service(previews::revoke_preview_link)
+                .service(previews::preview_by_link)
                 .service(catalog_write::create_contributor)
                 .service(catalog_write::update_contributor)
                 .service(catalog_write::delete_contributor)
