@@ -20,9 +20,11 @@
 
 pub mod content;
 pub mod credit;
+mod embeds;
 mod html;
 mod media;
 pub mod php;
+mod post;
 mod records;
 mod scan;
 pub mod wxr;
