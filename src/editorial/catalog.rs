@@ -105,7 +105,7 @@ fn save_contributor(
     if store::contributor_slug_taken(conn, &slug, id)? {
         return Err(slug_conflict("contributor", &slug));
     }
-    let saved = store::save_contributor(conn, id, &input, &slug, ctx.now)?;
+    let saved = store::save_contributor(conn, id, &input, &slug, store::Stamp::now(ctx.now))?;
     let action = if id.is_some() {
         "contributor.update"
     } else {
@@ -208,7 +208,7 @@ fn save_topic(
             Some(parent_id)
         }
     };
-    let saved = store::save_topic(conn, id, &input, &slug, parent_id, ctx.now)?;
+    let saved = store::save_topic(conn, id, &input, &slug, parent_id, store::Stamp::now(ctx.now))?;
     let action = if id.is_some() {
         "topic.update"
     } else {

@@ -17,13 +17,15 @@ use super::report::Outcome;
 use crate::api::article::UrlBuilder;
 use crate::db::models::article::NewArticle;
 use crate::db::models::user::NewUser;
+use crate::db::queries::catalog_write::Stamp;
 use crate::db::queries::editorial as store;
 use crate::db::queries::jobs::{self, JobKind};
 use crate::db::queries::redirects::{self, NewRedirect, Target};
-use crate::db::queries::transfer_write::{self as write, ContributorColumns, RevisionColumns, TopicColumns};
+use crate::db::queries::transfer_write::{self as write, RevisionColumns};
 use crate::db::queries::{catalog, catalog_write, transfer_read};
 use crate::db::{DbConnection, DbError};
 use crate::domain::catalog::MediaInput;
+use crate::domain::catalog::{ContributorInput, TopicInput};
 use crate::domain::editorial::ArticleInput;
 use crate::domain::kinds::ArticleStatus;
 use crate::domain::site_path::SitePath;
@@ -96,29 +98,30 @@ pub fn contributor(conn: &mut DbConnection, r: &ContributorRecord) -> Result<Out
             r.slug
         )));
     }
-    if r.name.trim().is_empty() {
-        return Err(invalid("name: required"));
+    // The rules the API applies to a contributor, then the one store function.
+    let input = ContributorInput {
+        slug: Some(r.slug.clone()),
+        kind: r.kind,
+        name: r.name.clone(),
+        localized_names: r.localized_names.clone(),
+        bio: r.bio.clone(),
+        avatar_url: r.avatar_url.clone(),
+        url: r.url.clone(),
     }
+    .checked()
+    .map_err(fields)?;
     let existing = catalog::contributor_by_slug(conn, &r.slug)?;
     if let Some(existing) = &existing {
         if contributor_record(existing.clone())? == *r {
             return Ok(Outcome::Unchanged);
         }
     }
-    write::save_contributor(
+    catalog_write::save_contributor(
         conn,
         existing.as_ref().map(|c| c.id),
-        &ContributorColumns {
-            slug: &r.slug,
-            kind: r.kind.as_str(),
-            name: &r.name,
-            localized_names: &r.localized_names,
-            bio: r.bio.as_deref(),
-            avatar_url: r.avatar_url.as_deref(),
-            url: r.url.as_deref(),
-            created_at: naive(r.created_at),
-            updated_at: naive(r.updated_at),
-        },
+        &input,
+        &r.slug,
+        Stamp::as_recorded(naive(r.created_at), naive(r.updated_at)),
     )?;
     Ok(if existing.is_some() {
         Outcome::Updated
@@ -196,9 +199,17 @@ pub fn topic(conn: &mut DbConnection, r: &TopicRecord) -> Result<Outcome, Refusa
             r.slug
         )));
     }
-    if r.name.trim().is_empty() {
-        return Err(invalid("name: required"));
+    // The rules the API applies to a topic, then the one store function.
+    let input = TopicInput {
+        slug: Some(r.slug.clone()),
+        kind: r.kind,
+        name: r.name.clone(),
+        localized_names: r.localized_names.clone(),
+        description: r.description.clone(),
+        parent: r.parent.clone(),
     }
+    .checked()
+    .map_err(fields)?;
     let parent_id = match &r.parent {
         Some(parent) if *parent == r.slug => return Err(invalid("parent: a topic cannot be its own parent")),
         Some(parent) => Some(
@@ -222,19 +233,13 @@ pub fn topic(conn: &mut DbConnection, r: &TopicRecord) -> Result<Outcome, Refusa
             return Ok(Outcome::Unchanged);
         }
     }
-    write::save_topic(
+    catalog_write::save_topic(
         conn,
         existing.as_ref().map(|t| t.id),
-        &TopicColumns {
-            slug: &r.slug,
-            kind: r.kind.as_str(),
-            name: &r.name,
-            localized_names: &r.localized_names,
-            description: r.description.as_deref(),
-            parent_id,
-            created_at: naive(r.created_at),
-            updated_at: naive(r.updated_at),
-        },
+        &input,
+        &r.slug,
+        parent_id,
+        Stamp::as_recorded(naive(r.created_at), naive(r.updated_at)),
     )?;
     Ok(if existing.is_some() {
         Outcome::Updated

@@ -318,6 +318,13 @@ async fn a_bad_file_is_reported_line_by_line_and_a_fixed_one_finishes_the_job(ba
             "scheduled-without-time",
             json!({"status": "scheduled"}),
         )), // 13
+        // The rules the API applies to contributors and topics apply to their records too.
+        line(
+            json!({"type": "contributor", "slug": "js", "kind": "person", "name": "JS", "avatar_url": "javascript:alert(1)", "created_at": T, "updated_at": T}),
+        ), // 14
+        line(
+            json!({"type": "topic", "slug": "long", "kind": "tag", "name": "ط".repeat(201), "created_at": T, "updated_at": T}),
+        ), // 15
     ];
     let mut file = file_of(&lines);
     // A truncated last line, with no newline.
@@ -341,7 +348,7 @@ async fn a_bad_file_is_reported_line_by_line_and_a_fixed_one_finishes_the_job(ba
     let refused: Vec<u64> = report.problems.iter().map(|p| p.line).collect();
     assert_eq!(
         refused,
-        vec![3, 4, 5, 7, 9, 10, 11, 12, 13, 14],
+        vec![3, 4, 5, 7, 9, 10, 11, 12, 13, 14, 15, 16],
         "{:#?}",
         report.problems
     );
@@ -363,6 +370,8 @@ async fn a_bad_file_is_reported_line_by_line_and_a_fixed_one_finishes_the_job(ba
     assert!(problem(11).contains("not JSON"), "{}", problem(11));
     assert!(problem(12).contains("article"), "{}", problem(12));
     assert!(problem(13).contains("scheduled_at"), "{}", problem(13));
+    assert!(problem(14).contains("avatar_url"), "{}", problem(14));
+    assert!(problem(15).contains("name"), "{}", problem(15));
     assert_eq!(report.counts["article"].created, 2);
     assert_eq!(article_count(&pool), 2);
     // The related article came later in the file: linked once it was there.

@@ -21,19 +21,3 @@ pub struct Contributor {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
-
-#[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = contributors)]
-pub struct NewContributor<'a> {
-    pub slug: &'a str,
-    pub kind: &'a str,
-    pub name: &'a str,
-    pub localized_names: String,
-    pub bio: Option<&'a str>,
-    pub avatar_url: Option<&'a str>,
-    pub url: Option<&'a str>,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
-    /// Its names' words, for pickers (`domain::match_key`).
-    pub search_key: String,
-}

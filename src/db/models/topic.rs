@@ -21,21 +21,6 @@ pub struct Topic {
     pub updated_at: NaiveDateTime,
 }
 
-#[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = topics)]
-pub struct NewTopic<'a> {
-    pub slug: &'a str,
-    pub kind: &'a str,
-    pub name: &'a str,
-    pub localized_names: String,
-    pub description: Option<&'a str>,
-    pub parent_id: Option<i64>,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
-    /// Its names' words, for pickers (`domain::match_key`).
-    pub search_key: String,
-}
-
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = article_topics)]
 pub struct ArticleTopic {

@@ -22,6 +22,34 @@ fn names(json: &str) -> Result<BTreeMap<String, String>, DbError> {
     serde_json::from_str(json).map_err(DbError::corrupt)
 }
 
+/// When a row was made and last changed: by a write made now ([`Stamp::now`]: made now when
+/// it is new), or as an imported record says ([`Stamp::as_recorded`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stamp {
+    created_at: Option<NaiveDateTime>,
+    updated_at: NaiveDateTime,
+}
+
+impl Stamp {
+    pub fn now(now: NaiveDateTime) -> Stamp {
+        Stamp {
+            created_at: None,
+            updated_at: now,
+        }
+    }
+
+    pub fn as_recorded(created_at: NaiveDateTime, updated_at: NaiveDateTime) -> Stamp {
+        Stamp {
+            created_at: Some(created_at),
+            updated_at,
+        }
+    }
+
+    fn created(self) -> NaiveDateTime {
+        self.created_at.unwrap_or(self.updated_at)
+    }
+}
+
 pub fn contributor(conn: &mut DbConnection, slug: &str) -> Result<Option<(i64, ContributorInput)>, DbError> {
     let row: Option<Contributor> = contributors::table
         .filter(contributors::slug.eq(slug))
@@ -45,13 +73,14 @@ pub fn contributor(conn: &mut DbConnection, slug: &str) -> Result<Option<(i64, C
     .transpose()
 }
 
-/// Inserts (`id` None) or updates a contributor whose slug is settled; returns its id.
+/// Inserts (`id` None) or updates a contributor whose slug is settled; returns its id. The
+/// one writer of contributors: the API, imports and the demo all save through it.
 pub fn save_contributor(
     conn: &mut DbConnection,
     id: Option<i64>,
     input: &ContributorInput,
     slug: &str,
-    now: NaiveDateTime,
+    stamp: Stamp,
 ) -> Result<i64, DbError> {
     let values = (
         contributors::slug.eq(slug),
@@ -61,7 +90,7 @@ pub fn save_contributor(
         contributors::bio.eq(&input.bio),
         contributors::avatar_url.eq(&input.avatar_url),
         contributors::url.eq(&input.url),
-        contributors::updated_at.eq(now),
+        contributors::updated_at.eq(stamp.updated_at),
         contributors::search_key.eq(match_key::catalog_key(
             slug,
             &input.name,
@@ -73,10 +102,15 @@ pub fn save_contributor(
             diesel::update(contributors::table.find(id))
                 .set(values)
                 .execute(conn)?;
+            if let Some(created_at) = stamp.created_at {
+                diesel::update(contributors::table.find(id))
+                    .set(contributors::created_at.eq(created_at))
+                    .execute(conn)?;
+            }
             id
         }
         None => diesel::insert_into(contributors::table)
-            .values((values, contributors::created_at.eq(now)))
+            .values((values, contributors::created_at.eq(stamp.created())))
             .returning(contributors::id)
             .get_result(conn)?,
     })
@@ -152,13 +186,15 @@ pub fn ancestors(conn: &mut DbConnection, id: i64) -> Result<Vec<i64>, DbError> 
     Ok(chain)
 }
 
+/// Inserts (`id` None) or updates a topic whose slug and parent are settled; returns its id.
+/// The one writer of topics: the API, imports and the demo all save through it.
 pub fn save_topic(
     conn: &mut DbConnection,
     id: Option<i64>,
     input: &TopicInput,
     slug: &str,
     parent_id: Option<i64>,
-    now: NaiveDateTime,
+    stamp: Stamp,
 ) -> Result<i64, DbError> {
     let values = (
         topics::slug.eq(slug),
@@ -167,7 +203,7 @@ pub fn save_topic(
         topics::localized_names.eq(names_json(&input.localized_names)),
         topics::description.eq(&input.description),
         topics::parent_id.eq(parent_id),
-        topics::updated_at.eq(now),
+        topics::updated_at.eq(stamp.updated_at),
         topics::search_key.eq(match_key::catalog_key(
             slug,
             &input.name,
@@ -177,10 +213,15 @@ pub fn save_topic(
     Ok(match id {
         Some(id) => {
             diesel::update(topics::table.find(id)).set(values).execute(conn)?;
+            if let Some(created_at) = stamp.created_at {
+                diesel::update(topics::table.find(id))
+                    .set(topics::created_at.eq(created_at))
+                    .execute(conn)?;
+            }
             id
         }
         None => diesel::insert_into(topics::table)
-            .values((values, topics::created_at.eq(now)))
+            .values((values, topics::created_at.eq(stamp.created())))
             .returning(topics::id)
             .get_result(conn)?,
     })

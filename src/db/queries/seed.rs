@@ -6,16 +6,17 @@ use std::collections::HashMap;
 
 use diesel::prelude::*;
 
+use super::catalog_write::{save_contributor, save_topic, Stamp};
 use crate::db::models::article::{BlockRow, Byline, NewArticle, RelatedArticle};
-use crate::db::models::contributor::NewContributor;
 use crate::db::models::media::{ArticleMedia, NewMediaAsset, NewRendition};
-use crate::db::models::topic::{ArticleTopic, NewTopic};
+use crate::db::models::topic::ArticleTopic;
 use crate::db::schema::{
     article_blocks, article_media, article_topics, articles, bylines, contributors, media_assets,
     media_renditions, related_articles, topics, translation_groups,
 };
 use crate::db::{utc_now, DbConnection, DbError};
 use crate::domain::blocks::Block;
+use crate::domain::catalog::{ContributorInput, TopicInput};
 use crate::domain::content_set::{ArticleSpec, ContentSet};
 use crate::domain::kinds::ArticleStatus;
 
@@ -28,14 +29,6 @@ pub struct Inserted {
     pub contributors: usize,
     pub topics: usize,
     pub media: usize,
-}
-
-fn json_object(pairs: &[(String, String)]) -> String {
-    let map: serde_json::Map<String, serde_json::Value> = pairs
-        .iter()
-        .map(|(k, v)| (k.clone(), serde_json::Value::from(v.as_str())))
-        .collect();
-    serde_json::Value::Object(map).to_string()
 }
 
 fn unknown(what: &str, key: &str) -> DbError {
@@ -59,26 +52,18 @@ pub fn insert_content(conn: &mut DbConnection, set: &ContentSet) -> Result<Inser
     crate::db::claim::write_transaction(conn, |conn| {
         let now = utc_now();
         let mut ids = Ids::default();
+        let stamp = Stamp::now(now);
         for c in &set.contributors {
-            let id: i64 = diesel::insert_into(contributors::table)
-                .values(NewContributor {
-                    slug: &c.slug,
-                    kind: c.kind.as_str(),
-                    name: &c.name,
-                    localized_names: json_object(&c.localized_names),
-                    bio: c.bio.as_deref(),
-                    avatar_url: None,
-                    url: c.url.as_deref(),
-                    created_at: now,
-                    updated_at: now,
-                    search_key: crate::domain::match_key::catalog_key(
-                        &c.slug,
-                        &c.name,
-                        c.localized_names.iter().map(|(_, n)| n.as_str()),
-                    ),
-                })
-                .returning(contributors::id)
-                .get_result(conn)?;
+            let input = ContributorInput {
+                slug: Some(c.slug.clone()),
+                kind: c.kind,
+                name: c.name.clone(),
+                localized_names: c.localized_names.iter().cloned().collect(),
+                bio: c.bio.clone(),
+                avatar_url: None,
+                url: c.url.clone(),
+            };
+            let id = save_contributor(conn, None, &input, &c.slug, stamp)?;
             ids.contributors.insert(c.slug.clone(), id);
         }
         for t in &set.topics {
@@ -86,24 +71,15 @@ pub fn insert_content(conn: &mut DbConnection, set: &ContentSet) -> Result<Inser
                 Some(parent) => Some(topic_id(conn, &mut ids, parent)?),
                 None => None,
             };
-            let id: i64 = diesel::insert_into(topics::table)
-                .values(NewTopic {
-                    slug: &t.slug,
-                    kind: t.kind.as_str(),
-                    name: &t.name,
-                    localized_names: json_object(&t.localized_names),
-                    description: None,
-                    parent_id,
-                    created_at: now,
-                    updated_at: now,
-                    search_key: crate::domain::match_key::catalog_key(
-                        &t.slug,
-                        &t.name,
-                        t.localized_names.iter().map(|(_, n)| n.as_str()),
-                    ),
-                })
-                .returning(topics::id)
-                .get_result(conn)?;
+            let input = TopicInput {
+                slug: Some(t.slug.clone()),
+                kind: t.kind,
+                name: t.name.clone(),
+                localized_names: t.localized_names.iter().cloned().collect(),
+                description: None,
+                parent: t.parent.clone(),
+            };
+            let id = save_topic(conn, None, &input, &t.slug, parent_id, stamp)?;
             ids.topics.insert(t.slug.clone(), id);
         }
         for m in &set.media {
