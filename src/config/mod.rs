@@ -3,12 +3,11 @@
 
 pub mod limits;
 mod options;
+mod sections;
 mod values;
 
 pub use options::{DemoMode, JwtAlgorithm, Options};
-use values::{
-    config_error, flag, image_widths, media_storage, number, parse_url, rate_limit_store, read_replica_urls,
-};
+use values::{config_error, image_widths, media_storage, number, parse_url};
 
 use std::net::SocketAddr;
 
@@ -167,116 +166,13 @@ impl Settings {
                 ))
             }
         };
+        let worker = sections::worker(options)?;
+        let rate_limits = sections::rate_limits(options)?;
+        let client_limits = sections::client_limits(options)?;
+        let shutdown = sections::shutdown(options)?;
+        let read_replicas = sections::read_replicas(options, &database_url)?;
         let millis = |setting, raw: &str, min, max| {
             number(setting, raw, min, max).map(std::time::Duration::from_millis)
-        };
-        let worker = WorkerSettings {
-            enabled: flag("KHABAR_WORKER", &options.worker)?,
-            interval_ms: number(
-                "KHABAR_WORKER_INTERVAL_MS",
-                &options.worker_interval_ms,
-                10,
-                3_600_000,
-            )?,
-            webhook_max_attempts: number(
-                "KHABAR_WEBHOOK_MAX_ATTEMPTS",
-                &options.webhook_max_attempts,
-                1,
-                100,
-            )? as u32,
-            webhook_retry_base_ms: number(
-                "KHABAR_WEBHOOK_RETRY_BASE_MS",
-                &options.webhook_retry_base_ms,
-                10,
-                3_600_000,
-            )?,
-            webhook_timeout: millis(
-                "KHABAR_WEBHOOK_TIMEOUT_MS",
-                &options.webhook_timeout_ms,
-                100,
-                120_000,
-            )?,
-            allow_private_webhooks: flag("KHABAR_WEBHOOK_ALLOW_PRIVATE", &options.webhook_allow_private)?,
-            change_log_days: number("KHABAR_CHANGE_LOG_DAYS", &options.change_log_days, 1, 3650)? as u32,
-            purge_targets: options
-                .purge_url
-                .as_deref()
-                .map(|raw| {
-                    raw.split(',')
-                        .filter(|t| !t.trim().is_empty())
-                        .map(|t| {
-                            crate::purge::PurgeTarget::parse(t)
-                                .map_err(|e| config_error("KHABAR_PURGE_URL", e))
-                        })
-                        .collect::<Result<Vec<_>, _>>()
-                })
-                .transpose()?
-                .unwrap_or_default(),
-            purge_token: options.purge_token.clone().filter(|t| !t.trim().is_empty()),
-        };
-        if worker.purge_token.is_none()
-            && worker
-                .purge_targets
-                .iter()
-                .any(|t| !matches!(t, crate::purge::PurgeTarget::Varnish(_)))
-        {
-            return Err(config_error(
-                "KHABAR_PURGE_TOKEN",
-                "is required for Fastly and Cloudflare purges",
-            ));
-        }
-        let rate_limits = limits::RateLimitSettings {
-            per_address: number("KHABAR_RATE_LIMIT", &options.rate_limit, 0, 1_000_000)? as u32,
-            per_partner: number(
-                "KHABAR_PARTNER_RATE_LIMIT",
-                &options.partner_rate_limit,
-                0,
-                1_000_000,
-            )? as u32,
-            trusted_proxies: crate::domain::client_address::TrustedProxies::parse(&options.trusted_proxies)
-                .map_err(|e| config_error("KHABAR_TRUSTED_PROXIES", e))?,
-            store: rate_limit_store(&options.rate_limit_store)?,
-        };
-        let client_limits = limits::ClientLimits {
-            connections_per_address: number(
-                "KHABAR_MAX_CONNECTIONS_PER_ADDRESS",
-                &options.max_connections_per_address,
-                0,
-                1_000_000,
-            )? as u32,
-            max_connections: number("KHABAR_MAX_CONNECTIONS", &options.max_connections, 16, 1_000_000)?
-                as u32,
-            header_timeout: millis(
-                "KHABAR_HEADER_TIMEOUT_MS",
-                &options.header_timeout_ms,
-                100,
-                600_000,
-            )?,
-            body_timeout: millis("KHABAR_BODY_TIMEOUT_MS", &options.body_timeout_ms, 100, 3_600_000)?,
-            request_timeout: millis(
-                "KHABAR_REQUEST_TIMEOUT_MS",
-                &options.request_timeout_ms,
-                100,
-                3_600_000,
-            )?,
-        };
-        let shutdown = crate::lifecycle::ShutdownSettings {
-            drain_delay: millis("KHABAR_SHUTDOWN_DRAIN_MS", &options.shutdown_drain_ms, 0, 600_000)?,
-            grace: std::time::Duration::from_secs(number(
-                "KHABAR_SHUTDOWN_TIMEOUT",
-                &options.shutdown_timeout,
-                1,
-                3600,
-            )?),
-        };
-        let read_replicas = crate::db::replicas::ReplicaSettings {
-            urls: read_replica_urls(&database_url, options.database_read_url.as_deref())?,
-            max_lag: millis(
-                "KHABAR_REPLICA_MAX_LAG_MS",
-                &options.replica_max_lag_ms,
-                100,
-                3_600_000,
-            )?,
         };
         Ok(Settings {
             database_url,
