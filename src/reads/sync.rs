@@ -67,7 +67,9 @@ pub(super) fn page(
     let Checked { limit, language, .. } = check(params)?;
     let keyset = Keyset::new(
         &reader.cursors,
-        format!("sync|{}|{language:?}", since.timestamp_micros()),
+        // `log`: a position in the change log (cursors of the time-ordered sync before it are
+        // refused as from another query, never misread).
+        format!("sync-log|{}|{language:?}", since.timestamp_micros()),
         params.cursor.as_deref(),
     )?;
     let after = match keyset.after() {
