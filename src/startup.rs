@@ -66,91 +66,8 @@ impl Application {
             .local_addr()
             .map_err(|e| BootstrapError::Other(e.to_string()))?
             .port();
-        let auth = crate::auth::AuthConfig {
-            keys: token_keys(settings, &jwt_secret)?,
-            access_ttl: chrono::Duration::seconds(i64::from(settings.access_token_ttl)),
-            session_ttl: chrono::Duration::seconds(i64::from(settings.session_ttl)),
-        };
-        let api_keys = crate::auth::api_keys::ApiKeyVerifier::new(pool.clone());
-        let shared_budgets = settings
-            .rate_limits
-            .store
-            .as_deref()
-            // Several installations may count in one Redis: each under its own issuer.
-            .map(|url| {
-                crate::budgets::SharedBudgets::new(url, &format!("khabar:{}:", settings.jwt_issuer))
-                    .map(Arc::new)
-            })
-            .transpose()
-            .map_err(|e| BootstrapError::Other(format!("KHABAR_RATE_LIMIT_STORE: {e}")))?;
-        let routing = Arc::new(ReadRouting::connect(
-            pool.clone(),
-            &settings.read_replicas,
-            settings.pool_size,
-        ));
-        let cache = DeliveryCache::new(
-            settings.cache_mb * 1024 * 1024,
-            Duration::from_secs(u64::from(settings.cache_max_age.max(1))),
-        );
-        // The cache is empty: the log's older entries have nothing to drop from it.
-        let log_start = pool
-            .get()
-            .map_err(|e| BootstrapError::Other(format!("cannot read the change log: {e}")))
-            .and_then(|mut conn| {
-                crate::db::queries::change_log::newest(&mut conn)
-                    .map_err(|e| BootstrapError::Other(format!("cannot read the change log: {e}")))
-            })?;
-        let tail = Arc::new(crate::reads::log_tail::LogTail::new(
-            cache.clone(),
-            UrlBuilder::new(settings.site_url.clone()),
-            log_start,
-        ));
-        let reads = Arc::new(crate::reads::Reader {
-            routing: routing.clone(),
-            filling: Default::default(),
-            tail: tail.clone(),
-            cache,
-            cursors: CursorSigner::new(jwt_secret.as_bytes()),
-            urls: UrlBuilder::new(settings.site_url.clone()),
-            public_url: settings.public_url.clone(),
-            feeds: crate::reads::feeds::FeedSettings {
-                publication: settings.publication_name.clone(),
-                items: settings.feed_items,
-                websub_hub: settings.websub_hub.as_ref().map(ToString::to_string),
-            },
-        });
-        let state = AppState {
-            pool,
-            reads,
-            cache_policy: CachePolicy::new(settings.cache_max_age, settings.cache_stale_while_revalidate),
-            auth,
-            throttle: std::sync::Arc::new(crate::auth::throttle::LoginThrottle::new(shared_budgets.clone())),
-            rate_limits: std::sync::Arc::new(crate::routes::rate_limit::RateLimits::new(
-                &settings.rate_limits,
-                shared_budgets,
-            )),
-            api_keys,
-            allow_private_webhooks: settings.worker.allow_private_webhooks,
-            edge_purge: settings.worker.purges_edge(),
-            metrics: std::sync::Arc::new(crate::routes::metrics::Metrics::new(
-                settings.metrics_token.as_deref(),
-                &routing,
-            )),
-            media: settings.media.clone(),
-            images: Arc::new(
-                settings
-                    .media
-                    .images(jwt_secret.as_bytes(), settings.public_url.clone())
-                    .map_err(|e| {
-                        BootstrapError::Other(format!("cannot start the image render threads: {e}"))
-                    })?,
-            ),
-            client_limits: settings.client_limits.clone(),
-            lifecycle: Arc::new(Lifecycle::default()),
-            methods: Arc::new(MethodTable::from_document(&crate::openapi::document())),
-            health: Arc::new(crate::routes::health::HealthChecks::new(settings)),
-            streams: crate::reads::change_stream::Streams::new(settings.streams.clone()),
-        };
+        let (state, tail) = app_state(settings, pool, &jwt_secret)?;
+        let routing = state.reads.routing.clone();
         let lifecycle = state.lifecycle.clone();
         let worker = settings.worker.enabled.then(|| {
             crate::worker::Worker::new(
@@ -177,61 +94,7 @@ impl Application {
             }
         })
         .map_err(|e| BootstrapError::Other(format!("cannot start the change listener: {e}")))?;
-        let spec = OpenApiJson(crate::openapi::document_json_served_at(&settings.public_url));
-        // The request log costs a few formatted strings per request: skip it when the log
-        // filter would discard it anyway (e.g. KHABAR_LOG=warn on a busy node).
-        let log_requests = tracing::enabled!(target: "actix_web::middleware::logger", tracing::Level::INFO);
-        let max_connections = crate::lifecycle::connection_budget(settings.client_limits.max_connections);
-        let connections = ConnectionCounter::new(
-            settings.client_limits.connections_per_address,
-            settings.rate_limits.trusted_proxies.clone(),
-            settings.client_limits.header_timeout,
-            max_connections,
-        );
-        let server = HttpServer::new(move || {
-            let (app, _) = App::new()
-                .into_utoipa_app()
-                .openapi(ApiDoc::openapi())
-                .app_data(web::Data::new(state.clone()))
-                .app_data(web::Data::new(spec.clone()))
-                .app_data(query_config())
-                .app_data(path_config())
-                .configure(routes::configure)
-                .split_for_parts();
-            app.configure(routes::desk::configure)
-                .service(docs_ui())
-                .route("/docs", web::get().to(redirect_to_docs))
-                // Innermost: a repeated public GET is answered before routing.
-                .wrap(middleware::from_fn(routes::middleware::fast_read::fast_read))
-                .wrap(middleware::from_fn(routes::rate_limit::limit))
-                .wrap(middleware::from_fn(routes::metrics::record))
-                .wrap_fn(head_as_get)
-                .wrap(middleware::from_fn(guard::guard))
-                .wrap(middleware::from_fn(cors::cors))
-                .wrap(middleware::from_fn(encoding::encode))
-                .wrap(middleware::Condition::new(
-                    log_requests,
-                    middleware::Logger::new("%a \"%r\" %s %b %T %{x-request-id}i"),
-                ))
-                // Outermost: every answer, the guard's and the router's own included, names its
-                // request, and everything inside runs in the request's span.
-                .wrap(middleware::from_fn(routes::middleware::request_id::request_id))
-                .default_service(web::to(not_found))
-        })
-        .workers(settings.workers)
-        // Blocking work is database work (and small file reads): more threads than
-        // connections only wait, and each idle one keeps its own allocator arena and stack.
-        .worker_max_blocking_threads((settings.pool_size as usize * 2).max(4))
-        .on_connect(connections.on_connect())
-        .max_connections((max_connections as usize).div_ceil(settings.workers).max(1))
-        .client_request_timeout(settings.client_limits.header_timeout)
-        .keep_alive(routes::middleware::head_deadline::KEEP_ALIVE)
-        .shutdown_timeout(settings.shutdown.grace.as_secs())
-        // SIGTERM and SIGINT drain the node first (`Lifecycle`); `cli::serve` listens for them.
-        .disable_signals()
-        .listen(listener)
-        .map_err(|e| BootstrapError::Other(format!("KHABAR_BIND: {e}")))?
-        .run();
+        let server = http_server(settings, state, listener)?;
         Ok(Application {
             port,
             server,
@@ -336,6 +199,161 @@ impl Application {
         let _ = tokio::task::spawn_blocking(move || change_listener.stop()).await;
         served
     }
+}
+
+/// The application's shared state: its read path (replica routing, the response cache and the
+/// reader of the change log that evicts from it), authentication and limits.
+fn app_state(
+    settings: &Settings,
+    pool: crate::db::DbPool,
+    jwt_secret: &str,
+) -> Result<(AppState, Arc<crate::reads::log_tail::LogTail>), BootstrapError> {
+    let auth = crate::auth::AuthConfig {
+        keys: token_keys(settings, jwt_secret)?,
+        access_ttl: chrono::Duration::seconds(i64::from(settings.access_token_ttl)),
+        session_ttl: chrono::Duration::seconds(i64::from(settings.session_ttl)),
+    };
+    let api_keys = crate::auth::api_keys::ApiKeyVerifier::new(pool.clone());
+    let shared_budgets = settings
+        .rate_limits
+        .store
+        .as_deref()
+        // Several installations may count in one Redis: each under its own issuer.
+        .map(|url| {
+            crate::budgets::SharedBudgets::new(url, &format!("khabar:{}:", settings.jwt_issuer)).map(Arc::new)
+        })
+        .transpose()
+        .map_err(|e| BootstrapError::Other(format!("KHABAR_RATE_LIMIT_STORE: {e}")))?;
+    let routing = Arc::new(ReadRouting::connect(
+        pool.clone(),
+        &settings.read_replicas,
+        settings.pool_size,
+    ));
+    let cache = DeliveryCache::new(
+        settings.cache_mb * 1024 * 1024,
+        Duration::from_secs(u64::from(settings.cache_max_age.max(1))),
+    );
+    // The cache is empty: the log's older entries have nothing to drop from it.
+    let log_start = pool
+        .get()
+        .map_err(|e| BootstrapError::Other(format!("cannot read the change log: {e}")))
+        .and_then(|mut conn| {
+            crate::db::queries::change_log::newest(&mut conn)
+                .map_err(|e| BootstrapError::Other(format!("cannot read the change log: {e}")))
+        })?;
+    let tail = Arc::new(crate::reads::log_tail::LogTail::new(
+        cache.clone(),
+        UrlBuilder::new(settings.site_url.clone()),
+        log_start,
+    ));
+    let reads = Arc::new(crate::reads::Reader {
+        routing: routing.clone(),
+        filling: Default::default(),
+        tail: tail.clone(),
+        cache,
+        cursors: CursorSigner::new(jwt_secret.as_bytes()),
+        urls: UrlBuilder::new(settings.site_url.clone()),
+        public_url: settings.public_url.clone(),
+        feeds: crate::reads::feeds::FeedSettings {
+            publication: settings.publication_name.clone(),
+            items: settings.feed_items,
+            websub_hub: settings.websub_hub.as_ref().map(ToString::to_string),
+        },
+    });
+    let state = AppState {
+        pool,
+        reads,
+        cache_policy: CachePolicy::new(settings.cache_max_age, settings.cache_stale_while_revalidate),
+        auth,
+        throttle: std::sync::Arc::new(crate::auth::throttle::LoginThrottle::new(shared_budgets.clone())),
+        rate_limits: std::sync::Arc::new(crate::routes::rate_limit::RateLimits::new(
+            &settings.rate_limits,
+            shared_budgets,
+        )),
+        api_keys,
+        allow_private_webhooks: settings.worker.allow_private_webhooks,
+        edge_purge: settings.worker.purges_edge(),
+        metrics: std::sync::Arc::new(crate::routes::metrics::Metrics::new(
+            settings.metrics_token.as_deref(),
+            &routing,
+        )),
+        media: settings.media.clone(),
+        images: Arc::new(
+            settings
+                .media
+                .images(jwt_secret.as_bytes(), settings.public_url.clone())
+                .map_err(|e| BootstrapError::Other(format!("cannot start the image render threads: {e}")))?,
+        ),
+        client_limits: settings.client_limits.clone(),
+        lifecycle: Arc::new(Lifecycle::default()),
+        methods: Arc::new(MethodTable::from_document(&crate::openapi::document())),
+        health: Arc::new(crate::routes::health::HealthChecks::new(settings)),
+        streams: crate::reads::change_stream::Streams::new(settings.streams.clone()),
+    };
+    Ok((state, tail))
+}
+
+/// The HTTP server around `state`, its middleware in order, listening on `listener`.
+fn http_server(
+    settings: &Settings,
+    state: AppState,
+    listener: TcpListener,
+) -> Result<Server, BootstrapError> {
+    let spec = OpenApiJson(crate::openapi::document_json_served_at(&settings.public_url));
+    // The request log costs a few formatted strings per request: skip it when the log
+    // filter would discard it anyway (e.g. KHABAR_LOG=warn on a busy node).
+    let log_requests = tracing::enabled!(target: "actix_web::middleware::logger", tracing::Level::INFO);
+    let max_connections = crate::lifecycle::connection_budget(settings.client_limits.max_connections);
+    let connections = ConnectionCounter::new(
+        settings.client_limits.connections_per_address,
+        settings.rate_limits.trusted_proxies.clone(),
+        settings.client_limits.header_timeout,
+        max_connections,
+    );
+    Ok(HttpServer::new(move || {
+        let (app, _) = App::new()
+            .into_utoipa_app()
+            .openapi(ApiDoc::openapi())
+            .app_data(web::Data::new(state.clone()))
+            .app_data(web::Data::new(spec.clone()))
+            .app_data(query_config())
+            .app_data(path_config())
+            .configure(routes::configure)
+            .split_for_parts();
+        app.configure(routes::desk::configure)
+            .service(docs_ui())
+            .route("/docs", web::get().to(redirect_to_docs))
+            // Innermost: a repeated public GET is answered before routing.
+            .wrap(middleware::from_fn(routes::middleware::fast_read::fast_read))
+            .wrap(middleware::from_fn(routes::rate_limit::limit))
+            .wrap(middleware::from_fn(routes::metrics::record))
+            .wrap_fn(head_as_get)
+            .wrap(middleware::from_fn(guard::guard))
+            .wrap(middleware::from_fn(cors::cors))
+            .wrap(middleware::from_fn(encoding::encode))
+            .wrap(middleware::Condition::new(
+                log_requests,
+                middleware::Logger::new("%a \"%r\" %s %b %T %{x-request-id}i"),
+            ))
+            // Outermost: every answer, the guard's and the router's own included, names its
+            // request, and everything inside runs in the request's span.
+            .wrap(middleware::from_fn(routes::middleware::request_id::request_id))
+            .default_service(web::to(not_found))
+    })
+    .workers(settings.workers)
+    // Blocking work is database work (and small file reads): more threads than
+    // connections only wait, and each idle one keeps its own allocator arena and stack.
+    .worker_max_blocking_threads((settings.pool_size as usize * 2).max(4))
+    .on_connect(connections.on_connect())
+    .max_connections((max_connections as usize).div_ceil(settings.workers).max(1))
+    .client_request_timeout(settings.client_limits.header_timeout)
+    .keep_alive(routes::middleware::head_deadline::KEEP_ALIVE)
+    .shutdown_timeout(settings.shutdown.grace.as_secs())
+    // SIGTERM and SIGINT drain the node first (`Lifecycle`); `cli::serve` listens for them.
+    .disable_signals()
+    .listen(listener)
+    .map_err(|e| BootstrapError::Other(format!("KHABAR_BIND: {e}")))?
+    .run())
 }
 
 /// The access-token keys the settings ask for: HS256 with the instance secret, or EdDSA with
