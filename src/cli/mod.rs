@@ -1,5 +1,6 @@
 //! The `khabar` command line.
 
+mod commands;
 mod transfer;
 
 use std::path::PathBuf;
@@ -8,9 +9,8 @@ use clap::{Parser, Subcommand};
 
 use crate::bootstrap::{self, BootstrapError};
 use crate::config::{Options, Settings};
-use crate::db::queries::{seed, users};
+use crate::db::queries::seed;
 use crate::db::DbError;
-use crate::domain::kinds::UserRole;
 use crate::startup::Application;
 
 #[derive(Debug, Parser)]
@@ -111,6 +111,11 @@ pub enum UserCommand {
 }
 
 /// Runs the command; the error is one line for the operator.
+/// A startup error on one line, for the terminal.
+fn one_line(e: BootstrapError) -> String {
+    e.to_string().replace('\n', " ")
+}
+
 pub fn run(cli: Cli) -> Result<(), String> {
     let command = cli.command.unwrap_or(Command::Serve);
     if let Command::Openapi = command {
@@ -123,7 +128,6 @@ pub fn run(cli: Cli) -> Result<(), String> {
     }
     crate::telemetry::init(&cli.options.log, cli.options.log_format)?;
     let mut settings = Settings::from_options(&cli.options).map_err(|e| e.to_string())?;
-    let one_line = |e: BootstrapError| e.to_string().replace('\n', " ");
     // A command run beside a server compiles for the site the database was compiled for,
     // not for its own default bind: else the server's feeds would point at an address that
     // does not answer. KHABAR_SITE_URL (or KHABAR_PUBLIC_URL) says otherwise; `serve` and
@@ -148,56 +152,9 @@ pub fn run(cli: Cli) -> Result<(), String> {
             println!("{} migration(s) applied: {}", applied.len(), applied.join(", "));
             Ok(())
         }
-        Command::Demo => {
-            let (pool, _) = bootstrap::open(&settings).map_err(one_line)?;
-            let mut conn = pool.get().map_err(|e| DbError::Pool(e).to_string())?;
-            let urls = crate::api::article::UrlBuilder::new(settings.site_url.clone());
-            let secret = bootstrap::image_secret(&mut conn, &settings).map_err(one_line)?;
-            let links = settings
-                .media
-                .links(secret.as_bytes(), settings.public_url.clone());
-            match bootstrap::load_demo_if_empty(&mut conn, &urls, &settings.media, &links)
-                .map_err(one_line)?
-            {
-                Some(seed::Inserted {
-                    articles,
-                    contributors,
-                    topics,
-                    media,
-                    ..
-                }) => {
-                    bootstrap::record_site_url(&mut conn, &settings.site_url).map_err(|e| e.to_string())?;
-                    bootstrap::record_search_index(&mut conn).map_err(|e| e.to_string())?;
-                    println!(
-                        "demo content loaded: {articles} articles, {contributors} contributors, {topics} topics, {media} media"
-                    );
-                    print_site_url(&settings);
-                }
-                None => println!("the database already has articles; demo content not loaded"),
-            }
-            Ok(())
-        }
+        Command::Demo => commands::demo(&settings),
         Command::User(UserCommand::Create { email, role, name }) => {
-            let role: UserRole = role
-                .parse()
-                .map_err(|e: crate::domain::kinds::UnknownValue| format!("--role: {e}"))?;
-            let email = email.trim().to_lowercase();
-            if !email.contains('@') || email.starts_with('@') || email.ends_with('@') {
-                return Err(format!("--email: '{email}' is not an email address"));
-            }
-            let (pool, _) = bootstrap::open(&settings).map_err(one_line)?;
-            let mut conn = pool.get().map_err(|e| DbError::Pool(e).to_string())?;
-            if users::find_by_email(&mut conn, &email)
-                .map_err(|e| e.to_string())?
-                .is_some()
-            {
-                return Err(format!("--email: a user with the email '{email}' already exists"));
-            }
-            let (password, hash) = bootstrap::new_password().map_err(one_line)?;
-            users::create(&mut conn, &email, &hash, role, name.as_deref()).map_err(|e| e.to_string())?;
-            println!("created {role} {email}");
-            println!("password (shown once): {password}");
-            Ok(())
+            commands::create_user(&settings, &email, &role, name.as_deref())
         }
         Command::Generate { articles, seed } => generate(&settings, articles, seed).map_err(one_line),
         Command::Export {
@@ -249,42 +206,8 @@ pub fn run(cli: Cli) -> Result<(), String> {
         .map_err(one_line),
         Command::Backup { path } => transfer::backup(&settings, &path).map_err(one_line),
         Command::CheckFeeds => check_feeds(&settings).map_err(one_line),
-        Command::Recompile => {
-            let (pool, _) = bootstrap::open(&settings).map_err(one_line)?;
-            let mut conn = pool.get().map_err(|e| DbError::Pool(e).to_string())?;
-            let urls = crate::api::article::UrlBuilder::new(settings.site_url.clone());
-            let count = crate::delivery::compile_all(&mut conn, &urls, 1000).map_err(|e| e.to_string())?;
-            bootstrap::record_site_url(&mut conn, &settings.site_url).map_err(|e| e.to_string())?;
-            crate::editorial::events::everything_changed(
-                &mut conn,
-                &crate::domain::changes::Origin::system("cli"),
-            )
-            .map_err(|e| e.to_string())?;
-            println!("recompiled {count} published articles");
-            print_site_url(&settings);
-            Ok(())
-        }
-        Command::Reindex => {
-            let (pool, _) = bootstrap::open(&settings).map_err(one_line)?;
-            let mut conn = pool.get().map_err(|e| DbError::Pool(e).to_string())?;
-            let started = std::time::Instant::now();
-            let count = crate::delivery::reindex(&mut conn, 1000, |done| {
-                if done % 50_000 == 0 {
-                    eprintln!(
-                        "{done} articles indexed ({:.0} s)",
-                        started.elapsed().as_secs_f64()
-                    );
-                }
-            })
-            .map_err(|e| e.to_string())?;
-            let keys = crate::db::queries::search_keys::fill(&mut conn, true).map_err(|e| e.to_string())?;
-            bootstrap::record_search_index(&mut conn).map_err(|e| e.to_string())?;
-            println!(
-                "indexed {count} articles and the names of {keys} records in {:.1} s",
-                started.elapsed().as_secs_f64()
-            );
-            Ok(())
-        }
+        Command::Recompile => commands::recompile(&settings),
+        Command::Reindex => commands::reindex(&settings),
         Command::Openapi => unreachable!("handled above"),
     }
 }
