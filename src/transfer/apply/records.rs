@@ -21,14 +21,17 @@ use crate::domain::site_path::SitePath;
 use crate::domain::slug;
 use crate::images::Original;
 
-pub fn contributor(conn: &mut DbConnection, r: &ContributorRecord) -> Result<Outcome, Refusal> {
-    let slug = slug::parse(&r.slug).map_err(|e| invalid(format!("slug: {e}")))?;
-    if slug != r.slug {
-        return Err(invalid(format!(
-            "slug: '{}' is not in normal form ('{slug}')",
-            r.slug
-        )));
+/// A catalog record's slug must be one the API would have made: parsed and in normal form.
+fn normal_slug(raw: &str) -> Result<(), Refusal> {
+    let slug = slug::parse(raw).map_err(|e| invalid(format!("slug: {e}")))?;
+    if slug != raw {
+        return Err(invalid(format!("slug: '{raw}' is not in normal form ('{slug}')")));
     }
+    Ok(())
+}
+
+pub fn contributor(conn: &mut DbConnection, r: &ContributorRecord) -> Result<Outcome, Refusal> {
+    normal_slug(&r.slug)?;
     // The rules the API applies to a contributor, then the one store function.
     let input = ContributorInput {
         slug: Some(r.slug.clone()),
@@ -123,13 +126,7 @@ pub fn user(conn: &mut DbConnection, ctx: &Context<'_>, r: &UserRecord) -> Resul
 }
 
 pub fn topic(conn: &mut DbConnection, r: &TopicRecord) -> Result<Outcome, Refusal> {
-    let slug = slug::parse(&r.slug).map_err(|e| invalid(format!("slug: {e}")))?;
-    if slug != r.slug {
-        return Err(invalid(format!(
-            "slug: '{}' is not in normal form ('{slug}')",
-            r.slug
-        )));
-    }
+    normal_slug(&r.slug)?;
     // The rules the API applies to a topic, then the one store function.
     let input = TopicInput {
         slug: Some(r.slug.clone()),
