@@ -5,10 +5,12 @@ use diesel::result::DatabaseErrorKind;
 
 use crate::api::article::UrlBuilder;
 use crate::config::{ConfigError, Settings};
-use crate::db::queries::{secrets, seed, users};
+use crate::db::queries::{secrets, users};
 use crate::db::{self, claim, migrate, Backend, DbConnection, DbError, DbPool};
 use crate::domain::kinds::UserRole;
 use crate::domain::password;
+use crate::editorial::content_sets::{self, Inserted};
+use crate::editorial::pipeline::{Pipeline, Template};
 
 /// Where the generated JWT secret of a SQLite instance is kept.
 const JWT_SECRET_NAME: &str = "jwt_hs256_secret";
@@ -40,7 +42,7 @@ pub struct Prepared {
     pub jwt_secret: String,
     pub migrations_applied: Vec<String>,
     pub jwt_secret_generated: bool,
-    pub demo: Option<seed::Inserted>,
+    pub demo: Option<Inserted>,
     /// Email and one-time password of an admin created just now.
     pub admin_created: Option<(String, String)>,
     /// The site URL the articles had been compiled for, when it was another and they were
@@ -75,12 +77,7 @@ pub fn prepare(settings: &Settings) -> Result<Prepared, BootstrapError> {
                 let links = settings
                     .media
                     .links(secret.0.as_bytes(), settings.public_url.clone());
-                load_demo_if_empty(
-                    conn,
-                    &UrlBuilder::new(settings.site_url.clone()),
-                    &settings.media,
-                    &links,
-                )?
+                load_demo_if_empty(conn, settings, &links)?
             } else {
                 None
             };
@@ -212,28 +209,67 @@ fn stored_jwt_secret(conn: &mut DbConnection) -> Result<(String, bool), Bootstra
     Ok((secret, created))
 }
 
+/// What every change's context holds on this installation (`links`: where this process can
+/// sign image URLs).
+pub fn edit_template(settings: &Settings, links: Option<crate::images::ImageLinks>) -> Template {
+    Template {
+        urls: UrlBuilder::new(settings.site_url.clone()),
+        websub: settings
+            .websub_hub
+            .as_ref()
+            .map(|hub| crate::editorial::events::WebSub {
+                hub: hub.to_string(),
+                public_url: settings.public_url.clone(),
+            }),
+        allow_private_webhooks: settings.worker.allow_private_webhooks,
+        featured_image_min_width: settings.media.featured_min_width,
+        images: links,
+    }
+}
+
+/// The write pipeline of a command-line run (and of the setup before serving): no node of this
+/// process follows its changes; the serving nodes read them from the change log.
+pub fn pipeline(settings: &Settings, links: Option<crate::images::ImageLinks>) -> Pipeline {
+    Pipeline::new(edit_template(settings, links), None)
+}
+
+/// Loads a content set (the demo, a chunk of generated articles) through the write pipeline.
+pub fn load_content(
+    conn: &mut DbConnection,
+    pipeline: &Pipeline,
+    actor: &str,
+    set: &crate::domain::content_set::ContentSet,
+) -> Result<Inserted, BootstrapError> {
+    let ctx = pipeline.context(crate::domain::changes::Origin::system(actor));
+    pipeline
+        .run(conn, &ctx, |conn, ctx| content_sets::load(conn, ctx, set))
+        .map_err(|e| match e {
+            crate::editorial::EditError::Database(e) => BootstrapError::Database(e),
+            other => BootstrapError::Other(format!(
+                "the {actor} content cannot be loaded: {}",
+                crate::chain::error_chain(&other)
+            )),
+        })
+}
+
 /// Loads and compiles the demo content when there are no articles yet; `None` when there were.
 pub fn load_demo_if_empty(
     conn: &mut DbConnection,
-    urls: &UrlBuilder,
-    media: &crate::uploads::MediaStore,
+    settings: &Settings,
     links: &crate::images::ImageLinks,
-) -> Result<Option<seed::Inserted>, BootstrapError> {
+) -> Result<Option<Inserted>, BootstrapError> {
     if crate::db::queries::editorial::any(conn)? {
         return Ok(None);
     }
     // The demo's photo is a real file, stored as an upload is, so that every image URL of the
     // demo's answers and feeds loads.
+    let media = &settings.media;
     let photos = crate::seed::store_photos(media, links, 1).map_err(|e| {
         BootstrapError::Other(format!("cannot store the demo photo in {:?}: {e}", media.storage))
     })?;
     let demo = crate::seed::demo_content(&photos[0]);
-    Ok(Some(crate::delivery::insert_and_compile(
-        conn,
-        &demo,
-        urls,
-        db::utc_now(),
-    )?))
+    let pipeline = pipeline(settings, Some(links.clone()));
+    Ok(Some(load_content(conn, &pipeline, "demo", &demo)?))
 }
 
 /// Creates `admin@khabar.local` with a random password when no user exists yet.

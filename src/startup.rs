@@ -72,10 +72,8 @@ impl Application {
         let worker = settings.worker.enabled.then(|| {
             crate::worker::Worker::new(
                 state.pool.clone(),
-                state.reads.urls.clone(),
-                state.edit_context().websub,
+                state.pipeline.clone(),
                 tail.clone(),
-                state.reads.routing.clone(),
                 settings.worker.clone(),
                 lifecycle.clone(),
             )
@@ -201,6 +199,41 @@ impl Application {
     }
 }
 
+/// Request budgets shared by every node in Redis, when a store is configured.
+fn shared_budgets(settings: &Settings) -> Result<Option<Arc<crate::budgets::SharedBudgets>>, BootstrapError> {
+    settings
+        .rate_limits
+        .store
+        .as_deref()
+        // Several installations may count in one Redis: each under its own issuer.
+        .map(|url| {
+            crate::budgets::SharedBudgets::new(url, &format!("khabar:{}:", settings.jwt_issuer)).map(Arc::new)
+        })
+        .transpose()
+        .map_err(|e| BootstrapError::Other(format!("KHABAR_RATE_LIMIT_STORE: {e}")))
+}
+
+/// This node's reader of the change log, from the log's newest entry: the cache is empty, so
+/// older entries have nothing to drop from it.
+fn log_tail(
+    settings: &Settings,
+    pool: &crate::db::DbPool,
+    cache: &DeliveryCache,
+) -> Result<Arc<crate::reads::log_tail::LogTail>, BootstrapError> {
+    let log_start = pool
+        .get()
+        .map_err(|e| BootstrapError::Other(format!("cannot read the change log: {e}")))
+        .and_then(|mut conn| {
+            crate::db::queries::change_log::newest(&mut conn)
+                .map_err(|e| BootstrapError::Other(format!("cannot read the change log: {e}")))
+        })?;
+    Ok(Arc::new(crate::reads::log_tail::LogTail::new(
+        cache.clone(),
+        UrlBuilder::new(settings.site_url.clone()),
+        log_start,
+    )))
+}
+
 /// The application's shared state: its read path (replica routing, the response cache and the
 /// reader of the change log that evicts from it), authentication and limits.
 fn app_state(
@@ -214,16 +247,7 @@ fn app_state(
         session_ttl: chrono::Duration::seconds(i64::from(settings.session_ttl)),
     };
     let api_keys = crate::auth::api_keys::ApiKeyVerifier::new(pool.clone());
-    let shared_budgets = settings
-        .rate_limits
-        .store
-        .as_deref()
-        // Several installations may count in one Redis: each under its own issuer.
-        .map(|url| {
-            crate::budgets::SharedBudgets::new(url, &format!("khabar:{}:", settings.jwt_issuer)).map(Arc::new)
-        })
-        .transpose()
-        .map_err(|e| BootstrapError::Other(format!("KHABAR_RATE_LIMIT_STORE: {e}")))?;
+    let shared_budgets = shared_budgets(settings)?;
     let routing = Arc::new(ReadRouting::connect(
         pool.clone(),
         &settings.read_replicas,
@@ -233,19 +257,7 @@ fn app_state(
         settings.cache_mb * 1024 * 1024,
         Duration::from_secs(u64::from(settings.cache_max_age.max(1))),
     );
-    // The cache is empty: the log's older entries have nothing to drop from it.
-    let log_start = pool
-        .get()
-        .map_err(|e| BootstrapError::Other(format!("cannot read the change log: {e}")))
-        .and_then(|mut conn| {
-            crate::db::queries::change_log::newest(&mut conn)
-                .map_err(|e| BootstrapError::Other(format!("cannot read the change log: {e}")))
-        })?;
-    let tail = Arc::new(crate::reads::log_tail::LogTail::new(
-        cache.clone(),
-        UrlBuilder::new(settings.site_url.clone()),
-        log_start,
-    ));
+    let tail = log_tail(settings, &pool, &cache)?;
     let reads = Arc::new(crate::reads::Reader {
         routing: routing.clone(),
         filling: Default::default(),
@@ -260,6 +272,20 @@ fn app_state(
             websub_hub: settings.websub_hub.as_ref().map(ToString::to_string),
         },
     });
+    let images = Arc::new(
+        settings
+            .media
+            .images(jwt_secret.as_bytes(), settings.public_url.clone())
+            .map_err(|e| BootstrapError::Other(format!("cannot start the image render threads: {e}")))?,
+    );
+    // Every change on this node runs through it; this node follows its own changes at once.
+    let pipeline = crate::editorial::pipeline::Pipeline::new(
+        bootstrap::edit_template(settings, Some(images.links.clone())),
+        Some(crate::editorial::pipeline::Followers {
+            routing: routing.clone(),
+            tail: tail.clone(),
+        }),
+    );
     let state = AppState {
         pool,
         reads,
@@ -271,19 +297,14 @@ fn app_state(
             shared_budgets,
         )),
         api_keys,
-        allow_private_webhooks: settings.worker.allow_private_webhooks,
+        pipeline,
         edge_purge: settings.worker.purges_edge(),
         metrics: std::sync::Arc::new(crate::routes::metrics::Metrics::new(
             settings.metrics_token.as_deref(),
             &routing,
         )),
         media: settings.media.clone(),
-        images: Arc::new(
-            settings
-                .media
-                .images(jwt_secret.as_bytes(), settings.public_url.clone())
-                .map_err(|e| BootstrapError::Other(format!("cannot start the image render threads: {e}")))?,
-        ),
+        images,
         client_limits: settings.client_limits.clone(),
         lifecycle: Arc::new(Lifecycle::default()),
         methods: Arc::new(MethodTable::from_document(&crate::openapi::document())),

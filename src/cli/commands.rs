@@ -3,22 +3,21 @@
 use super::{one_line, print_site_url};
 use crate::bootstrap;
 use crate::config::Settings;
-use crate::db::queries::seed;
 use crate::db::queries::users;
 use crate::db::DbError;
 use crate::domain::kinds::UserRole;
+use crate::editorial::content_sets::Inserted;
 
 /// `khabar demo`: loads the demo content into an empty database.
 pub(super) fn demo(settings: &Settings) -> Result<(), String> {
     let (pool, _) = bootstrap::open(settings).map_err(one_line)?;
     let mut conn = pool.get().map_err(|e| DbError::Pool(e).to_string())?;
-    let urls = crate::api::article::UrlBuilder::new(settings.site_url.clone());
     let secret = bootstrap::image_secret(&mut conn, settings).map_err(one_line)?;
     let links = settings
         .media
         .links(secret.as_bytes(), settings.public_url.clone());
-    match bootstrap::load_demo_if_empty(&mut conn, &urls, &settings.media, &links).map_err(one_line)? {
-        Some(seed::Inserted {
+    match bootstrap::load_demo_if_empty(&mut conn, settings, &links).map_err(one_line)? {
+        Some(Inserted {
             articles,
             contributors,
             topics,

@@ -9,7 +9,6 @@ use clap::{Parser, Subcommand};
 
 use crate::bootstrap::{self, BootstrapError};
 use crate::config::{Options, Settings};
-use crate::db::queries::seed;
 use crate::db::DbError;
 use crate::startup::Application;
 
@@ -283,22 +282,22 @@ fn generate(settings: &Settings, count: u64, seed: u64) -> Result<(), BootstrapE
     let started = std::time::Instant::now();
     let (pool, _) = bootstrap::open(settings)?;
     let mut conn = pool.get().map_err(DbError::Pool)?;
-    let urls = crate::api::article::UrlBuilder::new(settings.site_url.clone());
     let catalog = generated::missing_catalog(&mut conn, crate::seed::generate::catalog())?;
-    seed::insert_content(&mut conn, &catalog)?;
     let first = generated::article_count(&mut conn)? as u64;
     // A small pool of real photos that every generated article's photo shares.
     let secret = bootstrap::image_secret(&mut conn, settings)?;
     let links = settings
         .media
         .links(secret.as_bytes(), settings.public_url.clone());
+    let pipeline = bootstrap::pipeline(settings, Some(links.clone()));
+    bootstrap::load_content(&mut conn, &pipeline, "generator", &catalog)?;
     let photos = crate::seed::store_photos(&settings.media, &links, crate::images::demo_photo::POOL)
         .map_err(|e| BootstrapError::Other(format!("cannot store the generated photos: {e}")))?;
     let mut done = 0;
     while done < count {
         let size = GENERATE_CHUNK.min(count - done);
         let set = crate::seed::generate::articles(seed, first + done, size, &photos);
-        crate::delivery::insert_and_compile(&mut conn, &set, &urls, crate::db::utc_now())?;
+        bootstrap::load_content(&mut conn, &pipeline, "generator", &set)?;
         done += size;
         if done % 50_000 == 0 || done == count {
             eprintln!(

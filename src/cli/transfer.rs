@@ -81,10 +81,13 @@ pub fn import(
         .media
         .links(secret.as_bytes(), settings.public_url.clone());
     let urls = UrlBuilder::new(settings.site_url.clone());
+    let pipeline = bootstrap::pipeline(settings, Some(links.clone()));
+    let ctx = pipeline.context(crate::domain::changes::Origin::system("cli"));
     let target = Target {
         media: &settings.media,
         links: &links,
         urls: &urls,
+        origin: &ctx.origin,
     };
     let started = std::time::Instant::now();
     // A line each time another 10,000 articles are done.
@@ -101,18 +104,18 @@ pub fn import(
     };
     let opened = std::fs::File::open(file)
         .map_err(|e| BootstrapError::Other(format!("cannot open {}: {e}", file.display())))?;
-    let result = match source {
+    let result = pipeline.run_batches(&mut conn, &ctx, |conn, _| match source {
         Source::Khabar => import::import(
-            &mut conn,
+            conn,
             &target,
             import::json_lines(BufReader::with_capacity(1 << 20, opened)),
             options,
             &progress,
         ),
         Source::Wordpress => {
-            crate::transfer::wordpress::import(&mut conn, &target, file, options, wordpress, &progress)
+            crate::transfer::wordpress::import(conn, &target, file, options, wordpress, &progress)
         }
-    };
+    });
     let report = match result {
         Ok(report) => report,
         Err(ImportError::NotImportable { line, message }) => {

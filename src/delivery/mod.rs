@@ -15,11 +15,9 @@ use crate::db::models::article::Article;
 use crate::db::queries::article_read;
 use crate::db::queries::change_log;
 use crate::db::queries::delivery::{self, Delivery, Removal};
-use crate::db::queries::seed::{self, Inserted};
 use crate::db::search::{self, Facet, SearchDocument};
 use crate::db::{DbConnection, DbError};
 use crate::domain::changes::{ChangeKind, LogKind, Origin};
-use crate::domain::content_set::ContentSet;
 use crate::domain::kinds::ArticleStatus;
 
 /// The shape of the stored delivery forms. Changes whenever compiling changes what is stored
@@ -327,20 +325,6 @@ pub fn log_catalog_change(
 /// empties its cache when it reads this, and the edge is purged whole.
 pub fn log_everything(conn: &mut DbConnection, origin: &Origin) -> Result<(), DbError> {
     log_catalog_change(conn, LogKind::Everything, "", origin)
-}
-
-/// Inserts a content set and compiles its published articles, in one transaction.
-pub fn insert_and_compile(
-    conn: &mut DbConnection,
-    set: &ContentSet,
-    urls: &UrlBuilder,
-    now: NaiveDateTime,
-) -> Result<Inserted, DbError> {
-    write_transaction(conn, |conn| {
-        let inserted = seed::insert_content(conn, set)?;
-        publish_changes(conn, &inserted.article_ids, urls, now, &Origin::system("demo"))?;
-        Ok(inserted)
-    })
 }
 
 /// The compiled full forms of `ids`, in that order.

@@ -129,14 +129,6 @@ impl Origin {
         }
     }
 
-    /// An import's changes: quiet unless its operator asked for webhooks.
-    pub fn import(webhooks: bool) -> Origin {
-        Origin {
-            quiet: !webhooks,
-            ..Origin::system("import")
-        }
-    }
-
     /// The same origin, but not news to partners.
     pub fn quietly(&self) -> Origin {
         Origin {

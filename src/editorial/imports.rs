@@ -26,6 +26,7 @@ pub fn run(
         media,
         links,
         urls: &ctx.urls,
+        origin: &ctx.origin,
     };
     let lines = import::json_lines(body);
     match import::import(conn, &target, lines, options, &|_| {}) {

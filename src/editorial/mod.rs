@@ -5,9 +5,11 @@
 pub mod api_keys;
 pub mod articles;
 pub mod catalog;
+pub mod content_sets;
 pub mod events;
 pub mod idempotency;
 pub mod imports;
+pub mod pipeline;
 pub mod redirects;
 pub mod users;
 pub mod webhooks;

@@ -78,7 +78,7 @@ pub async fn import_archive(
     };
     let media = state.media.clone();
     let report = state
-        .write(move |conn, ctx| {
+        .write_batches(move |conn, ctx| {
             crate::editorial::imports::run(conn, ctx, &signed.actor, &media, &body, options)
         })
         .await?;

@@ -148,7 +148,8 @@ pub struct AppState {
     pub throttle: std::sync::Arc<crate::auth::throttle::LoginThrottle>,
     pub rate_limits: std::sync::Arc<rate_limit::RateLimits>,
     pub api_keys: crate::auth::api_keys::ApiKeyVerifier,
-    pub allow_private_webhooks: bool,
+    /// Every change to content runs through it.
+    pub pipeline: crate::editorial::pipeline::Pipeline,
     /// An edge cache is purged after each change (`KHABAR_PURGE_URL`).
     pub edge_purge: bool,
     pub metrics: std::sync::Arc<metrics::Metrics>,

@@ -7,7 +7,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::AppState;
-use crate::db::{self, utc_now, DbConnection};
+use crate::db::{self, DbConnection};
 use crate::editorial::idempotency::{self, Created};
 use crate::editorial::{Actor, EditContext, EditError};
 use crate::error::ApiError;
@@ -15,58 +15,54 @@ use crate::error::ApiError;
 pub const IDEMPOTENCY_KEY: &str = "Idempotency-Key";
 
 impl AppState {
+    /// The context of an edit made now, by the signed-in caller of this request.
     pub fn edit_context(&self) -> EditContext {
-        EditContext {
-            urls: self.reads.urls.clone(),
-            now: utc_now(),
-            websub: self
-                .reads
-                .feeds
-                .websub_hub
-                .as_ref()
-                .map(|hub| crate::editorial::events::WebSub {
-                    hub: hub.clone(),
-                    public_url: self.reads.public_url.clone(),
-                }),
-            allow_private_webhooks: self.allow_private_webhooks,
-            featured_image_min_width: self.media.featured_min_width,
-            images: Some(self.images.links.clone()),
-            origin: crate::domain::changes::Origin {
-                actor: crate::telemetry::actor(),
-                request_id: crate::telemetry::request_id(),
-                quiet: false,
-            },
-        }
+        self.pipeline.context(crate::domain::changes::Origin {
+            actor: crate::telemetry::actor(),
+            request_id: crate::telemetry::request_id(),
+            quiet: false,
+        })
     }
 
-    /// Runs a write on the blocking pool; on success, this node follows the change log past it
-    /// (dropping the cached responses it made stale); other nodes are woken by the database's
-    /// notification and read the same log.
+    /// Runs a change through the write pipeline on the blocking pool: one transaction, after
+    /// which this node follows the change log past it (see [`crate::editorial::pipeline`]);
+    /// other nodes are woken by the database's notification and read the same log.
     pub async fn write<T, F>(&self, work: F) -> Result<T, ApiError>
     where
         F: FnOnce(&mut DbConnection, &EditContext) -> Result<T, EditError> + Send + 'static,
         T: Send + 'static,
     {
         let ctx = self.edit_context();
-        let routing = self.reads.routing.clone();
-        let tail = self.reads.tail.clone();
+        let pipeline = self.pipeline.clone();
         let value = db::run(&self.pool, move |conn| {
-            let value = work(conn, &ctx).map_err(ApiError::from)?;
-            // Read-your-writes: this node reads no replica that has not replayed this.
-            routing.fence_after_commit(conn);
-            // What the write changed is in the log: this node's cache follows it now, before
-            // the answer, so that the writer's next read sees the change.
-            if let Err(error) = tail.catch_up(conn) {
-                tracing::warn!(%error, "could not read the change log after a write; the worker will");
-            }
-            Ok::<_, ApiError>(value)
+            pipeline.run(conn, &ctx, work).map_err(ApiError::from)
         })
         .await?;
+        self.after_write();
+        Ok(value)
+    }
+
+    /// [`Self::write`] for a change that commits in batches of its own (an import).
+    pub async fn write_batches<T, F>(&self, work: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut DbConnection, &EditContext) -> Result<T, EditError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let ctx = self.edit_context();
+        let pipeline = self.pipeline.clone();
+        let value = db::run(&self.pool, move |conn| {
+            pipeline.run_batches(conn, &ctx, work).map_err(ApiError::from)
+        })
+        .await?;
+        self.after_write();
+        Ok(value)
+    }
+
+    fn after_write(&self) {
         if self.edge_purge {
             // The edge is purged from the log: let the worker send it now, not at its next poll.
             self.lifecycle.wake_worker();
         }
-        Ok(value)
     }
 
     /// Runs a read of the write side (editable forms, revisions, previews).

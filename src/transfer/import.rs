@@ -89,6 +89,9 @@ pub struct Target<'a> {
     pub media: &'a MediaStore,
     pub links: &'a ImageLinks,
     pub urls: &'a UrlBuilder,
+    /// Who imports, and in answer to which request: the change log's origin of every change
+    /// the import makes (quiet unless webhooks were asked for).
+    pub origin: &'a crate::domain::changes::Origin,
 }
 
 /// Reads a JSON Lines export: blank lines are skipped; a line too long, not UTF-8 or not a
@@ -210,7 +213,10 @@ pub fn records(
         media: target.media,
         links: target.links,
         urls: target.urls,
-        origin: crate::domain::changes::Origin::import(options.events),
+        origin: crate::domain::changes::Origin {
+            quiet: !options.events,
+            ..target.origin.clone()
+        },
         locked_hash: locked_hash()?,
         line: 0,
         groups_ahead: Default::default(),

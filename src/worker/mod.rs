@@ -7,18 +7,18 @@ mod log;
 
 use std::time::Duration;
 
-use chrono::NaiveDateTime;
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 
 use crate::api::article::UrlBuilder;
 use crate::config::WorkerSettings;
-use crate::db::claim::{self, write_transaction};
+use crate::db::claim;
 use crate::db::queries::jobs::{self, Job, JobKind};
 use crate::db::queries::webhooks::{self, Delivery, Webhook};
 use crate::db::{self, utc_now, DbError, DbPool};
 use crate::editorial::events::WebSub;
-use crate::editorial::{articles, EditContext, EditError};
+use crate::editorial::pipeline::Pipeline;
+use crate::editorial::{articles, EditError};
 
 /// Beyond the receiver's timeout, for recording an item's result.
 const RECORDING_MARGIN: Duration = Duration::from_secs(2);
@@ -32,12 +32,13 @@ const CLEANUP_EVERY: Duration = Duration::from_secs(3600);
 
 pub struct Worker {
     pub pool: DbPool,
+    /// The scheduler's changes (scheduled publishes, embargoes lifted) run through it, as an
+    /// editor's do.
+    pub pipeline: Pipeline,
     pub urls: UrlBuilder,
     pub websub: Option<WebSub>,
     /// This node's reader of the change log (its cache follows it).
     pub tail: std::sync::Arc<crate::reads::log_tail::LogTail>,
-    /// Fenced after each content job, so that no replica serves a page older than it.
-    pub routing: std::sync::Arc<crate::db::replicas::ReadRouting>,
     pub settings: WorkerSettings,
     /// Names this node in `jobs.done_by`.
     pub node: String,
@@ -94,10 +95,8 @@ impl Worker {
 
     pub fn new(
         pool: DbPool,
-        urls: UrlBuilder,
-        websub: Option<WebSub>,
+        pipeline: Pipeline,
         tail: std::sync::Arc<crate::reads::log_tail::LogTail>,
-        routing: std::sync::Arc<crate::db::replicas::ReadRouting>,
         settings: WorkerSettings,
         lifecycle: std::sync::Arc<crate::lifecycle::Lifecycle>,
     ) -> Self {
@@ -112,10 +111,10 @@ impl Worker {
             lifecycle,
             webhooks: crate::outbound::WebhookClient::new(timeout, settings.allow_private_webhooks),
             pool,
-            urls,
-            websub,
+            urls: pipeline.template().urls.clone(),
+            websub: pipeline.template().websub.clone(),
+            pipeline,
             tail,
-            routing,
             settings,
             node: format!("{}-{}", std::process::id(), uuid::Uuid::new_v4().simple()),
             http: crate::outbound::client_builder(timeout)
@@ -183,19 +182,6 @@ impl Worker {
         chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::hours(1))
     }
 
-    fn context(&self, now: NaiveDateTime) -> EditContext {
-        EditContext {
-            urls: self.urls.clone(),
-            now,
-            websub: self.websub.clone(),
-            allow_private_webhooks: self.settings.allow_private_webhooks,
-            // What the worker saves (scheduled publishes) is answered to no editor.
-            featured_image_min_width: crate::images::CROP_WIDTH,
-            images: None,
-            origin: crate::domain::changes::Origin::system("scheduler"),
-        }
-    }
-
     async fn run_jobs(&self) -> Result<usize, DbError> {
         let now = utc_now();
         let lease = now + self.lease();
@@ -238,11 +224,12 @@ impl Worker {
 
     /// Publishes or announces an article, and marks the job done in the same transaction.
     async fn content_job(&self, job: Job) {
-        let ctx = self.context(utc_now());
+        let ctx = self
+            .pipeline
+            .context(crate::domain::changes::Origin::system("scheduler"));
         let node = self.node.clone();
         let id = job.id;
-        let routing = self.routing.clone();
-        let tail = self.tail.clone();
+        let pipeline = self.pipeline.clone();
         let result = db::run(&self.pool, move |conn| {
             let article_id = serde_json::from_str::<serde_json::Value>(&job.payload)
                 .ok()
@@ -250,23 +237,15 @@ impl Worker {
                 .ok_or_else(|| {
                     EditError::Database(DbError::Corrupt(format!("job {} has no article_id", job.id)))
                 })?;
-            let done = write_transaction(conn, |conn| {
+            pipeline.run(conn, &ctx, |conn, ctx| {
                 if !jobs::complete(conn, job.id, &node, ctx.now)? {
                     return Ok(false);
                 }
                 match JobKind::parse(&job.kind) {
-                    Some(JobKind::PublishScheduled) => articles::publish_due(conn, &ctx, article_id),
-                    _ => articles::lift_embargo(conn, &ctx, article_id),
+                    Some(JobKind::PublishScheduled) => articles::publish_due(conn, ctx, article_id),
+                    _ => articles::lift_embargo(conn, ctx, article_id),
                 }
             })?;
-            if done {
-                routing.fence_after_commit(conn);
-                // This node's cache follows the log past the change at once (or at the next
-                // round, should the read fail: the job itself is done).
-                if let Err(error) = tail.catch_up(conn) {
-                    tracing::warn!(%error, "could not read the change log after a job");
-                }
-            }
             Ok::<_, EditError>(())
         })
         .await;

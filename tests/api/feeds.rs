@@ -305,17 +305,14 @@ async fn ninjs_validates_against_the_iptc_schema(backend: Backend) {
         assert_valid_ninjs(&validator, document);
     }
     // Generated articles (with several bylines and tags) validate too.
-    let urls = khabar::api::article::UrlBuilder::new(url::Url::parse(crate::helpers::SITE_URL).unwrap());
     let mut conn = app.conn();
     let catalog =
         khabar::db::queries::generated::missing_catalog(&mut conn, khabar::seed::generate::catalog())
             .unwrap();
-    khabar::db::queries::seed::insert_content(&mut conn, &catalog).unwrap();
-    khabar::delivery::insert_and_compile(
+    crate::helpers::load_content(&mut conn, &catalog).unwrap();
+    crate::helpers::load_content(
         &mut conn,
         &khabar::seed::generate::articles(3, 100, 20, &crate::helpers::demo_photos(1)),
-        &urls,
-        khabar::db::utc_now(),
     )
     .unwrap();
     drop(conn);
@@ -381,15 +378,14 @@ async fn sitemaps_list_recent_news_and_every_article(backend: Backend) {
 
 async fn json_feed_pages_with_next_url(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let urls = khabar::api::article::UrlBuilder::new(url::Url::parse(crate::helpers::SITE_URL).unwrap());
     let mut conn = app.conn();
     let catalog =
         khabar::db::queries::generated::missing_catalog(&mut conn, khabar::seed::generate::catalog())
             .unwrap();
-    khabar::db::queries::seed::insert_content(&mut conn, &catalog).unwrap();
+    crate::helpers::load_content(&mut conn, &catalog).unwrap();
     // Articles 0..50: every fifth is English, so forty are Arabic.
     let set = khabar::seed::generate::articles(9, 0, 50, &crate::helpers::demo_photos(1));
-    khabar::delivery::insert_and_compile(&mut conn, &set, &urls, khabar::db::utc_now()).unwrap();
+    crate::helpers::load_content(&mut conn, &set).unwrap();
     drop(conn);
     app.cache.invalidate_all();
     let (_, first) = fetch(&app, "/feeds/ar/feed.json").await;

@@ -409,6 +409,29 @@ pub async fn published_article(app: &TestApp, token: &str, headline: &str) -> (S
     (id, published["version"].as_i64().unwrap())
 }
 
+/// Loads a content set as the demo and the generator do: through a write pipeline of its own
+/// (no node follows it; a test's server reads the change log).
+pub fn load_content(
+    conn: &mut khabar::db::DbConnection,
+    set: &khabar::domain::content_set::ContentSet,
+) -> Result<khabar::editorial::content_sets::Inserted, khabar::editorial::EditError> {
+    use khabar::editorial::pipeline::{Pipeline, Template};
+    let pipeline = Pipeline::new(
+        Template {
+            urls: khabar::api::article::UrlBuilder::new(url::Url::parse(SITE_URL).unwrap()),
+            websub: None,
+            allow_private_webhooks: false,
+            featured_image_min_width: 1200,
+            images: None,
+        },
+        None,
+    );
+    let ctx = pipeline.context(khabar::domain::changes::Origin::system("test"));
+    pipeline.run(conn, &ctx, |conn, ctx| {
+        khabar::editorial::content_sets::load(conn, ctx, set)
+    })
+}
+
 /// Generated photos stored in a throwaway media directory, for content inserted without a server.
 pub fn demo_photos(count: usize) -> Vec<khabar::seed::Photo> {
     let dir = std::env::temp_dir().join(format!("khabar-photos-{}", uuid::Uuid::new_v4().simple()));

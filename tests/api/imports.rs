@@ -40,6 +40,7 @@ fn import_wordpress(pool: &khabar::db::DbPool, target: &Settings, uploads: &std:
             media: &target.media,
             links: &links,
             urls: &urls,
+            origin: &khabar::domain::changes::Origin::system("import"),
         },
         std::path::Path::new(WXR),
         ImportOptions::default(),
@@ -438,6 +439,7 @@ async fn what_is_not_an_export_is_refused_whole(backend: Backend) {
                 media: &target.media,
                 links: &links,
                 urls: &urls,
+                origin: &khabar::domain::changes::Origin::system("import"),
             },
             khabar::transfer::import::json_lines(bytes),
             ImportOptions::default(),
@@ -532,6 +534,26 @@ async fn admins_import_over_the_api_and_create_articles_with_their_past(backend:
         oldest["data"][0]["id"], created["id"],
         "filed where it belongs in time"
     );
+    // Its translation, created with its past too (public before the story's last change), is
+    // listed by the story it translates at once, and that story still says when it last changed.
+    let (status, _, translation) = send(app.authed(Method::POST, "/v1/articles", &admin).json(&json!({
+        "language": "en", "headline": "A story from the archive", "body": [{"type": "paragraph", "html": "Old text"}],
+        "bylines": [{"contributor": "afp", "role": "agency"}],
+        "translation_of": created["id"],
+        "history": {"status": "published", "first_published_at": "2015-03-02T08:00:00Z"}
+    })))
+    .await;
+    assert_eq!(status, 201, "{translation}");
+    let (status, headers, public) = send(
+        app.client
+            .get(app.url(&format!("/v1/articles/{}", created["id"].as_str().unwrap()))),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let translations: Vec<&Value> = public["translations"].as_array().unwrap().iter().collect();
+    assert_eq!(translations.len(), 1, "{public}");
+    assert_eq!(translations[0]["id"], translation["id"], "{public}");
+    assert_eq!(headers["last-modified"], "Mon, 02 Mar 2015 09:00:00 GMT");
     for (history, field) in [
         (
             json!({"status": "published", "first_published_at": "2099-01-01T00:00:00Z"}),

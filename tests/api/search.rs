@@ -100,8 +100,7 @@ async fn app_with_corpus(backend: Backend) -> TestApp {
         ],
         ..ContentSet::default()
     };
-    let urls = khabar::api::article::UrlBuilder::new(url::Url::parse(crate::helpers::SITE_URL).unwrap());
-    khabar::delivery::insert_and_compile(&mut app.conn(), &set, &urls, khabar::db::utc_now()).unwrap();
+    crate::helpers::load_content(&mut app.conn(), &set).unwrap();
     app.cache.invalidate_all();
     app
 }

@@ -46,6 +46,7 @@ pub fn import_into(pool: &DbPool, settings: &Settings, bytes: &[u8], options: Im
             media: &settings.media,
             links: &links,
             urls: &urls,
+            origin: &khabar::domain::changes::Origin::system("import"),
         },
         import::json_lines(bytes),
         options,

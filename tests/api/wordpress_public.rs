@@ -43,6 +43,7 @@ fn import(
             media: &target.media,
             links: &links,
             urls: &urls,
+            origin: &khabar::domain::changes::Origin::system("import"),
         },
         path,
         ImportOptions::default(),

@@ -31,6 +31,58 @@ pub struct Article {
     pub search_key: String,
 }
 
+impl NewArticle<'static> {
+    /// A row with nothing in it yet, to be filled (`..NewArticle::blank()`).
+    pub fn blank() -> NewArticle<'static> {
+        let epoch = chrono::DateTime::UNIX_EPOCH.naive_utc();
+        NewArticle {
+            public_id: String::new(),
+            slug: "",
+            language: "",
+            translation_group_id: 0,
+            headline: "",
+            lead: None,
+            dateline: None,
+            status: "draft",
+            canonical_url: None,
+            author_user_id: None,
+            created_at: epoch,
+            updated_at: epoch,
+            first_published_at: None,
+            published_at: None,
+            scheduled_at: None,
+            embargo_until: None,
+            search_key: String::new(),
+        }
+    }
+}
+
+impl Article {
+    /// Its own columns, to be changed and written back whole
+    /// ([`crate::db::queries::editorial::save_article`]).
+    pub fn columns(&self) -> NewArticle<'_> {
+        NewArticle {
+            public_id: self.public_id.clone(),
+            slug: &self.slug,
+            language: &self.language,
+            translation_group_id: self.translation_group_id,
+            headline: &self.headline,
+            lead: self.lead.as_deref(),
+            dateline: self.dateline.as_deref(),
+            status: self.status.as_str(),
+            canonical_url: self.canonical_url.as_deref(),
+            author_user_id: self.author_user_id,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+            first_published_at: self.first_published_at,
+            published_at: self.published_at,
+            scheduled_at: self.scheduled_at,
+            embargo_until: self.embargo_until,
+            search_key: self.search_key.clone(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = articles)]
 pub struct NewArticle<'a> {

@@ -18,7 +18,6 @@ pub mod redirects;
 pub mod related;
 pub mod search_keys;
 pub mod secrets;
-pub mod seed;
 pub mod sessions;
 pub mod sitemaps;
 pub mod transfer_read;

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::models::article::{NewArticle, NewCorrection, RelatedArticle};
+use crate::db::models::article::{NewCorrection, RelatedArticle};
 use crate::db::models::user::NewUser;
 use crate::db::schema::{article_revisions, articles, corrections, media_assets, related_articles, users};
 use crate::db::{DbConnection, DbError};
@@ -103,45 +103,6 @@ pub fn slug_holder(
         .select(articles::public_id)
         .first(conn)
         .optional()?)
-}
-
-/// An article's own columns as imported.
-pub fn save_article(
-    conn: &mut DbConnection,
-    existing: Option<i64>,
-    row: &NewArticle<'_>,
-    version: i32,
-) -> Result<i64, DbError> {
-    Ok(match existing {
-        Some(id) => {
-            diesel::update(articles::table.find(id))
-                .set((
-                    articles::slug.eq(row.slug),
-                    articles::language.eq(row.language),
-                    articles::translation_group_id.eq(row.translation_group_id),
-                    articles::headline.eq(row.headline),
-                    articles::search_key.eq(&row.search_key),
-                    articles::lead.eq(row.lead),
-                    articles::dateline.eq(row.dateline),
-                    articles::status.eq(row.status),
-                    articles::canonical_url.eq(row.canonical_url),
-                    articles::author_user_id.eq(row.author_user_id),
-                    articles::version.eq(version),
-                    articles::created_at.eq(row.created_at),
-                    articles::updated_at.eq(row.updated_at),
-                    articles::first_published_at.eq(row.first_published_at),
-                    articles::published_at.eq(row.published_at),
-                    articles::scheduled_at.eq(row.scheduled_at),
-                    articles::embargo_until.eq(row.embargo_until),
-                ))
-                .execute(conn)?;
-            id
-        }
-        None => diesel::insert_into(articles::table)
-            .values((row, articles::version.eq(version)))
-            .returning(articles::id)
-            .get_result(conn)?,
-    })
 }
 
 /// Replaces an article's corrections: (corrected at, note, created at).

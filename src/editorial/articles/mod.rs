@@ -12,7 +12,7 @@ mod write;
 pub use previews::{create_preview_link, preview, preview_by_link, revoke_preview_link};
 pub use revisions::{diff, restore, revision, revisions};
 pub use workflow::{correct, lift_embargo, publish_due, transition};
-pub use write::{create, delete, update};
+pub use write::{create, create_unattended, delete, update};
 
 use chrono::NaiveDateTime;
 use serde_json::json;
@@ -98,16 +98,33 @@ fn check_version(article: &Article, expected: i32) -> Result<(), EditError> {
     }
 }
 
-/// Takes the next version, or reports the one that won a concurrent race.
-fn bump(conn: &mut DbConnection, article: &Article, now: NaiveDateTime) -> Result<(), EditError> {
+/// Takes the next version, or reports the one that won a concurrent race; the article as it
+/// now is (its next version, changed now).
+fn bump(conn: &mut DbConnection, article: &Article, now: NaiveDateTime) -> Result<Article, EditError> {
     if store::bump_version(conn, article.id, article.version, now)? {
-        return Ok(());
+        return Ok(Article {
+            version: article.version + 1,
+            updated_at: now,
+            ..article.clone()
+        });
     }
     let current = reload(conn, article.id)?;
     Err(EditError::Stale {
         expected: article.version,
         current: current.version,
     })
+}
+
+/// Takes the next version and moves the article to another status, in its one row writer.
+fn move_to(
+    conn: &mut DbConnection,
+    article: &Article,
+    change: &StatusChange,
+    now: NaiveDateTime,
+) -> Result<(), EditError> {
+    let next = bump(conn, article, now)?;
+    store::save_article(conn, Some(next.id), &change.applied(next.columns()), next.version)?;
+    Ok(())
 }
 
 /// The editable form of a stored article.

@@ -50,11 +50,11 @@ pub fn transition(
             let resolved = store::resolve(conn, &input, Some(article.id))?.map_err(EditError::Invalid)?;
             publishable(&input, &resolved)?;
         }
-        bump(conn, &article, ctx.now)?;
-        store::set_status(
+        move_to(
             conn,
-            article.id,
+            &article,
             &status_change(&article, request.to, scheduled_at, ctx.now),
+            ctx.now,
         )?;
         if let Some(at) = scheduled_at {
             jobs::enqueue(
@@ -115,10 +115,9 @@ pub fn publish_due(conn: &mut DbConnection, ctx: &EditContext, article_id: i64) 
         if !due {
             return Ok(false);
         }
-        bump(conn, &article, ctx.now)?;
         let mut change = status_change(&article, ArticleStatus::Published, None, ctx.now);
         change.published_at = article.scheduled_at.or(change.published_at);
-        store::set_status(conn, article.id, &change)?;
+        move_to(conn, &article, &change, ctx.now)?;
         let system = ActorRef {
             user_id: None,
             email: None,

@@ -1,6 +1,7 @@
 //! Creating, editing (JSON merge patch over the editable form) and deleting articles.
 
 use super::*;
+use crate::db::models::article::NewArticle;
 use crate::domain::editorial::NewArticleInput;
 
 pub fn create(
@@ -10,59 +11,127 @@ pub fn create(
     request: NewArticleInput,
 ) -> Result<EditableArticle, EditError> {
     actor.require(Permission::CreateArticle, "create articles")?;
-    let history = match &request.history {
-        Some(history) => {
-            actor.require(Permission::ImportArchive, "create articles with their past")?;
-            Some((
-                history.status,
-                history.times(ctx.now.and_utc()).map_err(EditError::Invalid)?,
-            ))
-        }
-        None => None,
-    };
+    if request.history.is_some() {
+        actor.require(Permission::ImportArchive, "create articles with their past")?;
+    }
     write_transaction(conn, |conn| {
-        let (input, resolved) = resolve_checked(conn, request.fields, None)?;
-        if let Some((ArticleStatus::Published, _)) = history {
-            publishable(&input, &resolved)?;
-        }
-        let slug = settle_slug(conn, &input, None)?;
-        let group = match resolved.translation_group {
-            Some(group) => group,
-            None => store::new_translation_group(conn, ctx.now)?,
-        };
-        let article = store::insert_draft(conn, &input, &slug, group, actor.user_id, ctx.now)?;
-        store::replace_children(conn, article.id, &input, &resolved)?;
-        let Some((status, (first, published, updated))) = history else {
-            let Saved { article, fields } = saved(conn, ctx, actor.audit_ref(), article.id, "create")?;
-            return editable_with(conn, ctx, actor, &article, fields);
-        };
-        // An archived story, as it was: its own times, compiled as of its last change, and no
-        // webhook or ping (it is not news).
-        let (first, published, updated) = (
-            crate::db::truncate(first.naive_utc()),
-            crate::db::truncate(published.naive_utc()),
-            crate::db::truncate(updated.naive_utc()),
-        );
-        store::set_status(
-            conn,
-            article.id,
-            &StatusChange {
-                status,
-                published_at: Some(published),
-                first_published_at: Some(first),
-                scheduled_at: None,
-            },
-        )?;
-        store::set_times(conn, article.id, first, updated)?;
-        // Its revision and audit entry say when it came into Khabar.
-        let Saved { article, fields } = saved(conn, ctx, actor.audit_ref(), article.id, "import")?;
-        let quiet = EditContext {
-            origin: ctx.origin.quietly(),
-            ..ctx.clone()
-        };
-        crate::editorial::events::republish_at(conn, &quiet, &[article.id], updated)?;
+        let Saved { article, fields } = insert_new(conn, ctx, Some(actor), request)?;
         editable_with(conn, ctx, actor, &article, fields)
     })
+}
+
+/// Creates an article that no signed-in user asks for (the demo, generated sets): the rules
+/// and writes of [`create`], with no author and no one in the audit entry.
+pub fn create_unattended(
+    conn: &mut DbConnection,
+    ctx: &EditContext,
+    request: NewArticleInput,
+) -> Result<Article, EditError> {
+    write_transaction(conn, |conn| Ok(insert_new(conn, ctx, None, request)?.article))
+}
+
+/// Checks a new article, writes it (a draft, or with its past as it was), and records its
+/// first revision.
+fn insert_new(
+    conn: &mut DbConnection,
+    ctx: &EditContext,
+    actor: Option<&Actor>,
+    request: NewArticleInput,
+) -> Result<Saved, EditError> {
+    let history = match &request.history {
+        Some(history) => Some((
+            history.status,
+            history.times(ctx.now.and_utc()).map_err(EditError::Invalid)?,
+        )),
+        None => None,
+    };
+    let (input, resolved) = resolve_checked(conn, request.fields, None)?;
+    if let Some((ArticleStatus::Published, _)) = history {
+        publishable(&input, &resolved)?;
+    }
+    let slug = settle_slug(conn, &input, None)?;
+    let group = match resolved.translation_group {
+        Some(group) => group,
+        None => store::new_translation_group(conn, ctx.now)?,
+    };
+    let audit = actor.map_or(
+        ActorRef {
+            user_id: None,
+            email: None,
+        },
+        Actor::audit_ref,
+    );
+    let draft = NewArticle {
+        public_id: uuid::Uuid::now_v7().to_string(),
+        status: ArticleStatus::Draft.as_str(),
+        author_user_id: actor.map(|a| a.user_id),
+        created_at: ctx.now,
+        updated_at: ctx.now,
+        first_published_at: None,
+        published_at: None,
+        scheduled_at: None,
+        ..store::with_fields(NewArticle::blank(), &input, &slug, group)
+    };
+    let Some((status, times)) = history else {
+        let id = store::save_article(conn, None, &draft, 1)?;
+        store::replace_children(conn, id, &input, &resolved)?;
+        return saved(conn, ctx, audit, id, "create");
+    };
+    let (row, updated) = with_past(draft, status, times);
+    let id = store::save_article(conn, None, &row, 1)?;
+    store::replace_children(conn, id, &input, &resolved)?;
+    // Its revision and audit entry say when it came into Khabar.
+    let saved = saved(conn, ctx, audit, id, "import")?;
+    compile_archived(conn, ctx, id, updated)?;
+    Ok(saved)
+}
+
+/// An archived story's row, as it was: its status and own times (and when it last changed).
+fn with_past(
+    draft: NewArticle<'_>,
+    status: ArticleStatus,
+    (first, published, updated): crate::domain::editorial::PublicationTimes,
+) -> (NewArticle<'_>, chrono::NaiveDateTime) {
+    let (first, published, updated) = (
+        crate::db::truncate(first.naive_utc()),
+        crate::db::truncate(published.naive_utc()),
+        crate::db::truncate(updated.naive_utc()),
+    );
+    let row = NewArticle {
+        status: status.as_str(),
+        first_published_at: Some(first),
+        published_at: Some(published),
+        created_at: first,
+        updated_at: updated,
+        ..draft
+    };
+    (row, updated)
+}
+
+/// Compiles an archived story as of its last change, with no webhook or ping (it is not
+/// news), and the articles that show it.
+fn compile_archived(
+    conn: &mut DbConnection,
+    ctx: &EditContext,
+    id: i64,
+    updated: chrono::NaiveDateTime,
+) -> Result<(), EditError> {
+    let quiet = EditContext {
+        origin: ctx.origin.quietly(),
+        ..ctx.clone()
+    };
+    crate::editorial::events::republish_at(conn, &quiet, &[id], updated)?;
+    // The articles that show it (the story it translates, those it is related to) list it
+    // now, each compiled as of its own last change.
+    for other in delivery::affected_by(conn, Changed::Article(id))? {
+        if other == id {
+            continue;
+        }
+        if let Some(at) = crate::db::queries::delivery::delivered_at(conn, other)? {
+            crate::editorial::events::republish_at(conn, &quiet, &[other], at)?;
+        }
+    }
+    Ok(())
 }
 
 /// Writes `input` over the article as its next version (edits and restores).
@@ -84,9 +153,14 @@ pub(super) fn replace(
         input.slug = Some(settle_slug(conn, &input, Some(article.id))?);
     }
     let slug = input.slug.clone().unwrap_or_else(|| article.slug.clone());
-    bump(conn, &article, ctx.now)?;
+    let next = bump(conn, &article, ctx.now)?;
     let group = resolved.translation_group.unwrap_or(article.translation_group_id);
-    store::update_fields(conn, article.id, &input, &slug, group)?;
+    store::save_article(
+        conn,
+        Some(article.id),
+        &store::with_fields(next.columns(), &input, &slug, group),
+        next.version,
+    )?;
     keep_old_path(conn, ctx, &article, &input.language, &slug)?;
     store::replace_children(conn, article.id, &input, &resolved)?;
     let Saved { article, fields } = saved(conn, ctx, actor.audit_ref(), article.id, action)?;

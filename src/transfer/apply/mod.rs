@@ -189,7 +189,7 @@ pub fn article(
         None => None,
     };
     let status = r.status.as_str();
-    let id = write::save_article(
+    let id = store::save_article(
         conn,
         existing_id,
         &NewArticle {

@@ -9,37 +9,68 @@ pub fn new_translation_group(conn: &mut DbConnection, now: NaiveDateTime) -> Res
         .get_result(conn)?)
 }
 
-/// Inserts a new draft; the caller has checked and resolved `input` and settled its slug.
-pub fn insert_draft(
+/// Writes an article's own columns, whole: the one writer of `articles` rows. An editor's
+/// create (a draft, or an archived story with its past), edits and workflow moves, imports
+/// (their own ids, versions and times) and the demo all write through it; an import's fast
+/// path writes the same rows many at a time (`bulk::articles`). `version` is written as given:
+/// an edit takes it first through [`bump_version`], the guard against lost updates.
+pub fn save_article(
     conn: &mut DbConnection,
-    input: &ArticleInput,
-    slug: &str,
+    existing: Option<i64>,
+    row: &NewArticle<'_>,
+    version: i32,
+) -> Result<i64, DbError> {
+    Ok(match existing {
+        Some(id) => {
+            diesel::update(articles::table.find(id))
+                .set((
+                    articles::slug.eq(row.slug),
+                    articles::language.eq(row.language),
+                    articles::translation_group_id.eq(row.translation_group_id),
+                    articles::headline.eq(row.headline),
+                    articles::search_key.eq(&row.search_key),
+                    articles::lead.eq(row.lead),
+                    articles::dateline.eq(row.dateline),
+                    articles::status.eq(row.status),
+                    articles::canonical_url.eq(row.canonical_url),
+                    articles::author_user_id.eq(row.author_user_id),
+                    articles::version.eq(version),
+                    articles::created_at.eq(row.created_at),
+                    articles::updated_at.eq(row.updated_at),
+                    articles::first_published_at.eq(row.first_published_at),
+                    articles::published_at.eq(row.published_at),
+                    articles::scheduled_at.eq(row.scheduled_at),
+                    articles::embargo_until.eq(row.embargo_until),
+                ))
+                .execute(conn)?;
+            id
+        }
+        None => diesel::insert_into(articles::table)
+            .values((row, articles::version.eq(version)))
+            .returning(articles::id)
+            .get_result(conn)?,
+    })
+}
+
+/// An article's row with the fields an edit sets from `input` (the rest as in `row`).
+pub fn with_fields<'a>(
+    row: NewArticle<'a>,
+    input: &'a ArticleInput,
+    slug: &'a str,
     translation_group_id: i64,
-    author_user_id: i64,
-    now: NaiveDateTime,
-) -> Result<Article, DbError> {
-    Ok(diesel::insert_into(articles::table)
-        .values(NewArticle {
-            public_id: uuid::Uuid::now_v7().to_string(),
-            slug,
-            language: &input.language,
-            translation_group_id,
-            headline: &input.headline,
-            lead: input.lead.as_deref(),
-            dateline: input.dateline.as_deref(),
-            status: ArticleStatus::Draft.as_str(),
-            canonical_url: input.canonical_url.as_deref(),
-            author_user_id: Some(author_user_id),
-            created_at: now,
-            updated_at: now,
-            first_published_at: None,
-            published_at: None,
-            scheduled_at: None,
-            embargo_until: input.embargo_until.map(|t| t.naive_utc()),
-            search_key: crate::domain::match_key::key([input.headline.as_str()]),
-        })
-        .returning(articles::all_columns)
-        .get_result(conn)?)
+) -> NewArticle<'a> {
+    NewArticle {
+        slug,
+        language: &input.language,
+        translation_group_id,
+        headline: &input.headline,
+        lead: input.lead.as_deref(),
+        dateline: input.dateline.as_deref(),
+        canonical_url: input.canonical_url.as_deref(),
+        embargo_until: input.embargo_until.map(|t| crate::db::truncate(t.naive_utc())),
+        search_key: crate::domain::match_key::key([input.headline.as_str()]),
+        ..row
+    }
 }
 
 /// Takes the next version of an article if it is still at `expected`: the guard that makes
@@ -56,30 +87,6 @@ pub fn bump_version(
     Ok(updated == 1)
 }
 
-/// Writes the article's own columns from `input`.
-pub fn update_fields(
-    conn: &mut DbConnection,
-    id: i64,
-    input: &ArticleInput,
-    slug: &str,
-    translation_group_id: i64,
-) -> Result<(), DbError> {
-    diesel::update(articles::table.find(id))
-        .set((
-            articles::language.eq(&input.language),
-            articles::slug.eq(slug),
-            articles::headline.eq(&input.headline),
-            articles::search_key.eq(crate::domain::match_key::key([input.headline.as_str()])),
-            articles::lead.eq(&input.lead),
-            articles::dateline.eq(&input.dateline),
-            articles::canonical_url.eq(&input.canonical_url),
-            articles::translation_group_id.eq(translation_group_id),
-            articles::embargo_until.eq(input.embargo_until.map(|t| t.naive_utc())),
-        ))
-        .execute(conn)?;
-    Ok(())
-}
-
 /// The status columns a workflow move sets.
 #[derive(Debug, Clone)]
 pub struct StatusChange {
@@ -89,32 +96,17 @@ pub struct StatusChange {
     pub scheduled_at: Option<NaiveDateTime>,
 }
 
-pub fn set_status(conn: &mut DbConnection, id: i64, change: &StatusChange) -> Result<(), DbError> {
-    diesel::update(articles::table.find(id))
-        .set((
-            articles::status.eq(change.status.as_str()),
-            articles::published_at.eq(change.published_at),
-            articles::first_published_at.eq(change.first_published_at),
-            articles::scheduled_at.eq(change.scheduled_at),
-        ))
-        .execute(conn)?;
-    Ok(())
-}
-
-/// Sets when the article was created and last changed (an archive imported as it was).
-pub fn set_times(
-    conn: &mut DbConnection,
-    id: i64,
-    created_at: NaiveDateTime,
-    updated_at: NaiveDateTime,
-) -> Result<(), DbError> {
-    diesel::update(articles::table.find(id))
-        .set((
-            articles::created_at.eq(created_at),
-            articles::updated_at.eq(updated_at),
-        ))
-        .execute(conn)?;
-    Ok(())
+impl StatusChange {
+    /// `row` with this status and the times it implies.
+    pub fn applied<'a>(&self, row: NewArticle<'a>) -> NewArticle<'a> {
+        NewArticle {
+            status: self.status.as_str(),
+            published_at: self.published_at,
+            first_published_at: self.first_published_at,
+            scheduled_at: self.scheduled_at,
+            ..row
+        }
+    }
 }
 
 /// Replaces the article's body, bylines, topics, media uses and related links.
