@@ -7,7 +7,7 @@ mod sections;
 mod values;
 
 pub use options::{DemoMode, JwtAlgorithm, Options};
-use values::{config_error, image_widths, media_storage, number, parse_url};
+use values::{config_error, number, parse_url};
 
 use std::net::SocketAddr;
 
@@ -107,32 +107,8 @@ impl Settings {
     pub fn from_options(options: &Options) -> Result<Self, ConfigError> {
         let database_url = DatabaseUrl::parse(&options.database_url)
             .map_err(|e| config_error("DATABASE_URL", e.to_string().trim_start_matches("DATABASE_URL ")))?;
-        let bind: SocketAddr = options.bind.trim().parse().map_err(|_| {
-            config_error(
-                "KHABAR_BIND",
-                format!(
-                    "'{}' is not a socket address such as 127.0.0.1:8080",
-                    options.bind
-                ),
-            )
-        })?;
-        let jwt_secret = options.jwt_secret.clone().filter(|s| !s.is_empty());
-        if let Some(secret) = &jwt_secret {
-            if secret.len() < MIN_JWT_SECRET_BYTES {
-                return Err(config_error(
-                    "KHABAR_JWT_SECRET",
-                    format!("must be at least {MIN_JWT_SECRET_BYTES} bytes long"),
-                ));
-            }
-        }
-        let public_url = match &options.public_url {
-            Some(raw) => parse_url("KHABAR_PUBLIC_URL", raw)?,
-            None => parse_url("KHABAR_BIND", &format!("http://{bind}/"))?,
-        };
-        let site_url = match &options.site_url {
-            Some(raw) => parse_url("KHABAR_SITE_URL", raw)?,
-            None => public_url.clone(),
-        };
+        let jwt_secret = sections::jwt_secret(options)?;
+        let (bind, public_url, site_url) = sections::addresses(options)?;
         let pool_size = number("KHABAR_DB_POOL_SIZE", &options.pool_size, 1, 1000)? as u32;
         let workers = match &options.workers {
             Some(raw) => number("KHABAR_WORKERS", raw, 1, 512)? as usize,
@@ -146,26 +122,7 @@ impl Settings {
             31_536_000,
         )? as u32;
         let cache_mb = number("KHABAR_CACHE_MB", &options.cache_mb, 0, 1_048_576)?;
-        let jwt_key_files = match (
-            options.jwt_algorithm,
-            &options.jwt_private_key_file,
-            &options.jwt_public_key_file,
-        ) {
-            (JwtAlgorithm::Hs256, _, _) => None,
-            (JwtAlgorithm::Eddsa, Some(private), Some(public)) => Some((private.clone(), public.clone())),
-            (JwtAlgorithm::Eddsa, None, _) => {
-                return Err(config_error(
-                    "KHABAR_JWT_PRIVATE_KEY_FILE",
-                    "is required with KHABAR_JWT_ALGORITHM=eddsa",
-                ))
-            }
-            (JwtAlgorithm::Eddsa, _, None) => {
-                return Err(config_error(
-                    "KHABAR_JWT_PUBLIC_KEY_FILE",
-                    "is required with KHABAR_JWT_ALGORITHM=eddsa",
-                ))
-            }
-        };
+        let jwt_key_files = sections::jwt_key_files(options)?;
         let worker = sections::worker(options)?;
         let rate_limits = sections::rate_limits(options)?;
         let client_limits = sections::client_limits(options)?;
@@ -189,62 +146,19 @@ impl Settings {
             cache_mb,
             publication_name: options.publication_name.trim().to_owned(),
             feed_items: number("KHABAR_FEED_ITEMS", &options.feed_items, 30, 100)? as u32,
-            streams: limits::StreamSettings {
-                max_streams: number("KHABAR_MAX_STREAMS", &options.max_streams, 1, 1_000_000)? as usize,
-                per_address: number(
-                    "KHABAR_MAX_STREAMS_PER_ADDRESS",
-                    &options.max_streams_per_address,
-                    1,
-                    100_000,
-                )? as usize,
-                retry: std::time::Duration::from_millis(number(
-                    "KHABAR_STREAM_RETRY_MS",
-                    &options.stream_retry_ms,
-                    100,
-                    600_000,
-                )?),
-                ..Default::default()
-            },
-
+            streams: sections::streams(options)?,
             websub_hub: options
                 .websub_hub
                 .as_deref()
                 .map(|raw| parse_url("KHABAR_WEBSUB_HUB", raw))
                 .transpose()?,
             jwt_key_files,
-            jwt_issuer: match options.jwt_issuer.trim() {
-                "" => return Err(config_error("KHABAR_JWT_ISSUER", "must not be empty")),
-                issuer if issuer.len() > 200 || issuer.chars().any(char::is_control) => {
-                    return Err(config_error(
-                        "KHABAR_JWT_ISSUER",
-                        "must be at most 200 characters, without control characters",
-                    ))
-                }
-                issuer => issuer.to_owned(),
-            },
+            jwt_issuer: sections::jwt_issuer(options)?,
             access_token_ttl: number("KHABAR_ACCESS_TOKEN_TTL", &options.access_token_ttl, 60, 86_400)?
                 as u32,
             session_ttl: number("KHABAR_SESSION_TTL", &options.session_ttl, 300, 31_536_000)? as u32,
             worker,
-            media: crate::uploads::MediaStore {
-                storage: media_storage(options)?,
-                max_bytes: number("KHABAR_MEDIA_MAX_MB", &options.media_max_mb, 1, 1024)? as usize
-                    * 1024
-                    * 1024,
-                max_pixels: number(
-                    "KHABAR_MEDIA_MAX_PIXELS",
-                    &options.media_max_pixels,
-                    1,
-                    1_000_000_000,
-                )?,
-                widths: image_widths(&options.image_widths)?,
-                featured_min_width: number(
-                    "KHABAR_FEATURED_IMAGE_MIN_WIDTH",
-                    &options.featured_image_min_width,
-                    1,
-                    u64::from(crate::images::spec::MAX_SIDE),
-                )? as u32,
-            },
+            media: sections::media(options)?,
             rate_limits,
             metrics_token: options
                 .metrics_token

@@ -1,8 +1,13 @@
-//! The settings that come in groups (the worker's, rate limits, connection limits, draining,
-//! read replicas), each read from its options in one function.
+//! The settings that come in groups (addresses, the token keys and issuer, the worker's, rate
+//! limits, connection limits, draining, read replicas, change streams, media), each read from
+//! its options in one function.
 
-use super::values::{config_error, flag, number, rate_limit_store, read_replica_urls};
-use super::{limits, ConfigError, Options, WorkerSettings};
+use super::values::{
+    config_error, flag, image_widths, media_storage, number, parse_url, rate_limit_store, read_replica_urls,
+};
+use super::{limits, ConfigError, JwtAlgorithm, Options, WorkerSettings, MIN_JWT_SECRET_BYTES};
+use std::net::SocketAddr;
+
 use crate::db::DatabaseUrl;
 
 /// A number of milliseconds from `min` to `max`, as a duration.
@@ -138,4 +143,124 @@ pub(super) fn read_replicas(
             3_600_000,
         )?,
     })
+}
+
+/// The key files of EdDSA tokens (none for HS256); both are required with EdDSA.
+pub(super) fn jwt_key_files(
+    options: &Options,
+) -> Result<Option<(std::path::PathBuf, std::path::PathBuf)>, ConfigError> {
+    Ok(
+        match (
+            options.jwt_algorithm,
+            &options.jwt_private_key_file,
+            &options.jwt_public_key_file,
+        ) {
+            (JwtAlgorithm::Hs256, _, _) => None,
+            (JwtAlgorithm::Eddsa, Some(private), Some(public)) => Some((private.clone(), public.clone())),
+            (JwtAlgorithm::Eddsa, None, _) => {
+                return Err(config_error(
+                    "KHABAR_JWT_PRIVATE_KEY_FILE",
+                    "is required with KHABAR_JWT_ALGORITHM=eddsa",
+                ))
+            }
+            (JwtAlgorithm::Eddsa, _, None) => {
+                return Err(config_error(
+                    "KHABAR_JWT_PUBLIC_KEY_FILE",
+                    "is required with KHABAR_JWT_ALGORITHM=eddsa",
+                ))
+            }
+        },
+    )
+}
+
+/// The `iss` of the tokens this installation signs: not empty, short, printable.
+pub(super) fn jwt_issuer(options: &Options) -> Result<String, ConfigError> {
+    Ok(match options.jwt_issuer.trim() {
+        "" => return Err(config_error("KHABAR_JWT_ISSUER", "must not be empty")),
+        issuer if issuer.len() > 200 || issuer.chars().any(char::is_control) => {
+            return Err(config_error(
+                "KHABAR_JWT_ISSUER",
+                "must be at most 200 characters, without control characters",
+            ))
+        }
+        issuer => issuer.to_owned(),
+    })
+}
+
+/// How many change streams a node holds, per address, and the `retry:` it sets.
+pub(super) fn streams(options: &Options) -> Result<limits::StreamSettings, ConfigError> {
+    Ok(limits::StreamSettings {
+        max_streams: number("KHABAR_MAX_STREAMS", &options.max_streams, 1, 1_000_000)? as usize,
+        per_address: number(
+            "KHABAR_MAX_STREAMS_PER_ADDRESS",
+            &options.max_streams_per_address,
+            1,
+            100_000,
+        )? as usize,
+        retry: std::time::Duration::from_millis(number(
+            "KHABAR_STREAM_RETRY_MS",
+            &options.stream_retry_ms,
+            100,
+            600_000,
+        )?),
+        ..Default::default()
+    })
+}
+
+/// Where uploads are kept and what they may be.
+pub(super) fn media(options: &Options) -> Result<crate::uploads::MediaStore, ConfigError> {
+    Ok(crate::uploads::MediaStore {
+        storage: media_storage(options)?,
+        max_bytes: number("KHABAR_MEDIA_MAX_MB", &options.media_max_mb, 1, 1024)? as usize * 1024 * 1024,
+        max_pixels: number(
+            "KHABAR_MEDIA_MAX_PIXELS",
+            &options.media_max_pixels,
+            1,
+            1_000_000_000,
+        )?,
+        widths: image_widths(&options.image_widths)?,
+        featured_min_width: number(
+            "KHABAR_FEATURED_IMAGE_MIN_WIDTH",
+            &options.featured_image_min_width,
+            1,
+            u64::from(crate::images::spec::MAX_SIDE),
+        )? as u32,
+    })
+}
+
+/// The HS256 secret, when given: long enough.
+pub(super) fn jwt_secret(options: &Options) -> Result<Option<String>, ConfigError> {
+    let jwt_secret = options.jwt_secret.clone().filter(|s| !s.is_empty());
+    if let Some(secret) = &jwt_secret {
+        if secret.len() < MIN_JWT_SECRET_BYTES {
+            return Err(config_error(
+                "KHABAR_JWT_SECRET",
+                format!("must be at least {MIN_JWT_SECRET_BYTES} bytes long"),
+            ));
+        }
+    }
+    Ok(jwt_secret)
+}
+
+/// Where the server listens, the address the public reaches it at, and the site's own address
+/// (each defaulting to the one before).
+pub(super) fn addresses(options: &Options) -> Result<(SocketAddr, url::Url, url::Url), ConfigError> {
+    let bind: SocketAddr = options.bind.trim().parse().map_err(|_| {
+        config_error(
+            "KHABAR_BIND",
+            format!(
+                "'{}' is not a socket address such as 127.0.0.1:8080",
+                options.bind
+            ),
+        )
+    })?;
+    let public_url = match &options.public_url {
+        Some(raw) => parse_url("KHABAR_PUBLIC_URL", raw)?,
+        None => parse_url("KHABAR_BIND", &format!("http://{bind}/"))?,
+    };
+    let site_url = match &options.site_url {
+        Some(raw) => parse_url("KHABAR_SITE_URL", raw)?,
+        None => public_url.clone(),
+    };
+    Ok((bind, public_url, site_url))
 }
