@@ -119,184 +119,201 @@ fn memchr_lt(bytes: &[u8]) -> Option<usize> {
 /// Checks the rules a block's shape alone cannot express and sanitizes its inline HTML.
 pub fn validate_and_sanitize(blocks: Vec<Block>) -> Result<Vec<Block>, Vec<BlockError>> {
     let mut errors = Vec::new();
-    let fail = |errors: &mut Vec<BlockError>, index, field, code, message: &str| {
-        errors.push(BlockError {
-            index,
-            field,
-            code,
-            message: message.to_owned(),
-            limit: None,
-        })
-    };
     let mut clean = Vec::with_capacity(blocks.len());
     for (index, block) in blocks.into_iter().enumerate() {
-        for (field, length, max) in text_lengths(&block) {
-            if length > max {
-                errors.push(BlockError {
-                    index,
-                    field,
-                    code: FieldCode::TooLong,
-                    message: format!("must be at most {max} characters"),
-                    limit: Some(max),
-                });
-            }
-        }
-        if let Block::List { items, .. } = &block {
-            if items.len() > MAX_LIST_ITEMS {
-                errors.push(BlockError {
-                    index,
-                    field: "items",
-                    code: FieldCode::TooMany,
-                    message: format!("at most {MAX_LIST_ITEMS} entries"),
-                    limit: Some(MAX_LIST_ITEMS),
-                });
-            }
-        }
-        let inline: Vec<(&'static str, &str)> = match &block {
-            Block::Paragraph { html } => vec![("html", html.as_str())],
-            Block::List { items, .. } => items.iter().map(|i| ("items", i.as_str())).collect(),
-            _ => Vec::new(),
-        };
-        let bounded = errors.iter().any(|e| e.index == index && e.limit.is_some());
-        let markup = (!bounded)
-            .then(|| {
-                inline
-                    .iter()
-                    .find_map(|(field, html)| markup_bounds(html).map(|b| (*field, b)))
-            })
-            .flatten();
-        if let Some((field, (code, message, limit))) = markup {
-            errors.push(BlockError {
-                index,
-                field,
-                code,
-                message,
-                limit,
-            });
-        }
-        if errors.iter().any(|e| e.index == index && e.limit.is_some()) {
+        let out_of_bounds = bounds(index, &block);
+        if !out_of_bounds.is_empty() {
             // Too long or too deep to sanitize: refused as it is.
+            errors.extend(out_of_bounds);
             clean.push(block);
             continue;
         }
-        let block = match block {
-            Block::Paragraph { html } => {
-                let html = sanitize_inline(&html);
-                if html.trim().is_empty() {
-                    fail(
-                        &mut errors,
-                        index,
-                        "html",
-                        FieldCode::Required,
-                        "a paragraph needs text",
-                    );
-                }
-                Block::Paragraph { html }
-            }
-            Block::Heading { level, text } => {
-                if !(2..=4).contains(&level) {
-                    fail(
-                        &mut errors,
-                        index,
-                        "level",
-                        FieldCode::OutOfRange,
-                        "heading level must be 2, 3 or 4",
-                    );
-                }
-                if text.trim().is_empty() {
-                    fail(
-                        &mut errors,
-                        index,
-                        "text",
-                        FieldCode::Required,
-                        "a heading needs text",
-                    );
-                }
-                Block::Heading { level, text }
-            }
-            Block::List { ordered, items } => {
-                if items.is_empty() {
-                    fail(
-                        &mut errors,
-                        index,
-                        "items",
-                        FieldCode::Required,
-                        "a list needs at least one item",
-                    );
-                }
-                let items = items.iter().map(|item| sanitize_inline(item)).collect();
-                Block::List { ordered, items }
-            }
-            Block::Video {
-                media_id,
-                url,
-                caption,
-            } => {
-                if media_id.is_none() == url.is_none() {
-                    fail(
-                        &mut errors,
-                        index,
-                        "media_id",
-                        FieldCode::Inconsistent,
-                        "a video needs exactly one of media_id or url",
-                    );
-                }
-                if url.as_deref().is_some_and(|u| !is_web_url(u)) {
-                    fail(
-                        &mut errors,
-                        index,
-                        "url",
-                        FieldCode::Format,
-                        "must be an http or https URL",
-                    );
-                }
-                Block::Video {
-                    media_id,
-                    url,
-                    caption,
-                }
-            }
-            Block::Embed { provider, url } => {
-                if provider.trim().is_empty() {
-                    fail(
-                        &mut errors,
-                        index,
-                        "provider",
-                        FieldCode::Required,
-                        "an embed needs a provider",
-                    );
-                }
-                if !is_web_url(&url) {
-                    fail(
-                        &mut errors,
-                        index,
-                        "url",
-                        FieldCode::Format,
-                        "must be an http or https URL",
-                    );
-                }
-                Block::Embed { provider, url }
-            }
-            Block::Quote { text, cite } => {
-                if text.trim().is_empty() {
-                    fail(
-                        &mut errors,
-                        index,
-                        "text",
-                        FieldCode::Required,
-                        "a quote needs text",
-                    );
-                }
-                Block::Quote { text, cite }
-            }
-            other => other,
-        };
-        clean.push(block);
+        clean.push(checked(index, block, &mut errors));
     }
     if errors.is_empty() {
         Ok(clean)
     } else {
         Err(errors)
+    }
+}
+
+fn fail(errors: &mut Vec<BlockError>, index: usize, field: &'static str, code: FieldCode, message: &str) {
+    errors.push(BlockError {
+        index,
+        field,
+        code,
+        message: message.to_owned(),
+        limit: None,
+    })
+}
+
+/// What makes a block too large to look into: text over its length, too many list items,
+/// markup nested too deep or too many elements.
+fn bounds(index: usize, block: &Block) -> Vec<BlockError> {
+    let mut errors = Vec::new();
+    for (field, length, max) in text_lengths(block) {
+        if length > max {
+            errors.push(BlockError {
+                index,
+                field,
+                code: FieldCode::TooLong,
+                message: format!("must be at most {max} characters"),
+                limit: Some(max),
+            });
+        }
+    }
+    if let Block::List { items, .. } = block {
+        if items.len() > MAX_LIST_ITEMS {
+            errors.push(BlockError {
+                index,
+                field: "items",
+                code: FieldCode::TooMany,
+                message: format!("at most {MAX_LIST_ITEMS} entries"),
+                limit: Some(MAX_LIST_ITEMS),
+            });
+        }
+    }
+    let inline: Vec<(&'static str, &str)> = match block {
+        Block::Paragraph { html } => vec![("html", html.as_str())],
+        Block::List { items, .. } => items.iter().map(|i| ("items", i.as_str())).collect(),
+        _ => Vec::new(),
+    };
+    let bounded = !errors.is_empty();
+    let markup = (!bounded)
+        .then(|| {
+            inline
+                .iter()
+                .find_map(|(field, html)| markup_bounds(html).map(|b| (*field, b)))
+        })
+        .flatten();
+    if let Some((field, (code, message, limit))) = markup {
+        errors.push(BlockError {
+            index,
+            field,
+            code,
+            message,
+            limit,
+        });
+    }
+    errors
+}
+
+/// The block with its HTML sanitized, and what is wrong with it in `errors`.
+fn checked(index: usize, block: Block, errors: &mut Vec<BlockError>) -> Block {
+    match block {
+        Block::Video { .. } | Block::Embed { .. } => checked_link(index, block, errors),
+        other => checked_text(index, other, errors),
+    }
+}
+
+/// A block of text: sanitized, and not empty.
+fn checked_text(index: usize, block: Block, errors: &mut Vec<BlockError>) -> Block {
+    match block {
+        Block::Paragraph { html } => {
+            let html = sanitize_inline(&html);
+            if html.trim().is_empty() {
+                fail(
+                    errors,
+                    index,
+                    "html",
+                    FieldCode::Required,
+                    "a paragraph needs text",
+                );
+            }
+            Block::Paragraph { html }
+        }
+        Block::Heading { level, text } => {
+            if !(2..=4).contains(&level) {
+                fail(
+                    errors,
+                    index,
+                    "level",
+                    FieldCode::OutOfRange,
+                    "heading level must be 2, 3 or 4",
+                );
+            }
+            if text.trim().is_empty() {
+                fail(errors, index, "text", FieldCode::Required, "a heading needs text");
+            }
+            Block::Heading { level, text }
+        }
+        Block::List { ordered, items } => {
+            if items.is_empty() {
+                fail(
+                    errors,
+                    index,
+                    "items",
+                    FieldCode::Required,
+                    "a list needs at least one item",
+                );
+            }
+            let items = items.iter().map(|item| sanitize_inline(item)).collect();
+            Block::List { ordered, items }
+        }
+        Block::Quote { text, cite } => {
+            if text.trim().is_empty() {
+                fail(errors, index, "text", FieldCode::Required, "a quote needs text");
+            }
+            Block::Quote { text, cite }
+        }
+        other => other,
+    }
+}
+
+/// A block that points elsewhere: at exactly one thing, by a web URL.
+fn checked_link(index: usize, block: Block, errors: &mut Vec<BlockError>) -> Block {
+    match block {
+        Block::Video {
+            media_id,
+            url,
+            caption,
+        } => {
+            if media_id.is_none() == url.is_none() {
+                fail(
+                    errors,
+                    index,
+                    "media_id",
+                    FieldCode::Inconsistent,
+                    "a video needs exactly one of media_id or url",
+                );
+            }
+            if url.as_deref().is_some_and(|u| !is_web_url(u)) {
+                fail(
+                    errors,
+                    index,
+                    "url",
+                    FieldCode::Format,
+                    "must be an http or https URL",
+                );
+            }
+            Block::Video {
+                media_id,
+                url,
+                caption,
+            }
+        }
+        Block::Embed { provider, url } => {
+            if provider.trim().is_empty() {
+                fail(
+                    errors,
+                    index,
+                    "provider",
+                    FieldCode::Required,
+                    "an embed needs a provider",
+                );
+            }
+            if !is_web_url(&url) {
+                fail(
+                    errors,
+                    index,
+                    "url",
+                    FieldCode::Format,
+                    "must be an http or https URL",
+                );
+            }
+            Block::Embed { provider, url }
+        }
+        other => other,
     }
 }
 
