@@ -2,6 +2,7 @@
 
 pub mod api_keys;
 pub mod article_read;
+pub mod article_rows;
 pub mod audit;
 pub mod bulk;
 pub mod catalog;

@@ -8,6 +8,7 @@ use diesel::prelude::*;
 
 use crate::db::models::article::{NewCorrection, RelatedArticle};
 use crate::db::models::user::NewUser;
+use crate::db::queries::article_rows::{self, NewRevision};
 use crate::db::schema::{article_revisions, articles, corrections, media_assets, related_articles, users};
 use crate::db::{DbConnection, DbError};
 
@@ -112,48 +113,28 @@ pub fn replace_corrections(
     rows: &[(NaiveDateTime, &str, NaiveDateTime)],
 ) -> Result<(), DbError> {
     diesel::delete(corrections::table.filter(corrections::article_id.eq(article_id))).execute(conn)?;
-    for (corrected_at, note, created_at) in rows {
-        diesel::insert_into(corrections::table)
-            .values(NewCorrection {
-                article_id,
-                corrected_at: *corrected_at,
-                note,
-                created_at: *created_at,
-            })
-            .execute(conn)?;
-    }
+    let rows: Vec<NewCorrection<'_>> = rows
+        .iter()
+        .map(|(corrected_at, note, created_at)| NewCorrection {
+            article_id,
+            corrected_at: *corrected_at,
+            note,
+            created_at: *created_at,
+        })
+        .collect();
+    article_rows::corrections(conn, &rows)?;
     Ok(())
 }
 
-/// A revision as imported.
-#[derive(Debug, Clone)]
-pub struct RevisionColumns<'a> {
-    pub version: i32,
-    pub action: &'a str,
-    pub actor_user_id: Option<i64>,
-    pub snapshot: String,
-    pub created_at: NaiveDateTime,
-}
-
+/// Replaces an article's revisions with those imported.
 pub fn replace_revisions(
     conn: &mut DbConnection,
     article_id: i64,
-    rows: &[RevisionColumns<'_>],
+    rows: &[NewRevision],
 ) -> Result<(), DbError> {
     diesel::delete(article_revisions::table.filter(article_revisions::article_id.eq(article_id)))
         .execute(conn)?;
-    for r in rows {
-        diesel::insert_into(article_revisions::table)
-            .values((
-                article_revisions::article_id.eq(article_id),
-                article_revisions::version.eq(r.version),
-                article_revisions::action.eq(r.action),
-                article_revisions::actor_user_id.eq(r.actor_user_id),
-                article_revisions::snapshot.eq(&r.snapshot),
-                article_revisions::created_at.eq(r.created_at),
-            ))
-            .execute(conn)?;
-    }
+    article_rows::revisions(conn, rows)?;
     Ok(())
 }
 
@@ -161,14 +142,15 @@ pub fn replace_revisions(
 pub fn replace_related(conn: &mut DbConnection, article_id: i64, related: &[i64]) -> Result<(), DbError> {
     diesel::delete(related_articles::table.filter(related_articles::article_id.eq(article_id)))
         .execute(conn)?;
-    for (position, related_article_id) in related.iter().enumerate() {
-        diesel::insert_into(related_articles::table)
-            .values(RelatedArticle {
-                article_id,
-                position: position as i32,
-                related_article_id: *related_article_id,
-            })
-            .execute(conn)?;
-    }
+    let rows: Vec<RelatedArticle> = related
+        .iter()
+        .enumerate()
+        .map(|(position, related_article_id)| RelatedArticle {
+            article_id,
+            position: position as i32,
+            related_article_id: *related_article_id,
+        })
+        .collect();
+    article_rows::related(conn, &rows)?;
     Ok(())
 }

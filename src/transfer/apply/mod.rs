@@ -14,10 +14,11 @@ use super::format::*;
 use super::report::Outcome;
 use crate::api::article::UrlBuilder;
 use crate::db::models::article::NewArticle;
+use crate::db::queries::article_rows::NewRevision;
 use crate::db::queries::editorial as store;
 use crate::db::queries::jobs::{self, JobKind};
 use crate::db::queries::transfer_read;
-use crate::db::queries::transfer_write::{self as write, RevisionColumns};
+use crate::db::queries::transfer_write as write;
 use crate::db::{DbConnection, DbError};
 use crate::domain::editorial::ArticleInput;
 use crate::domain::kinds::ArticleStatus;
@@ -231,12 +232,13 @@ pub fn article(
     write::replace_corrections(conn, id, &corrections)?;
     let actors: Vec<&str> = r.revisions.iter().filter_map(|v| v.actor.as_deref()).collect();
     let actor_ids = write::user_ids(conn, &actors)?;
-    let revisions: Vec<RevisionColumns<'_>> = r
+    let revisions: Vec<NewRevision> = r
         .revisions
         .iter()
-        .map(|v| RevisionColumns {
+        .map(|v| NewRevision {
+            article_id: id,
             version: v.version,
-            action: &v.action,
+            action: v.action.clone(),
             actor_user_id: v.actor.as_ref().and_then(|a| actor_ids.get(a).copied()),
             snapshot: v.snapshot.to_string(),
             created_at: naive(v.created_at),

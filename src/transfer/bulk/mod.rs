@@ -17,7 +17,8 @@ use crate::db::models::article::{BlockRow, Byline, NewArticle, NewCorrection, Re
 use crate::db::models::contributor::Contributor;
 use crate::db::models::media::{ArticleMedia, MediaAsset, Rendition};
 use crate::db::models::topic::{ArticleTopic, Topic};
-use crate::db::queries::bulk::{self, NewRevision};
+use crate::db::queries::article_rows::{self, NewRevision};
+use crate::db::queries::bulk;
 use crate::db::queries::transfer_write as write;
 use crate::db::{DbConnection, DbError};
 use crate::domain::editorial::ArticleInput;
@@ -170,7 +171,7 @@ fn insert_articles(
     ahead_keys: &[String],
     references: &References,
 ) -> Result<(), DbError> {
-    let group_ids = bulk::translation_groups(conn, new_groups)?;
+    let group_ids = article_rows::translation_groups(conn, new_groups)?;
     let real = |group: i64| {
         if group < 0 {
             group_ids[(-group - 1) as usize]
@@ -215,7 +216,7 @@ fn insert_articles(
             (row, record.version)
         })
         .collect();
-    let ids = bulk::articles(conn, &rows)?;
+    let ids = article_rows::articles(conn, &rows)?;
     for article in accepted.iter_mut() {
         article.id = ids[&article.record.id];
     }
@@ -405,12 +406,12 @@ fn write_children(
             });
         }
     }
-    bulk::blocks(conn, &blocks)?;
-    bulk::bylines(conn, &bylines)?;
-    bulk::article_topics(conn, &topics)?;
-    bulk::article_media(conn, &media)?;
-    bulk::related(conn, &related)?;
-    bulk::corrections(conn, &corrections)?;
-    bulk::revisions(conn, &revisions)?;
+    article_rows::blocks(conn, &blocks)?;
+    article_rows::bylines(conn, &bylines)?;
+    article_rows::article_topics(conn, &topics)?;
+    article_rows::article_media(conn, &media)?;
+    article_rows::related(conn, &related)?;
+    article_rows::corrections(conn, &corrections)?;
+    article_rows::revisions(conn, &revisions)?;
     Ok(())
 }

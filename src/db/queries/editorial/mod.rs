@@ -22,7 +22,7 @@ use crate::db::models::media::ArticleMedia;
 use crate::db::models::topic::ArticleTopic;
 use crate::db::schema::{
     article_blocks, article_media, article_revisions, article_topics, articles, bylines, contributors,
-    corrections, media_assets, related_articles, topics, translation_groups,
+    corrections, media_assets, related_articles, topics,
 };
 use crate::db::{DbConnection, DbError};
 use crate::domain::blocks::Block;

@@ -1,18 +1,18 @@
 //! An article's rows: the draft, its version, fields, status, children, corrections and revisions.
 
 use super::*;
+use crate::db::queries::article_rows::{self, NewRevision};
 
 pub fn new_translation_group(conn: &mut DbConnection, now: NaiveDateTime) -> Result<i64, DbError> {
-    Ok(diesel::insert_into(translation_groups::table)
-        .values(translation_groups::created_at.eq(now))
-        .returning(translation_groups::id)
-        .get_result(conn)?)
+    article_rows::translation_groups(conn, &[now])?
+        .pop()
+        .ok_or_else(|| DbError::Corrupt("a translation group was not made".into()))
 }
 
 /// Writes an article's own columns, whole: the one writer of `articles` rows. An editor's
 /// create (a draft, or an archived story with its past), edits and workflow moves, imports
 /// (their own ids, versions and times) and the demo all write through it; an import's fast
-/// path writes the same rows many at a time (`bulk::articles`). `version` is written as given:
+/// path writes new rows many at a time (`article_rows::articles`). `version` is written as given:
 /// an edit takes it first through [`bump_version`], the guard against lost updates.
 pub fn save_article(
     conn: &mut DbConnection,
@@ -45,10 +45,9 @@ pub fn save_article(
                 .execute(conn)?;
             id
         }
-        None => diesel::insert_into(articles::table)
-            .values((row, articles::version.eq(version)))
-            .returning(articles::id)
-            .get_result(conn)?,
+        None => *article_rows::articles(conn, &[(row.clone(), version)])?
+            .get(&row.public_id)
+            .ok_or_else(|| DbError::Corrupt(format!("article {} was not made", row.public_id)))?,
     })
 }
 
@@ -139,11 +138,7 @@ pub fn replace_children(
             })
         })
         .collect::<Result<_, DbError>>()?;
-    for row in &blocks {
-        diesel::insert_into(article_blocks::table)
-            .values(row)
-            .execute(conn)?;
-    }
+    article_rows::blocks(conn, &blocks)?;
     let rows: Vec<Byline> = input
         .bylines
         .iter()
@@ -156,9 +151,7 @@ pub fn replace_children(
             role: byline.role,
         })
         .collect();
-    for row in rows {
-        diesel::insert_into(bylines::table).values(row).execute(conn)?;
-    }
+    article_rows::bylines(conn, &rows)?;
     let rows: Vec<ArticleTopic> = input
         .topics
         .iter()
@@ -171,11 +164,7 @@ pub fn replace_children(
             position: position as i32,
         })
         .collect();
-    for row in &rows {
-        diesel::insert_into(article_topics::table)
-            .values(row)
-            .execute(conn)?;
-    }
+    article_rows::article_topics(conn, &rows)?;
     // Every asset the article shows is recorded as used, so that its credit and renditions are
     // loaded with the article and the asset counts as public once the article is.
     let rows: Vec<ArticleMedia> = input
@@ -194,11 +183,7 @@ pub fn replace_children(
             })
         })
         .collect();
-    for row in &rows {
-        diesel::insert_into(article_media::table)
-            .values(row)
-            .execute(conn)?;
-    }
+    article_rows::article_media(conn, &rows)?;
     let rows: Vec<RelatedArticle> = resolved
         .related
         .iter()
@@ -209,11 +194,7 @@ pub fn replace_children(
             related_article_id: *related_id,
         })
         .collect();
-    for row in &rows {
-        diesel::insert_into(related_articles::table)
-            .values(row)
-            .execute(conn)?;
-    }
+    article_rows::related(conn, &rows)?;
     Ok(())
 }
 
@@ -224,14 +205,15 @@ pub fn add_correction(
     note: &str,
     now: NaiveDateTime,
 ) -> Result<(), DbError> {
-    diesel::insert_into(corrections::table)
-        .values(NewCorrection {
+    article_rows::corrections(
+        conn,
+        &[NewCorrection {
             article_id,
             corrected_at,
             note,
             created_at: now,
-        })
-        .execute(conn)?;
+        }],
+    )?;
     Ok(())
 }
 
@@ -281,16 +263,17 @@ pub fn insert_revision(
     snapshot: &serde_json::Value,
     now: NaiveDateTime,
 ) -> Result<(), DbError> {
-    diesel::insert_into(article_revisions::table)
-        .values((
-            article_revisions::article_id.eq(article_id),
-            article_revisions::version.eq(version),
-            article_revisions::action.eq(action),
-            article_revisions::actor_user_id.eq(actor_user_id),
-            article_revisions::snapshot.eq(snapshot.to_string()),
-            article_revisions::created_at.eq(now),
-        ))
-        .execute(conn)?;
+    article_rows::revisions(
+        conn,
+        &[NewRevision {
+            article_id,
+            version,
+            action: action.to_owned(),
+            actor_user_id,
+            snapshot: snapshot.to_string(),
+            created_at: now,
+        }],
+    )?;
     Ok(())
 }
 
