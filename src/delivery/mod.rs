@@ -61,9 +61,10 @@ pub fn compile_article(
     let compiled = compile_record(record, topic_ids, published_at, visible_from, now, urls)?;
     let previous = delivery::stored_version(conn, article_id)?;
     let public_now = visible_from <= now;
-    if previous.as_ref().is_some_and(|(old_etag, old_visible)| {
-        *old_etag == compiled.delivery.etag && *old_visible == visible_from
-    }) {
+    if previous
+        .as_ref()
+        .is_some_and(|old| old.etag == compiled.delivery.etag && old.visible_from == visible_from)
+    {
         // Nothing a reader sees changed: keep the stored row, its change time and its cache.
         // An embargo that has just lifted is the one news here: the log learns of it once.
         if public_now && !change_log::announced(conn, &compiled.delivery.public_id)? {
@@ -72,7 +73,14 @@ pub fn compile_article(
         return Ok(());
     }
     let delivery = &compiled.delivery;
-    if previous.is_some_and(|(_, old_visible)| old_visible <= now) && visible_from > now {
+    let was_public = previous.as_ref().filter(|old| old.visible_from <= now);
+    if let Some(old) = was_public.filter(|old| old.language != delivery.language) {
+        // Moved to another language: readers of the old one (a sync filtered by language)
+        // learn that it left, before the entry that says where it is now. Not news to
+        // partners: the entry that follows is.
+        log_left_language(conn, delivery, old, &origin.quietly())?;
+    }
+    if was_public.is_some() && visible_from > now {
         // Public until now, embargoed from now on: sync clients must drop their copy.
         delivery::tombstone(
             conn,
@@ -111,6 +119,25 @@ fn log_change(
             public_id: &delivery.public_id,
             language: &delivery.language,
             slug: &delivery.slug,
+        },
+    )
+}
+
+/// An entry saying that a public article is no longer at its old language's path.
+fn log_left_language(
+    conn: &mut DbConnection,
+    delivery: &Delivery,
+    old: &delivery::Stored,
+    origin: &Origin,
+) -> Result<(), DbError> {
+    change_log::append(
+        conn,
+        &change_log::NewEntry {
+            kind: LogKind::Article(ChangeKind::Withdrawn),
+            origin,
+            public_id: &delivery.public_id,
+            language: &old.language,
+            slug: &old.slug,
         },
     )
 }

@@ -12,7 +12,7 @@ use super::list_params::{check, Checked, ListParams};
 use super::paging::{self, Keyset};
 use super::{ReadError, Reader};
 use crate::db::queries::change_log::{self, Entry};
-use crate::db::queries::delivery_lists;
+use crate::db::queries::delivery_lists::{self, PublicSummary};
 use crate::db::{utc_now, DbConnection, DbError};
 use crate::delivery::cache::Representation;
 use crate::domain::changes::{ChangeKind, LogKind};
@@ -94,7 +94,7 @@ pub(super) fn page(
 }
 
 /// Up to `n` items after log position `after`: each entry about an article in `language` that
-/// no later entry supersedes, as the article is now (or its tombstone).
+/// no later entry in `language` supersedes, as the article is now (or its tombstone).
 fn items_after(
     conn: &mut DbConnection,
     mut after: i64,
@@ -115,7 +115,12 @@ fn items_after(
             .filter(|e| language.is_none_or(|range| in_range(&e.language, range)))
             .collect();
         let ids: Vec<&str> = wanted.iter().map(|e| e.public_id.as_str()).collect();
-        let newest = change_log::newest_about(conn, &ids)?;
+        // Superseded only by a later entry the reader reads: an article that moved to another
+        // language is, to a reader of the old one, the entry that says it left.
+        let newest = match language {
+            None => change_log::newest_about(conn, &ids)?,
+            Some(range) => change_log::newest_about_where(conn, &ids, |tag| in_range(tag, range))?,
+        };
         let current: Vec<&Entry> = wanted
             .into_iter()
             .filter(|e| newest.get(&e.public_id).is_none_or(|seq| *seq <= e.seq))
@@ -130,12 +135,16 @@ fn items_after(
             })
             .map(|e| e.public_id.as_str())
             .collect();
-        let summaries: std::collections::HashMap<String, (NaiveDateTime, String)> =
+        let summaries: std::collections::HashMap<String, PublicSummary> =
             delivery_lists::public_summaries(conn, &public_ids, now)?
                 .into_iter()
-                .map(|(id, updated_at, json)| (id, (updated_at, json)))
+                .map(|summary| (summary.public_id.clone(), summary))
                 .collect();
-        items.extend(current.into_iter().filter_map(|e| item_of(e, &summaries)));
+        items.extend(
+            current
+                .into_iter()
+                .filter_map(|e| item_of(e, &summaries, language)),
+        );
         if exhausted {
             break;
         }
@@ -151,20 +160,30 @@ fn in_range(tag: &str, range: &str) -> bool {
 
 /// What a sync client reads of `entry`: the article's summary when it is public (an entry about
 /// an article that is not public any more is followed by the entry that says so), or its
-/// tombstone.
+/// tombstone. An article public now in a language the client does not read (moved there
+/// before the log said so) is, to that client, unpublished.
 fn item_of(
     entry: &Entry,
-    summaries: &std::collections::HashMap<String, (NaiveDateTime, String)>,
+    summaries: &std::collections::HashMap<String, PublicSummary>,
+    language: Option<&str>,
 ) -> Option<Item> {
-    let json = match entry.kind()? {
-        LogKind::Article(ChangeKind::Published | ChangeKind::Updated) => {
-            let (_, summary) = summaries.get(&entry.public_id)?;
-            format!(
-                "{{\"change\":\"updated\",\"changed_at\":{},{}",
-                json_time(entry.at),
-                summary.strip_prefix('{').unwrap_or(summary)
-            )
+    let mut kind = entry.kind()?;
+    if let LogKind::Article(ChangeKind::Published | ChangeKind::Updated) = kind {
+        let summary = summaries.get(&entry.public_id)?;
+        if language.is_none_or(|range| in_range(&summary.language, range)) {
+            return Some(Item {
+                seq: entry.seq,
+                json: format!(
+                    "{{\"change\":\"updated\",\"changed_at\":{},{}",
+                    json_time(entry.at),
+                    summary.json.strip_prefix('{').unwrap_or(&summary.json)
+                ),
+                at: entry.at,
+            });
         }
+        kind = LogKind::Article(ChangeKind::Withdrawn);
+    }
+    let json = match kind {
         LogKind::Article(kind @ (ChangeKind::Withdrawn | ChangeKind::Deleted)) => serde_json::json!({
             "change": if kind == ChangeKind::Deleted { "deleted" } else { "unpublished" },
             "changed_at": entry.at.and_utc(),

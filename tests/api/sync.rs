@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use khabar::db::schema::articles;
 use serde_json::Value;
 
-use crate::helpers::{Backend, TestApp};
+use crate::helpers::{send, Backend, TestApp};
 
 async fn all_changes(app: &TestApp, since: &str, limit: usize) -> Vec<Value> {
     let mut entries = Vec::new();
@@ -98,6 +98,56 @@ async fn updated_since_reports_changes_and_tombstones(backend: Backend) {
         .replace('+', "%2B");
     app.republish();
     assert!(all_changes(&app, &later, 10).await.is_empty());
+}
+
+/// A reader of one language's changes learns that an article moved to another language (it
+/// left), a reader of the new one that it arrived, and a reader of all that it changed, once.
+async fn an_article_that_changes_language_leaves_its_old_readers(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let editor = app.token("editor").await;
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    let mark = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+    let (id, version) = crate::helpers::published_article(&app, &editor, "خبر يغيّر لغته").await;
+    let in_language = |all: &[Value], id: &str| -> Vec<(String, String)> {
+        all.iter()
+            .filter(|e| e["id"] == id)
+            .map(|e| {
+                (
+                    e["change"].as_str().unwrap().to_owned(),
+                    e["language"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    };
+    let arabic = all_changes(&app, &format!("{mark}&language=ar"), 50).await;
+    assert_eq!(
+        in_language(&arabic, &id),
+        [("updated".to_owned(), "ar".to_owned())]
+    );
+    let (status, _, moved) = send(
+        app.authed(reqwest::Method::PATCH, &format!("/v1/articles/{id}"), &editor)
+            .header("If-Match", format!("\"v{version}\""))
+            .header("Content-Type", "application/merge-patch+json")
+            .body(r#"{"language": "en", "headline": "A story that changed language"}"#),
+    )
+    .await;
+    assert_eq!(status, 200, "{moved}");
+    let arabic = all_changes(&app, &format!("{mark}&language=ar"), 50).await;
+    assert_eq!(
+        in_language(&arabic, &id),
+        [("unpublished".to_owned(), "ar".to_owned())],
+        "{arabic:?}"
+    );
+    let english = all_changes(&app, &format!("{mark}&language=en"), 50).await;
+    assert_eq!(
+        in_language(&english, &id),
+        [("updated".to_owned(), "en".to_owned())]
+    );
+    let every = all_changes(&app, &mark, 50).await;
+    assert_eq!(
+        in_language(&every, &id),
+        [("updated".to_owned(), "en".to_owned())]
+    );
 }
 
 async fn sync_parameters_are_checked(backend: Backend) {
@@ -218,6 +268,7 @@ async fn the_upgrade_enters_what_was_public_into_the_log(backend: Backend) {
 
 crate::on_both_backends!(
     an_archive_story_added_now_reaches_sync_clients,
+    an_article_that_changes_language_leaves_its_old_readers,
     the_upgrade_enters_what_was_public_into_the_log,
     updated_since_reports_changes_and_tombstones,
     sync_parameters_are_checked

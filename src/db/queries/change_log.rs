@@ -163,6 +163,28 @@ pub fn newest_about(
         .collect())
 }
 
+/// The newest public entry about each of these articles whose language `keep` accepts: its
+/// position, by public id (a reader of one language's changes looks no further).
+pub fn newest_about_where(
+    conn: &mut DbConnection,
+    public_ids: &[&str],
+    keep: impl Fn(&str) -> bool,
+) -> Result<std::collections::HashMap<String, i64>, DbError> {
+    let rows: Vec<(String, i64, String)> = change_log::table
+        .filter(change_log::public_id.eq_any(public_ids))
+        .filter(change_log::kind.eq_any(PUBLIC_KINDS))
+        .select((change_log::public_id, change_log::seq, change_log::language))
+        .load(conn)?;
+    let mut newest = std::collections::HashMap::new();
+    for (id, seq, language) in rows {
+        if keep(&language) {
+            let at = newest.entry(id).or_insert(seq);
+            *at = (*at).max(seq);
+        }
+    }
+    Ok(newest)
+}
+
 /// Up to `limit` entries of every kind after position `after`, oldest first.
 pub fn after(conn: &mut DbConnection, after: i64, limit: i64) -> Result<Vec<Entry>, DbError> {
     Ok(change_log::table

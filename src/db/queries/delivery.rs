@@ -77,15 +77,32 @@ pub fn replace(
 }
 
 /// The stored ETag and visibility time of an article's delivery, if it has one.
-pub fn stored_version(
-    conn: &mut DbConnection,
-    article_id: i64,
-) -> Result<Option<(String, NaiveDateTime)>, DbError> {
+pub fn stored_version(conn: &mut DbConnection, article_id: i64) -> Result<Option<Stored>, DbError> {
     Ok(article_deliveries::table
         .find(article_id)
-        .select((article_deliveries::etag, article_deliveries::visible_from))
-        .first(conn)
-        .optional()?)
+        .select((
+            article_deliveries::etag,
+            article_deliveries::visible_from,
+            article_deliveries::language,
+            article_deliveries::slug,
+        ))
+        .first::<(String, NaiveDateTime, String, String)>(conn)
+        .optional()?
+        .map(|(etag, visible_from, language, slug)| Stored {
+            etag,
+            visible_from,
+            language,
+            slug,
+        }))
+}
+
+/// What a stored delivery form was: its tag, when it became public, and where it was.
+#[derive(Debug, Clone)]
+pub struct Stored {
+    pub etag: String,
+    pub visible_from: NaiveDateTime,
+    pub language: String,
+    pub slug: String,
 }
 
 /// When an article's delivery form last changed, if it has one.

@@ -218,16 +218,31 @@ pub fn public_summaries(
     conn: &mut DbConnection,
     public_ids: &[&str],
     now: NaiveDateTime,
-) -> Result<Vec<(String, NaiveDateTime, String)>, DbError> {
+) -> Result<Vec<PublicSummary>, DbError> {
     Ok(article_deliveries::table
         .filter(article_deliveries::public_id.eq_any(public_ids))
         .filter(article_deliveries::visible_from.le(now))
         .select((
             article_deliveries::public_id,
-            article_deliveries::updated_at,
+            article_deliveries::language,
             article_deliveries::summary_json,
         ))
-        .load(conn)?)
+        .load::<(String, String, String)>(conn)?
+        .into_iter()
+        .map(|(public_id, language, json)| PublicSummary {
+            public_id,
+            language,
+            json,
+        })
+        .collect())
+}
+
+/// A public article's summary (its list item), and its language.
+#[derive(Debug, Clone)]
+pub struct PublicSummary {
+    pub public_id: String,
+    pub language: String,
+    pub json: String,
 }
 
 /// The languages that have public articles.
