@@ -236,7 +236,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     article_deliveries,
     delivery_topics,
     delivery_contributors,
-    article_tombstones,
     auth_sessions,
     refresh_tokens,
     article_revisions,
@@ -280,17 +279,6 @@ diesel::table! {
         article_id -> BigInt,
         role -> Text,
         published_at -> Timestamp,
-    }
-}
-
-diesel::table! {
-    article_tombstones (id) {
-        id -> BigInt,
-        public_id -> Text,
-        slug -> Text,
-        language -> Text,
-        reason -> Text,
-        removed_at -> Timestamp,
     }
 }
 

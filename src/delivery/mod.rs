@@ -88,7 +88,6 @@ pub fn compile_article(
             &delivery.slug,
             &delivery.language,
             Removal::Unpublished,
-            now,
             origin,
         )?;
     }

@@ -4,9 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::queries::article_read::ArticleKey;
-use crate::db::schema::{
-    article_deliveries, article_tombstones, articles, delivery_contributors, delivery_topics, topics,
-};
+use crate::db::schema::{article_deliveries, articles, delivery_contributors, delivery_topics, topics};
 use crate::db::{DbConnection, DbError};
 
 /// An article's compiled forms, as stored.
@@ -164,32 +162,20 @@ pub fn withdraw(
         // Never seen by the public (still embargoed): nothing for sync clients to forget.
         return Ok(Some(public_id));
     }
-    tombstone(conn, &public_id, &slug, &language, reason, now, origin)?;
+    tombstone(conn, &public_id, &slug, &language, reason, origin)?;
     Ok(Some(public_id))
 }
 
-/// Records that a public article left the public set, for incremental sync.
+/// Records that a public article left the public set: an entry in the change log (which sync
+/// clients and the public change feed read), if the log had announced it as public.
 pub fn tombstone(
     conn: &mut DbConnection,
     public_id: &str,
     slug: &str,
     language: &str,
     reason: Removal,
-    now: NaiveDateTime,
     origin: &crate::domain::changes::Origin,
 ) -> Result<(), DbError> {
-    diesel::insert_into(article_tombstones::table)
-        .values((
-            article_tombstones::public_id.eq(public_id),
-            article_tombstones::slug.eq(slug),
-            article_tombstones::language.eq(language),
-            article_tombstones::reason.eq(match reason {
-                Removal::Unpublished => "unpublished",
-                Removal::Deleted => "deleted",
-            }),
-            article_tombstones::removed_at.eq(now),
-        ))
-        .execute(conn)?;
     // The log says so only of what it had announced as public.
     if super::change_log::announced(conn, public_id)? {
         super::change_log::append(
