@@ -51,7 +51,21 @@ pub fn resolve(
 ) -> Result<Result<Resolved, Vec<FieldError>>, DbError> {
     let mut checks = Checks::default();
     let mut resolved = Resolved::default();
+    bylines_of(conn, input, &mut resolved, &mut checks)?;
+    topics_of(conn, input, &mut resolved, &mut checks)?;
+    media_of(conn, input, &mut resolved, &mut checks)?;
+    related_of(conn, input, article_id, &mut resolved, &mut checks)?;
+    group_of(conn, input, article_id, &mut resolved, &mut checks)?;
+    Ok(checks.finish().map(|()| resolved))
+}
 
+/// The contributors the bylines name.
+fn bylines_of(
+    conn: &mut DbConnection,
+    input: &ArticleInput,
+    resolved: &mut Resolved,
+    checks: &mut Checks,
+) -> Result<(), DbError> {
     let slugs: Vec<&str> = input.bylines.iter().map(|b| b.contributor.as_str()).collect();
     let found: HashMap<String, i64> = contributors::table
         .filter(contributors::slug.eq_any(&slugs))
@@ -69,7 +83,16 @@ pub fn resolve(
             )),
         }
     }
+    Ok(())
+}
 
+/// The topics the article is filed under.
+fn topics_of(
+    conn: &mut DbConnection,
+    input: &ArticleInput,
+    resolved: &mut Resolved,
+    checks: &mut Checks,
+) -> Result<(), DbError> {
     let slugs: Vec<&str> = input.topics.iter().map(|t| t.topic.as_str()).collect();
     let found: HashMap<String, i64> = topics::table
         .filter(topics::slug.eq_any(&slugs))
@@ -87,7 +110,16 @@ pub fn resolve(
             )),
         }
     }
+    Ok(())
+}
 
+/// The media assets it shows (featured and in the body), with their credits.
+fn media_of(
+    conn: &mut DbConnection,
+    input: &ArticleInput,
+    resolved: &mut Resolved,
+    checks: &mut Checks,
+) -> Result<(), DbError> {
     let media_ids = input.media_ids();
     resolved.media = media_assets::table
         .filter(media_assets::public_id.eq_any(&media_ids))
@@ -116,7 +148,17 @@ pub fn resolve(
             }
         }
     }
+    Ok(())
+}
 
+/// Its curated related articles (never itself).
+fn related_of(
+    conn: &mut DbConnection,
+    input: &ArticleInput,
+    article_id: Option<i64>,
+    resolved: &mut Resolved,
+    checks: &mut Checks,
+) -> Result<(), DbError> {
     let found: HashMap<String, i64> = articles::table
         .filter(articles::public_id.eq_any(&input.related))
         .select((articles::public_id, articles::id))
@@ -138,7 +180,17 @@ pub fn resolve(
             )),
         }
     }
+    Ok(())
+}
 
+/// The translation group of the story it translates, which must not have its language yet.
+fn group_of(
+    conn: &mut DbConnection,
+    input: &ArticleInput,
+    article_id: Option<i64>,
+    resolved: &mut Resolved,
+    checks: &mut Checks,
+) -> Result<(), DbError> {
     if let Some(original) = &input.translation_of {
         let group: Option<i64> = articles::table
             .filter(articles::public_id.eq(original))
@@ -173,7 +225,7 @@ pub fn resolve(
             }
         }
     }
-    Ok(checks.finish().map(|()| resolved))
+    Ok(())
 }
 
 /// Whether another article in `language` uses `slug`.
