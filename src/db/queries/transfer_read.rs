@@ -110,7 +110,7 @@ pub fn media_page(
     let ids: Vec<i64> = assets.iter().map(|a| a.id).collect();
     let mut renditions: HashMap<i64, Vec<Rendition>> = HashMap::new();
     for rendition in media_renditions::table
-        .filter(media_renditions::media_id.eq_any(&ids))
+        .filter(media_renditions::media_id.eq_any(ids))
         .order(media_renditions::id.asc())
         .select(Rendition::as_select())
         .load::<Rendition>(conn)?
@@ -137,7 +137,7 @@ pub struct ArticleRows {
     pub related: Vec<String>,
     pub corrections: Vec<Correction>,
     /// Revisions, oldest first, with their actor's email.
-    pub revisions: Vec<(Revision, Option<String>)>,
+    pub revisions: Vec<RevisionBy>,
     /// The public id of the first article (by row id) of its translation group.
     pub group_key: String,
     pub author: Option<String>,
@@ -172,123 +172,17 @@ pub fn articles_page(
     }
     let ids: Vec<i64> = page.iter().map(|(a, _)| a.id).collect();
 
-    let mut body: HashMap<i64, Vec<Block>> = HashMap::new();
-    for (article_id, data) in article_blocks::table
-        .filter(article_blocks::article_id.eq_any(&ids))
-        .order((article_blocks::article_id.asc(), article_blocks::position.asc()))
-        .select((article_blocks::article_id, article_blocks::data))
-        .load::<(i64, String)>(conn)?
-    {
-        let block = serde_json::from_str(&data).map_err(DbError::corrupt)?;
-        body.entry(article_id).or_default().push(block);
-    }
-    let mut byline_rows: HashMap<i64, Vec<BylineInput>> = HashMap::new();
-    for (article_id, contributor, role) in bylines::table
-        .inner_join(contributors::table)
-        .filter(bylines::article_id.eq_any(&ids))
-        .order((bylines::article_id.asc(), bylines::position.asc()))
-        .select((bylines::article_id, contributors::slug, bylines::role))
-        .load::<(i64, String, String)>(conn)?
-    {
-        byline_rows.entry(article_id).or_default().push(BylineInput {
-            contributor,
-            role: role.parse::<BylineRole>().map_err(DbError::corrupt)?,
-        });
-    }
-    let mut topic_rows: HashMap<i64, Vec<TopicLinkInput>> = HashMap::new();
-    for (article_id, topic, primary) in article_topics::table
-        .inner_join(topics::table)
-        .filter(article_topics::article_id.eq_any(&ids))
-        .order((article_topics::article_id.asc(), article_topics::position.asc()))
-        .select((
-            article_topics::article_id,
-            topics::slug,
-            article_topics::is_primary,
-        ))
-        .load::<(i64, String, bool)>(conn)?
-    {
-        topic_rows
-            .entry(article_id)
-            .or_default()
-            .push(TopicLinkInput { topic, primary });
-    }
-    let mut featured: HashMap<i64, FeaturedMediaInput> = article_media::table
-        .inner_join(media_assets::table)
-        .filter(article_media::article_id.eq_any(&ids))
-        .filter(article_media::is_featured.eq(true))
-        .select((
-            article_media::article_id,
-            media_assets::public_id,
-            article_media::caption_override,
-        ))
-        .load::<(i64, String, Option<String>)>(conn)?
-        .into_iter()
-        .map(|(article_id, media_id, caption)| (article_id, FeaturedMediaInput { media_id, caption }))
-        .collect();
-    let mut related: HashMap<i64, Vec<String>> = HashMap::new();
-    for (article_id, public_id) in related_articles::table
-        .inner_join(articles::table.on(related_articles::related_article_id.eq(articles::id)))
-        .filter(related_articles::article_id.eq_any(&ids))
-        .order((
-            related_articles::article_id.asc(),
-            related_articles::position.asc(),
-        ))
-        .select((related_articles::article_id, articles::public_id))
-        .load::<(i64, String)>(conn)?
-    {
-        related.entry(article_id).or_default().push(public_id);
-    }
-    let mut correction_rows: HashMap<i64, Vec<Correction>> = HashMap::new();
-    for correction in corrections::table
-        .filter(corrections::article_id.eq_any(&ids))
-        .order((corrections::corrected_at.asc(), corrections::id.asc()))
-        .select(Correction::as_select())
-        .load::<Correction>(conn)?
-    {
-        correction_rows
-            .entry(correction.article_id)
-            .or_default()
-            .push(correction);
-    }
-    let mut revision_rows: HashMap<i64, Vec<(Revision, Option<String>)>> = HashMap::new();
-    for (article_id, revision, email) in article_revisions::table
-        .left_join(users::table.on(article_revisions::actor_user_id.eq(users::id.nullable())))
-        .filter(article_revisions::article_id.eq_any(&ids))
-        .order((
-            article_revisions::article_id.asc(),
-            article_revisions::version.asc(),
-        ))
-        .select((
-            article_revisions::article_id,
-            Revision::as_select(),
-            users::email.nullable(),
-        ))
-        .load::<(i64, Revision, Option<String>)>(conn)?
-    {
-        revision_rows
-            .entry(article_id)
-            .or_default()
-            .push((revision, email));
-    }
+    let mut body = bodies(conn, &ids)?;
+    let mut byline_rows = bylines_by_article(conn, &ids)?;
+    let mut topic_rows = topics_by_article(conn, &ids)?;
+    let mut featured = featured_by_article(conn, &ids)?;
+    let mut related = related_by_article(conn, &ids)?;
+    let mut correction_rows = corrections_by_article(conn, &ids)?;
+    let mut revision_rows = revisions_by_article(conn, &ids)?;
     let groups: Vec<i64> = page.iter().map(|(a, _)| a.translation_group_id).collect();
-    let mut first_of_group: HashMap<i64, (i64, String)> = HashMap::new();
-    for (group, id, public_id) in articles::table
-        .filter(articles::translation_group_id.eq_any(&groups))
-        .select((articles::translation_group_id, articles::id, articles::public_id))
-        .load::<(i64, i64, String)>(conn)?
-    {
-        let entry = first_of_group.entry(group).or_insert((id, public_id.clone()));
-        if id < entry.0 {
-            *entry = (id, public_id);
-        }
-    }
+    let first_of_group = first_of_groups(conn, &groups)?;
     let authors: Vec<i64> = page.iter().filter_map(|(a, _)| a.author_user_id).collect();
-    let emails: HashMap<i64, String> = users::table
-        .filter(users::id.eq_any(&authors))
-        .select((users::id, users::email))
-        .load::<(i64, String)>(conn)?
-        .into_iter()
-        .collect();
+    let emails = emails_of(conn, &authors)?;
 
     Ok(page
         .into_iter()
@@ -311,6 +205,183 @@ pub fn articles_page(
                 article,
             }
         })
+        .collect())
+}
+
+/// Each article's body blocks, in order.
+fn bodies(conn: &mut DbConnection, ids: &[i64]) -> Result<HashMap<i64, Vec<Block>>, DbError> {
+    let mut body: HashMap<i64, Vec<Block>> = HashMap::new();
+    for (article_id, data) in article_blocks::table
+        .filter(article_blocks::article_id.eq_any(ids))
+        .order((article_blocks::article_id.asc(), article_blocks::position.asc()))
+        .select((article_blocks::article_id, article_blocks::data))
+        .load::<(i64, String)>(conn)?
+    {
+        let block = serde_json::from_str(&data).map_err(DbError::corrupt)?;
+        body.entry(article_id).or_default().push(block);
+    }
+    Ok(body)
+}
+
+/// Each article's bylines, in order, by contributor slug.
+fn bylines_by_article(
+    conn: &mut DbConnection,
+    ids: &[i64],
+) -> Result<HashMap<i64, Vec<BylineInput>>, DbError> {
+    let mut byline_rows: HashMap<i64, Vec<BylineInput>> = HashMap::new();
+    for (article_id, contributor, role) in bylines::table
+        .inner_join(contributors::table)
+        .filter(bylines::article_id.eq_any(ids))
+        .order((bylines::article_id.asc(), bylines::position.asc()))
+        .select((bylines::article_id, contributors::slug, bylines::role))
+        .load::<(i64, String, String)>(conn)?
+    {
+        byline_rows.entry(article_id).or_default().push(BylineInput {
+            contributor,
+            role: role.parse::<BylineRole>().map_err(DbError::corrupt)?,
+        });
+    }
+    Ok(byline_rows)
+}
+
+/// Each article's topics, in order, by slug.
+fn topics_by_article(
+    conn: &mut DbConnection,
+    ids: &[i64],
+) -> Result<HashMap<i64, Vec<TopicLinkInput>>, DbError> {
+    let mut topic_rows: HashMap<i64, Vec<TopicLinkInput>> = HashMap::new();
+    for (article_id, topic, primary) in article_topics::table
+        .inner_join(topics::table)
+        .filter(article_topics::article_id.eq_any(ids))
+        .order((article_topics::article_id.asc(), article_topics::position.asc()))
+        .select((
+            article_topics::article_id,
+            topics::slug,
+            article_topics::is_primary,
+        ))
+        .load::<(i64, String, bool)>(conn)?
+    {
+        topic_rows
+            .entry(article_id)
+            .or_default()
+            .push(TopicLinkInput { topic, primary });
+    }
+    Ok(topic_rows)
+}
+
+/// Each article's featured media, by public id.
+fn featured_by_article(
+    conn: &mut DbConnection,
+    ids: &[i64],
+) -> Result<HashMap<i64, FeaturedMediaInput>, DbError> {
+    let featured: HashMap<i64, FeaturedMediaInput> = article_media::table
+        .inner_join(media_assets::table)
+        .filter(article_media::article_id.eq_any(ids))
+        .filter(article_media::is_featured.eq(true))
+        .select((
+            article_media::article_id,
+            media_assets::public_id,
+            article_media::caption_override,
+        ))
+        .load::<(i64, String, Option<String>)>(conn)?
+        .into_iter()
+        .map(|(article_id, media_id, caption)| (article_id, FeaturedMediaInput { media_id, caption }))
+        .collect();
+    Ok(featured)
+}
+
+/// Each article's related articles, in order, by public id.
+fn related_by_article(conn: &mut DbConnection, ids: &[i64]) -> Result<HashMap<i64, Vec<String>>, DbError> {
+    let mut related: HashMap<i64, Vec<String>> = HashMap::new();
+    for (article_id, public_id) in related_articles::table
+        .inner_join(articles::table.on(related_articles::related_article_id.eq(articles::id)))
+        .filter(related_articles::article_id.eq_any(ids))
+        .order((
+            related_articles::article_id.asc(),
+            related_articles::position.asc(),
+        ))
+        .select((related_articles::article_id, articles::public_id))
+        .load::<(i64, String)>(conn)?
+    {
+        related.entry(article_id).or_default().push(public_id);
+    }
+    Ok(related)
+}
+
+/// Each article's corrections, oldest first.
+fn corrections_by_article(
+    conn: &mut DbConnection,
+    ids: &[i64],
+) -> Result<HashMap<i64, Vec<Correction>>, DbError> {
+    let mut correction_rows: HashMap<i64, Vec<Correction>> = HashMap::new();
+    for correction in corrections::table
+        .filter(corrections::article_id.eq_any(ids))
+        .order((corrections::corrected_at.asc(), corrections::id.asc()))
+        .select(Correction::as_select())
+        .load::<Correction>(conn)?
+    {
+        correction_rows
+            .entry(correction.article_id)
+            .or_default()
+            .push(correction);
+    }
+    Ok(correction_rows)
+}
+
+/// A revision and the email of who made it (none for the system, or a deleted user).
+pub type RevisionBy = (Revision, Option<String>);
+
+/// Each article's revisions, with the email of who made each.
+fn revisions_by_article(
+    conn: &mut DbConnection,
+    ids: &[i64],
+) -> Result<HashMap<i64, Vec<RevisionBy>>, DbError> {
+    let mut revision_rows: HashMap<i64, Vec<RevisionBy>> = HashMap::new();
+    for (article_id, revision, email) in article_revisions::table
+        .left_join(users::table.on(article_revisions::actor_user_id.eq(users::id.nullable())))
+        .filter(article_revisions::article_id.eq_any(ids))
+        .order((
+            article_revisions::article_id.asc(),
+            article_revisions::version.asc(),
+        ))
+        .select((
+            article_revisions::article_id,
+            Revision::as_select(),
+            users::email.nullable(),
+        ))
+        .load::<(i64, Revision, Option<String>)>(conn)?
+    {
+        revision_rows
+            .entry(article_id)
+            .or_default()
+            .push((revision, email));
+    }
+    Ok(revision_rows)
+}
+
+/// The first article (lowest row id) of each translation group: row id and public id.
+fn first_of_groups(conn: &mut DbConnection, groups: &[i64]) -> Result<HashMap<i64, (i64, String)>, DbError> {
+    let mut first_of_group: HashMap<i64, (i64, String)> = HashMap::new();
+    for (group, id, public_id) in articles::table
+        .filter(articles::translation_group_id.eq_any(groups))
+        .select((articles::translation_group_id, articles::id, articles::public_id))
+        .load::<(i64, i64, String)>(conn)?
+    {
+        let entry = first_of_group.entry(group).or_insert((id, public_id.clone()));
+        if id < entry.0 {
+            *entry = (id, public_id);
+        }
+    }
+    Ok(first_of_group)
+}
+
+/// The emails of these users.
+fn emails_of(conn: &mut DbConnection, authors: &[i64]) -> Result<HashMap<i64, String>, DbError> {
+    Ok(users::table
+        .filter(users::id.eq_any(authors))
+        .select((users::id, users::email))
+        .load::<(i64, String)>(conn)?
+        .into_iter()
         .collect())
 }
 
