@@ -173,7 +173,29 @@ impl ApiError {
 
     /// The problem document this error becomes.
     pub fn problem(&self) -> Problem {
-        let (status, code, detail, errors) = match self {
+        let (status, code, detail, errors) = self.parts();
+        Problem {
+            problem_type: format!("urn:khabar:problem:{}", code.as_str()),
+            code,
+            title: status.canonical_reason().unwrap_or("Error").to_owned(),
+            status: status.as_u16(),
+            detail: Some(detail),
+            errors,
+            current_version: match self {
+                ApiError::PreconditionFailed { current_version, .. } => Some(*current_version),
+                _ => None,
+            },
+            allowed: match self {
+                ApiError::WorkflowConflict { allowed, .. } => Some(allowed.clone()),
+                _ => None,
+            },
+            request_id: crate::telemetry::request_id(),
+        }
+    }
+
+    /// Status, code, detail and field errors: of what was asked for, who asks, and the server.
+    fn parts(&self) -> Parts {
+        match self {
             ApiError::NotFound(detail) => (
                 StatusCode::NOT_FOUND,
                 ProblemCode::NotFound,
@@ -240,6 +262,16 @@ impl ApiError {
                 detail.clone(),
                 vec![],
             ),
+            ApiError::Database(error) => database_problem(error),
+            ApiError::Internal(_) => internal(),
+            _ => self.protocol_parts(),
+        }
+    }
+
+    /// The same, for what HTTP itself says of a request: its size, type, conditions, range,
+    /// method, pace and place.
+    fn protocol_parts(&self) -> Parts {
+        match self {
             ApiError::PayloadTooLarge(detail) => (
                 StatusCode::PAYLOAD_TOO_LARGE,
                 ProblemCode::PayloadTooLarge,
@@ -310,28 +342,13 @@ impl ApiError {
                 self.to_string(),
                 vec![],
             ),
-            ApiError::Database(error) => database_problem(error),
-            ApiError::Internal(_) => internal(),
-        };
-        Problem {
-            problem_type: format!("urn:khabar:problem:{}", code.as_str()),
-            code,
-            title: status.canonical_reason().unwrap_or("Error").to_owned(),
-            status: status.as_u16(),
-            detail: Some(detail),
-            errors,
-            current_version: match self {
-                ApiError::PreconditionFailed { current_version, .. } => Some(*current_version),
-                _ => None,
-            },
-            allowed: match self {
-                ApiError::WorkflowConflict { allowed, .. } => Some(allowed.clone()),
-                _ => None,
-            },
-            request_id: crate::telemetry::request_id(),
+            _ => internal(),
         }
     }
 }
+
+/// A problem's status, code, detail and field errors.
+type Parts = (StatusCode, ProblemCode, String, Vec<FieldError>);
 
 /// Renders a problem with its media type.
 pub fn problem_response(problem: &Problem) -> HttpResponse {
