@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use utoipa::ToSchema;
 
-use super::article::{ArticleView, ImageRef};
+use super::article::{ArticleMediaView, ArticleView, ImageRef, TopicRef};
 use crate::domain::kinds::{ContributorKind, TopicKind};
 
 /// Ready-to-embed search and social metadata.
@@ -77,6 +77,24 @@ pub fn build(article: &ArticleView) -> Seo {
         .as_ref()
         .filter(|m| m.kind == crate::domain::kinds::MediaKind::Image);
     let section = article.topics.iter().find(|t| t.kind == TopicKind::Section);
+    // Open Graph's card is 1200×630; the same picture serves Twitter's large card.
+    let card = image.map(|i| i.named("og-1200").unwrap_or_else(|| i.whole()));
+    Seo {
+        json_ld: json_ld(article, &description, image, section),
+        open_graph: open_graph(article, &description, image.zip(card), section),
+        twitter: twitter(image, card.is_some()),
+        alternates: alternates(article),
+        head_html: String::new(),
+    }
+}
+
+/// schema.org `NewsArticle`, as Google reads it.
+fn json_ld(
+    article: &ArticleView,
+    description: &str,
+    image: Option<&ArticleMediaView>,
+    section: Option<&TopicRef>,
+) -> Value {
     let authors: Vec<Value> = article
         .bylines
         .iter()
@@ -107,40 +125,7 @@ pub fn build(article: &ArticleView) -> Seo {
         "keywords": article.topics.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(),
     });
     if let Some(image) = image {
-        // Google asks for 1:1, 4:3 and 16:9 versions of at least 1200 px; an asset registered
-        // without those renditions is given as it is.
-        let mut files: Vec<ImageRef> = ["1x1", "4x3", "16x9"]
-            .iter()
-            .filter_map(|r| image.crop(r))
-            .collect();
-        if files.is_empty() {
-            files.push(image.whole());
-        }
-        let objects: Vec<Value> = files
-            .into_iter()
-            .map(|file| {
-                let mut object = json!({"@type": "ImageObject", "url": file.url});
-                for (key, value) in [
-                    ("caption", &image.caption),
-                    ("creditText", &image.credit),
-                    ("copyrightHolder", &image.copyright_holder),
-                ] {
-                    if let Some(value) = value {
-                        object[key] = json!(value);
-                    }
-                }
-                if let Some(creator) = &image.creator {
-                    // Google's image metadata reads the photographer from `creator`.
-                    object["creator"] = json!({"@type": "Person", "name": creator});
-                }
-                if let (Some(w), Some(h)) = (file.width, file.height) {
-                    object["width"] = json!(w);
-                    object["height"] = json!(h);
-                }
-                object
-            })
-            .collect();
-        json_ld["image"] = json!(objects);
+        json_ld["image"] = json!(image_objects(image));
     }
     if let Some(section) = section {
         json_ld["articleSection"] = json!(section.name);
@@ -148,11 +133,56 @@ pub fn build(article: &ArticleView) -> Seo {
     if let Some(dateline) = &article.dateline {
         json_ld["locationCreated"] = json!({"@type": "Place", "name": dateline});
     }
+    json_ld
+}
 
+/// The featured image as `ImageObject`s: Google asks for 1:1, 4:3 and 16:9 versions of at least
+/// 1200 px; an asset registered without those renditions is given as it is.
+fn image_objects(image: &ArticleMediaView) -> Vec<Value> {
+    let mut files: Vec<ImageRef> = ["1x1", "4x3", "16x9"]
+        .iter()
+        .filter_map(|r| image.crop(r))
+        .collect();
+    if files.is_empty() {
+        files.push(image.whole());
+    }
+    files
+        .into_iter()
+        .map(|file| {
+            let mut object = json!({"@type": "ImageObject", "url": file.url});
+            for (key, value) in [
+                ("caption", &image.caption),
+                ("creditText", &image.credit),
+                ("copyrightHolder", &image.copyright_holder),
+            ] {
+                if let Some(value) = value {
+                    object[key] = json!(value);
+                }
+            }
+            if let Some(creator) = &image.creator {
+                // Google's image metadata reads the photographer from `creator`.
+                object["creator"] = json!({"@type": "Person", "name": creator});
+            }
+            if let (Some(w), Some(h)) = (file.width, file.height) {
+                object["width"] = json!(w);
+                object["height"] = json!(h);
+            }
+            object
+        })
+        .collect()
+}
+
+/// Open Graph's article tags (`card`: the picture its card shows).
+fn open_graph(
+    article: &ArticleView,
+    description: &str,
+    image: Option<(&ArticleMediaView, ImageRef)>,
+    section: Option<&TopicRef>,
+) -> Vec<MetaTag> {
     let mut open_graph = vec![
         tag("og:type", "article"),
         tag("og:title", &article.headline),
-        tag("og:description", &description),
+        tag("og:description", description),
         tag("og:url", &article.canonical_url),
         tag("og:locale", og_locale(&article.language)),
     ];
@@ -162,9 +192,7 @@ pub fn build(article: &ArticleView) -> Seo {
             .iter()
             .map(|t| tag("og:locale:alternate", og_locale(&t.language))),
     );
-    // Open Graph's card is 1200×630; the same picture serves Twitter's large card.
-    let card = image.map(|i| i.named("og-1200").unwrap_or_else(|| i.whole()));
-    if let (Some(image), Some(card)) = (image, card) {
+    if let Some((image, card)) = image {
         open_graph.push(tag("og:image", card.url));
         open_graph.push(tag("og:image:type", card.mime_type));
         if let Some(alt) = &image.alt_text {
@@ -189,10 +217,12 @@ pub fn build(article: &ArticleView) -> Seo {
             .filter(|t| t.kind != TopicKind::Section)
             .map(|t| tag("article:tag", &t.name)),
     );
+    open_graph
+}
 
-    // X (Twitter) reads the title, description and image from Open Graph when its own tags
-    // are absent: only the card type, and the image's alt text (which it does not take from
-    // `og:image:alt`), are its own.
+/// X (Twitter): only the card type, and the image's alt text (which it does not take from
+/// `og:image:alt`), are its own; it reads the rest from Open Graph.
+fn twitter(image: Option<&ArticleMediaView>, has_card: bool) -> Vec<MetaTag> {
     let mut twitter = vec![tag(
         "twitter:card",
         if image.is_some() {
@@ -201,12 +231,16 @@ pub fn build(article: &ArticleView) -> Seo {
             "summary"
         },
     )];
-    if let (Some(image), Some(_)) = (image, card) {
+    if let (Some(image), true) = (image, has_card) {
         if let Some(alt) = &image.alt_text {
             twitter.push(tag("twitter:image:alt", alt));
         }
     }
+    twitter
+}
 
+/// The article and its translations, for `hreflang`.
+fn alternates(article: &ArticleView) -> Vec<Alternate> {
     let mut alternates = vec![Alternate {
         hreflang: article.language.clone(),
         href: article.canonical_url.clone(),
@@ -215,13 +249,7 @@ pub fn build(article: &ArticleView) -> Seo {
         hreflang: t.language.clone(),
         href: t.canonical_url.clone(),
     }));
-    Seo {
-        json_ld,
-        open_graph,
-        twitter,
-        alternates,
-        head_html: String::new(),
-    }
+    alternates
 }
 
 impl Seo {
