@@ -32,14 +32,7 @@ impl AppState {
         F: FnOnce(&mut DbConnection, &EditContext) -> Result<T, EditError> + Send + 'static,
         T: Send + 'static,
     {
-        let ctx = self.edit_context();
-        let pipeline = self.pipeline.clone();
-        let value = db::run(&self.pool, move |conn| {
-            pipeline.run(conn, &ctx, work).map_err(ApiError::from)
-        })
-        .await?;
-        self.after_write();
-        Ok(value)
+        self.through_pipeline(false, work).await
     }
 
     /// [`Self::write`] for a change that commits in batches of its own (an import).
@@ -48,21 +41,30 @@ impl AppState {
         F: FnOnce(&mut DbConnection, &EditContext) -> Result<T, EditError> + Send + 'static,
         T: Send + 'static,
     {
+        self.through_pipeline(true, work).await
+    }
+
+    async fn through_pipeline<T, F>(&self, batches: bool, work: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut DbConnection, &EditContext) -> Result<T, EditError> + Send + 'static,
+        T: Send + 'static,
+    {
         let ctx = self.edit_context();
         let pipeline = self.pipeline.clone();
         let value = db::run(&self.pool, move |conn| {
-            pipeline.run_batches(conn, &ctx, work).map_err(ApiError::from)
+            let done = if batches {
+                pipeline.run_batches(conn, &ctx, work)
+            } else {
+                pipeline.run(conn, &ctx, work)
+            };
+            done.map_err(ApiError::from)
         })
         .await?;
-        self.after_write();
-        Ok(value)
-    }
-
-    fn after_write(&self) {
         if self.edge_purge {
             // The edge is purged from the log: let the worker send it now, not at its next poll.
             self.lifecycle.wake_worker();
         }
+        Ok(value)
     }
 
     /// Runs a read of the write side (editable forms, revisions, previews).

@@ -19,22 +19,6 @@ use crate::db::schema::{
 };
 use crate::db::{DbConnection, DbError};
 
-/// Rows per statement: well under SQLite's 32,766 bound variables for the widest table here.
-const CHUNK: usize = 500;
-
-macro_rules! insert_rows {
-    ($conn:expr, $table:path, $rows:expr) => {{
-        let mut written = 0usize;
-        for chunk in $rows.chunks(CHUNK) {
-            written += match $conn {
-                DbConnection::Sqlite(c) => diesel::insert_into($table).values(chunk).execute(c)?,
-                DbConnection::Pg(c) => diesel::insert_into($table).values(chunk).execute(c)?,
-            };
-        }
-        Ok::<usize, DbError>(written)
-    }};
-}
-
 pub fn blocks(conn: &mut DbConnection, rows: &[BlockRow]) -> Result<usize, DbError> {
     insert_rows!(conn, article_blocks::table, rows)
 }
@@ -42,7 +26,7 @@ pub fn blocks(conn: &mut DbConnection, rows: &[BlockRow]) -> Result<usize, DbErr
 pub fn bylines(conn: &mut DbConnection, rows: &[Byline]) -> Result<usize, DbError> {
     // Owned: the role is written through `serialize_as`, which takes the row by value.
     let mut written = 0;
-    for chunk in rows.chunks(CHUNK) {
+    for chunk in rows.chunks(super::CHUNK) {
         written += match conn {
             DbConnection::Sqlite(c) => diesel::insert_into(bylines::table)
                 .values(chunk.to_vec())
@@ -66,7 +50,7 @@ pub fn article_media(conn: &mut DbConnection, rows: &[ArticleMedia]) -> Result<u
 /// New translation groups, one per creation time, their ids in the same order.
 pub fn translation_groups(conn: &mut DbConnection, created: &[NaiveDateTime]) -> Result<Vec<i64>, DbError> {
     let mut ids = Vec::with_capacity(created.len());
-    for chunk in created.chunks(CHUNK) {
+    for chunk in created.chunks(super::CHUNK) {
         let rows: Vec<_> = chunk
             .iter()
             .map(|at| translation_groups::created_at.eq(*at))
@@ -96,7 +80,7 @@ pub fn articles(
     rows: &[(NewArticle<'_>, i32)],
 ) -> Result<HashMap<String, i64>, DbError> {
     let mut ids = HashMap::with_capacity(rows.len());
-    for chunk in rows.chunks(CHUNK / 10) {
+    for chunk in rows.chunks(super::CHUNK / 10) {
         let values: Vec<_> = chunk
             .iter()
             .map(|(row, version)| (row.clone(), articles::version.eq(*version)))

@@ -20,22 +20,6 @@ use crate::db::schema::{
 };
 use crate::db::{DbConnection, DbError};
 
-/// Rows per statement: well under SQLite's 32,766 bound variables for the widest table here.
-const CHUNK: usize = 500;
-
-macro_rules! insert_rows {
-    ($conn:expr, $table:path, $rows:expr) => {{
-        let mut written = 0usize;
-        for chunk in $rows.chunks(CHUNK) {
-            written += match $conn {
-                DbConnection::Sqlite(c) => diesel::insert_into($table).values(chunk).execute(c)?,
-                DbConnection::Pg(c) => diesel::insert_into($table).values(chunk).execute(c)?,
-            };
-        }
-        Ok::<usize, DbError>(written)
-    }};
-}
-
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = delivery_topics)]
 struct DeliveryTopic {
@@ -64,7 +48,7 @@ pub struct NewDelivery<'a> {
 /// Stores the delivery forms of articles that have none yet, with their list index rows.
 pub fn new_deliveries(conn: &mut DbConnection, compiled: &[NewDelivery<'_>]) -> Result<(), DbError> {
     let deliveries: Vec<&Delivery> = compiled.iter().map(|c| c.delivery).collect();
-    for chunk in deliveries.chunks(CHUNK / 4) {
+    for chunk in deliveries.chunks(super::CHUNK / 4) {
         let rows: Vec<Delivery> = chunk.iter().map(|d| (*d).clone()).collect();
         match conn {
             DbConnection::Sqlite(c) => diesel::insert_into(article_deliveries::table)

@@ -1,5 +1,24 @@
 //! Portable queries taking `&mut DbConnection`: the same code runs on both backends.
 
+/// Rows per multi-row `INSERT`: well under SQLite's 32,766 bound variables for the widest table
+/// written so.
+const CHUNK: usize = 500;
+
+/// Inserts `$rows` in chunks of [`CHUNK`], one statement each. diesel's `MultiConnection` cannot
+/// batch inserts, so each is dispatched to the backend's own connection (the same statement).
+macro_rules! insert_rows {
+    ($conn:expr, $table:path, $rows:expr) => {{
+        let mut written = 0usize;
+        for chunk in $rows.chunks(super::CHUNK) {
+            written += match $conn {
+                DbConnection::Sqlite(c) => diesel::insert_into($table).values(chunk).execute(c)?,
+                DbConnection::Pg(c) => diesel::insert_into($table).values(chunk).execute(c)?,
+            };
+        }
+        Ok::<usize, DbError>(written)
+    }};
+}
+
 pub mod api_keys;
 pub mod article_read;
 pub mod article_rows;
