@@ -21,6 +21,7 @@ use utoipa_actix_web::AppExt;
         (name = "articles", description = "Published articles"),
         (name = "auth", description = "Signing in: access and refresh tokens, and the keys to verify them"),
         (name = "editorial", description = "Writing articles: drafts, edits, workflow, corrections, revisions and previews"),
+        (name = "live", description = "Live blogs: their state, entries, slices and event stream"),
         (name = "admin", description = "Users, webhooks and the audit log"),
         (name = "search", description = "Search that understands Arabic"),
         (name = "topics", description = "Topics and their articles"),

@@ -63,6 +63,10 @@ pub struct ArticleView {
     pub updated_at: DateTime<Utc>,
     /// Increments on every change; used for optimistic concurrency on writes.
     pub version: i32,
+    /// Present when the article is a live blog: its state, where its event stream starts
+    /// for this form, and its newest entries.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub live: Option<super::live::ArticleLive>,
 }
 
 /// One credited contributor.
@@ -203,7 +207,7 @@ fn parse_names(json: &str) -> BTreeMap<String, String> {
     serde_json::from_str(json).unwrap_or_default()
 }
 
-fn name_in(language: &str, names_json: &str, fallback: &str) -> String {
+pub(crate) fn name_in(language: &str, names_json: &str, fallback: &str) -> String {
     localized(&parse_names(names_json), language)
         .unwrap_or(fallback)
         .to_owned()
@@ -292,9 +296,14 @@ impl ArticleView {
             published_at: a.published_at.map(utc),
         };
 
+        let canonical_url = urls.canonical(article.canonical_url.as_deref(), &language, &article.slug);
+        let live = record
+            .live
+            .map(|live| super::live::ArticleLive::build(&live, &language, &canonical_url));
         let mut view = ArticleView {
             seo: Seo::default(),
-            canonical_url: urls.canonical(article.canonical_url.as_deref(), &language, &article.slug),
+            live,
+            canonical_url,
             id: article.public_id,
             slug: article.slug,
             dir,

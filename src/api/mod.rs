@@ -5,6 +5,7 @@ pub mod article;
 pub mod catalog;
 pub mod editorial;
 pub mod health;
+pub mod live;
 pub mod seo;
 pub mod summary;
 

@@ -133,7 +133,61 @@ fn json_ld(
     if let Some(dateline) = &article.dateline {
         json_ld["locationCreated"] = json!({"@type": "Place", "name": dateline});
     }
+    if let Some(live) = &article.live {
+        live_blog_posting(&mut json_ld, live, &authors);
+    }
     json_ld
+}
+
+/// A live blog is a `NewsArticle` and a `LiveBlogPosting` (schema.org types may be given as a
+/// list, and Google reads both): coverage times and its newest entries as `liveBlogUpdate`s.
+fn live_blog_posting(json_ld: &mut Value, live: &super::live::ArticleLive, authors: &[Value]) {
+    json_ld["@type"] = json!(["NewsArticle", "LiveBlogPosting"]);
+    json_ld["coverageStartTime"] = json!(live.blog.coverage_start);
+    if let Some(end) = live.blog.coverage_end {
+        json_ld["coverageEndTime"] = json!(end);
+    }
+    let updates: Vec<Value> = live
+        .recent
+        .iter()
+        .map(|entry| {
+            let text = crate::domain::blocks::render_text(&entry.body);
+            let mut update = json!({
+                "@type": "BlogPosting",
+                "headline": entry.title.clone().unwrap_or_else(|| headline_of(&text)),
+                "articleBody": text,
+                "datePublished": entry.published_at,
+                "dateModified": entry.updated_at,
+                "url": entry.url,
+            });
+            update["author"] = if entry.bylines.is_empty() {
+                json!(authors)
+            } else {
+                json!(entry
+                    .bylines
+                    .iter()
+                    .map(|b| json!({"@type": match b.contributor.kind {
+                        ContributorKind::Person => "Person",
+                        ContributorKind::Organisation | ContributorKind::Agency => "Organization",
+                    }, "name": b.contributor.name}))
+                    .collect::<Vec<_>>())
+            };
+            update
+        })
+        .collect();
+    json_ld["liveBlogUpdate"] = json!(updates);
+}
+
+/// An untitled entry's headline: its first words (Google wants one on every update).
+fn headline_of(text: &str) -> String {
+    let mut headline: String = text.chars().take(110).collect();
+    if headline.chars().count() < text.chars().count() {
+        if let Some(space) = headline.rfind(' ') {
+            headline.truncate(space);
+        }
+        headline.push('…');
+    }
+    headline
 }
 
 /// The featured image as `ImageObject`s: Google asks for 1:1, 4:3 and 16:9 versions of at least

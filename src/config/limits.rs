@@ -64,6 +64,8 @@ pub struct StreamSettings {
     pub keep_alive: Duration,
     /// What `retry:` tells clients to wait before reconnecting (`KHABAR_STREAM_RETRY_MS`).
     pub retry: Duration,
+    /// How often a live blog's readers are told to poll (`KHABAR_LIVE_POLL_SECONDS`).
+    pub live_poll: Duration,
 }
 
 impl Default for StreamSettings {
@@ -73,6 +75,7 @@ impl Default for StreamSettings {
             per_address: 32,
             keep_alive: Duration::from_secs(15),
             retry: Duration::from_secs(3),
+            live_poll: Duration::from_secs(10),
         }
     }
 }

@@ -88,6 +88,10 @@ pub struct Options {
     /// milliseconds (100 to 600000).
     #[arg(long, env = "KHABAR_STREAM_RETRY_MS", default_value = "3000", global = true)]
     pub stream_retry_ms: String,
+    /// How often live blog readers are told to poll, in seconds (1 to 3600): raise it under
+    /// load, and every page that polls slows down at its next read.
+    #[arg(long, env = "KHABAR_LIVE_POLL_SECONDS", default_value = "10", global = true)]
+    pub live_poll_seconds: String,
     /// Days the change log keeps changes that a newer change of the same subject superseded
     /// (1 to 3650); the newest of each is kept for ever.
     #[arg(long, env = "KHABAR_CHANGE_LOG_DAYS", default_value = "30", global = true)]

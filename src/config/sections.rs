@@ -187,7 +187,8 @@ pub(super) fn jwt_issuer(options: &Options) -> Result<String, ConfigError> {
     })
 }
 
-/// How many change streams a node holds, per address, and the `retry:` it sets.
+/// How many change streams a node holds, per address, the `retry:` it sets, and how often live
+/// blog readers poll.
 pub(super) fn streams(options: &Options) -> Result<limits::StreamSettings, ConfigError> {
     Ok(limits::StreamSettings {
         max_streams: number("KHABAR_MAX_STREAMS", &options.max_streams, 1, 1_000_000)? as usize,
@@ -202,6 +203,12 @@ pub(super) fn streams(options: &Options) -> Result<limits::StreamSettings, Confi
             &options.stream_retry_ms,
             100,
             600_000,
+        )?),
+        live_poll: std::time::Duration::from_secs(number(
+            "KHABAR_LIVE_POLL_SECONDS",
+            &options.live_poll_seconds,
+            1,
+            3600,
         )?),
         ..Default::default()
     })

@@ -204,8 +204,52 @@ diesel::table! {
         actor -> Nullable<Text>,
         request_id -> Nullable<Text>,
         quiet -> Bool,
+        item -> Text,
     }
 }
+
+diesel::table! {
+    live_blogs (article_id) {
+        article_id -> BigInt,
+        state -> Text,
+        coverage_start -> Timestamp,
+        coverage_end -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    live_entries (id) {
+        id -> BigInt,
+        public_id -> Text,
+        article_id -> BigInt,
+        title -> Nullable<Text>,
+        body -> Text,
+        key_event -> Bool,
+        pinned -> Bool,
+        summary -> Bool,
+        author_user_id -> Nullable<BigInt>,
+        version -> Integer,
+        created_at -> Timestamp,
+        published_at -> Timestamp,
+        updated_at -> Timestamp,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    live_entry_bylines (entry_id, position) {
+        entry_id -> BigInt,
+        position -> Integer,
+        contributor_id -> BigInt,
+        role -> Text,
+    }
+}
+
+diesel::joinable!(live_blogs -> articles (article_id));
+diesel::joinable!(live_entries -> live_blogs (article_id));
+diesel::joinable!(live_entry_bylines -> live_entries (entry_id));
+diesel::joinable!(live_entry_bylines -> contributors (contributor_id));
 
 diesel::table! {
     log_marks (name) {
@@ -218,6 +262,9 @@ diesel::table! {
 
 diesel::allow_tables_to_appear_in_same_query!(
     change_log,
+    live_blogs,
+    live_entries,
+    live_entry_bylines,
     log_marks,
     instance_secrets,
     contributors,

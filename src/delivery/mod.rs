@@ -113,6 +113,7 @@ fn log_change(
     change_log::append(
         conn,
         &change_log::NewEntry {
+            item: "",
             kind: LogKind::Article(kind),
             origin,
             public_id: &delivery.public_id,
@@ -132,6 +133,7 @@ fn log_left_language(
     change_log::append(
         conn,
         &change_log::NewEntry {
+            item: "",
             kind: LogKind::Article(ChangeKind::Withdrawn),
             origin,
             public_id: &delivery.public_id,
@@ -338,6 +340,7 @@ pub fn log_catalog_change(
     change_log::append(
         conn,
         &change_log::NewEntry {
+            item: "",
             kind,
             public_id: subject,
             language: "",

@@ -6,6 +6,8 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 
+pub use super::live::LiveChange;
+
 /// What happened to an article, as the public sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -53,10 +55,12 @@ pub enum LogKind {
     Media,
     Redirect,
     Everything,
+    /// Something happened on a live blog (the subject is its article, the entry is `item`).
+    Live(LiveChange),
 }
 
 impl LogKind {
-    pub const ALL: [LogKind; 9] = [
+    pub const ALL: [LogKind; 15] = [
         LogKind::Article(ChangeKind::Published),
         LogKind::Article(ChangeKind::Updated),
         LogKind::Article(ChangeKind::Withdrawn),
@@ -66,6 +70,12 @@ impl LogKind {
         LogKind::Media,
         LogKind::Redirect,
         LogKind::Everything,
+        LogKind::Live(LiveChange::EntryPublished),
+        LogKind::Live(LiveChange::EntryUpdated),
+        LogKind::Live(LiveChange::EntryDeleted),
+        LogKind::Live(LiveChange::EntryPinned),
+        LogKind::Live(LiveChange::EntryUnpinned),
+        LogKind::Live(LiveChange::StateChanged),
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -76,6 +86,7 @@ impl LogKind {
             LogKind::Media => "media",
             LogKind::Redirect => "redirect",
             LogKind::Everything => "everything",
+            LogKind::Live(change) => change.log_kind(),
         }
     }
 
@@ -95,6 +106,9 @@ impl LogKind {
             LogKind::Media => format!("media-{subject} {LISTS_KEY}"),
             LogKind::Redirect => LISTS_KEY.to_owned(),
             LogKind::Everything => ALL_KEY.to_owned(),
+            // The live reads are the article's own; what the article shows of its entries
+            // (its times, its JSON-LD) changes with a recompile that logs its own entry.
+            LogKind::Live(_) => format!("article-{subject}"),
         }
     }
 }

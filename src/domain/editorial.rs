@@ -212,16 +212,7 @@ impl ArticleInput {
         if self.body.len() > MAX_BLOCKS {
             checks.push(FieldError::too_many("/body", MAX_BLOCKS));
         }
-        match blocks::validate_and_sanitize(std::mem::take(&mut self.body)) {
-            Ok(clean) => self.body = clean,
-            Err(errors) => checks.extend(errors.into_iter().map(|e| {
-                let error = FieldError::coded(format!("/body/{}/{}", e.index, e.field), e.code, e.message);
-                match e.limit {
-                    Some(limit) => error.with_limit(limit as u64),
-                    None => error,
-                }
-            })),
-        }
+        self.body = checked_body(&mut checks, "/body", std::mem::take(&mut self.body));
         unique(
             &mut checks,
             "/bylines",
@@ -264,7 +255,29 @@ impl ArticleInput {
     }
 }
 
-fn unique<T: Eq + std::hash::Hash>(checks: &mut Checks, field: &str, items: impl Iterator<Item = T>) {
+/// The blocks of a body (an article's, a live entry's) checked and sanitized; what fails is
+/// named under `field`.
+pub(crate) fn checked_body(checks: &mut Checks, field: &str, body: Vec<Block>) -> Vec<Block> {
+    match blocks::validate_and_sanitize(body) {
+        Ok(clean) => clean,
+        Err(errors) => {
+            checks.extend(errors.into_iter().map(|e| {
+                let error = FieldError::coded(format!("{field}/{}/{}", e.index, e.field), e.code, e.message);
+                match e.limit {
+                    Some(limit) => error.with_limit(limit as u64),
+                    None => error,
+                }
+            }));
+            Vec::new()
+        }
+    }
+}
+
+pub(crate) fn unique<T: Eq + std::hash::Hash>(
+    checks: &mut Checks,
+    field: &str,
+    items: impl Iterator<Item = T>,
+) {
     let mut seen = HashSet::new();
     for (index, item) in items.enumerate() {
         if !seen.insert(item) {

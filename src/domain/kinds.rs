@@ -66,6 +66,16 @@ macro_rules! vocabulary {
 }
 
 vocabulary!(
+    /// Where a live blog's coverage is: `live` (entries arriving), `paused` (for now; readers
+    /// may poll slower) or `ended`.
+    LiveState, "live blog state", {
+        Live => "live",
+        Paused => "paused",
+        Ended => "ended",
+    }
+);
+
+vocabulary!(
     /// Where an article is in the editorial workflow. Only `published` is ever public.
     ArticleStatus, "article status", {
         Draft => "draft",

@@ -11,6 +11,7 @@ pub mod editorial;
 pub mod framing;
 pub mod kinds;
 pub mod language;
+pub mod live;
 pub mod match_key;
 pub mod outbound;
 pub mod password;

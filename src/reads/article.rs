@@ -87,9 +87,10 @@ const ARTICLE_FIELDS: &[&str] = &[
     "published_at",
     "updated_at",
     "version",
+    "live",
 ];
 
-fn parse_key(key: &str, language: Option<&str>) -> Result<ArticleKey, ReadError> {
+pub(super) fn parse_key(key: &str, language: Option<&str>) -> Result<ArticleKey, ReadError> {
     let language = params::language(language)?;
     if let Ok(id) = uuid::Uuid::parse_str(key) {
         return Ok(ArticleKey::PublicId(id.hyphenated().to_string()));

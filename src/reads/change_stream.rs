@@ -47,6 +47,13 @@ pub struct Ticket {
     address: IpAddr,
 }
 
+impl Ticket {
+    /// The streams this place is among.
+    pub fn streams(&self) -> &Streams {
+        &self.streams
+    }
+}
+
 impl Drop for Ticket {
     fn drop(&mut self) {
         self.streams.open.fetch_sub(1, Ordering::AcqRel);

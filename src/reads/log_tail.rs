@@ -37,6 +37,8 @@ pub struct LogTail {
     /// The newest position applied, for streams to wait on.
     newest: watch::Sender<i64>,
     window: RwLock<Window>,
+    /// The newest events of each live blog, ready to send.
+    live: RwLock<super::live_events::Windows>,
 }
 
 /// The newest public entries, oldest first; `from`: every public entry after it is here.
@@ -66,6 +68,7 @@ impl LogTail {
                 from: position,
                 entries: VecDeque::new(),
             }),
+            live: RwLock::new(super::live_events::Windows::new(position)),
         }
     }
 
@@ -90,8 +93,15 @@ impl LogTail {
                 break;
             };
             read += entries.len();
+            // Made before anything is applied: should reading the entries fail, the whole
+            // batch is read again next time.
+            let live = super::live_events::events_of(conn, &self.urls, &entries)?;
             self.cache.apply(&evictions(&entries));
             self.remember(&entries);
+            self.live
+                .write()
+                .unwrap_or_else(|p| p.into_inner())
+                .remember(live);
             self.applied.store(last, Ordering::Release);
             if (entries.len() as i64) < BATCH {
                 break;
@@ -128,12 +138,26 @@ impl LogTail {
     }
 }
 
+impl LogTail {
+    /// Up to `limit` events of the live blog of article `blog` after `after`, from memory.
+    pub fn read_live(&self, blog: &str, after: i64, limit: usize) -> super::live_events::Read {
+        self.live
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .read_after(blog, after, limit)
+    }
+}
+
 /// What a run of entries made stale in a response cache.
 fn evictions(entries: &[Entry]) -> Change {
     entries
         .iter()
         .map(|entry| match entry.kind() {
-            Some(LogKind::Article(_)) => Change::Articles([entry.public_id.clone()].into()),
+            // A live change shows in its article's own reads (the live slices); what the
+            // article's compiled form and the lists show of it comes with the article's entry.
+            Some(LogKind::Article(_) | LogKind::Live(_)) => {
+                Change::Articles([entry.public_id.clone()].into())
+            }
             // A catalog change shows in lists and catalog pages; the articles it changed were
             // recompiled and have entries of their own.
             Some(LogKind::Topic | LogKind::Contributor | LogKind::Media | LogKind::Redirect) => {

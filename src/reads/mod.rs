@@ -18,6 +18,9 @@ pub mod desk;
 pub mod feeds;
 pub mod list_params;
 pub mod lists;
+pub mod live;
+pub mod live_events;
+pub mod live_stream;
 pub mod log_tail;
 pub mod paging;
 pub mod params;
@@ -102,6 +105,12 @@ impl ReadError {
                 .join("; "),
             errors,
         }
+    }
+}
+
+impl From<diesel::result::Error> for ReadError {
+    fn from(error: diesel::result::Error) -> Self {
+        ReadError::Database(DbError::Query(error))
     }
 }
 

@@ -76,39 +76,54 @@ pub async fn stream_changes(
     request: HttpRequest,
     query: web::Query<StreamQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let last_event_id = match request.headers().get("last-event-id") {
-        Some(value) => Some(
-            value
-                .to_str()
-                .map_err(|_| ApiError::invalid_field("Last-Event-ID", "must be visible ASCII"))?
-                .to_owned(),
-        ),
-        None => None,
-    };
-    let (field, cursor) = match last_event_id {
-        // An empty `Last-Event-ID` is what a browser sends when no event had an id yet.
-        Some(id) if !id.trim().is_empty() => ("Last-Event-ID", Some(id)),
-        _ => ("after", query.into_inner().after),
+    let (field, cursor) = match last_event_id(&request)? {
+        Some(id) => ("Last-Event-ID", Some(id)),
+        None => ("after", query.into_inner().after),
     };
     let position = change_stream::start(&state.reads, field, cursor).await?;
-    let address = state
-        .rate_limits
-        .client(&request)
-        .unwrap_or(std::net::Ipv4Addr::UNSPECIFIED.into());
-    let ticket = state.streams.admit(address).map_err(|refused| ApiError::Busy {
-        detail: match refused {
-            Refused::NodeFull => "this node holds as many change streams as it may; retry later".into(),
-            Refused::AddressFull => "this address holds as many change streams as it may".into(),
-        },
-        retry_after: state.streams.settings.retry.as_secs().max(1) * 10,
-    })?;
+    let ticket = admit(&state, &request)?;
     let lifecycle = state.lifecycle.clone();
     let stop = async move { lifecycle.drain_started().await };
     let events = change_stream::events(state.reads.clone(), position, ticket, stop);
-    Ok(HttpResponse::Ok()
+    Ok(event_stream(events))
+}
+
+/// The `Last-Event-ID` a reconnecting client sent, if it sent one that is not empty (an empty
+/// one is what a browser sends when no event had an id yet).
+pub(super) fn last_event_id(request: &HttpRequest) -> Result<Option<String>, ApiError> {
+    let Some(value) = request.headers().get("last-event-id") else {
+        return Ok(None);
+    };
+    let id = value
+        .to_str()
+        .map_err(|_| ApiError::invalid_field("Last-Event-ID", "must be visible ASCII"))?;
+    Ok(Some(id.to_owned()).filter(|id| !id.trim().is_empty()))
+}
+
+/// A place for one more stream from this client on this node, or 503 with `Retry-After`.
+pub(super) fn admit(state: &State, request: &HttpRequest) -> Result<change_stream::Ticket, ApiError> {
+    let address = state
+        .rate_limits
+        .client(request)
+        .unwrap_or(std::net::Ipv4Addr::UNSPECIFIED.into());
+    state.streams.admit(address).map_err(|refused| ApiError::Busy {
+        detail: match refused {
+            Refused::NodeFull => "this node holds as many streams as it may; retry later".into(),
+            Refused::AddressFull => "this address holds as many streams as it may".into(),
+        },
+        retry_after: state.streams.settings.retry.as_secs().max(1) * 10,
+    })
+}
+
+/// The answer that carries a stream of Server-Sent Events.
+pub(super) fn event_stream<S>(events: S) -> HttpResponse
+where
+    S: futures_util::Stream<Item = Result<bytes::Bytes, std::convert::Infallible>> + 'static,
+{
+    HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, "text/event-stream"))
         .insert_header((header::CACHE_CONTROL, "no-store"))
         // nginx buffers proxied answers unless told not to.
         .insert_header(("X-Accel-Buffering", "no"))
-        .streaming(events))
+        .streaming(events)
 }

@@ -17,6 +17,7 @@ pub mod feeds;
 pub mod health;
 pub mod images;
 pub mod imports;
+pub mod live;
 pub mod meta;
 pub mod metrics;
 pub mod middleware;
@@ -59,6 +60,8 @@ pub fn configure(config: &mut ServiceConfig<'_>) {
                 .service(catalog::contributor_articles)
                 .service(articles::related_articles)
                 .service(articles::article_translations)
+                .service(live::get_live)
+                .service(live::stream_live)
                 .service(feeds::article_ninjs)
                 .service(search::search_articles)
                 .service(search::suggest)
@@ -84,6 +87,11 @@ pub fn configure(config: &mut ServiceConfig<'_>) {
                 .service(editorial::delete_article)
                 .service(editorial::transition_article)
                 .service(editorial::correct_article)
+                .service(live::set_live)
+                .service(live::post_entry)
+                .service(live::get_entry)
+                .service(live::update_entry)
+                .service(live::delete_entry)
                 .service(revisions::list_revisions)
                 .service(revisions::get_revision)
                 .service(revisions::diff_revisions)

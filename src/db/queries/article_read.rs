@@ -32,6 +32,48 @@ pub struct ArticleRecord {
     pub related: Vec<ArticleLink>,
     pub translations: Vec<ArticleLink>,
     pub corrections: Vec<Correction>,
+    /// When the article is a live blog.
+    pub live: Option<LiveRecord>,
+}
+
+/// What an article shows of its live blog.
+#[derive(Debug, Clone)]
+pub struct LiveRecord {
+    pub blog: super::live::LiveBlog,
+    /// (entries shown, newest change to one).
+    pub activity: (i64, Option<NaiveDateTime>),
+    /// The newest entries, newest first.
+    pub recent: Vec<super::live::EntryRecord>,
+    pub media: std::collections::HashMap<String, (MediaAsset, Vec<Rendition>)>,
+    /// The change log's newest position about the blog: a stream started there misses nothing.
+    pub position: i64,
+}
+
+/// How many of its newest entries a live blog's article carries (its page's first screen, and
+/// the `liveBlogUpdate`s of its JSON-LD).
+pub const RECENT_ENTRIES: i64 = 10;
+
+/// The article's live blog, if it is one.
+fn load_live(conn: &mut DbConnection, article: &Article) -> Result<Option<LiveRecord>, DbError> {
+    let Some(blog) = super::live::blog(conn, article.id)? else {
+        return Ok(None);
+    };
+    let activity = super::live::activity(conn, article.id)?;
+    let recent = super::live::slice(conn, article.id, super::live::Slice::Latest(RECENT_ENTRIES))?;
+    let bodies: Vec<Vec<crate::domain::blocks::Block>> = recent
+        .iter()
+        .map(|r| serde_json::from_str(&r.entry.body).unwrap_or_default())
+        .collect();
+    let ids: Vec<&str> = bodies.iter().flatten().filter_map(|b| b.media_id()).collect();
+    let media = super::live::media(conn, &ids)?;
+    let position = super::change_log::newest_live(conn, &article.public_id)?;
+    Ok(Some(LiveRecord {
+        blog,
+        activity,
+        recent,
+        media,
+        position,
+    }))
 }
 
 /// An asset as one article uses it.
@@ -123,6 +165,15 @@ pub fn load_record(
         .select(Correction::as_select())
         .load(conn)?;
     let media = load_media(conn, id)?;
+    let live = load_live(conn, &article)?;
+    let mut article = article;
+    if let Some(newest) = live
+        .as_ref()
+        .and_then(|l| l.activity.1.max(Some(l.blog.updated_at)))
+    {
+        // A live blog changes with its entries: its times, feeds and sitemaps follow them.
+        article.updated_at = article.updated_at.max(newest);
+    }
     Ok(ArticleRecord {
         article,
         blocks,
@@ -132,6 +183,7 @@ pub fn load_record(
         related,
         translations,
         corrections,
+        live,
     })
 }
 

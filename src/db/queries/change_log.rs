@@ -40,6 +40,8 @@ pub struct Entry {
     pub request_id: Option<String>,
     /// Not news to partners: no webhook is made from it.
     pub quiet: bool,
+    /// For a live change, the entry it is about (empty for the blog's state).
+    pub item: String,
 }
 
 impl Entry {
@@ -54,6 +56,8 @@ pub struct NewEntry<'a> {
     pub public_id: &'a str,
     pub language: &'a str,
     pub slug: &'a str,
+    /// The live entry a live change is about; empty otherwise.
+    pub item: &'a str,
     pub origin: &'a Origin,
 }
 
@@ -89,6 +93,7 @@ pub fn append_many(conn: &mut DbConnection, entries: &[NewEntry<'_>]) -> Result<
                     change_log::actor.eq(entry.origin.actor.as_deref()),
                     change_log::request_id.eq(entry.origin.request_id.as_deref()),
                     change_log::quiet.eq(entry.origin.quiet),
+                    change_log::item.eq(entry.item),
                 )
             })
             .collect();
@@ -193,6 +198,42 @@ pub fn after(conn: &mut DbConnection, after: i64, limit: i64) -> Result<Vec<Entr
         .limit(limit)
         .select(Entry::as_select())
         .load(conn)?)
+}
+
+/// The kinds of a live blog's events.
+fn live_kinds() -> Vec<&'static str> {
+    crate::domain::live::LiveChange::ALL
+        .into_iter()
+        .map(|c| c.log_kind())
+        .collect()
+}
+
+/// Up to `limit` live entries about the blog of article `public_id` after position `after`,
+/// oldest first.
+pub fn live_after(
+    conn: &mut DbConnection,
+    public_id: &str,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<Entry>, DbError> {
+    Ok(change_log::table
+        .filter(change_log::public_id.eq(public_id))
+        .filter(change_log::seq.gt(after))
+        .filter(change_log::kind.eq_any(live_kinds()))
+        .order(change_log::seq.asc())
+        .limit(limit)
+        .select(Entry::as_select())
+        .load(conn)?)
+}
+
+/// The newest position of a live entry about the blog of article `public_id`, 0 for none.
+pub fn newest_live(conn: &mut DbConnection, public_id: &str) -> Result<i64, DbError> {
+    Ok(change_log::table
+        .filter(change_log::public_id.eq(public_id))
+        .filter(change_log::kind.eq_any(live_kinds()))
+        .select(diesel::dsl::max(change_log::seq))
+        .first::<Option<i64>>(conn)?
+        .unwrap_or(0))
 }
 
 /// The newest position, 0 for an empty log.

@@ -181,6 +181,7 @@ pub fn tombstone(
         super::change_log::append(
             conn,
             &super::change_log::NewEntry {
+                item: "",
                 kind: crate::domain::changes::LogKind::Article(match reason {
                     Removal::Unpublished => crate::domain::changes::ChangeKind::Withdrawn,
                     Removal::Deleted => crate::domain::changes::ChangeKind::Deleted,

@@ -33,6 +33,7 @@ pub mod editorial;
 pub mod generated;
 pub mod idempotency;
 pub mod jobs;
+pub mod live;
 pub mod previews;
 pub mod redirects;
 pub mod related;

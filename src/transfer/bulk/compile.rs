@@ -92,6 +92,7 @@ pub(super) fn compile(
         .iter()
         .filter(|c| c.delivery.visible_from <= now)
         .map(|c| crate::db::queries::change_log::NewEntry {
+            item: "",
             kind: crate::domain::changes::LogKind::Article(crate::domain::changes::ChangeKind::Published),
             origin,
             public_id: &c.delivery.public_id,
@@ -268,6 +269,8 @@ fn record_of(
         related,
         translations,
         corrections,
+        // The bulk path creates articles, and a new article is no live blog yet.
+        live: None,
     }
 }
 
