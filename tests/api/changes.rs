@@ -189,6 +189,7 @@ async fn postgres_appends_are_committed_in_number_order() {
     let pool = db.migrated_pool();
     let origin = khabar::domain::changes::Origin::system("test");
     let entry = |id: &'static str| NewEntry {
+        item: "",
         kind: khabar::domain::changes::LogKind::Article(khabar::domain::changes::ChangeKind::Published),
         origin: &origin,
         public_id: id,

@@ -26,6 +26,7 @@ mod hostile;
 mod http;
 mod imports;
 mod lists;
+mod live;
 mod object_storage;
 mod openapi;
 mod permissions;

@@ -95,6 +95,18 @@ pub fn save_blog(conn: &mut DbConnection, blog: &LiveBlog) -> Result<(), DbError
     Ok(())
 }
 
+/// Holds the article's row until the transaction ends, so that changes to one blog are made
+/// one after the other (the pin and the summary move between entries; a blog is made once).
+/// SQLite's writer already holds the whole database.
+pub fn lock_article(conn: &mut DbConnection, article_id: i64) -> Result<(), DbError> {
+    if let DbConnection::Pg(pg) = conn {
+        diesel::sql_query("SELECT 1 FROM articles WHERE id = $1 FOR UPDATE")
+            .bind::<diesel::sql_types::BigInt, _>(article_id)
+            .execute(pg)?;
+    }
+    Ok(())
+}
+
 pub fn entry(conn: &mut DbConnection, public_id: &str) -> Result<Option<Entry>, DbError> {
     Ok(live_entries::table
         .filter(live_entries::public_id.eq(public_id))

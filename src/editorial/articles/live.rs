@@ -53,6 +53,7 @@ pub fn set_blog(
 ) -> Result<LiveBlogView, EditError> {
     let article = load(conn, article_id)?;
     require_edit(actor, &article)?;
+    store::lock_article(conn, article.id)?;
     let before = store::blog(conn, article.id)?;
     let (start, end) = input
         .coverage(
@@ -183,6 +184,7 @@ pub fn show_entry(
 
 /// The article's blog, if it may take entries now.
 fn open_blog(conn: &mut DbConnection, article: &Article) -> Result<LiveBlog, EditError> {
+    store::lock_article(conn, article.id)?;
     let blog = store::blog(conn, article.id)?.ok_or_else(|| EditError::Conflict {
         detail: "this article is not a live blog; make it one first (PUT its /live)".into(),
         errors: Vec::new(),
@@ -207,16 +209,15 @@ fn editable_entry(
 ) -> Result<(Article, store::Entry), EditError> {
     let article = load(conn, article_id)?;
     require_view(actor, &article)?;
+    // Read under the blog's lock: what another editor saved meanwhile counts.
+    open_blog(conn, &article)?;
     let missing = || EditError::NotFound(format!("the live blog has no entry '{entry_id}'"));
     let entry = store::entry(conn, entry_id)?
         .filter(|e| e.article_id == article.id && e.deleted_at.is_none())
         .ok_or_else(missing)?;
     if !actor.may(Permission::EditAnyArticle) && entry.author_user_id != Some(actor.user_id) {
-        return Err(EditError::Forbidden(
-            "writers change their own entries only".into(),
-        ));
+        return Err(EditError::Forbidden("writers change their own entries only".into()));
     }
-    open_blog(conn, &article)?;
     if entry.version != expected {
         return Err(EditError::Stale {
             expected,
