@@ -16,6 +16,18 @@ pub struct ContentSet {
     /// Articles in insertion order; `related` and `translation_of` refer to earlier or later
     /// articles by (language, slug) and are linked once all are inserted.
     pub articles: Vec<ArticleSpec>,
+    /// Articles of the set that are live blogs, with their entries.
+    pub live_blogs: Vec<LiveBlogSpec>,
+}
+
+/// A live blog of the set: its article by (language, slug), its final state and coverage,
+/// and its entries in the order they were posted.
+#[derive(Debug, Clone)]
+pub struct LiveBlogSpec {
+    pub language: String,
+    pub slug: String,
+    pub blog: crate::domain::live::LiveBlogInput,
+    pub entries: Vec<(NaiveDateTime, crate::domain::live::LiveEntryInput)>,
 }
 
 #[derive(Debug, Clone)]

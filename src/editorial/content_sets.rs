@@ -60,6 +60,18 @@ pub fn load(conn: &mut DbConnection, ctx: &EditContext, set: &ContentSet) -> Res
             public_ids.insert((&spec.language, &spec.slug), article.public_id);
             article_ids.push(article.id);
         }
+        for live in &set.live_blogs {
+            let public_id = public_ids
+                .get(&(live.language.as_str(), live.slug.as_str()))
+                .ok_or_else(|| {
+                    EditError::invalid(
+                        "/live_blogs",
+                        crate::domain::validation::FieldCode::NotFound,
+                        format!("no article {}/{}", live.language, live.slug),
+                    )
+                })?;
+            articles::live::load_unattended(conn, ctx, public_id, &live.blog, live.entries.clone())?;
+        }
         Ok(Inserted {
             articles: set.articles.len(),
             article_ids,

@@ -279,6 +279,7 @@ pub fn catalog() -> ContentSet {
         topics,
         media: Vec::new(),
         articles: Vec::new(),
+        live_blogs: Vec::new(),
     }
 }
 
@@ -342,6 +343,7 @@ pub fn articles(seed: u64, start: u64, count: u64, photos: &[super::Photo]) -> C
         topics: Vec::new(),
         media,
         articles,
+        live_blogs: Vec::new(),
     }
 }
 

@@ -3,11 +3,15 @@
 //! store reads them too); insertion lives in `crate::db::queries::seed`.
 
 mod demo;
+mod demo_live;
 pub mod generate;
 
 pub use demo::{demo_article_slug, demo_content};
+pub use demo_live::demo_live_blog_slug;
 
-pub use crate::domain::content_set::{ArticleSpec, ContentSet, ContributorSpec, MediaSpec, TopicSpec};
+pub use crate::domain::content_set::{
+    ArticleSpec, ContentSet, ContributorSpec, LiveBlogSpec, MediaSpec, TopicSpec,
+};
 
 /// A photo stored through the upload path, with the URLs the image service signs for it.
 #[derive(Debug, Clone)]

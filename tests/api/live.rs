@@ -49,7 +49,11 @@ async fn live_blog(app: &TestApp, token: &str, headline: &str) -> String {
 }
 
 async fn post(app: &TestApp, token: &str, blog: &str, entry: Value) -> (u16, Value) {
-    let (status, _, body) = send(app.authed(Method::POST, &format!("/v1/articles/{blog}/live/entries"), token).json(&entry)).await;
+    let (status, _, body) = send(
+        app.authed(Method::POST, &format!("/v1/articles/{blog}/live/entries"), token)
+            .json(&entry),
+    )
+    .await;
     (status, body)
 }
 
@@ -61,10 +65,17 @@ async fn posted(app: &TestApp, token: &str, blog: &str, entry: Value) -> Value {
 
 async fn patch(app: &TestApp, token: &str, blog: &str, entry: &Value, change: Value) -> (u16, Value) {
     let (status, _, body) = send(
-        app.authed(Method::PATCH, &format!("/v1/articles/{blog}/live/entries/{}", entry["id"].as_str().unwrap()), token)
-            .header("If-Match", format!("\"v{}\"", entry["version"]))
-            .header("Content-Type", "application/merge-patch+json")
-            .body(change.to_string()),
+        app.authed(
+            Method::PATCH,
+            &format!(
+                "/v1/articles/{blog}/live/entries/{}",
+                entry["id"].as_str().unwrap()
+            ),
+            token,
+        )
+        .header("If-Match", format!("\"v{}\"", entry["version"]))
+        .header("Content-Type", "application/merge-patch+json")
+        .body(change.to_string()),
     )
     .await;
     (status, body)
@@ -72,7 +83,9 @@ async fn patch(app: &TestApp, token: &str, blog: &str, entry: &Value, change: Va
 
 /// The live read as a browser's `fetch()` asks for it: status, ETag, body.
 async fn read(app: &TestApp, blog: &str, query: &str, etag: Option<&str>) -> (u16, String, Value) {
-    let mut request = app.client.get(app.url(&format!("/v1/articles/{blog}/live{query}")));
+    let mut request = app
+        .client
+        .get(app.url(&format!("/v1/articles/{blog}/live{query}")));
     for (name, value) in BROWSER_FETCH {
         request = request.header(*name, *value);
     }
@@ -81,7 +94,12 @@ async fn read(app: &TestApp, blog: &str, query: &str, etag: Option<&str>) -> (u1
     }
     let response = request.send().await.expect("request sent");
     let status = response.status().as_u16();
-    let header = |name: &str| response.headers().get(name).map(|v| v.to_str().unwrap().to_owned());
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .map(|v| v.to_str().unwrap().to_owned())
+    };
     let (etag, coding) = (header("etag").unwrap_or_default(), header("content-encoding"));
     let bytes = response.bytes().await.unwrap();
     // What the browser does: undo the coding it asked for.
@@ -91,7 +109,11 @@ async fn read(app: &TestApp, blog: &str, query: &str, etag: Option<&str>) -> (u1
         None => bytes.to_vec(),
         Some(other) => panic!("a coding the browser did not ask for: {other}"),
     };
-    let body = if text.is_empty() { Value::Null } else { serde_json::from_slice(&text).unwrap() };
+    let body = if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_slice(&text).unwrap()
+    };
     (status, etag, body)
 }
 
@@ -110,29 +132,64 @@ async fn a_live_page_reads_and_polls(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let token = app.token("editor").await;
     let blog = live_blog(&app, &token, "طرابلس: تغطية مباشرة").await;
-    let first = posted(&app, &token, &blog, json!({"title": "بداية", "body": paragraph("أول"), "summary": true})).await;
-    let key = posted(&app, &token, &blog, json!({"body": paragraph("حدث <b>مهم</b><script>x</script>"), "key_event": true, "pinned": true})).await;
+    let first = posted(
+        &app,
+        &token,
+        &blog,
+        json!({"title": "بداية", "body": paragraph("أول"), "summary": true}),
+    )
+    .await;
+    let key = posted(
+        &app,
+        &token,
+        &blog,
+        json!({"body": paragraph("حدث <b>مهم</b><script>x</script>"), "key_event": true, "pinned": true}),
+    )
+    .await;
     let third = posted(&app, &token, &blog, json!({"body": paragraph("ثالث")})).await;
-    assert_eq!(key["body_html"], "<p>حدث <b>مهم</b></p>", "sanitized like an article");
+    assert_eq!(
+        key["body_html"], "<p>حدث <b>مهم</b></p>",
+        "sanitized like an article"
+    );
 
     let (status, etag, page) = read(&app, &blog, "?key_events=5", None).await;
     assert_eq!(status, 200, "{page}");
-    assert!(etag.ends_with("-br\""), "a browser gets the stored brotli form: {etag}");
-    let newest_first = vec![third["id"].as_str().unwrap().to_owned(), key["id"].as_str().unwrap().to_owned(), first["id"].as_str().unwrap().to_owned()];
+    assert!(
+        etag.ends_with("-br\""),
+        "a browser gets the stored brotli form: {etag}"
+    );
+    let newest_first = vec![
+        third["id"].as_str().unwrap().to_owned(),
+        key["id"].as_str().unwrap().to_owned(),
+        first["id"].as_str().unwrap().to_owned(),
+    ];
     assert_eq!(ids(&page["latest"]), newest_first);
     assert_eq!(ids(&page["key_events"]), vec![newest_first[1].clone()]);
     assert_eq!(page["pinned"]["id"], key["id"]);
     assert_eq!(page["summary"]["id"], first["id"]);
     assert_eq!(page["blog"]["entries"], 3);
     assert_eq!(page["poll_interval_seconds"], 10);
-    let (_, _, around) = read(&app, &blog, &format!("?latest=0&around={}&around_size=1", key["id"].as_str().unwrap()), None).await;
-    assert_eq!(ids(&around["around"]), newest_first, "one on each side, newest first");
+    let (_, _, around) = read(
+        &app,
+        &blog,
+        &format!("?latest=0&around={}&around_size=1", key["id"].as_str().unwrap()),
+        None,
+    )
+    .await;
+    assert_eq!(
+        ids(&around["around"]),
+        newest_first,
+        "one on each side, newest first"
+    );
 
     // The article carries its blog: the stream's start, the newest entries, the JSON-LD.
     let (_, _, article) = app.get_json(&format!("/v1/articles/{blog}")).await;
     assert_eq!(article["live"]["cursor"], page["cursor"]);
     assert_eq!(ids(&article["live"]["recent"]), newest_first);
-    assert_eq!(article["updated_at"], third["updated_at"], "the article's time follows its newest entry");
+    assert_eq!(
+        article["updated_at"], third["updated_at"],
+        "the article's time follows its newest entry"
+    );
     let json_ld = &article["seo"]["json_ld"];
     assert_eq!(json_ld["@type"], json!(["NewsArticle", "LiveBlogPosting"]));
     assert_eq!(json_ld["liveBlogUpdate"].as_array().unwrap().len(), 3);
@@ -144,35 +201,67 @@ async fn a_live_page_reads_and_polls(backend: Backend) {
     let (status, poll_etag, poll) = read(&app, &blog, &format!("?after={cursor}"), None).await;
     assert_eq!(status, 200);
     assert_eq!(poll["cursor"], json!(cursor), "nothing happened: the same cursor");
-    assert_eq!(poll["changes"], json!({"entries": [], "deleted": [], "more": false}));
+    assert_eq!(
+        poll["changes"],
+        json!({"entries": [], "deleted": [], "more": false})
+    );
     assert_eq!(poll["latest"], json!([]), "a poll reads no slice unless asked");
     let (status, _, _) = read(&app, &blog, &format!("?after={cursor}"), Some(&poll_etag)).await;
     assert_eq!(status, 304);
     let _ = etag;
 
     // Pin another: the pin moves; edit one; delete one.
-    let (status, repinned) = patch(&app, &token, &blog, &third, json!({"pinned": true, "title": "ثالث، محدث"})).await;
+    let (status, repinned) = patch(
+        &app,
+        &token,
+        &blog,
+        &third,
+        json!({"pinned": true, "title": "ثالث، محدث"}),
+    )
+    .await;
     assert_eq!(status, 200, "{repinned}");
     let (status, again) = patch(&app, &token, &blog, &third, json!({"title": "مرة ثانية"})).await;
-    assert_eq!(status, 412, "the second save of the same version is stale: {again}");
+    assert_eq!(
+        status, 412,
+        "the second save of the same version is stale: {again}"
+    );
     let (status, _, _) = send(
-        app.authed(Method::DELETE, &format!("/v1/articles/{blog}/live/entries/{}", first["id"].as_str().unwrap()), &token)
-            .header("If-Match", "\"v1\""),
+        app.authed(
+            Method::DELETE,
+            &format!(
+                "/v1/articles/{blog}/live/entries/{}",
+                first["id"].as_str().unwrap()
+            ),
+            &token,
+        )
+        .header("If-Match", "\"v1\""),
     )
     .await;
     assert_eq!(status, 204);
     let (status, _, poll) = read(&app, &blog, &format!("?after={cursor}"), Some(&poll_etag)).await;
     assert_eq!(status, 200, "{poll}");
     let changed: Vec<String> = ids(&poll["changes"]["entries"]);
-    assert_eq!(changed, vec![newest_first[1].clone(), newest_first[0].clone()], "each once, in the order of its last change");
+    assert_eq!(
+        changed,
+        vec![newest_first[1].clone(), newest_first[0].clone()],
+        "each once, in the order of its last change"
+    );
     assert_eq!(poll["changes"]["deleted"], json!([first["id"]]));
     assert_eq!(poll["pinned"]["id"], third["id"]);
-    assert_eq!(poll["summary"], Value::Null, "the summary was deleted with its entry");
+    assert_eq!(
+        poll["summary"],
+        Value::Null,
+        "the summary was deleted with its entry"
+    );
     assert_eq!(poll["blog"]["entries"], 2);
 
     // Paused takes posts; ended refuses them, and says when coverage ended.
     for (state, expected) in [("paused", 201), ("ended", 409)] {
-        let (status, _, _) = send(app.authed(Method::PUT, &format!("/v1/articles/{blog}/live"), &token).json(&json!({"state": state}))).await;
+        let (status, _, _) = send(
+            app.authed(Method::PUT, &format!("/v1/articles/{blog}/live"), &token)
+                .json(&json!({"state": state})),
+        )
+        .await;
         assert_eq!(status, 200);
         let (status, body) = post(&app, &token, &blog, json!({"body": paragraph(state)})).await;
         assert_eq!(status, expected, "{state}: {body}");
@@ -182,7 +271,10 @@ async fn a_live_page_reads_and_polls(backend: Backend) {
     assert!(page["blog"]["coverage_end"].is_string());
     assert_eq!(page["poll_interval_seconds"], Value::Null);
     let (_, _, article) = app.get_json(&format!("/v1/articles/{blog}")).await;
-    assert_eq!(article["seo"]["json_ld"]["coverageEndTime"], page["blog"]["coverage_end"]);
+    assert_eq!(
+        article["seo"]["json_ld"]["coverageEndTime"],
+        page["blog"]["coverage_end"]
+    );
 }
 
 /// Each door refuses bad input with a problem naming the field, and nothing changes.
@@ -196,26 +288,51 @@ async fn bad_input_is_refused_and_changes_nothing(backend: Backend) {
         (json!({"body": []}), "/body"),
         (json!({"body": paragraph("x"), "colour": "red"}), "/colour"),
         (json!({"body": [{"type": "paragraph"}]}), "/body/0"),
-        (json!({"body": paragraph("x"), "bylines": [{"contributor": "nobody", "role": "agency"}]}), "/bylines/0/contributor"),
-        (json!({"body": [{"type": "image", "media_id": "0190f1c2-0000-7000-8000-000000000000"}]}), "/body/0/media_id"),
-        (json!({"body": paragraph("x"), "title": "ع".repeat(301)}), "/title"),
+        (
+            json!({"body": paragraph("x"), "bylines": [{"contributor": "nobody", "role": "agency"}]}),
+            "/bylines/0/contributor",
+        ),
+        (
+            json!({"body": [{"type": "image", "media_id": "0190f1c2-0000-7000-8000-000000000000"}]}),
+            "/body/0/media_id",
+        ),
+        (
+            json!({"body": paragraph("x"), "title": "ع".repeat(301)}),
+            "/title",
+        ),
         (json!({"body": paragraph("x"), "key_event": "yes"}), "/key_event"),
     ] {
         let (status, problem) = post(&app, &token, &blog, body.clone()).await;
         assert_eq!(status, 422, "{body}: {problem}");
-        let fields: Vec<&str> = problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+        let fields: Vec<&str> = problem["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["field"].as_str().unwrap())
+            .collect();
         assert!(fields.iter().any(|f| f.starts_with(field)), "{body}: {fields:?}");
     }
     let (status, problem) = patch(&app, &token, &blog, &entry, json!({"body": []})).await;
     assert_eq!(status, 422, "{problem}");
     let (status, _, _) = send(
-        app.authed(Method::PATCH, &format!("/v1/articles/{blog}/live/entries/{}", entry["id"].as_str().unwrap()), &token)
-            .header("Content-Type", "application/merge-patch+json")
-            .body("{}"),
+        app.authed(
+            Method::PATCH,
+            &format!(
+                "/v1/articles/{blog}/live/entries/{}",
+                entry["id"].as_str().unwrap()
+            ),
+            &token,
+        )
+        .header("Content-Type", "application/merge-patch+json")
+        .body("{}"),
     )
     .await;
     assert_eq!(status, 428, "no If-Match");
-    let (status, _, _) = send(app.authed(Method::PUT, &format!("/v1/articles/{blog}/live"), &token).json(&json!({"state": "over"}))).await;
+    let (status, _, _) = send(
+        app.authed(Method::PUT, &format!("/v1/articles/{blog}/live"), &token)
+            .json(&json!({"state": "over"})),
+    )
+    .await;
     assert_eq!(status, 422);
     let (status, _, problem) = send(
         app.authed(Method::PUT, &format!("/v1/articles/{blog}/live"), &token)
@@ -246,7 +363,11 @@ async fn bad_input_is_refused_and_changes_nothing(backend: Backend) {
     assert_eq!(status, 404);
     let (status, body) = post(&app, &token, &plain, json!({"body": paragraph("x")})).await;
     assert_eq!(status, 409, "{body}");
-    let (status, _, _) = send(app.client.get(app.url(&format!("/v1/articles/{plain}/live/stream")))).await;
+    let (status, _, _) = send(
+        app.client
+            .get(app.url(&format!("/v1/articles/{plain}/live/stream"))),
+    )
+    .await;
     assert_eq!(status, 404);
 
     // Writers change their own entries only; a draft's blog is not public.
@@ -254,12 +375,17 @@ async fn bad_input_is_refused_and_changes_nothing(backend: Backend) {
     let (status, problem) = patch(&app, &writer, &blog, &entry, json!({"title": "x"})).await;
     assert!(status == 403 || status == 404, "{status} {problem}");
     let (status, _, draft) = send(
-        app.authed(Method::POST, "/v1/articles", &token).json(&json!({"language": "ar", "headline": "مسودة", "body": paragraph("x")})),
+        app.authed(Method::POST, "/v1/articles", &token)
+            .json(&json!({"language": "ar", "headline": "مسودة", "body": paragraph("x")})),
     )
     .await;
     assert_eq!(status, 201);
     let draft = draft["id"].as_str().unwrap();
-    let (status, _, _) = send(app.authed(Method::PUT, &format!("/v1/articles/{draft}/live"), &token).json(&json!({"state": "live"}))).await;
+    let (status, _, _) = send(
+        app.authed(Method::PUT, &format!("/v1/articles/{draft}/live"), &token)
+            .json(&json!({"state": "live"})),
+    )
+    .await;
     assert_eq!(status, 200);
     posted(&app, &token, draft, json!({"body": paragraph("قبل النشر")})).await;
     let (status, _, _) = read(&app, draft, "", None).await;
@@ -284,7 +410,9 @@ async fn bad_input_is_refused_and_changes_nothing(backend: Backend) {
 type Events = std::pin::Pin<Box<dyn Stream<Item = Event> + Send>>;
 
 async fn open(app: &TestApp, blog: &str, query: &str, last_id: Option<&str>) -> Events {
-    let mut request = app.client.get(app.url(&format!("/v1/articles/{blog}/live/stream{query}")));
+    let mut request = app
+        .client
+        .get(app.url(&format!("/v1/articles/{blog}/live/stream{query}")));
     for (name, value) in BROWSER_STREAM {
         request = request.header(*name, *value);
     }
@@ -323,7 +451,8 @@ impl Page {
             "state_changed" => {}
             _ => {
                 if let Some(entry) = data["entry"].as_object() {
-                    self.0.insert(entry["id"].as_str().unwrap().to_owned(), entry["title"].clone());
+                    self.0
+                        .insert(entry["id"].as_str().unwrap().to_owned(), entry["title"].clone());
                 }
             }
         }
@@ -346,16 +475,36 @@ async fn readers_miss_nothing_and_see_nothing_twice(backend: Backend) {
         let (app, token, blog) = (std::sync::Arc::clone(&app), token.clone(), blog.clone());
         writers.push(tokio::spawn(async move {
             for n in 0..12 {
-                let entry = posted(&app, &token, &blog, json!({"title": format!("{writer}-{n}"), "body": paragraph("نص"), "pinned": n % 4 == 0})).await;
+                let entry = posted(
+                    &app,
+                    &token,
+                    &blog,
+                    json!({"title": format!("{writer}-{n}"), "body": paragraph("نص"), "pinned": n % 4 == 0}),
+                )
+                .await;
                 match n % 3 {
                     1 => {
-                        let (status, _) = patch(&app, &token, &blog, &entry, json!({"title": format!("{writer}-{n}-edited")})).await;
+                        let (status, _) = patch(
+                            &app,
+                            &token,
+                            &blog,
+                            &entry,
+                            json!({"title": format!("{writer}-{n}-edited")}),
+                        )
+                        .await;
                         assert_eq!(status, 200);
                     }
                     2 => {
                         let (status, _, _) = send(
-                            app.authed(Method::DELETE, &format!("/v1/articles/{blog}/live/entries/{}", entry["id"].as_str().unwrap()), &token)
-                                .header("If-Match", "\"v1\""),
+                            app.authed(
+                                Method::DELETE,
+                                &format!(
+                                    "/v1/articles/{blog}/live/entries/{}",
+                                    entry["id"].as_str().unwrap()
+                                ),
+                                &token,
+                            )
+                            .header("If-Match", "\"v1\""),
                         )
                         .await;
                         assert_eq!(status, 204);
@@ -367,7 +516,12 @@ async fn readers_miss_nothing_and_see_nothing_twice(backend: Backend) {
     }
 
     let poller = {
-        let (app, blog, stop, mut cursor) = (std::sync::Arc::clone(&app), blog.clone(), stop.clone(), cursor.clone());
+        let (app, blog, stop, mut cursor) = (
+            std::sync::Arc::clone(&app),
+            blog.clone(),
+            stop.clone(),
+            cursor.clone(),
+        );
         tokio::spawn(async move {
             let mut page = Page::default();
             loop {
@@ -375,7 +529,8 @@ async fn readers_miss_nothing_and_see_nothing_twice(backend: Backend) {
                 let (status, _, poll) = read(&app, &blog, &format!("?after={cursor}"), None).await;
                 assert_eq!(status, 200, "{poll}");
                 for entry in poll["changes"]["entries"].as_array().unwrap() {
-                    page.0.insert(entry["id"].as_str().unwrap().to_owned(), entry["title"].clone());
+                    page.0
+                        .insert(entry["id"].as_str().unwrap().to_owned(), entry["title"].clone());
                 }
                 for gone in poll["changes"]["deleted"].as_array().unwrap() {
                     page.0.remove(gone.as_str().unwrap());
@@ -436,7 +591,14 @@ async fn readers_miss_nothing_and_see_nothing_twice(backend: Backend) {
             .collect(),
     );
     assert_eq!(expected.0.len(), 24, "36 posted, 12 deleted");
-    assert!(expected.0.values().filter(|t| t.as_str().unwrap().ends_with("-edited")).count() == 12);
+    assert!(
+        expected
+            .0
+            .values()
+            .filter(|t| t.as_str().unwrap().ends_with("-edited"))
+            .count()
+            == 12
+    );
     assert_eq!(polled, expected, "the poller's page");
     assert_eq!(streamed, expected, "the stream's page ({received} events)");
 }

@@ -53,16 +53,25 @@ pub fn set_blog(
 ) -> Result<LiveBlogView, EditError> {
     let article = load(conn, article_id)?;
     require_edit(actor, &article)?;
+    let blog = apply_blog(conn, ctx, Some(actor), &article, &input)?;
+    Ok(LiveBlogView::build(&blog, store::activity(conn, article.id)?))
+}
+
+/// Writes the blog's state and coverage (when they change), logs it, and recompiles the
+/// article; `actor` is audited (a content set loads unattended).
+fn apply_blog(
+    conn: &mut DbConnection,
+    ctx: &EditContext,
+    actor: Option<&Actor>,
+    article: &Article,
+    input: &LiveBlogInput,
+) -> Result<LiveBlog, EditError> {
     store::lock_article(conn, article.id)?;
     let before = store::blog(conn, article.id)?;
-    let (start, end) = input
-        .coverage(
-            before
-                .as_ref()
-                .map(|b| (utc(b.coverage_start), b.coverage_end.map(utc))),
-            utc(ctx.now),
-        )
-        .map_err(EditError::Invalid)?;
+    let was = before
+        .as_ref()
+        .map(|b| (utc(b.coverage_start), b.coverage_end.map(utc)));
+    let (start, end) = input.coverage(was, utc(ctx.now)).map_err(EditError::Invalid)?;
     let blog = LiveBlog {
         article_id: article.id,
         state: input.state,
@@ -70,12 +79,15 @@ pub fn set_blog(
         coverage_end: end.map(|e| e.naive_utc()),
         updated_at: ctx.now,
     };
-    let changed = before.as_ref().is_none_or(|b| {
-        (b.state, b.coverage_start, b.coverage_end) != (blog.state, blog.coverage_start, blog.coverage_end)
-    });
-    if changed {
-        store::save_blog(conn, &blog)?;
-        log(conn, ctx, &article, LiveChange::StateChanged, "")?;
+    let same = |b: &LiveBlog| {
+        (b.state, b.coverage_start, b.coverage_end) == (blog.state, blog.coverage_start, blog.coverage_end)
+    };
+    if before.as_ref().is_some_and(same) {
+        return Ok(before.unwrap_or(blog));
+    }
+    store::save_blog(conn, &blog)?;
+    log(conn, ctx, article, LiveChange::StateChanged, "")?;
+    if let Some(actor) = actor {
         audit::record(
             conn,
             actor.audit_ref(),
@@ -85,9 +97,9 @@ pub fn set_blog(
             &json!({"state": blog.state, "was": before.as_ref().map(|b| b.state)}),
             ctx.now,
         )?;
-        recompile(conn, ctx, &article)?;
     }
-    Ok(LiveBlogView::build(&blog, store::activity(conn, article.id)?))
+    recompile(conn, ctx, article)?;
+    Ok(blog)
 }
 
 /// Posts an entry to the article's live blog.
@@ -102,24 +114,64 @@ pub fn post_entry(
     require_view(actor, &article)?;
     open_blog(conn, &article)?;
     let input = checked(conn, from_json::<LiveEntryInput>(payload)?)?;
+    let public_id = publish_entry(conn, ctx, &article, &input, Some(actor.user_id))?;
+    finish(conn, ctx, actor, &article, "live.entry.create", &public_id)
+}
+
+/// Writes a checked entry, published now; logs it (and the pin and summary it takes).
+fn publish_entry(
+    conn: &mut DbConnection,
+    ctx: &EditContext,
+    article: &Article,
+    input: &LiveEntryInput,
+    author: Option<i64>,
+) -> Result<String, EditError> {
     let public_id = uuid::Uuid::now_v7().to_string();
     let body = serde_json::to_string(&input.body).map_err(crate::db::DbError::unserializable)?;
     // The pin and the summary leave the entries that had them first: one of each per blog.
-    flags_taken(conn, ctx, &article, NO_ENTRY, &input)?;
+    flags_taken(conn, ctx, article, NO_ENTRY, input)?;
     let id = store::insert_entry(
         conn,
         article.id,
         &public_id,
-        &fields(&input, &body),
-        Some(actor.user_id),
+        &fields(input, &body),
+        author,
         ctx.now,
     )?;
     save_bylines(conn, id, &input.bylines)?;
-    log(conn, ctx, &article, LiveChange::EntryPublished, &public_id)?;
+    log(conn, ctx, article, LiveChange::EntryPublished, &public_id)?;
     if input.pinned {
-        log(conn, ctx, &article, LiveChange::EntryPinned, &public_id)?;
+        log(conn, ctx, article, LiveChange::EntryPinned, &public_id)?;
     }
-    finish(conn, ctx, actor, &article, "live.entry.create", &public_id)
+    Ok(public_id)
+}
+
+/// A live blog of a content set (the demo's): made live at its start, its entries posted at
+/// their own times, then left in its final state. Checked like the API's posts.
+pub fn load_unattended(
+    conn: &mut DbConnection,
+    ctx: &EditContext,
+    article_id: &str,
+    blog: &LiveBlogInput,
+    entries: Vec<(chrono::NaiveDateTime, LiveEntryInput)>,
+) -> Result<(), EditError> {
+    let article = load(conn, article_id)?;
+    let opening = LiveBlogInput {
+        state: LiveState::Live,
+        coverage_start: blog.coverage_start,
+        coverage_end: None,
+    };
+    let at = |now| EditContext { now, ..ctx.clone() };
+    let start = blog.coverage_start.map_or(ctx.now, |s| s.naive_utc());
+    apply_blog(conn, &at(start), None, &article, &opening)?;
+    for (now, input) in entries {
+        let input = checked(conn, input)?;
+        publish_entry(conn, &at(now), &article, &input, None)?;
+        recompile(conn, &at(now), &article)?;
+    }
+    let end = blog.coverage_end.map_or(ctx.now, |e| e.naive_utc());
+    apply_blog(conn, &at(end), None, &article, blog)?;
+    Ok(())
 }
 
 /// Edits an entry with a JSON merge patch over its writable fields, at `expected` version.
@@ -216,7 +268,9 @@ fn editable_entry(
         .filter(|e| e.article_id == article.id && e.deleted_at.is_none())
         .ok_or_else(missing)?;
     if !actor.may(Permission::EditAnyArticle) && entry.author_user_id != Some(actor.user_id) {
-        return Err(EditError::Forbidden("writers change their own entries only".into()));
+        return Err(EditError::Forbidden(
+            "writers change their own entries only".into(),
+        ));
     }
     if entry.version != expected {
         return Err(EditError::Stale {
