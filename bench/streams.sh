@@ -8,6 +8,7 @@
 #
 #   bash bench/streams.sh                    # SQLite, 5,000 streams, 3 publishes
 #   STREAMS=10000 BACKEND=postgres bash bench/streams.sh
+#   LIVE=1 STREAMS=10000 bash bench/streams.sh   # one live blog's event stream; each round posts an entry
 #
 # Results go to stdout and target/bench/results-streams-$BACKEND.txt.
 set -euo pipefail
@@ -46,6 +47,6 @@ token=$(curl -fsS -X POST "http://127.0.0.1:$PORT/v1/auth/token" -H 'Content-Typ
   -d "{\"email\": \"admin@khabar.local\", \"password\": \"$password\"}" \
   | python3 -c 'import json, sys; print(json.load(sys.stdin)["access_token"])')
 
-exec > >(tee "$BENCH_DIR/results-streams-$BACKEND.txt")
+exec > >(tee "$BENCH_DIR/results-streams-$BACKEND${LIVE:+-live}.txt")
 echo "# $(date -u +%FT%TZ), $(nproc) cores, $BACKEND, $STREAMS streams, client and server on one machine"
-target/release/examples/stream_fanout "http://127.0.0.1:$PORT" "$STREAMS" "$token" "$PID" "$ROUNDS"
+target/release/examples/stream_fanout "http://127.0.0.1:$PORT" "$STREAMS" "$token" "$PID" "$ROUNDS" ${LIVE:+live}

@@ -4,7 +4,10 @@
 //! publish request was sent each stream received its event (p50, p99, max, and any stream that
 //! missed it).
 //!
-//! usage: stream_fanout BASE_URL STREAMS TOKEN SERVER_PID [ROUNDS]
+//! With `live` as the last argument, the streams follow one live blog instead
+//! (`GET /v1/articles/{id}/live/stream`, made live for the run) and each round posts an entry.
+//!
+//! usage: stream_fanout BASE_URL STREAMS TOKEN SERVER_PID [ROUNDS] [live]
 
 use std::time::{Duration, Instant};
 
@@ -40,13 +43,13 @@ async fn end_of_feed(http: &reqwest::Client, base: &str) -> String {
 async fn stream(
     addr: String,
     host: String,
-    after: String,
+    path: String,
     ready: mpsc::Sender<()>,
     events: mpsc::UnboundedSender<Instant>,
 ) {
     let mut socket = TcpStream::connect(&addr).await.expect("connect");
     let request = format!(
-        "GET /v1/changes/stream?after={after} HTTP/1.1\r\nHost: {host}\r\nAccept: text/event-stream\r\n\
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\nAccept: text/event-stream\r\n\
          Cache-Control: no-cache\r\nAccept-Encoding: gzip, deflate, br, zstd\r\n\r\n"
     );
     socket.write_all(request.as_bytes()).await.expect("request");
@@ -77,6 +80,36 @@ async fn stream(
         let keep = seen.len().saturating_sub(4);
         seen.drain(..keep);
     }
+}
+
+/// Makes a published article a live blog for the run; its id.
+async fn live_blog(http: &reqwest::Client, base: &str, token: &str) -> String {
+    publish(http, base, token, usize::MAX).await;
+    let newest: serde_json::Value = http.get(format!("{base}/v1/articles?limit=1&sort=updated")).send().await.unwrap().json().await.unwrap();
+    let id = newest["data"][0]["id"].as_str().expect("an article").to_owned();
+    let made = http
+        .put(format!("{base}/v1/articles/{id}/live"))
+        .bearer_auth(token)
+        .json(&serde_json::json!({"state": "live"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(made.status().is_success(), "{}", made.status());
+    id
+}
+
+/// Posts an entry to the live blog; when the request was sent.
+async fn post_entry(http: &reqwest::Client, base: &str, token: &str, blog: &str, round: usize) -> Instant {
+    let sent = Instant::now();
+    let answered = http
+        .post(format!("{base}/v1/articles/{blog}/live/entries"))
+        .bearer_auth(token)
+        .json(&serde_json::json!({"body": [{"type": "paragraph", "html": format!("تحديث رقم {round}")}]}))
+        .send()
+        .await
+        .unwrap();
+    assert!(answered.status().is_success(), "{}", answered.status());
+    sent
 }
 
 async fn publish(http: &reqwest::Client, base: &str, token: &str, round: usize) -> Instant {
@@ -119,7 +152,14 @@ async fn main() {
         .build()
         .expect("a client");
     let host = base.trim_start_matches("http://").to_owned();
-    let after = end_of_feed(&http, &base).await;
+    let live = match args.get(6).map(String::as_str) {
+        Some("live") => Some(live_blog(&http, &base, &token).await),
+        _ => None,
+    };
+    let path = match &live {
+        Some(blog) => format!("/v1/articles/{blog}/live/stream"),
+        None => format!("/v1/changes/stream?after={}", end_of_feed(&http, &base).await),
+    };
 
     let before = rss_kib(pid);
     let (ready_tx, mut ready_rx) = mpsc::channel(streams);
@@ -131,7 +171,7 @@ async fn main() {
         tokio::spawn(stream(
             host.clone(),
             host.clone(),
-            after.clone(),
+            path.clone(),
             ready_tx.clone(),
             events_tx,
         ));
@@ -152,7 +192,10 @@ async fn main() {
         (with_streams.saturating_sub(before)) as f64 / streams as f64
     );
     for round in 0..rounds {
-        let sent = publish(&http, &base, &token, round).await;
+        let sent = match &live {
+            Some(blog) => post_entry(&http, &base, &token, blog, round).await,
+            None => publish(&http, &base, &token, round).await,
+        };
         let mut delays = Vec::with_capacity(streams);
         let mut missed = 0;
         for receiver in &mut receivers {
@@ -169,7 +212,8 @@ async fn main() {
                 .unwrap_or_default()
         };
         println!(
-            "publish {round}: received by {} of {streams} streams (missed {missed}); after the publish request was sent: p50 {} ms, p99 {} ms, max {} ms",
+            "{} {round}: received by {} of {streams} streams (missed {missed}); after the request was sent: p50 {} ms, p99 {} ms, max {} ms",
+            if live.is_some() { "entry" } else { "publish" },
             delays.len(),
             pick(0.5).as_millis(),
             pick(0.99).as_millis(),

@@ -267,7 +267,10 @@ pub fn load_demo_if_empty(
     let photos = crate::seed::store_photos(media, links, 1).map_err(|e| {
         BootstrapError::Other(format!("cannot store the demo photo in {:?}: {e}", media.storage))
     })?;
-    let demo = crate::seed::demo_content(&photos[0]);
+    let mut demo = crate::seed::demo_content(&photos[0]);
+    if settings.demo_live_blog {
+        crate::seed::with_demo_live_blog(&mut demo);
+    }
     let pipeline = pipeline(settings, Some(links.clone()));
     Ok(Some(load_content(conn, &pipeline, "demo", &demo)?))
 }

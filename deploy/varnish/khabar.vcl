@@ -30,10 +30,11 @@ sub vcl_recv {
     if (req.http.Authorization || req.url ~ "^/v1/auth/" || req.url ~ "^/desk") {
         return (pass);
     }
-    # Change streams (Server-Sent Events) never end and are per client: passed through and sent
-    # on as they come (below). Khabar's keep-alive comment every 15 s stays under Varnish's
-    # between_bytes_timeout (60 s by default).
-    if (req.url ~ "^/v1/changes/stream" || req.http.Accept ~ "text/event-stream") {
+    # Change streams and live blogs' event streams (Server-Sent Events) never end and are per
+    # client: passed through and sent on as they come (below). Khabar's keep-alive comment every
+    # 15 s stays under Varnish's between_bytes_timeout (60 s by default).
+    if (req.url ~ "^/v1/changes/stream" || req.url ~ "^/v1/articles/[^/]+/live/stream"
+        || req.http.Accept ~ "text/event-stream") {
         return (pass);
     }
     # Partner keys are counted by Khabar per request: let them through.

@@ -154,7 +154,7 @@ fn live_blog_posting(json_ld: &mut Value, live: &super::live::ArticleLive, autho
             let text = crate::domain::blocks::render_text(&entry.body);
             let mut update = json!({
                 "@type": "BlogPosting",
-                "headline": entry.title.clone().unwrap_or_else(|| headline_of(&text)),
+                "headline": entry.title.clone().unwrap_or_else(|| crate::domain::text::first_words(&text, 110)),
                 "articleBody": text,
                 "datePublished": entry.published_at,
                 "dateModified": entry.updated_at,
@@ -178,17 +178,6 @@ fn live_blog_posting(json_ld: &mut Value, live: &super::live::ArticleLive, autho
     json_ld["liveBlogUpdate"] = json!(updates);
 }
 
-/// An untitled entry's headline: its first words (Google wants one on every update).
-fn headline_of(text: &str) -> String {
-    let mut headline: String = text.chars().take(110).collect();
-    if headline.chars().count() < text.chars().count() {
-        if let Some(space) = headline.rfind(' ') {
-            headline.truncate(space);
-        }
-        headline.push('…');
-    }
-    headline
-}
 
 /// The featured image as `ImageObject`s: Google asks for 1:1, 4:3 and 16:9 versions of at least
 /// 1200 px; an asset registered without those renditions is given as it is.

@@ -356,8 +356,10 @@ fn serve(settings: &Settings) -> Result<(), BootstrapError> {
         let demo_article = demo.article("v1", "articles");
         let slug = crate::seed::demo_article_slug();
         println!("  {demo_article}/{}   (demo article)", percent_encode_segment(&slug));
-        let live = percent_encode_segment(&crate::seed::demo_live_blog_slug());
-        println!("  {demo_article}/{live}/live   (a live blog; its events: {demo_article}/{live}/live/stream)");
+        if settings.demo_live_blog {
+            let live = percent_encode_segment(&crate::seed::demo_live_blog_slug());
+            println!("  {demo_article}/{live}/live   (a live blog; its events: {demo_article}/{live}/live/stream)");
+        }
         let sign_in = if summary.admin_created.is_some() {
             ": sign in with the email and password above"
         } else {

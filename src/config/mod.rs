@@ -32,6 +32,8 @@ pub struct Settings {
     pub pool_size: u32,
     pub workers: usize,
     pub demo: DemoMode,
+    /// The demo includes its live blog (`KHABAR_DEMO_LIVE_BLOG`).
+    pub demo_live_blog: bool,
     pub cache_max_age: u32,
     pub cache_stale_while_revalidate: u32,
     pub cache_mb: u64,
@@ -141,6 +143,11 @@ impl Settings {
             pool_size,
             workers,
             demo: options.demo,
+            demo_live_blog: match options.demo_live_blog.trim() {
+                "true" => true,
+                "false" => false,
+                _ => return Err(config_error("KHABAR_DEMO_LIVE_BLOG", "must be true or false")),
+            },
             cache_max_age,
             cache_stale_while_revalidate,
             cache_mb,

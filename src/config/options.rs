@@ -286,6 +286,9 @@ pub struct Options {
     /// Load the demo content into an empty database on `serve`: `auto` does so on SQLite only.
     #[arg(long, env = "KHABAR_DEMO", value_enum, default_value = "auto", global = true)]
     pub demo: DemoMode,
+    /// Whether the demo includes its live blog (June 2020 around Tripoli): `true` or `false`.
+    #[arg(long, env = "KHABAR_DEMO_LIVE_BLOG", default_value = "true", global = true)]
+    pub demo_live_blog: String,
     /// Log filter, in tracing's `EnvFilter` syntax (`info`, `khabar=debug,actix_web=warn`).
     #[arg(long, env = "KHABAR_LOG", default_value = "info", global = true)]
     pub log: String,

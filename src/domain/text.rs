@@ -166,3 +166,16 @@ mod tests {
         assert!(forbidden_in_json(&serde_json::json!({"x": [1, true, null, "fine"]})).is_none());
     }
 }
+
+/// The first words of `text` within `max` characters, with `…` when some were left out (a
+/// headline for an untitled live entry).
+pub fn first_words(text: &str, max: usize) -> String {
+    let mut words: String = text.chars().take(max).collect();
+    if words.chars().count() < text.chars().count() {
+        if let Some(space) = words.rfind(' ') {
+            words.truncate(space);
+        }
+        words.push('…');
+    }
+    words
+}

@@ -4,6 +4,7 @@
 pub mod atom;
 pub mod check;
 pub mod json_feed;
+pub mod live;
 pub mod ninjs;
 pub mod rss;
 pub mod sitemap;

@@ -20,6 +20,7 @@ pub mod list_params;
 pub mod lists;
 pub mod live;
 pub mod live_events;
+pub mod live_feeds;
 pub mod live_stream;
 pub mod log_tail;
 pub mod paging;

@@ -14,13 +14,14 @@ use super::writes::{
     body, create_once, created, expected_version, json_response, no_content, BodyProblems, Protected,
     VersionProblems,
 };
-use super::State;
+use super::{address, State};
 use crate::api::live::{LiveBlogView, LiveEvent};
 use crate::domain::live::{LiveBlogInput, LiveEntryInput};
 use crate::editorial::articles::live::{self, EditableEntry};
 use crate::error::{ApiError, Problem};
 use crate::reads::live::{LivePage, LiveQuery};
-use crate::reads::{live as live_reads, live_stream};
+use crate::reads::feeds::Format;
+use crate::reads::{live as live_reads, live_feeds, live_stream};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Path)]
@@ -122,6 +123,59 @@ pub async fn stream_live(
     let stop = async move { lifecycle.drain_started().await };
     let events = live_stream::events(state.reads.clone(), blog, position, ticket, stop);
     Ok(super::changes::event_stream(events))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct LiveFeedQuery {
+    /// Language of the article, when the slug is used in several languages.
+    pub language: Option<String>,
+}
+
+/// A live blog's newest 50 entries as RSS 2.0 (full text in `content:encoded`, credits as
+/// `dc:creator`, key events as a `category`), newest first.
+#[utoipa::path(
+    tag = "live",
+    params(ArticlePath, LiveFeedQuery),
+    responses(
+        (status = 200, description = "The feed", content_type = "application/rss+xml", body = String),
+        (status = 304, description = "Not modified"),
+        (status = 400, description = "A bad parameter", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No published live blog has this id or slug", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/articles/{key}/live/rss.xml")]
+pub async fn live_rss(
+    state: State,
+    request: HttpRequest,
+    path: web::Path<ArticlePath>,
+    query: web::Query<LiveFeedQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let feed = live_feeds::feed(&state.reads, &path.key, query.language.as_deref(), Format::Rss, address(&request)).await?;
+    Ok(respond(&request, &feed, &state.cache_policy))
+}
+
+/// A live blog's newest 50 entries as Atom 1.0, newest first.
+#[utoipa::path(
+    tag = "live",
+    params(ArticlePath, LiveFeedQuery),
+    responses(
+        (status = 200, description = "The feed", content_type = "application/atom+xml", body = String),
+        (status = 304, description = "Not modified"),
+        (status = 400, description = "A bad parameter", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No published live blog has this id or slug", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/articles/{key}/live/atom.xml")]
+pub async fn live_atom(
+    state: State,
+    request: HttpRequest,
+    path: web::Path<ArticlePath>,
+    query: web::Query<LiveFeedQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let feed = live_feeds::feed(&state.reads, &path.key, query.language.as_deref(), Format::Atom, address(&request)).await?;
+    Ok(respond(&request, &feed, &state.cache_policy))
 }
 
 /// Makes the article a live blog, or changes its state (`live`, `paused`, `ended`) or coverage

@@ -62,6 +62,8 @@ pub fn configure(config: &mut ServiceConfig<'_>) {
                 .service(articles::article_translations)
                 .service(live::get_live)
                 .service(live::stream_live)
+                .service(live::live_rss)
+                .service(live::live_atom)
                 .service(feeds::article_ninjs)
                 .service(search::search_articles)
                 .service(search::suggest)

@@ -164,8 +164,6 @@ pub fn demo_content(photo: &super::Photo) -> ContentSet {
             related: Vec::new(),
         });
     }
-    let (live_article, live_blog) = super::demo_live::tripoli_2020();
-    articles.push(live_article);
     ContentSet {
         contributors: contributors(),
         topics: topics(),
@@ -200,7 +198,7 @@ pub fn demo_content(photo: &super::Photo) -> ContentSet {
             .into(),
         }],
         articles,
-        live_blogs: vec![live_blog],
+        live_blogs: Vec::new(),
     }
 }
 

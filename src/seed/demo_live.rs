@@ -184,3 +184,10 @@ pub fn tripoli_2020() -> (ArticleSpec, LiveBlogSpec) {
     };
     (article, blog)
 }
+
+/// Adds the live blog to the demo set.
+pub fn with_demo_live_blog(set: &mut super::ContentSet) {
+    let (article, blog) = tripoli_2020();
+    set.articles.push(article);
+    set.live_blogs.push(blog);
+}

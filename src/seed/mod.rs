@@ -7,7 +7,7 @@ mod demo_live;
 pub mod generate;
 
 pub use demo::{demo_article_slug, demo_content};
-pub use demo_live::demo_live_blog_slug;
+pub use demo_live::{demo_live_blog_slug, with_demo_live_blog};
 
 pub use crate::domain::content_set::{
     ArticleSpec, ContentSet, ContributorSpec, LiveBlogSpec, MediaSpec, TopicSpec,

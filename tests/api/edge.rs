@@ -131,7 +131,8 @@ async fn all_purges_sent(app: &TestApp, within: Duration) {
     }
 }
 
-async fn corrections_are_purged_from_varnish_and_nothing_else(backend: Backend) {
+/// A node that purges a Varnish in front of it (`None` where Varnish is not installed).
+async fn behind_varnish(backend: Backend) -> Option<(TestApp, Varnish)> {
     let db = TestDb::create(backend);
     let varnish_port = free_port();
     let mut settings = settings(db.url.clone());
@@ -143,7 +144,12 @@ async fn corrections_are_purged_from_varnish_and_nothing_else(backend: Backend) 
     settings.worker.webhook_retry_base_ms = 100;
     let app = TestApp::spawn_owning(db, settings).await;
     let backend_port: u16 = app.address.rsplit(':').next().unwrap().parse().unwrap();
-    let Some(mut varnish) = Varnish::start(varnish_port, backend_port) else {
+    let varnish = Varnish::start(varnish_port, backend_port)?;
+    Some((app, varnish))
+}
+
+async fn corrections_are_purged_from_varnish_and_nothing_else(backend: Backend) {
+    let Some((app, mut varnish)) = behind_varnish(backend).await else {
         return;
     };
     let client = crate::helpers::http_client();
@@ -258,4 +264,64 @@ async fn corrections_are_purged_from_varnish_and_nothing_else(backend: Backend) 
     assert_eq!(through(&client, &varnish, &unrelated_path).await.0, "MISS");
 }
 
-on_both_backends!(corrections_are_purged_from_varnish_and_nothing_else);
+/// A live blog through Varnish: its events stream through as they come, its cached read is
+/// purged by each entry (seen within a second), and other articles stay cached.
+async fn a_live_blog_streams_and_refreshes_through_varnish(backend: Backend) {
+    let Some((app, varnish)) = behind_varnish(backend).await else {
+        return;
+    };
+    let client = crate::helpers::http_client();
+    let editor = app.token("editor").await;
+    let (blog, _) = published_article(&app, &editor, "تغطية مباشرة عبر Varnish").await;
+    let (other, _) = published_article(&app, &editor, "خبر آخر").await;
+    let (status, _, _) = send(app.authed(Method::PUT, &format!("/v1/articles/{blog}/live"), &editor).json(&json!({"state": "live"}))).await;
+    assert_eq!(status, 200);
+    all_purges_sent(&app, Duration::from_secs(5)).await;
+    let live_path = format!("/v1/articles/{blog}/live");
+    let other_path = format!("/v1/articles/{other}");
+    for path in [live_path.as_str(), other_path.as_str()] {
+        assert_eq!(through(&client, &varnish, path).await.0, "MISS", "{path}");
+        assert_eq!(through(&client, &varnish, path).await.0, "HIT", "{path}");
+    }
+    let mut stream = client
+        .get(varnish.url(&format!("{live_path}/stream")))
+        .header("Accept", "text/event-stream")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stream.status(), 200);
+    let written = Instant::now();
+    let (status, _, entry) = send(
+        app.authed(Method::POST, &format!("{live_path}/entries"), &editor)
+            .json(&json!({"body": [{"type": "paragraph", "html": "تحديث عاجل"}]})),
+    )
+    .await;
+    assert_eq!(status, 201, "{entry}");
+    let id = entry["id"].as_str().unwrap().to_owned();
+    let mut received = String::new();
+    while !received.contains(&id) {
+        let chunk = tokio::time::timeout(Duration::from_secs(5), stream.chunk())
+            .await
+            .expect("the event did not come through Varnish")
+            .unwrap()
+            .expect("the stream ended");
+        received.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    assert!(received.contains("event: entry_published"), "{received}");
+    let seen = loop {
+        if through(&client, &varnish, &live_path).await.1.contains(&id) {
+            break written.elapsed();
+        }
+        assert!(written.elapsed() < Duration::from_secs(5), "the entry never reached Varnish's copy");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    };
+    eprintln!("edge purge: a live entry was served through Varnish {seen:?} after the post");
+    assert!(seen < Duration::from_secs(1), "seen after {seen:?}");
+    all_purges_sent(&app, Duration::from_secs(5)).await;
+    assert_eq!(through(&client, &varnish, &other_path).await.0, "HIT", "an unrelated article stays cached");
+}
+
+on_both_backends!(
+    corrections_are_purged_from_varnish_and_nothing_else,
+    a_live_blog_streams_and_refreshes_through_varnish,
+);

@@ -116,6 +116,8 @@ pub fn settings(url: DatabaseUrl) -> Settings {
         pool_size: 4,
         workers: 1,
         demo: DemoMode::Always,
+        // The tests read the demo as it was before live blogs; tests/api/live.rs loads it whole.
+        demo_live_blog: false,
         cache_max_age: 60,
         cache_stale_while_revalidate: 300,
         cache_mb: 16,

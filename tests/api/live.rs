@@ -12,7 +12,7 @@ use futures_util::{Stream, StreamExt};
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::helpers::{published_article, send, Backend, TestApp};
+use crate::helpers::{published_article, send, settings, Backend, TestApp, TestDb};
 use crate::on_both_backends;
 
 /// What Chrome sends for a `fetch()` of JSON, and for an `EventSource`.
@@ -603,7 +603,46 @@ async fn readers_miss_nothing_and_see_nothing_twice(backend: Backend) {
     assert_eq!(streamed, expected, "the stream's page ({received} events)");
 }
 
+/// A new user's first look: the demo's live blog (ended), its slices, its JSON-LD, and its
+/// entries as RSS and Atom read by a feed parser.
+async fn the_demo_has_a_live_blog_with_feeds(backend: Backend) {
+    let db = TestDb::create(backend);
+    let mut settings = settings(db.url.clone());
+    settings.demo_live_blog = true;
+    let app = TestApp::spawn_owning(db, settings).await;
+    let slug = khabar::seed::demo_live_blog_slug();
+    let key = crate::helpers::segment(&slug);
+    let (status, _, page) = read(&app, &key, "?key_events=10", None).await;
+    assert_eq!(status, 200, "{page}");
+    assert_eq!(page["blog"]["state"], "ended");
+    assert_eq!(page["blog"]["entries"], 8);
+    assert_eq!(page["blog"]["coverage_start"], "2020-06-03T08:00:00Z");
+    assert_eq!(page["key_events"].as_array().unwrap().len(), 4);
+    assert_eq!(page["summary"]["title"], "الخلاصة");
+    assert!(page["pinned"]["title"].as_str().unwrap().contains("طرابلس الكبرى"));
+    let afp = page["latest"].as_array().unwrap().iter().filter(|e| e["bylines"][0]["contributor"]["slug"] == "afp").count();
+    assert_eq!(afp, 6, "the agency entries credit AFP");
+    let (_, _, article) = app.get_json(&format!("/v1/articles/{key}")).await;
+    assert_eq!(article["seo"]["json_ld"]["@type"], json!(["NewsArticle", "LiveBlogPosting"]));
+    assert_eq!(article["updated_at"], "2020-06-06T20:30:00Z", "the article's time is its blog's last change");
+
+    for (path, content_type) in [("rss.xml", "application/rss+xml"), ("atom.xml", "application/atom+xml")] {
+        let response = app.client.get(app.url(&format!("/v1/articles/{key}/live/{path}"))).send().await.unwrap();
+        assert_eq!(response.status(), 200, "{path}");
+        assert!(response.headers()["content-type"].to_str().unwrap().starts_with(content_type));
+        let body = response.text().await.unwrap();
+        let feed = feed_rs::parser::parse(body.as_bytes()).expect("a feed parser reads it");
+        assert_eq!(feed.entries.len(), 8, "{path}");
+        let newest = &feed.entries[0];
+        assert_eq!(newest.title.as_ref().unwrap().content, "الخلاصة", "{path}");
+        assert!(newest.links[0].href.contains("#entry-"), "{path}");
+        let untitled = feed.entries.iter().find(|e| e.title.as_ref().unwrap().content.starts_with("نتابع")).expect("an untitled entry gets its first words");
+        assert!(untitled.title.as_ref().unwrap().content.ends_with('…'), "{path}");
+    }
+}
+
 on_both_backends!(
+    the_demo_has_a_live_blog_with_feeds,
     a_live_page_reads_and_polls,
     bad_input_is_refused_and_changes_nothing,
     readers_miss_nothing_and_see_nothing_twice,
