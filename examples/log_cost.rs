@@ -34,6 +34,7 @@ fn main() {
                     change_log::append(
                         conn,
                         &NewEntry {
+                            item: "",
                             kind: LogKind::Article(ChangeKind::Updated),
                             public_id: &id,
                             language: "ar",

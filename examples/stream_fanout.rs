@@ -85,7 +85,14 @@ async fn stream(
 /// Makes a published article a live blog for the run; its id.
 async fn live_blog(http: &reqwest::Client, base: &str, token: &str) -> String {
     publish(http, base, token, usize::MAX).await;
-    let newest: serde_json::Value = http.get(format!("{base}/v1/articles?limit=1&sort=updated")).send().await.unwrap().json().await.unwrap();
+    let newest: serde_json::Value = http
+        .get(format!("{base}/v1/articles?limit=1&sort=updated"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let id = newest["data"][0]["id"].as_str().expect("an article").to_owned();
     let made = http
         .put(format!("{base}/v1/articles/{id}/live"))

@@ -178,7 +178,6 @@ fn live_blog_posting(json_ld: &mut Value, live: &super::live::ArticleLive, autho
     json_ld["liveBlogUpdate"] = json!(updates);
 }
 
-
 /// The featured image as `ImageObject`s: Google asks for 1:1, 4:3 and 16:9 versions of at least
 /// 1200 px; an asset registered without those renditions is given as it is.
 fn image_objects(image: &ArticleMediaView) -> Vec<Value> {

@@ -99,15 +99,18 @@ impl LiveEntryInput {
     }
 }
 
+/// A blog's coverage: when it started and, once it ended, when it ended.
+pub type Coverage = (DateTime<Utc>, Option<DateTime<Utc>>);
+
 impl LiveBlogInput {
     /// The coverage times once this input applies to a blog that had `before` (start, end),
     /// at `now`: the start stays unless given, the end is set when the blog ends and cleared
     /// when it goes live again.
     pub fn coverage(
         &self,
-        before: Option<(DateTime<Utc>, Option<DateTime<Utc>>)>,
+        before: Option<Coverage>,
         now: DateTime<Utc>,
-    ) -> Result<(DateTime<Utc>, Option<DateTime<Utc>>), Vec<FieldError>> {
+    ) -> Result<Coverage, Vec<FieldError>> {
         let start = self
             .coverage_start
             .or(before.map(|(start, _)| start))

@@ -121,6 +121,19 @@ pub fn forbidden_in_json(value: &serde_json::Value) -> Option<(String, Forbidden
     walk(value, &mut String::new())
 }
 
+/// The first words of `text` within `max` characters, with `…` when some were left out (a
+/// headline for an untitled live entry).
+pub fn first_words(text: &str, max: usize) -> String {
+    let mut words: String = text.chars().take(max).collect();
+    if words.chars().count() < text.chars().count() {
+        if let Some(space) = words.rfind(' ') {
+            words.truncate(space);
+        }
+        words.push('…');
+    }
+    words
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -165,17 +178,4 @@ mod tests {
         assert_eq!(forbidden_in_json(&key).unwrap().0, "/a\u{1}");
         assert!(forbidden_in_json(&serde_json::json!({"x": [1, true, null, "fine"]})).is_none());
     }
-}
-
-/// The first words of `text` within `max` characters, with `…` when some were left out (a
-/// headline for an untitled live entry).
-pub fn first_words(text: &str, max: usize) -> String {
-    let mut words: String = text.chars().take(max).collect();
-    if words.chars().count() < text.chars().count() {
-        if let Some(space) = words.rfind(' ') {
-            words.truncate(space);
-        }
-        words.push('…');
-    }
-    words
 }

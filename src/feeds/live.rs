@@ -39,13 +39,21 @@ pub fn rss(info: &FeedInfo, entries: &[LiveEntryView]) -> String {
     xml.text("generator", &[], concat!("Khabar ", env!("CARGO_PKG_VERSION")));
     xml.empty(
         "atom:link",
-        &[("rel", "self"), ("href", &info.self_url), ("type", "application/rss+xml")],
+        &[
+            ("rel", "self"),
+            ("href", &info.self_url),
+            ("type", "application/rss+xml"),
+        ],
     );
     for entry in entries {
         xml.open("item", &[]);
         xml.plain("title", &[], &title_of(entry));
         xml.text("link", &[], &entry.url);
-        xml.text("guid", &[("isPermaLink", "false")], &format!("urn:uuid:{}", entry.id));
+        xml.text(
+            "guid",
+            &[("isPermaLink", "false")],
+            &format!("urn:uuid:{}", entry.id),
+        );
         xml.text("pubDate", &[], &entry.published_at.to_rfc2822());
         xml.text("description", &[], &escape(&render_text(&entry.body)));
         xml.text("content:encoded", &[], &entry.body_html);
@@ -66,7 +74,10 @@ pub fn atom(info: &FeedInfo, entries: &[LiveEntryView]) -> String {
     let mut xml = Xml::new();
     xml.open(
         "feed",
-        &[("xmlns", "http://www.w3.org/2005/Atom"), ("xml:lang", &info.language)],
+        &[
+            ("xmlns", "http://www.w3.org/2005/Atom"),
+            ("xml:lang", &info.language),
+        ],
     );
     xml.text("id", &[], &info.self_url);
     xml.text("title", &[], &info.title);
@@ -74,11 +85,19 @@ pub fn atom(info: &FeedInfo, entries: &[LiveEntryView]) -> String {
     xml.text("updated", &[], &info.updated.to_rfc3339());
     xml.empty(
         "link",
-        &[("rel", "self"), ("type", "application/atom+xml"), ("href", &info.self_url)],
+        &[
+            ("rel", "self"),
+            ("type", "application/atom+xml"),
+            ("href", &info.self_url),
+        ],
     );
     xml.empty(
         "link",
-        &[("rel", "alternate"), ("type", "text/html"), ("href", &info.home_url)],
+        &[
+            ("rel", "alternate"),
+            ("type", "text/html"),
+            ("href", &info.home_url),
+        ],
     );
     // The feed-level author covers entries without credits of their own (RFC 4287 §4.1.1).
     xml.open("author", &[]);

@@ -31,14 +31,18 @@ pub async fn feed(
             let mut self_url = address.url(&reader.public_url);
             self_url.set_query(None);
             move |conn, reader| {
-                let missing = || ReadError::NotFound(format!("no published live blog has the id or slug '{key}'"));
+                let missing =
+                    || ReadError::NotFound(format!("no published live blog has the id or slug '{key}'"));
                 let Found::One(delivered) = delivery::find(conn, &lookup, utc_now())? else {
                     return Err(missing());
                 };
                 let article = articles::find_by_id(conn, delivered.article_id)?.ok_or_else(missing)?;
                 let blog = store::blog(conn, article.id)?.ok_or_else(missing)?;
                 let records = store::slice(conn, article.id, Slice::Latest(FEED_ENTRIES))?;
-                let ids: Vec<String> = records.iter().flat_map(|r| store::media_ids(&r.entry.body)).collect();
+                let ids: Vec<String> = records
+                    .iter()
+                    .flat_map(|r| store::media_ids(&r.entry.body))
+                    .collect();
                 let media = store::media(conn, &ids.iter().map(String::as_str).collect::<Vec<_>>())?;
                 let page = reader.urls.article(&article.language, &article.slug);
                 let entries: Vec<LiveEntryView> = records

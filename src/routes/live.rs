@@ -19,8 +19,8 @@ use crate::api::live::{LiveBlogView, LiveEvent};
 use crate::domain::live::{LiveBlogInput, LiveEntryInput};
 use crate::editorial::articles::live::{self, EditableEntry};
 use crate::error::{ApiError, Problem};
-use crate::reads::live::{LivePage, LiveQuery};
 use crate::reads::feeds::Format;
+use crate::reads::live::{LivePage, LiveQuery};
 use crate::reads::{live as live_reads, live_feeds, live_stream};
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -152,7 +152,14 @@ pub async fn live_rss(
     path: web::Path<ArticlePath>,
     query: web::Query<LiveFeedQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let feed = live_feeds::feed(&state.reads, &path.key, query.language.as_deref(), Format::Rss, address(&request)).await?;
+    let feed = live_feeds::feed(
+        &state.reads,
+        &path.key,
+        query.language.as_deref(),
+        Format::Rss,
+        address(&request),
+    )
+    .await?;
     Ok(respond(&request, &feed, &state.cache_policy))
 }
 
@@ -174,7 +181,14 @@ pub async fn live_atom(
     path: web::Path<ArticlePath>,
     query: web::Query<LiveFeedQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let feed = live_feeds::feed(&state.reads, &path.key, query.language.as_deref(), Format::Atom, address(&request)).await?;
+    let feed = live_feeds::feed(
+        &state.reads,
+        &path.key,
+        query.language.as_deref(),
+        Format::Atom,
+        address(&request),
+    )
+    .await?;
     Ok(respond(&request, &feed, &state.cache_policy))
 }
 

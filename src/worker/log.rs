@@ -281,6 +281,7 @@ mod tests {
             actor: None,
             request_id: request_id.map(str::to_owned),
             quiet: false,
+            item: String::new(),
         }
     }
 

@@ -274,7 +274,11 @@ async fn a_live_blog_streams_and_refreshes_through_varnish(backend: Backend) {
     let editor = app.token("editor").await;
     let (blog, _) = published_article(&app, &editor, "تغطية مباشرة عبر Varnish").await;
     let (other, _) = published_article(&app, &editor, "خبر آخر").await;
-    let (status, _, _) = send(app.authed(Method::PUT, &format!("/v1/articles/{blog}/live"), &editor).json(&json!({"state": "live"}))).await;
+    let (status, _, _) = send(
+        app.authed(Method::PUT, &format!("/v1/articles/{blog}/live"), &editor)
+            .json(&json!({"state": "live"})),
+    )
+    .await;
     assert_eq!(status, 200);
     all_purges_sent(&app, Duration::from_secs(5)).await;
     let live_path = format!("/v1/articles/{blog}/live");
@@ -312,13 +316,20 @@ async fn a_live_blog_streams_and_refreshes_through_varnish(backend: Backend) {
         if through(&client, &varnish, &live_path).await.1.contains(&id) {
             break written.elapsed();
         }
-        assert!(written.elapsed() < Duration::from_secs(5), "the entry never reached Varnish's copy");
+        assert!(
+            written.elapsed() < Duration::from_secs(5),
+            "the entry never reached Varnish's copy"
+        );
         tokio::time::sleep(Duration::from_millis(10)).await;
     };
     eprintln!("edge purge: a live entry was served through Varnish {seen:?} after the post");
     assert!(seen < Duration::from_secs(1), "seen after {seen:?}");
     all_purges_sent(&app, Duration::from_secs(5)).await;
-    assert_eq!(through(&client, &varnish, &other_path).await.0, "HIT", "an unrelated article stays cached");
+    assert_eq!(
+        through(&client, &varnish, &other_path).await.0,
+        "HIT",
+        "an unrelated article stays cached"
+    );
 }
 
 on_both_backends!(

@@ -619,24 +619,53 @@ async fn the_demo_has_a_live_blog_with_feeds(backend: Backend) {
     assert_eq!(page["blog"]["coverage_start"], "2020-06-03T08:00:00Z");
     assert_eq!(page["key_events"].as_array().unwrap().len(), 4);
     assert_eq!(page["summary"]["title"], "الخلاصة");
-    assert!(page["pinned"]["title"].as_str().unwrap().contains("طرابلس الكبرى"));
-    let afp = page["latest"].as_array().unwrap().iter().filter(|e| e["bylines"][0]["contributor"]["slug"] == "afp").count();
+    assert!(page["pinned"]["title"]
+        .as_str()
+        .unwrap()
+        .contains("طرابلس الكبرى"));
+    let afp = page["latest"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["bylines"][0]["contributor"]["slug"] == "afp")
+        .count();
     assert_eq!(afp, 6, "the agency entries credit AFP");
     let (_, _, article) = app.get_json(&format!("/v1/articles/{key}")).await;
-    assert_eq!(article["seo"]["json_ld"]["@type"], json!(["NewsArticle", "LiveBlogPosting"]));
-    assert_eq!(article["updated_at"], "2020-06-06T20:30:00Z", "the article's time is its blog's last change");
+    assert_eq!(
+        article["seo"]["json_ld"]["@type"],
+        json!(["NewsArticle", "LiveBlogPosting"])
+    );
+    assert_eq!(
+        article["updated_at"], "2020-06-06T20:30:00Z",
+        "the article's time is its blog's last change"
+    );
 
-    for (path, content_type) in [("rss.xml", "application/rss+xml"), ("atom.xml", "application/atom+xml")] {
-        let response = app.client.get(app.url(&format!("/v1/articles/{key}/live/{path}"))).send().await.unwrap();
+    for (path, content_type) in [
+        ("rss.xml", "application/rss+xml"),
+        ("atom.xml", "application/atom+xml"),
+    ] {
+        let response = app
+            .client
+            .get(app.url(&format!("/v1/articles/{key}/live/{path}")))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(response.status(), 200, "{path}");
-        assert!(response.headers()["content-type"].to_str().unwrap().starts_with(content_type));
+        assert!(response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with(content_type));
         let body = response.text().await.unwrap();
         let feed = feed_rs::parser::parse(body.as_bytes()).expect("a feed parser reads it");
         assert_eq!(feed.entries.len(), 8, "{path}");
         let newest = &feed.entries[0];
         assert_eq!(newest.title.as_ref().unwrap().content, "الخلاصة", "{path}");
         assert!(newest.links[0].href.contains("#entry-"), "{path}");
-        let untitled = feed.entries.iter().find(|e| e.title.as_ref().unwrap().content.starts_with("نتابع")).expect("an untitled entry gets its first words");
+        let untitled = feed
+            .entries
+            .iter()
+            .find(|e| e.title.as_ref().unwrap().content.starts_with("نتابع"))
+            .expect("an untitled entry gets its first words");
         assert!(untitled.title.as_ref().unwrap().content.ends_with('…'), "{path}");
     }
 }

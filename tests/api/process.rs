@@ -40,6 +40,7 @@ impl Node {
             .env("KHABAR_BIND", address.to_string())
             .env("KHABAR_JWT_SECRET", TEST_JWT_SECRET)
             .env("KHABAR_DEMO", "always")
+            .env("KHABAR_DEMO_LIVE_BLOG", "false")
             .env("KHABAR_WORKERS", "1")
             .env("KHABAR_DB_POOL_SIZE", "4")
             .env("KHABAR_LOG", "warn")

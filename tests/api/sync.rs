@@ -224,8 +224,9 @@ async fn the_upgrade_enters_what_was_public_into_the_log(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     {
         let conn = &mut *app.conn();
-        // Back to before 000016 (the log's upgrade) and 000017 (the tombstones dropped).
-        for _ in 0..2 {
+        // Back to before 000016 (the log's upgrade), 000017 (the tombstones dropped) and 000018
+        // (live blogs).
+        for _ in 0..3 {
             let reverted = match &mut *conn {
                 khabar::db::DbConnection::Sqlite(c) => {
                     c.revert_last_migration(khabar::db::migrate::SQLITE).map(drop)
