@@ -67,6 +67,10 @@ pub struct ArticleView {
     /// for this form, and its newest entries.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub live: Option<super::live::ArticleLive>,
+    /// Breaking news until this time (editors flag it; show it as breaking while it is in the
+    /// future).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub breaking_until: Option<DateTime<Utc>>,
 }
 
 /// One credited contributor.
@@ -303,6 +307,7 @@ impl ArticleView {
         let mut view = ArticleView {
             seo: Seo::default(),
             live,
+            breaking_until: record.breaking_until.map(utc),
             canonical_url,
             id: article.public_id,
             slug: article.slug,

@@ -169,3 +169,13 @@ impl ArticleLive {
         }
     }
 }
+
+/// The article a live blog belongs to.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct LiveArticleRef {
+    pub id: String,
+    pub slug: String,
+    pub language: String,
+    pub headline: String,
+    pub url: String,
+}

@@ -25,6 +25,12 @@ pub struct ArticleSummary {
     pub reading_time_minutes: usize,
     pub published_at: Option<DateTime<Utc>>,
     pub updated_at: DateTime<Utc>,
+    /// Breaking news until this time (show it as breaking while it is in the future).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub breaking_until: Option<DateTime<Utc>>,
+    /// The state of its live blog, when it is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub live: Option<crate::domain::kinds::LiveState>,
 }
 
 /// The featured image, compact, with its credit.
@@ -63,6 +69,8 @@ impl ArticleSummary {
             reading_time_minutes: article.reading_time_minutes,
             published_at: article.published_at,
             updated_at: article.updated_at,
+            breaking_until: article.breaking_until,
+            live: article.live.as_ref().map(|l| l.blog.state),
         }
     }
 }

@@ -246,6 +246,15 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    breaking_news (article_id) {
+        article_id -> BigInt,
+        until -> Timestamp,
+        set_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(breaking_news -> articles (article_id));
 diesel::joinable!(live_blogs -> articles (article_id));
 diesel::joinable!(live_entries -> live_blogs (article_id));
 diesel::joinable!(live_entry_bylines -> live_entries (entry_id));
@@ -265,6 +274,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     live_blogs,
     live_entries,
     live_entry_bylines,
+    breaking_news,
     log_marks,
     instance_secrets,
     contributors,

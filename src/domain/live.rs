@@ -135,6 +135,34 @@ impl LiveBlogInput {
     }
 }
 
+/// The longest an article stays breaking news in one go.
+pub const MAX_BREAKING_HOURS: i64 = 72;
+
+/// Flags an article as breaking news until a time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"until": "2020-06-04T14:00:00Z"}))]
+pub struct BreakingInput {
+    /// In the future, at most 72 hours ahead.
+    pub until: DateTime<Utc>,
+}
+
+impl BreakingInput {
+    pub fn checked(self, now: DateTime<Utc>) -> Result<Self, Vec<FieldError>> {
+        let mut checks = Checks::default();
+        if self.until <= now {
+            checks.fail_with("/until", FieldCode::OutOfRange, "must be in the future");
+        } else if self.until > now + chrono::Duration::hours(MAX_BREAKING_HOURS) {
+            checks.fail_with(
+                "/until",
+                FieldCode::OutOfRange,
+                format!("at most {MAX_BREAKING_HOURS} hours ahead"),
+            );
+        }
+        checks.finish().map(|()| self)
+    }
+}
+
 /// What happened on a live blog, as the change log records it and readers receive it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]

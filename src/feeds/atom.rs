@@ -68,6 +68,12 @@ pub fn render(info: &FeedInfo, articles: &[ArticleView]) -> String {
         for topic in &article.topics {
             xml.empty("category", &[("term", &topic.slug), ("label", &topic.name)]);
         }
+        if super::is_breaking(article) {
+            xml.empty(
+                "category",
+                &[("term", "breaking"), ("scheme", super::BREAKING_SCHEME)],
+            );
+        }
         if let Some(image) = featured_image(article) {
             // RFC 4287 §4.2.7.2: a related resource that may be large, here the lead photo.
             let file = image.at_least(FEED_IMAGE_WIDTH);

@@ -95,3 +95,12 @@ pub fn byline_names(article: &ArticleView) -> Vec<&str> {
         .map(|b| b.contributor.name.as_str())
         .collect()
 }
+
+/// The category scheme of Khabar's own labels in feeds (`breaking`).
+pub const BREAKING_SCHEME: &str = "urn:khabar:labels";
+
+/// Whether the article is breaking news as the feed is made (feeds are made once per cache
+/// fill, so the label leaves within the cache's lifetime after it expires).
+pub fn is_breaking(article: &ArticleView) -> bool {
+    article.breaking_until.is_some_and(|until| until > Utc::now())
+}

@@ -11,6 +11,63 @@ pub struct Rights {
     pub holder: String,
 }
 
+/// One entry of a live blog as its own ninjs item, associated with the blog's article
+/// (`associations` names it `liveblog`), for wire partners that carry live coverage.
+pub fn live_entry(
+    entry: &crate::api::live::LiveEntryView,
+    blog: &crate::api::live::LiveArticleRef,
+    rights: &Rights,
+) -> Value {
+    let text = crate::domain::blocks::render_text(&entry.body);
+    let words = crate::domain::blocks::word_count(&text);
+    let mut document = Map::new();
+    document.insert("uri".into(), json!(format!("urn:uuid:{}", entry.id)));
+    document.insert("type".into(), json!("text"));
+    document.insert("representationtype".into(), json!("full"));
+    document.insert("firstcreated".into(), json!(entry.published_at));
+    document.insert("versioncreated".into(), json!(entry.updated_at));
+    document.insert("pubstatus".into(), json!("usable"));
+    document.insert("language".into(), json!(blog.language));
+    document.insert(
+        "headlines".into(),
+        json!([{"role": "main", "contenttype": "text/plain", "value": crate::feeds::live::title_of(entry)}]),
+    );
+    document.insert(
+        "bodies".into(),
+        json!([
+            {"role": "main", "contenttype": "text/html", "value": entry.body_html, "charcount": entry.body_html.chars().count(), "wordcount": words},
+            {"role": "main", "contenttype": "text/plain", "value": text, "charcount": text.chars().count(), "wordcount": words},
+        ]),
+    );
+    if let Some(by) = &entry.byline {
+        document.insert("by".into(), json!(by));
+    }
+    let sources: Vec<Value> = entry
+        .bylines
+        .iter()
+        .filter(|b| b.role == BylineRole::Agency || b.contributor.kind == ContributorKind::Agency)
+        .map(|b| json!({"name": b.contributor.name, "role": "source", "literal": b.contributor.slug}))
+        .collect();
+    if !sources.is_empty() {
+        document.insert("infosources".into(), Value::Array(sources));
+    }
+    if entry.key_event {
+        document.insert(
+            "subjects".into(),
+            json!([{"name": "key event", "literal": "key_event", "rel": "about"}]),
+        );
+    }
+    document.insert("copyrightholder".into(), json!(rights.holder));
+    document.insert("copyrightnotice".into(), json!(format!("© {}", rights.holder)));
+    document.insert("altids".into(), json!([{"role": "url", "value": entry.url}]));
+    document.insert(
+        "associations".into(),
+        json!([{"name": "liveblog", "uri": format!("urn:uuid:{}", blog.id), "type": "text",
+            "headlines": [{"role": "main", "contenttype": "text/plain", "value": blog.headline}]}]),
+    );
+    Value::Object(document)
+}
+
 pub fn document(article: &ArticleView, rights: &Rights) -> Value {
     let mut people = Vec::new();
     let mut organisations = Vec::new();

@@ -69,6 +69,9 @@ fn item(xml: &mut Xml, article: &ArticleView) {
     for topic in &article.topics {
         xml.plain("category", &[("domain", topic.kind.as_str())], &topic.name);
     }
+    if super::is_breaking(article) {
+        xml.plain("category", &[("domain", super::BREAKING_SCHEME)], "breaking");
+    }
     if let Some(image) = featured_image(article) {
         // Aggregators ask for a large image (Google Discover 1200 px, Flipboard 500 px) in a
         // format every reader decodes, with a small one beside it.

@@ -88,6 +88,7 @@ const ARTICLE_FIELDS: &[&str] = &[
     "updated_at",
     "version",
     "live",
+    "breaking_until",
 ];
 
 pub(super) fn parse_key(key: &str, language: Option<&str>) -> Result<ArticleKey, ReadError> {

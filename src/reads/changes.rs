@@ -101,7 +101,12 @@ pub fn position(field: &str, cursor: Option<&str>) -> Result<i64, ReadError> {
 /// compacted away cannot be told. Starting over without a cursor gives the newest state of
 /// every article, tombstones included.
 pub fn check_retained(conn: &mut DbConnection, field: &str, after: i64) -> Result<(), ReadError> {
-    if after > 0 && after < change_log::horizon(conn)? {
+    retained_above(field, after, change_log::horizon(conn)?)
+}
+
+/// [`check_retained`] against a horizon already read.
+pub fn retained_above(field: &str, after: i64, horizon: i64) -> Result<(), ReadError> {
+    if after > 0 && after < horizon {
         return Err(ReadError::Gone {
             detail: format!(
                 "{field} is older than the change log keeps; start over without it: the feed \

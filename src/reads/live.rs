@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{ReadError, Reader};
-use crate::api::live::{EntryMedia, LiveBlogView, LiveEntryView};
+use crate::api::live::{EntryMedia, LiveArticleRef, LiveBlogView, LiveEntryView};
 use crate::db::claim::snapshot;
 use crate::db::models::article::Article;
 use crate::db::queries::change_log;
@@ -54,16 +54,6 @@ pub struct LiveQuery {
     /// A `cursor` from an earlier answer or event: what changed since, in `changes`.
     #[param(min_length = 1, max_length = 100)]
     pub after: Option<String>,
-}
-
-/// The article a live blog belongs to.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct LiveArticleRef {
-    pub id: String,
-    pub slug: String,
-    pub language: String,
-    pub headline: String,
-    pub url: String,
 }
 
 /// What changed after the cursor given as `after`.
@@ -208,9 +198,8 @@ fn build(
     let changes = match asked.after {
         Some(after) => {
             let (changes, last) = views.changes(&article.public_id, after)?;
-            if changes.more {
-                position = last;
-            }
+            // Never behind the cursor given: polling with the answer's cursor moves forward.
+            position = if changes.more { last } else { position.max(after) };
             Some(changes)
         }
         None => None,

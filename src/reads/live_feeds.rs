@@ -1,4 +1,5 @@
-//! A live blog's entries as RSS and Atom (`GET /v1/articles/{key}/live/rss.xml`, `atom.xml`):
+//! A live blog's entries as RSS, Atom and ninjs (`GET /v1/articles/{key}/live/rss.xml`,
+//! `atom.xml`, `ninjs`):
 //! the newest entries, newest first, cached and purged with the blog like its other reads.
 
 use std::sync::Arc;
@@ -16,7 +17,8 @@ use crate::feeds::FeedInfo;
 /// Entries a live blog's feed carries.
 const FEED_ENTRIES: i64 = 50;
 
-/// The feed of the live blog of article `key` in `format` (RSS or Atom), through the cache.
+/// The feed of the live blog of article `key` in `format` (RSS, Atom or ninjs), through the
+/// cache.
 pub async fn feed(
     reader: &Arc<Reader>,
     key: &str,
@@ -64,7 +66,24 @@ pub async fn feed(
                 };
                 let body = match format {
                     Format::Atom => crate::feeds::live::atom(&info, &entries),
-                    _ => crate::feeds::live::rss(&info, &entries),
+                    Format::Ninjs => {
+                        let blog = crate::api::live::LiveArticleRef {
+                            id: article.public_id.clone(),
+                            slug: article.slug.clone(),
+                            language: article.language.clone(),
+                            headline: article.headline.clone(),
+                            url: info.home_url.clone(),
+                        };
+                        let rights = crate::feeds::ninjs::Rights {
+                            holder: reader.feeds.publication.clone(),
+                        };
+                        let documents: Vec<serde_json::Value> = entries
+                            .iter()
+                            .map(|e| crate::feeds::ninjs::live_entry(e, &blog, &rights))
+                            .collect();
+                        serde_json::to_string(&documents).map_err(crate::db::DbError::unserializable)?
+                    }
+                    Format::Rss | Format::JsonFeed => crate::feeds::live::rss(&info, &entries),
                 };
                 let mut representation = super::text(body, updated, format!("article-{}", article.public_id));
                 representation.content_type = format.content_type();

@@ -21,6 +21,17 @@ use crate::db::utc_now;
 /// Events sent per chunk.
 const CHUNK: usize = 200;
 
+/// Where streams of one blog start, as this node last read it: kept in the response cache
+/// under the blog's article key, so every live change to the blog evicts it (the position is
+/// always the blog's newest), and a storm of readers reconnecting costs one database read.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Start {
+    blog: String,
+    position: i64,
+    /// The change log's compaction horizon: cursors below it are gone.
+    horizon: i64,
+}
+
 /// The blog a stream follows and where it starts: 404 for an article that is not a public
 /// live blog, 400 for what is not a cursor, 410 for one the log no longer reaches back to.
 /// Without a cursor the stream starts at the blog's newest event (only what comes next).
@@ -36,29 +47,41 @@ pub async fn start(
         Some(cursor) => Some(super::changes::position(field, Some(cursor))?),
         None => None,
     };
+    let cache_key = format!("live-start:{key}:{}", language.unwrap_or(""));
     let key = key.to_owned();
-    reader
-        .routing
-        .read(move |conn| {
-            let missing =
-                || ReadError::NotFound(format!("no published live blog has the id or slug '{key}'"));
-            let Found::One(delivered) = delivery::find(conn, &lookup, utc_now())? else {
-                return Err(missing());
-            };
-            store::blog(conn, delivered.article_id)?.ok_or_else(missing)?;
-            let public_id = crate::db::queries::editorial::find_by_id(conn, delivered.article_id)?
-                .ok_or_else(missing)?
-                .public_id;
-            let position = match given {
-                Some(after) => {
-                    super::changes::check_retained(conn, field, after)?;
-                    after
-                }
-                None => change_log::newest_live(conn, &public_id)?,
-            };
-            Ok((public_id, position))
+    let found = reader
+        .cached(cache_key, || {
+            move |conn, _| {
+                let missing =
+                    || ReadError::NotFound(format!("no published live blog has the id or slug '{key}'"));
+                let Found::One(delivered) = delivery::find(conn, &lookup, utc_now())? else {
+                    return Err(missing());
+                };
+                store::blog(conn, delivered.article_id)?.ok_or_else(missing)?;
+                let blog = crate::db::queries::editorial::find_by_id(conn, delivered.article_id)?
+                    .ok_or_else(missing)?
+                    .public_id;
+                let start = Start {
+                    position: change_log::newest_live(conn, &blog)?,
+                    horizon: change_log::horizon(conn)?,
+                    blog,
+                };
+                let keys = format!("article-{}", start.blog);
+                let mut representation = super::json(&start, chrono::DateTime::UNIX_EPOCH, keys)?;
+                representation.is_article = true;
+                Ok(representation)
+            }
         })
-        .await
+        .await?;
+    let start: Start = serde_json::from_slice(found.body()).map_err(crate::db::DbError::corrupt)?;
+    let position = match given {
+        Some(after) => {
+            super::changes::retained_above(field, after, start.horizon)?;
+            after
+        }
+        None => start.position,
+    };
+    Ok((start.blog, position))
 }
 
 struct State<S> {

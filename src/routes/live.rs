@@ -16,7 +16,8 @@ use super::writes::{
 };
 use super::{address, State};
 use crate::api::live::{LiveBlogView, LiveEvent};
-use crate::domain::live::{LiveBlogInput, LiveEntryInput};
+use crate::domain::live::{BreakingInput, LiveBlogInput, LiveEntryInput};
+use crate::editorial::articles::breaking;
 use crate::editorial::articles::live::{self, EditableEntry};
 use crate::error::{ApiError, Problem};
 use crate::reads::feeds::Format;
@@ -190,6 +191,99 @@ pub async fn live_atom(
     )
     .await?;
     Ok(respond(&request, &feed, &state.cache_policy))
+}
+
+/// A live blog's newest 50 entries as IPTC ninjs 2.2 items, newest first, each associated with
+/// the blog's article (`associations[0].name` is `liveblog`).
+#[utoipa::path(
+    tag = "live",
+    params(ArticlePath, LiveFeedQuery),
+    responses(
+        (status = 200, description = "The entries", content_type = "application/ninjs+json", body = [Object]),
+        (status = 304, description = "Not modified"),
+        (status = 400, description = "A bad parameter", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No published live blog has this id or slug", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/articles/{key}/live/ninjs")]
+pub async fn live_ninjs(
+    state: State,
+    request: HttpRequest,
+    path: web::Path<ArticlePath>,
+    query: web::Query<LiveFeedQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let feed = live_feeds::feed(
+        &state.reads,
+        &path.key,
+        query.language.as_deref(),
+        Format::Ninjs,
+        address(&request),
+    )
+    .await?;
+    Ok(respond(&request, &feed, &state.cache_policy))
+}
+
+/// The breaking flag as the write answers it.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct BreakingView {
+    /// Breaking news until this time.
+    pub until: chrono::DateTime<chrono::Utc>,
+}
+
+/// Flags an article as breaking news until a time (in the future, at most 72 hours ahead;
+/// a second call moves it). The article, its list entries and feeds carry `breaking_until`
+/// (feeds a `breaking` category while it lasts), and the change reaches the change feed and
+/// streams. Editors only.
+#[utoipa::path(
+    tag = "live",
+    security(("bearer" = [])),
+    params(ArticlePath),
+    request_body = BreakingInput,
+    responses(
+        (status = 200, description = "Flagged", body = BreakingView),
+        (status = 404, description = "No article has this id", body = Problem, content_type = "application/problem+json"),
+        Protected, BodyProblems
+    )
+)]
+#[put("/articles/{key}/breaking")]
+pub async fn set_breaking(
+    state: State,
+    signed: Signed,
+    path: web::Path<ArticlePath>,
+    payload: JsonBody,
+) -> Result<HttpResponse, ApiError> {
+    signed.require_article_access()?;
+    let payload = payload.value().await?;
+    let id = path.into_inner().key;
+    let until = state
+        .write(move |conn, ctx| breaking::set(conn, ctx, &signed.actor, &id, payload))
+        .await?;
+    Ok(json_response(StatusCode::OK, &BreakingView { until }, None))
+}
+
+/// Takes the breaking flag away.
+#[utoipa::path(
+    tag = "live",
+    security(("bearer" = [])),
+    params(ArticlePath),
+    responses(
+        (status = 204, description = "The article is not breaking news (any more)"),
+        (status = 404, description = "No article has this id", body = Problem, content_type = "application/problem+json"),
+        Protected
+    )
+)]
+#[delete("/articles/{key}/breaking")]
+pub async fn clear_breaking(
+    state: State,
+    signed: Signed,
+    path: web::Path<ArticlePath>,
+) -> Result<HttpResponse, ApiError> {
+    signed.require_article_access()?;
+    let id = path.into_inner().key;
+    state
+        .write(move |conn, ctx| breaking::clear(conn, ctx, &signed.actor, &id))
+        .await?;
+    Ok(no_content())
 }
 
 /// Makes the article a live blog, or changes its state (`live`, `paused`, `ended`) or coverage

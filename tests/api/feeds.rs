@@ -218,7 +218,7 @@ async fn hostile_text_survives_every_format(backend: Backend) {
     }
 }
 
-fn ninjs_validator() -> jsonschema::Validator {
+pub(crate) fn ninjs_validator() -> jsonschema::Validator {
     struct Offline;
     impl jsonschema::Retrieve for Offline {
         fn retrieve(
@@ -249,7 +249,7 @@ fn ninjs_validator() -> jsonschema::Validator {
         .expect("the ninjs schema compiles")
 }
 
-fn assert_valid_ninjs(validator: &jsonschema::Validator, document: &Value) {
+pub(crate) fn assert_valid_ninjs(validator: &jsonschema::Validator, document: &Value) {
     let errors: Vec<String> = validator
         .iter_errors(document)
         .map(|e| format!("{} at {}", e, e.instance_path()))

@@ -668,9 +668,130 @@ async fn the_demo_has_a_live_blog_with_feeds(backend: Backend) {
             .expect("an untitled entry gets its first words");
         assert!(untitled.title.as_ref().unwrap().content.ends_with('…'), "{path}");
     }
+    // Each entry as an IPTC ninjs 2.2 item, valid against IPTC's schema, tied to its blog.
+    let (status, _, items) = app.get_json(&format!("/v1/articles/{key}/live/ninjs")).await;
+    assert_eq!(status, 200);
+    let validator = crate::feeds::ninjs_validator();
+    let items = items.as_array().unwrap();
+    assert_eq!(items.len(), 8);
+    for item in items {
+        crate::feeds::assert_valid_ninjs(&validator, item);
+        assert_eq!(item["associations"][0]["name"], "liveblog");
+        assert_eq!(
+            item["associations"][0]["uri"],
+            json!(format!("urn:uuid:{}", article["id"].as_str().unwrap()))
+        );
+    }
+    assert_eq!(
+        items
+            .iter()
+            .filter(|i| i["infosources"][0]["literal"] == "afp")
+            .count(),
+        6
+    );
+}
+
+/// An editor flags a story as breaking: the article, its list card and the feeds say so, and
+/// the change feed has it; bad times and writers are refused; the flag comes off.
+async fn breaking_news_reaches_the_article_lists_feeds_and_changes(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let token = app.token("editor").await;
+    let (id, _) = published_article(&app, &token, "عاجل: انفجار في الميناء").await;
+    let (_, _, changes) = app.get_json("/v1/changes?limit=1000").await;
+    let end = changes["next"].as_str().unwrap().to_owned();
+    let until =
+        (chrono::Utc::now() + chrono::Duration::hours(2)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let path = format!("/v1/articles/{id}/breaking");
+    let writer = app.token("writer").await;
+    for (who, body, status, field) in [
+        (
+            &token,
+            json!({"until": "2020-06-04T00:00:00Z"}),
+            422,
+            Some("/until"),
+        ),
+        (
+            &token,
+            json!({"until": (chrono::Utc::now() + chrono::Duration::hours(100)).to_rfc3339()}),
+            422,
+            Some("/until"),
+        ),
+        (
+            &token,
+            json!({"until": until, "colour": "red"}),
+            422,
+            Some("/colour"),
+        ),
+        (&token, json!({"until": "tomorrow"}), 422, Some("/until")),
+        (&writer, json!({"until": until}), 403, None),
+    ] {
+        let (got, _, problem) = send(app.authed(Method::PUT, &path, who).json(&body)).await;
+        assert_eq!(got, status, "{body}: {problem}");
+        if let Some(field) = field {
+            assert_eq!(problem["errors"][0]["field"], field, "{body}");
+        }
+    }
+    let (_, _, article) = app.get_json(&format!("/v1/articles/{id}")).await;
+    assert!(article.get("breaking_until").is_none(), "nothing changed");
+
+    let (status, _, answer) = send(
+        app.authed(Method::PUT, &path, &token)
+            .json(&json!({"until": until})),
+    )
+    .await;
+    assert_eq!(status, 200, "{answer}");
+    let (_, _, article) = app.get_json(&format!("/v1/articles/{id}")).await;
+    assert_eq!(article["breaking_until"], json!(until));
+    let (_, _, list) = app.get_json("/v1/articles?language=ar&limit=5").await;
+    let card = list["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == json!(id))
+        .unwrap()
+        .clone();
+    assert_eq!(card["breaking_until"], json!(until), "{card}");
+    let rss = app
+        .client
+        .get(app.url("/feeds/ar/rss.xml"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let feed = feed_rs::parser::parse(rss.as_bytes()).unwrap();
+    let item = feed
+        .entries
+        .iter()
+        .find(|e| e.id == format!("urn:uuid:{id}"))
+        .expect("the item");
+    assert!(
+        item.categories.iter().any(|c| c.term == "breaking"),
+        "{:?}",
+        item.categories
+    );
+    let (_, _, changes) = app.get_json(&format!("/v1/changes?after={end}")).await;
+    let kinds: Vec<(Value, Value)> = changes["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["article"]["id"].clone(), e["kind"].clone()))
+        .collect();
+    assert_eq!(kinds, vec![(json!(id), json!("updated"))]);
+
+    let (status, _, _) = send(app.authed(Method::DELETE, &path, &token)).await;
+    assert_eq!(status, 204);
+    let (_, _, article) = app.get_json(&format!("/v1/articles/{id}")).await;
+    assert!(
+        article.get("breaking_until").is_none(),
+        "{}",
+        article["breaking_until"]
+    );
 }
 
 on_both_backends!(
+    breaking_news_reaches_the_article_lists_feeds_and_changes,
     the_demo_has_a_live_blog_with_feeds,
     a_live_page_reads_and_polls,
     bad_input_is_refused_and_changes_nothing,

@@ -18,6 +18,7 @@ DROP TABLE change_log;
 ALTER TABLE change_log_next RENAME TO change_log;
 CREATE INDEX change_log_subject_idx ON change_log (public_id, seq);
 CREATE INDEX change_log_at_idx ON change_log (at);
+DROP TABLE breaking_news;
 DROP TABLE live_entry_bylines;
 DROP TABLE live_entries;
 DROP TABLE live_blogs;

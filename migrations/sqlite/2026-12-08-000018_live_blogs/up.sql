@@ -44,6 +44,14 @@ CREATE TABLE live_entry_bylines (
 );
 CREATE INDEX live_entry_bylines_contributor_idx ON live_entry_bylines (contributor_id);
 
+-- Breaking news on any article: flagged until a time (lists, feeds and the article say so while
+-- it lasts).
+CREATE TABLE breaking_news (
+    article_id BIGINT PRIMARY KEY NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+    until TIMESTAMP NOT NULL,
+    set_at TIMESTAMP NOT NULL
+);
+
 -- The change log learns the live kinds, and `item`: the entry a live change is about (its
 -- subject stays the blog's article, so that the article's readers follow it). SQLite cannot
 -- change a CHECK in place: the table is made again, its numbers kept.

@@ -34,6 +34,8 @@ pub struct ArticleRecord {
     pub corrections: Vec<Correction>,
     /// When the article is a live blog.
     pub live: Option<LiveRecord>,
+    /// Until when it is breaking news, if it was flagged.
+    pub breaking_until: Option<NaiveDateTime>,
 }
 
 /// What an article shows of its live blog.
@@ -166,6 +168,7 @@ pub fn load_record(
         .load(conn)?;
     let media = load_media(conn, id)?;
     let live = load_live(conn, &article)?;
+    let breaking_until = super::breaking::until(conn, id)?;
     let mut article = article;
     if let Some(newest) = live
         .as_ref()
@@ -184,6 +187,7 @@ pub fn load_record(
         translations,
         corrections,
         live,
+        breaking_until,
     })
 }
 

@@ -23,6 +23,7 @@ pub mod api_keys;
 pub mod article_read;
 pub mod article_rows;
 pub mod audit;
+pub mod breaking;
 pub mod bulk;
 pub mod catalog;
 pub mod catalog_write;

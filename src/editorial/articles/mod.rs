@@ -4,6 +4,7 @@
 //! and partner preview links). What they share (loading, permissions, versions, saving a
 //! revision, republishing) is here.
 
+pub mod breaking;
 pub mod live;
 mod previews;
 mod revisions;

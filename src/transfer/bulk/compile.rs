@@ -271,6 +271,7 @@ fn record_of(
         corrections,
         // The bulk path creates articles, and a new article is no live blog yet.
         live: None,
+        breaking_until: None,
     }
 }
 
