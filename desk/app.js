@@ -7,6 +7,7 @@ import { t, setLanguage, language, applyDirection } from './i18n.js';
 import { storiesView } from './lists.js';
 import { editorView } from './editor.js';
 import { previewView } from './preview.js';
+import { liveView } from './live.js';
 import { contributorsView, topicsView, mediaView, usersView, webhooksView, auditView } from './admin.js';
 import { mayLeave, setLeaveGuard } from './guard.js';
 import { problemLine } from './problems.js';
@@ -92,6 +93,7 @@ async function route(event) {
     new: () => editorView(null),
     edit: () => editorView(decodeURIComponent(param)),
     preview: () => previewView(decodeURIComponent(param)),
+    live: () => liveView(decodeURIComponent(param)),
     contributors: contributorsView,
     topics: topicsView,
     media: mediaView,

@@ -179,7 +179,8 @@ function buildEditor(story, notices) {
   const heading = () => h('div', { class: 'bar' },
     h('h1', { dir: dir(), id: 'story-title' }, story.meta ? story.meta.headline || t('untitled') : t('newStory')),
     story.meta ? h('span', { class: `status ${story.meta.status}`, id: 'status' }, t(story.meta.status)) : '',
-    story.meta ? h('a', { href: `#/preview/${story.meta.id}`, class: 'button', id: 'open-preview' }, t('preview')) : '');
+    story.meta ? h('a', { href: `#/preview/${story.meta.id}`, class: 'button', id: 'open-preview' }, t('preview')) : '',
+    story.meta?.status === 'published' ? h('a', { href: `#/live/${story.meta.id}`, class: 'button', id: 'open-live' }, t('liveMode')) : '');
   let header = heading();
   const moves = workflow(story, report);
   story.on('meta', ({ before, after } = {}) => {

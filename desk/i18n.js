@@ -54,6 +54,13 @@ const STRINGS = {
     'warning.narrow-featured-image': 'الصورة الرئيسية أضيق من {limit} بكسل، وهو ما تطلبه Google Discover والبطاقات الكبيرة',
     'warning.unknown-image-width': 'عرض الصورة الرئيسية غير معروف؛ يطلب الشركاء {limit} بكسل على الأقل',
     // Problem codes (problem documents' `code`).
+    // Live coverage.
+    liveMode: 'تغطية مباشرة', liveEntries: 'التحديثات', liveState: 'حالة التغطية', 'live.live': 'مباشر',
+    'live.paused': 'متوقفة مؤقتاً', 'live.ended': 'انتهت', keyEvent: 'حدث مهم', pinned: 'مثبّت', summary: 'خلاصة',
+    entryTitle: 'عنوان التحديث (اختياري)', entryText: 'نص التحديث', entryHint: 'اكتب التحديث؛ Ctrl+Enter للنشر',
+    entryEmpty: 'التحديث فارغ', entryPosted: 'نُشر التحديث {time}', postEntry: 'نشر التحديث',
+    confirmDeleteEntry: 'حذف هذا التحديث؟ سيختفي عند القرّاء.', startLive: 'بدء التغطية المباشرة',
+    livePublishFirst: 'انشر القصة أولاً لتغطيتها مباشرة.',
     'problem.not-found': 'غير موجود', 'problem.bad-request': 'طلب غير صالح', 'problem.conflict': 'تعارض مع ما هو موجود',
     'problem.unprocessable': 'في الحقول ما يحتاج إلى تصحيح', 'problem.unavailable': 'الخادم غير متاح مؤقتاً، أعد المحاولة بعد قليل',
     'problem.insufficient-storage': 'لا مساحة على الخادم؛ لم يُحفظ شيء', 'problem.unauthorized': 'يلزم تسجيل الدخول',
@@ -137,6 +144,13 @@ const STRINGS = {
     saveCrop: 'Save crop', cropFollowsFocal: 'Follow the focal point', featuredCaption: 'Caption in this story', readOnly: 'Your role may not change the story in this status; it is shown read-only.',
     'warning.narrow-featured-image': 'The featured image is narrower than {limit} px, which Google Discover and large cards want',
     'warning.unknown-image-width': 'The featured image’s width is unknown; partners want at least {limit} px',
+    // Live coverage.
+    liveMode: 'Live', liveEntries: 'Updates', liveState: 'Coverage', 'live.live': 'Live',
+    'live.paused': 'Paused', 'live.ended': 'Ended', keyEvent: 'Key event', pinned: 'Pinned', summary: 'Summary',
+    entryTitle: 'Update title (optional)', entryText: 'Update text', entryHint: 'Write the update; Ctrl+Enter posts it',
+    entryEmpty: 'The update is empty', entryPosted: 'Update posted {time}', postEntry: 'Post update',
+    confirmDeleteEntry: 'Delete this update? Readers will no longer see it.', startLive: 'Start live coverage',
+    livePublishFirst: 'Publish the story first to cover it live.',
     'problem.not-found': 'Not found', 'problem.bad-request': 'The request is not valid', 'problem.conflict': 'It clashes with what exists',
     'problem.unprocessable': 'Some fields need fixing', 'problem.unavailable': 'The server is briefly unavailable; try again shortly',
     'problem.insufficient-storage': 'The server has no space left; nothing was saved', 'problem.unauthorized': 'Sign in first',

@@ -15,6 +15,7 @@ import test_access
 import test_arabic
 import test_editing
 import test_flows
+import test_live
 import test_streams
 import test_writing
 
@@ -23,7 +24,7 @@ only = sys.argv[8] if len(sys.argv) > 8 else ""
 with sync_playwright() as playwright:
     browser = playwright.chromium.launch(executable_path=harness.CHROMIUM, args=["--no-sandbox"])
     tests = {}
-    for module in (test_flows, test_editing, test_writing, test_arabic, test_access, test_streams):
+    for module in (test_flows, test_editing, test_writing, test_arabic, test_access, test_streams, test_live):
         for test in module.TESTS:
             if only and only not in test.__name__:
                 continue

@@ -48,6 +48,7 @@ const ASSETS: &[Asset] = assets!(
     "revisions.js" => "text/javascript; charset=utf-8",
     "values.js" => "text/javascript; charset=utf-8",
     "guard.js" => "text/javascript; charset=utf-8",
+    "live.js" => "text/javascript; charset=utf-8",
     "icon.svg" => "image/svg+xml",
     "fonts.css" => "text/css; charset=utf-8",
     "fonts/plex-arabic-400.woff2" => "font/woff2",
