@@ -3,7 +3,7 @@
 # client, the same bytes Khabar served it (the ceiling), measured in the same run, on loopback,
 # for each kind of client (a browser, an Android app, an iOS app, a CDN revalidating, a bare
 # client: bench/clients.py): article by slug, list page 1, a list page 10,000 pages deep (by
-# cursor), a topic's list, an RSS feed.
+# cursor), a topic's list, an RSS feed, a live blog's slices and its idle poll.
 #
 #   bash bench/run.sh                     # 1,000,000 articles (generated once, ~20 GB, ~12 min)
 #   ARTICLES=10000 bash bench/run.sh      # a quick run
@@ -100,9 +100,37 @@ print(article, topic, deep)
 PY
 )
 
+# A live blog (issue 30): the second newest Arabic article made one, with 40 entries posted by an editor made
+# for the run; its slices as a page first reads them, and the idle poll a page then repeats
+# (`after=` its cursor, nothing new: an ETag revalidation for the clients that send one).
+EDITOR_EMAIL="bench-editor-$(date +%s)@khabar.local"
+EDITOR_PASSWORD=$("$KHABAR" user create --email "$EDITOR_EMAIL" --role editor | sed -n 's/^password (shown once): //p')
+read -r LIVE_PATH POLL_PATH < <(python3 - "$BASE" "$EDITOR_EMAIL" "$EDITOR_PASSWORD" <<'PY'
+import json, sys, urllib.request
+base, email, password = sys.argv[1:4]
+def call(method, path, body=None, token=None):
+    request = urllib.request.Request(base + path, method=method, data=json.dumps(body).encode() if body is not None else None)
+    request.add_header("Content-Type", "application/json")
+    if token:
+        request.add_header("Authorization", "Bearer " + token)
+    with urllib.request.urlopen(request) as response:
+        return json.load(response)
+token = call("POST", "/v1/auth/token", {"email": email, "password": password})["access_token"]
+blog = call("GET", "/v1/articles?limit=2&language=ar")["data"][1]["id"]
+call("PUT", f"/v1/articles/{blog}/live", {"state": "live"}, token)
+for n in range(40):
+    entry = {"body": [{"type": "paragraph", "html": f"تحديث رقم {n}: وصول تعزيزات إلى محيط المطار، بحسب مصادر محلية."}],
+             "bylines": [], "key_event": n % 10 == 0, "pinned": n == 5, "summary": n == 39}
+    call("POST", f"/v1/articles/{blog}/live/entries", entry, token)
+page = call("GET", f"/v1/articles/{blog}/live?key_events=5")
+print(f"/v1/articles/{blog}/live?key_events=5", f"/v1/articles/{blog}/live?after={page['cursor']}")
+PY
+)
+
 # What each client gets from each endpoint, and a ceiling that answers each client with those
 # very bytes (same coding, same 304), in the same run.
-ENDPOINTS=(article="$ARTICLE_PATH" list-1=/v1/articles list-10000="$DEEP_PATH" topic-list="$TOPIC_PATH" rss-feed=/feeds/ar/rss.xml)
+ENDPOINTS=(article="$ARTICLE_PATH" list-1=/v1/articles list-10000="$DEEP_PATH" topic-list="$TOPIC_PATH" rss-feed=/feeds/ar/rss.xml
+  live-slices="$LIVE_PATH" live-poll="$POLL_PATH")
 python3 bench/clients.py probe "$BASE" "$BENCH_DIR/probe" "${ENDPOINTS[@]}" >"$BENCH_DIR/probe.txt"
 target/release/examples/ceiling "127.0.0.1:$CEILING_PORT" "$BENCH_DIR/probe/ceiling.json" &
 CEILING_PID=$!
