@@ -12,7 +12,8 @@
 # Environment: ARTICLES, BACKEND (sqlite or postgres), BENCH_DB (SQLite file), BENCH_PG
 # (PostgreSQL server URL, default postgres://postgres@127.0.0.1:5432), DURATION (per endpoint,
 # default 10s), CONNECTIONS (64), THREADS (wrk threads, 2), PROFILES (which clients, default
-# all five). Results go to stdout and target/bench/results-$BACKEND.txt. Each endpoint reports,
+# all five), ONLY (the endpoints whose names start with it). Results go to stdout and
+# target/bench/results-$BACKEND.txt. Each endpoint reports,
 # per client, what it answered, requests/s, latency, and the server's CPU time per request
 # beside the ceiling's.
 set -euo pipefail
@@ -150,6 +151,8 @@ source bench/lib.sh
     for mapping in "${ENDPOINTS[@]}"; do
       endpoint=${mapping%%=*}
       path=${mapping#*=}
+      # ONLY=live measures the endpoints whose names start with it.
+      [[ -n "${ONLY:-}" && "$endpoint" != "$ONLY"* ]] && continue
       wrk_headers=()
       while IFS= read -r line; do wrk_headers+=(-H "$line"); done < <(python3 bench/clients.py headers "$profile" "$BASE" "$path")
       answer=$(python3 -c "import json,sys; e=[x for x in json.load(open(sys.argv[1])) if x['name']==sys.argv[2]][0]; print(str(e['status'])+'/'+(e['content_encoding'] or 'identity'), e['bytes'])" "$BENCH_DIR/probe/ceiling.json" "$endpoint-$profile")
@@ -170,7 +173,7 @@ source bench/lib.sh
   # variables, so the search server gets a trap of its own here.
   KHABAR_BIND="127.0.0.1:$((PORT + 2))" KHABAR_CACHE_MB=0 "$KHABAR" serve >"$BENCH_DIR/search-server.log" 2>&1 &
   SEARCH_PID=$!
-  trap 'kill "$SEARCH_PID" 2>/dev/null || true' EXIT
+  trap 'kill "${SEARCH_PID:-}" 2>/dev/null || true' EXIT
   for _ in $(seq 1 100); do curl -fsS "http://127.0.0.1:$((PORT + 2))/readyz" >/dev/null 2>&1 && break; sleep 0.2; done
   wrk -t1 -c1 -d"$DURATION" --latency -s bench/search.lua "http://127.0.0.1:$((PORT + 2))" >"$BENCH_DIR/wrk-search.txt" 2>&1
   printf 'search (12 queries, 1 connection, no cache): %s requests/s, p50 %s, p99 %s\n' \

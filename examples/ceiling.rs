@@ -4,7 +4,7 @@
 //! against it in the same run (`bench/run.sh`).
 //!
 //! Usage: ceiling <address> <manifest.json>, the manifest written by `bench/clients.py probe`:
-//! each entry says the path, the request's `Accept-Encoding` and whether it is conditional,
+//! each entry says the path (with its query), the request's `Accept-Encoding` and whether it is conditional,
 //! and the answer (status, type, coding, ETag, body file). A request is matched on the same
 //! three things, as Khabar itself must look at them.
 
@@ -64,8 +64,13 @@ async fn main() -> std::io::Result<()> {
         let answers = answers.clone();
         App::new().default_service(web::to(move |request: HttpRequest| {
             let headers = request.headers();
+            // The query too: two endpoints may share a path (a list's first page and a page by
+            // cursor; a live blog's slices and its poll).
             let key = (
-                request.path().to_owned(),
+                request
+                    .uri()
+                    .path_and_query()
+                    .map_or_else(|| request.path().to_owned(), |pq| pq.as_str().to_owned()),
                 headers
                     .get("accept-encoding")
                     .and_then(|v| v.to_str().ok())

@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 use super::seo::{self, Seo};
 use super::utc;
 use crate::db::models::article::ArticleLink;
+use crate::db::models::contributor::Contributor;
 use crate::db::models::media::{MediaAsset, Rendition};
 use crate::db::queries::article_read::{ArticleRecord, MediaUse};
 use crate::domain::blocks::{self, Block, MediaView};
@@ -217,6 +218,34 @@ pub(crate) fn name_in(language: &str, names_json: &str, fallback: &str) -> Strin
         .to_owned()
 }
 
+/// The credits in `language`: each contributor with its role, and the display byline made of
+/// them ("بقلم: يورونيوز مع أ ف ب").
+pub(crate) fn credited<'a>(
+    language: &str,
+    credits: impl Iterator<Item = (BylineRole, &'a Contributor)>,
+) -> (Vec<BylineView>, Option<String>) {
+    let bylines: Vec<BylineView> = credits
+        .map(|(role, contributor)| BylineView {
+            role,
+            contributor: ContributorRef {
+                slug: contributor.slug.clone(),
+                kind: contributor.kind,
+                name: name_in(language, &contributor.localized_names, &contributor.name),
+                url: contributor.url.clone(),
+            },
+        })
+        .collect();
+    let names: Vec<Credit<'_>> = bylines
+        .iter()
+        .map(|b| Credit {
+            name: &b.contributor.name,
+            role: b.role,
+        })
+        .collect();
+    let byline = display_byline(language, &names);
+    (bylines, byline)
+}
+
 impl ArticleView {
     pub fn build(mut record: ArticleRecord, urls: &UrlBuilder) -> Self {
         let article = record.article;
@@ -228,27 +257,7 @@ impl ArticleView {
             .map(|l| l.direction())
             .unwrap_or(TextDirection::Ltr);
 
-        let bylines: Vec<BylineView> = record
-            .bylines
-            .iter()
-            .map(|(byline, contributor)| BylineView {
-                role: byline.role,
-                contributor: ContributorRef {
-                    slug: contributor.slug.clone(),
-                    kind: contributor.kind,
-                    name: name_in(&language, &contributor.localized_names, &contributor.name),
-                    url: contributor.url.clone(),
-                },
-            })
-            .collect();
-        let credits: Vec<Credit<'_>> = bylines
-            .iter()
-            .map(|b| Credit {
-                name: &b.contributor.name,
-                role: b.role,
-            })
-            .collect();
-        let byline = display_byline(&language, &credits);
+        let (bylines, byline) = credited(&language, record.bylines.iter().map(|(b, c)| (b.role, c)));
 
         let body: Vec<Block> = record
             .blocks

@@ -6,13 +6,12 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::article::{BylineView, ContributorRef};
+use super::article::BylineView;
 use super::utc;
 use crate::db::models::media::{MediaAsset, Rendition};
 use crate::db::queries::article_read::LiveRecord;
 use crate::db::queries::live::{EntryRecord, LiveBlog};
 use crate::domain::blocks::{self, Block, MediaView};
-use crate::domain::byline::{display_byline, Credit};
 use crate::domain::kinds::LiveState;
 use crate::domain::live::LiveChange;
 
@@ -88,30 +87,12 @@ impl LiveEntryView {
                 height: asset.height,
             })
         });
-        let bylines: Vec<BylineView> = record
-            .bylines
-            .iter()
-            .map(|(role, contributor)| BylineView {
-                role: *role,
-                contributor: ContributorRef {
-                    slug: contributor.slug.clone(),
-                    kind: contributor.kind,
-                    name: super::article::name_in(language, &contributor.localized_names, &contributor.name),
-                    url: contributor.url.clone(),
-                },
-            })
-            .collect();
-        let credits: Vec<Credit<'_>> = bylines
-            .iter()
-            .map(|b| Credit {
-                name: &b.contributor.name,
-                role: b.role,
-            })
-            .collect();
+        let (bylines, byline) =
+            super::article::credited(language, record.bylines.iter().map(|(r, c)| (*r, c)));
         LiveEntryView {
             id: entry.public_id.clone(),
             title: entry.title.clone(),
-            byline: display_byline(language, &credits),
+            byline,
             body,
             body_html,
             bylines,
