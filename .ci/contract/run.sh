@@ -45,12 +45,13 @@ venv="target/contract-venv"
 # Imports take JSON Lines, which Schemathesis cannot generate; tests/api/imports.rs and http.rs
 # send them good and bad bodies. The change stream never ends, so Schemathesis would wait on it
 # for ever; tests/api/change_stream.rs reads it with a WHATWG event-stream parser and sends it
-# bad cursors, and .ci/desk/ reads it with Chromium's EventSource.
+# bad cursors, and .ci/desk/ reads it with Chromium's EventSource. A live blog's stream likewise
+# (tests/api/live.rs, edge.rs and .ci/desk/test_live.py read it).
 "$venv/bin/schemathesis" run "$base/openapi.json" --url "$base" \
   --header "Authorization: Bearer $token" \
   --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance \
   --exclude-path /v1/auth/logout --exclude-path /v1/auth/session --exclude-path /v1/imports \
-  --exclude-path /v1/changes/stream \
+  --exclude-path /v1/changes/stream --exclude-path '/v1/articles/{key}/live/stream' \
   --max-examples "$examples" --generation-deterministic \
   --report junit --report-dir "$out" \
   2>&1 | tee "$out/schemathesis.log"
@@ -81,7 +82,7 @@ wtoken="$(curl -fsS -X POST "$wbase/v1/auth/token" -H 'Content-Type: application
   --header "Authorization: Bearer $wtoken" \
   --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance \
   --exclude-path /v1/auth/logout --exclude-path /v1/auth/session --exclude-path /v1/imports \
-  --exclude-path /v1/changes/stream \
+  --exclude-path /v1/changes/stream --exclude-path '/v1/articles/{key}/live/stream' \
   --max-examples "${SCHEMATHESIS_WRITER_EXAMPLES:-25}" --generation-deterministic \
   --report junit --report-dir "$out/writer" \
   2>&1 | tee "$out/schemathesis-writer.log"
