@@ -20,6 +20,9 @@ use crate::domain::live::LiveChange;
 
 /// Events kept in memory per blog; a stream further behind reads the database.
 const PER_BLOG: usize = 500;
+/// Events kept in memory across blogs: past it, the blog that was quiet longest is dropped
+/// from memory (its streams read the database until it speaks again).
+const IN_ALL: usize = 20_000;
 
 /// One event, ready to send.
 #[derive(Debug, Clone)]
@@ -118,9 +121,12 @@ fn bytes_of(event: &LiveEvent) -> Bytes {
 
 /// The newest events of each blog, in memory.
 pub struct Windows {
-    /// Every event after it is here (the tail's start).
+    /// Every event after it of a blog that has no window here is in none (the tail's start,
+    /// raised past the last event of each blog dropped from memory).
     from: i64,
     blogs: HashMap<String, Window>,
+    /// Events held, across blogs.
+    held: usize,
 }
 
 struct Window {
@@ -141,6 +147,7 @@ impl Windows {
         Windows {
             from,
             blogs: HashMap::new(),
+            held: 0,
         }
     }
 
@@ -152,11 +159,30 @@ impl Windows {
                 events: VecDeque::new(),
             });
             window.events.push_back(sent);
+            self.held += 1;
             while window.events.len() > PER_BLOG {
                 if let Some(dropped) = window.events.pop_front() {
                     window.from = dropped.seq;
+                    self.held -= 1;
                 }
             }
+        }
+        while self.held > IN_ALL && self.blogs.len() > 1 {
+            self.drop_quietest();
+        }
+    }
+
+    /// Drops the window of the blog whose newest event is oldest. Its streams read the
+    /// database from then on (they are behind `from`), until its next event opens a window.
+    fn drop_quietest(&mut self) {
+        let quietest = self
+            .blogs
+            .iter()
+            .min_by_key(|(_, w)| w.events.back().map_or(w.from, |e| e.seq))
+            .map(|(blog, _)| blog.clone());
+        if let Some(window) = quietest.and_then(|blog| self.blogs.remove(&blog)) {
+            self.held -= window.events.len();
+            self.from = self.from.max(window.events.back().map_or(window.from, |e| e.seq));
         }
     }
 
@@ -174,5 +200,57 @@ impl Windows {
         }
         let start = window.events.partition_point(|sent| sent.seq <= after);
         Read::Events(window.events.range(start..).take(limit).cloned().collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sent(seq: i64) -> Sent {
+        Sent {
+            seq,
+            bytes: Bytes::from(seq.to_string()),
+        }
+    }
+
+    fn seqs(read: Read) -> Result<Vec<i64>, i64> {
+        match read {
+            Read::Events(events) => Ok(events.iter().map(|e| e.seq).collect()),
+            Read::Behind { from } => Err(from),
+        }
+    }
+
+    #[test]
+    fn a_blog_dropped_from_memory_is_read_from_the_database_not_missed() {
+        let mut windows = Windows::new(10);
+        windows.remember(vec![("a".into(), sent(11)), ("b".into(), sent(12))]);
+        assert_eq!(seqs(windows.read_after("a", 10, 10)), Ok(vec![11]));
+        assert_eq!(seqs(windows.read_after("c", 10, 10)), Ok(vec![]));
+        assert_eq!(seqs(windows.read_after("c", 5, 10)), Err(10));
+        // Many busy blogs fill memory past its bound: a (quiet longest) is dropped, and a
+        // stream of a that had not read 11 yet is sent to the database, not told nothing.
+        let mut seq = 12;
+        for blog in 0..=IN_ALL / PER_BLOG {
+            let events: Vec<(String, Sent)> = (0..PER_BLOG)
+                .map(|_| {
+                    seq += 1;
+                    (format!("x{blog}"), sent(seq))
+                })
+                .collect();
+            windows.remember(events);
+        }
+        let from = match seqs(windows.read_after("a", 10, 10)) {
+            Err(from) => from,
+            Ok(events) => panic!("a's dropped events were answered from memory: {events:?}"),
+        };
+        assert!(from >= 11, "the database is read past a's last event ({from})");
+        assert_eq!(seqs(windows.read_after("a", from, 10)), Ok(vec![]));
+        // A busy blog keeps its newest events.
+        assert_eq!(
+            seqs(windows.read_after(&format!("x{}", IN_ALL / PER_BLOG), seq - 1, 10)),
+            Ok(vec![seq])
+        );
+        assert!(windows.held <= IN_ALL);
     }
 }
