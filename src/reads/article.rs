@@ -100,6 +100,21 @@ pub(super) fn parse_key(key: &str, language: Option<&str>) -> Result<ArticleKey,
     Ok(ArticleKey::Slug { slug, language })
 }
 
+/// A slug public in several languages, asked for without `language`: 400 naming them.
+pub(super) fn ambiguous(languages: &[String]) -> ReadError {
+    ReadError::BadRequest {
+        detail: format!(
+            "the slug is published in several languages ({}); add ?language=",
+            languages.join(", ")
+        ),
+        errors: vec![FieldError::coded(
+            "language",
+            FieldCode::Required,
+            format!("required here; one of: {}", languages.join(", ")),
+        )],
+    }
+}
+
 fn not_found(key: &str) -> ReadError {
     ReadError::NotFound(format!("no published article has the id or slug '{key}'"))
 }
@@ -173,19 +188,7 @@ pub async fn load(
                 let delivered = match delivery::find(conn, &lookup, utc_now())? {
                     Found::One(delivered) => delivered,
                     Found::None => return Err(moved_or_missing(conn, &lookup, &key)?),
-                    Found::Ambiguous(languages) => {
-                        return Err(ReadError::BadRequest {
-                            detail: format!(
-                                "the slug is published in several languages ({}); add ?language=",
-                                languages.join(", ")
-                            ),
-                            errors: vec![FieldError::coded(
-                                "language",
-                                FieldCode::Required,
-                                format!("required here; one of: {}", languages.join(", ")),
-                            )],
-                        })
-                    }
+                    Found::Ambiguous(languages) => return Err(ambiguous(&languages)),
                 };
                 // The stored brotli form, sent as it is to browsers; the identity and gzip
                 // forms are made from it here, once per fill, off the request's worker.

@@ -35,8 +35,10 @@ pub async fn feed(
             move |conn, reader| {
                 let missing =
                     || ReadError::NotFound(format!("no published live blog has the id or slug '{key}'"));
-                let Found::One(delivered) = delivery::find(conn, &lookup, utc_now())? else {
-                    return Err(missing());
+                let delivered = match delivery::find(conn, &lookup, utc_now())? {
+                    Found::One(delivered) => delivered,
+                    Found::Ambiguous(languages) => return Err(super::article::ambiguous(&languages)),
+                    Found::None => return Err(missing()),
                 };
                 let article = articles::find_by_id(conn, delivered.article_id)?.ok_or_else(missing)?;
                 let blog = store::blog(conn, article.id)?.ok_or_else(missing)?;

@@ -358,6 +358,31 @@ async fn bad_input_is_refused_and_changes_nothing(backend: Backend) {
             assert_eq!(problem["errors"][0]["field"], field, "{query}");
         }
     }
+    // A slug public in two languages needs `language`, as the article itself does.
+    let (_, _, ar) = app.get_json(&format!("/v1/articles/{blog}")).await;
+    let slug = ar["slug"].as_str().unwrap().to_owned();
+    let (status, _, twin) = send(app.authed(Method::POST, "/v1/articles", &token).json(&json!({
+        "language": "en", "slug": slug, "headline": "Live", "body": paragraph("x")
+    })))
+    .await;
+    assert_eq!(status, 201, "{twin}");
+    let (status, _, moved) = send(
+        app.authed(
+            Method::POST,
+            &format!("/v1/articles/{}/transitions", twin["id"].as_str().unwrap()),
+            &token,
+        )
+        .header("If-Match", "\"v1\"")
+        .json(&json!({"to": "published"})),
+    )
+    .await;
+    assert_eq!(status, 200, "{moved}");
+    let key = crate::helpers::segment(&slug);
+    let (status, _, problem) = read(&app, &key, "", None).await;
+    assert_eq!(status, 400, "{problem}");
+    assert_eq!(problem["errors"][0]["field"], "language");
+    let (status, _, _) = read(&app, &key, "?language=ar", None).await;
+    assert_eq!(status, 200);
     let (plain, _) = published_article(&app, &token, "خبر عادي").await;
     let (status, _, _) = read(&app, &plain, "", None).await;
     assert_eq!(status, 404);
