@@ -27,6 +27,7 @@ mod http;
 mod imports;
 mod lists;
 mod live;
+mod live_nodes;
 mod object_storage;
 mod openapi;
 mod permissions;
