@@ -5,42 +5,7 @@ use super::{content_html, featured_image, summary, FeedInfo, FEED_IMAGE_WIDTH};
 use crate::api::article::ArticleView;
 
 pub fn render(info: &FeedInfo, articles: &[ArticleView]) -> String {
-    let mut xml = Xml::new();
-    xml.open(
-        "feed",
-        &[
-            ("xmlns", "http://www.w3.org/2005/Atom"),
-            ("xml:lang", &info.language),
-        ],
-    );
-    xml.text("id", &[], &info.self_url);
-    xml.text("title", &[], &info.title);
-    xml.text("subtitle", &[], &info.description);
-    xml.text("updated", &[], &info.updated.to_rfc3339());
-    xml.empty(
-        "link",
-        &[
-            ("rel", "self"),
-            ("type", "application/atom+xml"),
-            ("href", &info.self_url),
-        ],
-    );
-    xml.empty(
-        "link",
-        &[
-            ("rel", "alternate"),
-            ("type", "text/html"),
-            ("href", &info.home_url),
-        ],
-    );
-    if let Some(hub) = &info.hub_url {
-        xml.empty("link", &[("rel", "hub"), ("href", hub)]);
-    }
-    // The feed-level author covers entries without a byline (RFC 4287 §4.1.1).
-    xml.open("author", &[]);
-    xml.text("name", &[], &info.publisher);
-    xml.close("author");
-    xml.text("generator", &[("version", env!("CARGO_PKG_VERSION"))], "Khabar");
+    let mut xml = open(info);
     for article in articles {
         xml.open("entry", &[("xml:lang", &article.language)]);
         xml.text("id", &[], &format!("urn:uuid:{}", article.id));
@@ -86,6 +51,51 @@ pub fn render(info: &FeedInfo, articles: &[ArticleView]) -> String {
         xml.text("content", &[("type", "html")], &content_html(article));
         xml.close("entry");
     }
+    close(xml)
+}
+
+/// The document up to its entries: what the feed says of itself.
+pub(super) fn open(info: &FeedInfo) -> Xml {
+    let mut xml = Xml::new();
+    xml.open(
+        "feed",
+        &[
+            ("xmlns", "http://www.w3.org/2005/Atom"),
+            ("xml:lang", &info.language),
+        ],
+    );
+    xml.text("id", &[], &info.self_url);
+    xml.text("title", &[], &info.title);
+    xml.text("subtitle", &[], &info.description);
+    xml.text("updated", &[], &info.updated.to_rfc3339());
+    xml.empty(
+        "link",
+        &[
+            ("rel", "self"),
+            ("type", "application/atom+xml"),
+            ("href", &info.self_url),
+        ],
+    );
+    xml.empty(
+        "link",
+        &[
+            ("rel", "alternate"),
+            ("type", "text/html"),
+            ("href", &info.home_url),
+        ],
+    );
+    if let Some(hub) = &info.hub_url {
+        xml.empty("link", &[("rel", "hub"), ("href", hub)]);
+    }
+    // The feed-level author covers entries without a byline (RFC 4287 §4.1.1).
+    xml.open("author", &[]);
+    xml.text("name", &[], &info.publisher);
+    xml.close("author");
+    xml.text("generator", &[("version", env!("CARGO_PKG_VERSION"))], "Khabar");
+    xml
+}
+
+pub(super) fn close(mut xml: Xml) -> String {
     xml.close("feed");
     xml.finish()
 }

@@ -2,7 +2,6 @@
 //! aggregators that follow one story as it unfolds. Each entry is an item with its own id,
 //! times, credits and full text.
 
-use super::xml::Xml;
 use super::FeedInfo;
 use crate::api::live::LiveEntryView;
 use crate::domain::blocks::{escape, render_text};
@@ -20,31 +19,7 @@ fn names(entry: &LiveEntryView) -> impl Iterator<Item = &str> {
 }
 
 pub fn rss(info: &FeedInfo, entries: &[LiveEntryView]) -> String {
-    let mut xml = Xml::new();
-    xml.open(
-        "rss",
-        &[
-            ("version", "2.0"),
-            ("xmlns:atom", "http://www.w3.org/2005/Atom"),
-            ("xmlns:content", "http://purl.org/rss/1.0/modules/content/"),
-            ("xmlns:dc", "http://purl.org/dc/elements/1.1/"),
-        ],
-    );
-    xml.open("channel", &[]);
-    xml.plain("title", &[], &info.title);
-    xml.text("link", &[], &info.home_url);
-    xml.plain("description", &[], &info.description);
-    xml.text("language", &[], &info.language);
-    xml.text("lastBuildDate", &[], &info.updated.to_rfc2822());
-    xml.text("generator", &[], concat!("Khabar ", env!("CARGO_PKG_VERSION")));
-    xml.empty(
-        "atom:link",
-        &[
-            ("rel", "self"),
-            ("href", &info.self_url),
-            ("type", "application/rss+xml"),
-        ],
-    );
+    let mut xml = super::rss::open(info);
     for entry in entries {
         xml.open("item", &[]);
         xml.plain("title", &[], &title_of(entry));
@@ -65,45 +40,11 @@ pub fn rss(info: &FeedInfo, entries: &[LiveEntryView]) -> String {
         }
         xml.close("item");
     }
-    xml.close("channel");
-    xml.close("rss");
-    xml.finish()
+    super::rss::close(xml)
 }
 
 pub fn atom(info: &FeedInfo, entries: &[LiveEntryView]) -> String {
-    let mut xml = Xml::new();
-    xml.open(
-        "feed",
-        &[
-            ("xmlns", "http://www.w3.org/2005/Atom"),
-            ("xml:lang", &info.language),
-        ],
-    );
-    xml.text("id", &[], &info.self_url);
-    xml.text("title", &[], &info.title);
-    xml.text("subtitle", &[], &info.description);
-    xml.text("updated", &[], &info.updated.to_rfc3339());
-    xml.empty(
-        "link",
-        &[
-            ("rel", "self"),
-            ("type", "application/atom+xml"),
-            ("href", &info.self_url),
-        ],
-    );
-    xml.empty(
-        "link",
-        &[
-            ("rel", "alternate"),
-            ("type", "text/html"),
-            ("href", &info.home_url),
-        ],
-    );
-    // The feed-level author covers entries without credits of their own (RFC 4287 §4.1.1).
-    xml.open("author", &[]);
-    xml.text("name", &[], &info.publisher);
-    xml.close("author");
-    xml.text("generator", &[("version", env!("CARGO_PKG_VERSION"))], "Khabar");
+    let mut xml = super::atom::open(info);
     for entry in entries {
         xml.open("entry", &[]);
         xml.text("id", &[], &format!("urn:uuid:{}", entry.id));
@@ -125,6 +66,5 @@ pub fn atom(info: &FeedInfo, entries: &[LiveEntryView]) -> String {
         xml.text("content", &[("type", "html")], &entry.body_html);
         xml.close("entry");
     }
-    xml.close("feed");
-    xml.finish()
+    super::atom::close(xml)
 }

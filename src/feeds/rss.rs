@@ -9,6 +9,15 @@ use crate::domain::blocks::escape;
 const MEDIA_NS: &str = "http://search.yahoo.com/mrss/";
 
 pub fn render(info: &FeedInfo, articles: &[ArticleView]) -> String {
+    let mut xml = open(info);
+    for article in articles {
+        item(&mut xml, article);
+    }
+    close(xml)
+}
+
+/// The document up to the channel's items: namespaces and what the channel says of itself.
+pub(super) fn open(info: &FeedInfo) -> Xml {
     let mut xml = Xml::new();
     xml.open(
         "rss",
@@ -38,9 +47,10 @@ pub fn render(info: &FeedInfo, articles: &[ArticleView]) -> String {
     if let Some(hub) = &info.hub_url {
         xml.empty("atom:link", &[("rel", "hub"), ("href", hub)]);
     }
-    for article in articles {
-        item(&mut xml, article);
-    }
+    xml
+}
+
+pub(super) fn close(mut xml: Xml) -> String {
     xml.close("channel");
     xml.close("rss");
     xml.finish()

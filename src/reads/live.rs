@@ -12,9 +12,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{ReadError, Reader};
-use crate::api::live::{EntryMedia, LiveArticleRef, LiveBlogView, LiveEntryView};
+use crate::api::live::{LiveArticleRef, LiveBlogView, LiveEntryView};
 use crate::db::claim::snapshot;
 use crate::db::models::article::Article;
+use crate::db::queries::article_read::ArticleKey;
 use crate::db::queries::change_log;
 use crate::db::queries::delivery::{self, Found};
 use crate::db::queries::editorial as articles;
@@ -177,19 +178,12 @@ pub async fn page(
 fn build(
     conn: &mut DbConnection,
     reader: &Reader,
-    lookup: &crate::db::queries::article_read::ArticleKey,
+    lookup: &ArticleKey,
     key: &str,
     asked: &Asked,
     poll: Duration,
 ) -> Result<Representation, ReadError> {
-    let missing = || ReadError::NotFound(format!("no published live blog has the id or slug '{key}'"));
-    let delivered = match delivery::find(conn, lookup, utc_now())? {
-        Found::One(delivered) => delivered,
-        Found::Ambiguous(languages) => return Err(super::article::ambiguous(&languages)),
-        Found::None => return Err(missing()),
-    };
-    let article = articles::find_by_id(conn, delivered.article_id)?.ok_or_else(missing)?;
-    let blog = store::blog(conn, article.id)?.ok_or_else(missing)?;
+    let (article, blog) = public_blog(conn, lookup, key)?;
     let page_url = reader.urls.article(&article.language, &article.slug);
     let mut views = Views {
         conn,
@@ -237,6 +231,24 @@ fn build(
     Ok(representation)
 }
 
+/// The public article `lookup` names and its live blog: 404 when it is no public live blog,
+/// 400 for a slug public in several languages.
+pub(super) fn public_blog(
+    conn: &mut DbConnection,
+    lookup: &ArticleKey,
+    key: &str,
+) -> Result<(Article, store::LiveBlog), ReadError> {
+    let missing = || ReadError::NotFound(format!("no published live blog has the id or slug '{key}'"));
+    let delivered = match delivery::find(conn, lookup, utc_now())? {
+        Found::One(delivered) => delivered,
+        Found::Ambiguous(languages) => return Err(super::article::ambiguous(&languages)),
+        Found::None => return Err(missing()),
+    };
+    let article = articles::find_by_id(conn, delivered.article_id)?.ok_or_else(missing)?;
+    let blog = store::blog(conn, article.id)?.ok_or_else(missing)?;
+    Ok((article, blog))
+}
+
 fn article_ref(article: &Article, url: String) -> LiveArticleRef {
     LiveArticleRef {
         id: article.public_id.clone(),
@@ -256,20 +268,11 @@ struct Views<'c, 'a> {
 
 impl Views<'_, '_> {
     fn views(&mut self, records: &[EntryRecord]) -> Result<Vec<LiveEntryView>, DbError> {
-        let media = self.media(records)?;
+        let media = store::media_of(self.conn, records)?;
         Ok(records
             .iter()
             .map(|r| LiveEntryView::build(r, &media, self.language, self.page_url))
             .collect())
-    }
-
-    fn media(&mut self, records: &[EntryRecord]) -> Result<EntryMedia, DbError> {
-        let bodies: Vec<Vec<crate::domain::blocks::Block>> = records
-            .iter()
-            .map(|r| serde_json::from_str(&r.entry.body).unwrap_or_default())
-            .collect();
-        let ids: Vec<&str> = bodies.iter().flatten().filter_map(|b| b.media_id()).collect();
-        store::media(self.conn, &ids)
     }
 
     fn slice(&mut self, article_id: i64, slice: Slice) -> Result<Vec<LiveEntryView>, DbError> {

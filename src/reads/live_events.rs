@@ -50,15 +50,12 @@ pub fn events_of(
         .map(|(e, _)| e.item.as_str())
         .filter(|i| !i.is_empty())
         .collect();
-    let records: HashMap<String, store::EntryRecord> = store::by_public_ids(conn, &items)?
+    let found = store::by_public_ids(conn, &items)?;
+    let media = store::media_of(conn, &found)?;
+    let records: HashMap<String, store::EntryRecord> = found
         .into_iter()
         .map(|r| (r.entry.public_id.clone(), r))
         .collect();
-    let ids: Vec<String> = records
-        .values()
-        .flat_map(|r| store::media_ids(&r.entry.body))
-        .collect();
-    let media = store::media(conn, &ids.iter().map(String::as_str).collect::<Vec<_>>())?;
     let mut blogs: HashMap<String, Option<LiveBlogView>> = HashMap::new();
     let mut out = Vec::new();
     for (entry, change) in live {

@@ -7,10 +7,7 @@ use std::sync::Arc;
 use super::feeds::Format;
 use super::{Address, ReadError, Reader};
 use crate::api::live::LiveEntryView;
-use crate::db::queries::delivery::{self, Found};
-use crate::db::queries::editorial as articles;
 use crate::db::queries::live::{self as store, Slice};
-use crate::db::utc_now;
 use crate::delivery::cache::Representation;
 use crate::feeds::FeedInfo;
 
@@ -33,21 +30,9 @@ pub async fn feed(
             let mut self_url = address.url(&reader.public_url);
             self_url.set_query(None);
             move |conn, reader| {
-                let missing =
-                    || ReadError::NotFound(format!("no published live blog has the id or slug '{key}'"));
-                let delivered = match delivery::find(conn, &lookup, utc_now())? {
-                    Found::One(delivered) => delivered,
-                    Found::Ambiguous(languages) => return Err(super::article::ambiguous(&languages)),
-                    Found::None => return Err(missing()),
-                };
-                let article = articles::find_by_id(conn, delivered.article_id)?.ok_or_else(missing)?;
-                let blog = store::blog(conn, article.id)?.ok_or_else(missing)?;
+                let (article, blog) = super::live::public_blog(conn, &lookup, &key)?;
                 let records = store::slice(conn, article.id, Slice::Latest(FEED_ENTRIES))?;
-                let ids: Vec<String> = records
-                    .iter()
-                    .flat_map(|r| store::media_ids(&r.entry.body))
-                    .collect();
-                let media = store::media(conn, &ids.iter().map(String::as_str).collect::<Vec<_>>())?;
+                let media = store::media_of(conn, &records)?;
                 let page = reader.urls.article(&article.language, &article.slug);
                 let entries: Vec<LiveEntryView> = records
                     .iter()

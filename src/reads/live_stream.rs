@@ -14,9 +14,6 @@ use super::change_stream::Ticket;
 use super::live_events::{self, Read, Sent};
 use super::{ReadError, Reader};
 use crate::db::queries::change_log;
-use crate::db::queries::delivery::{self, Found};
-use crate::db::queries::live as store;
-use crate::db::utc_now;
 
 /// Events sent per chunk.
 const CHUNK: usize = 200;
@@ -52,17 +49,7 @@ pub async fn start(
     let found = reader
         .cached(cache_key, || {
             move |conn, _| {
-                let missing =
-                    || ReadError::NotFound(format!("no published live blog has the id or slug '{key}'"));
-                let delivered = match delivery::find(conn, &lookup, utc_now())? {
-                    Found::One(delivered) => delivered,
-                    Found::Ambiguous(languages) => return Err(super::article::ambiguous(&languages)),
-                    Found::None => return Err(missing()),
-                };
-                store::blog(conn, delivered.article_id)?.ok_or_else(missing)?;
-                let blog = crate::db::queries::editorial::find_by_id(conn, delivered.article_id)?
-                    .ok_or_else(missing)?
-                    .public_id;
+                let blog = super::live::public_blog(conn, &lookup, &key)?.0.public_id;
                 let start = Start {
                     position: change_log::newest_live(conn, &blog)?,
                     horizon: change_log::horizon(conn)?,

@@ -134,6 +134,25 @@ pub struct LiveFeedQuery {
     pub language: Option<String>,
 }
 
+/// A live blog's feed in `format`, through the cache.
+async fn live_feed(
+    state: &State,
+    request: &HttpRequest,
+    key: &str,
+    query: &LiveFeedQuery,
+    format: Format,
+) -> Result<HttpResponse, ApiError> {
+    let feed = live_feeds::feed(
+        &state.reads,
+        key,
+        query.language.as_deref(),
+        format,
+        address(request),
+    )
+    .await?;
+    Ok(respond(request, &feed, &state.cache_policy))
+}
+
 /// A live blog's newest 50 entries as RSS 2.0 (full text in `content:encoded`, credits as
 /// `dc:creator`, key events as a `category`), newest first.
 #[utoipa::path(
@@ -153,15 +172,7 @@ pub async fn live_rss(
     path: web::Path<ArticlePath>,
     query: web::Query<LiveFeedQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let feed = live_feeds::feed(
-        &state.reads,
-        &path.key,
-        query.language.as_deref(),
-        Format::Rss,
-        address(&request),
-    )
-    .await?;
-    Ok(respond(&request, &feed, &state.cache_policy))
+    live_feed(&state, &request, &path.key, &query, Format::Rss).await
 }
 
 /// A live blog's newest 50 entries as Atom 1.0, newest first.
@@ -182,15 +193,7 @@ pub async fn live_atom(
     path: web::Path<ArticlePath>,
     query: web::Query<LiveFeedQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let feed = live_feeds::feed(
-        &state.reads,
-        &path.key,
-        query.language.as_deref(),
-        Format::Atom,
-        address(&request),
-    )
-    .await?;
-    Ok(respond(&request, &feed, &state.cache_policy))
+    live_feed(&state, &request, &path.key, &query, Format::Atom).await
 }
 
 /// A live blog's newest 50 entries as IPTC ninjs 2.2 items, newest first, each associated with
@@ -212,15 +215,7 @@ pub async fn live_ninjs(
     path: web::Path<ArticlePath>,
     query: web::Query<LiveFeedQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let feed = live_feeds::feed(
-        &state.reads,
-        &path.key,
-        query.language.as_deref(),
-        Format::Ninjs,
-        address(&request),
-    )
-    .await?;
-    Ok(respond(&request, &feed, &state.cache_policy))
+    live_feed(&state, &request, &path.key, &query, Format::Ninjs).await
 }
 
 /// The breaking flag as the write answers it.

@@ -58,12 +58,12 @@ const RELATED: [(&str, &str, &[&str]); 3] = [
     ),
 ];
 
-fn at(timestamp: &str) -> NaiveDateTime {
+pub(super) fn at(timestamp: &str) -> NaiveDateTime {
     NaiveDateTime::parse_from_str(timestamp, "%Y-%m-%dT%H:%M:%S")
         .expect("demo timestamps are written in this format")
 }
 
-fn paragraphs(texts: &[&str]) -> Vec<Block> {
+pub(super) fn paragraphs(texts: &[&str]) -> Vec<Block> {
     texts
         .iter()
         .map(|text| Block::Paragraph {

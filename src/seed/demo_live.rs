@@ -3,10 +3,8 @@
 //! of Greater Tripoli and Tarhuna, and Cairo proposed a ceasefire. Written by us, in Arabic,
 //! from what was reported at the time; the agency entries credit AFP.
 
-use chrono::NaiveDateTime;
-
+use super::demo::{at, paragraphs};
 use super::{ArticleSpec, LiveBlogSpec};
-use crate::domain::blocks::Block;
 use crate::domain::editorial::BylineInput;
 use crate::domain::kinds::{BylineRole, LiveState};
 use crate::domain::live::{LiveBlogInput, LiveEntryInput};
@@ -103,20 +101,6 @@ const ENTRIES: [Entry; 8] = [
         false,
     ),
 ];
-
-fn at(timestamp: &str) -> NaiveDateTime {
-    NaiveDateTime::parse_from_str(timestamp, "%Y-%m-%dT%H:%M:%S")
-        .expect("demo timestamps are written in this format")
-}
-
-fn paragraphs(texts: &[&str]) -> Vec<Block> {
-    texts
-        .iter()
-        .map(|text| Block::Paragraph {
-            html: crate::domain::blocks::sanitize_inline(&crate::domain::blocks::escape(text)),
-        })
-        .collect()
-}
 
 /// The slug of the demo's live blog.
 pub fn demo_live_blog_slug() -> String {

@@ -62,12 +62,7 @@ fn load_live(conn: &mut DbConnection, article: &Article) -> Result<Option<LiveRe
     };
     let activity = super::live::activity(conn, article.id)?;
     let recent = super::live::slice(conn, article.id, super::live::Slice::Latest(RECENT_ENTRIES))?;
-    let bodies: Vec<Vec<crate::domain::blocks::Block>> = recent
-        .iter()
-        .map(|r| serde_json::from_str(&r.entry.body).unwrap_or_default())
-        .collect();
-    let ids: Vec<&str> = bodies.iter().flatten().filter_map(|b| b.media_id()).collect();
-    let media = super::live::media(conn, &ids)?;
+    let media = super::live::media_of(conn, &recent)?;
     let position = super::change_log::newest_live(conn, &article.public_id)?;
     Ok(Some(LiveRecord {
         blog,

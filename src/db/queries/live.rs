@@ -436,11 +436,16 @@ pub fn media(
     Ok(found)
 }
 
-/// The media public ids a stored entry body shows.
-pub fn media_ids(body: &str) -> Vec<String> {
-    let blocks: Vec<crate::domain::blocks::Block> = serde_json::from_str(body).unwrap_or_default();
-    blocks
+/// The media (with renditions) the bodies of these entries show, by public id: one read for
+/// all of them.
+pub fn media_of(
+    conn: &mut DbConnection,
+    records: &[EntryRecord],
+) -> Result<HashMap<String, (MediaAsset, Vec<Rendition>)>, DbError> {
+    let bodies: Vec<Vec<crate::domain::blocks::Block>> = records
         .iter()
-        .filter_map(|b| b.media_id().map(str::to_owned))
-        .collect()
+        .map(|r| serde_json::from_str(&r.entry.body).unwrap_or_default())
+        .collect();
+    let ids: Vec<&str> = bodies.iter().flatten().filter_map(|b| b.media_id()).collect();
+    media(conn, &ids)
 }

@@ -439,8 +439,7 @@ fn editable(
         .pop()
         .filter(|r| r.entry.article_id == article.id)
         .ok_or_else(missing)?;
-    let ids = store::media_ids(&record.entry.body);
-    let media = store::media(conn, &ids.iter().map(String::as_str).collect::<Vec<_>>())?;
+    let media = store::media_of(conn, std::slice::from_ref(&record))?;
     let page = ctx.urls.article(&article.language, &article.slug);
     Ok(EditableEntry {
         entry: LiveEntryView::build(&record, &media, &article.language, &page),
